@@ -1,0 +1,176 @@
+//! The trait a Rust agent implements.
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use worker::{Env, Request, Response};
+
+use crate::rpc::Callables;
+use crate::state::StateSource;
+use crate::{Connection, Context, Error, Result};
+
+/// A message a client sent over its WebSocket that is not a framework frame.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Message {
+    /// A text frame (not a state or RPC frame).
+    Text(String),
+    /// A binary frame.
+    Binary(Vec<u8>),
+}
+
+#[doc(hidden)]
+pub(crate) mod private {
+    /// Implemented only by [`export_agent!`](crate::export_agent), which also
+    /// generates the Durable Object class the runtime instantiates.
+    #[diagnostic::on_unimplemented(
+        message = "`{Self}` is not exported as an agent",
+        note = "add `workers_agents::export_agent!({Self});` beside `impl Agent for {Self}`"
+    )]
+    pub trait Exported {
+        /// The Durable Object class name (`class_name` in wrangler.toml).
+        const CLASS_NAME: &'static str;
+    }
+}
+
+/// A stateful agent: one Durable Object instance per name, with typed state
+/// synced to its clients, its own SQLite database and hibernating WebSockets.
+///
+/// Only [`Agent::new`] and [`Agent::initial_state`] are required; every hook
+/// has a harmless default. Hooks receive `&self` (keep mutable fields in
+/// `Cell`/`RefCell`) and the agent's [`Context`].
+///
+/// ```no_run
+/// use serde::{Deserialize, Serialize};
+/// use workers_agents::{export_agent, Agent, Callables, Context};
+///
+/// #[derive(Clone, Serialize, Deserialize)]
+/// pub struct CounterState { count: i64 }
+///
+/// pub struct Counter;
+///
+/// impl Counter {
+///     async fn increment(&self, ctx: &Context<Self>, (by,): (i64,)) -> workers_agents::Result<i64> {
+///         ctx.update_state(|s| s.count += by)?;
+///         Ok(ctx.state()?.count)
+///     }
+/// }
+///
+/// impl Agent for Counter {
+///     type State = CounterState;
+///     fn new(_env: &worker::Env) -> Self { Counter }
+///     fn initial_state(&self) -> CounterState { CounterState { count: 0 } }
+///     fn callables() -> Callables<Self> { Callables::new().method("increment", Self::increment) }
+/// }
+///
+/// export_agent!(Counter);
+/// # fn main() {}
+/// ```
+#[allow(async_fn_in_trait, unused_variables)]
+pub trait Agent: private::Exported + Sized + 'static {
+    /// The agent's state, synced to every client.
+    type State: Serialize + DeserializeOwned + Clone + 'static;
+
+    /// Upper bound on an incoming WebSocket text frame, in bytes. Larger
+    /// frames are refused with an error frame, and nothing is applied.
+    const MAX_MESSAGE_BYTES: usize = 16 * 1024 * 1024;
+
+    /// Builds the agent value; runs once per wake, before `on_start`.
+    fn new(env: &Env) -> Self;
+
+    /// The state a new instance starts with (stored on first use).
+    fn initial_state(&self) -> Self::State;
+
+    /// The methods clients may call. Nothing else is callable.
+    fn callables() -> Callables<Self> {
+        Callables::new()
+    }
+
+    /// Runs once per wake, before any request, message or alarm is handled.
+    async fn on_start(&self, ctx: &Context<Self>) -> Result<()> {
+        Ok(())
+    }
+
+    /// Handles an HTTP request routed to this instance. Default: 404.
+    async fn on_request(&self, ctx: &Context<Self>, req: Request) -> worker::Result<Response> {
+        Response::error("Not found", 404)
+    }
+
+    /// Whether a new connection may not push state (decided at connect).
+    fn should_connection_be_readonly(
+        &self,
+        ctx: &Context<Self>,
+        connection: &Connection,
+        req: &Request,
+    ) -> bool {
+        false
+    }
+
+    /// Extra tags for a new connection (at most 9; each at most 256 bytes).
+    fn connection_tags(
+        &self,
+        ctx: &Context<Self>,
+        connection: &Connection,
+        req: &Request,
+    ) -> Vec<String> {
+        Vec::new()
+    }
+
+    /// A client connected; the identity and state frames were already sent.
+    async fn on_connect(
+        &self,
+        ctx: &Context<Self>,
+        connection: &Connection,
+        req: &Request,
+    ) -> Result<()> {
+        Ok(())
+    }
+
+    /// A message that is not a state or RPC frame.
+    async fn on_message(
+        &self,
+        ctx: &Context<Self>,
+        connection: &Connection,
+        message: Message,
+    ) -> Result<()> {
+        Ok(())
+    }
+
+    /// A connection closed.
+    async fn on_close(
+        &self,
+        ctx: &Context<Self>,
+        connection: &Connection,
+        code: u16,
+        reason: &str,
+        was_clean: bool,
+    ) -> Result<()> {
+        Ok(())
+    }
+
+    /// A hook failed or a socket errored. Default: log it.
+    async fn on_error(&self, ctx: &Context<Self>, connection: Option<&Connection>, error: &Error) {
+        match connection {
+            Some(c) => worker::console_error!(
+                "[{}/{}] connection {}: {error}",
+                ctx.agent_class(),
+                ctx.name(),
+                c.id()
+            ),
+            None => worker::console_error!("[{}/{}] {error}", ctx.agent_class(), ctx.name()),
+        }
+    }
+
+    /// Accepts or refuses a state change (from the server or a client)
+    /// before it is stored. `Err` carries the reason (logged server-side;
+    /// clients get the reference's generic "State update rejected").
+    fn validate_state_change(
+        &self,
+        ctx: &Context<Self>,
+        next: &Self::State,
+        source: StateSource<'_>,
+    ) -> std::result::Result<(), String> {
+        Ok(())
+    }
+
+    /// A state change was stored and sent to clients.
+    fn on_state_update(&self, ctx: &Context<Self>, state: &Self::State, source: StateSource<'_>) {}
+}

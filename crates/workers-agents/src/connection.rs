@@ -1,0 +1,134 @@
+//! One client WebSocket, accepted with the hibernation API. Its id, flags and
+//! per-connection state live in the socket's attachment, so they survive
+//! hibernation and eviction.
+
+use std::cell::RefCell;
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use worker::WebSocket;
+
+use crate::{Error, Result};
+
+/// Longest accepted connection id (the client's `_pk`), in bytes.
+pub(crate) const MAX_CONNECTION_ID_BYTES: usize = 128;
+
+/// What the framework keeps in a socket's attachment.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub(crate) struct Attachment {
+    /// The connection id.
+    pub(crate) id: String,
+    /// Whether client state pushes are refused.
+    #[serde(default)]
+    pub(crate) readonly: bool,
+    /// The user's per-connection state, as JSON text.
+    #[serde(default)]
+    pub(crate) state: Option<String>,
+}
+
+/// A client connected over WebSocket.
+#[derive(Debug)]
+pub struct Connection {
+    ws: WebSocket,
+    id: String,
+    attachment: RefCell<Attachment>,
+}
+
+impl Connection {
+    /// A connection for a socket about to be accepted; its attachment is
+    /// written by [`Connection::store`] once the socket is accepted.
+    pub(crate) fn new(ws: WebSocket, id: String) -> Self {
+        let attachment = RefCell::new(Attachment {
+            id: id.clone(),
+            ..Attachment::default()
+        });
+        Connection { ws, id, attachment }
+    }
+
+    /// Rebuilds the connection of a socket the runtime hands back (after
+    /// hibernation, or from `getWebSockets`).
+    pub(crate) fn from_socket(ws: WebSocket) -> Self {
+        let attachment = ws
+            .deserialize_attachment::<Attachment>()
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        Connection {
+            ws,
+            id: attachment.id.clone(),
+            attachment: RefCell::new(attachment),
+        }
+    }
+
+    pub(crate) fn store(&self) -> Result<()> {
+        let attachment = self.attachment.borrow().clone();
+        self.ws
+            .serialize_attachment(attachment)
+            .map_err(|e| Error::Attachment(e.to_string()))
+    }
+
+    /// The connection's id: the `_pk` the client chose, or a generated one.
+    /// Ids are not guaranteed unique (a client may reuse its `_pk`).
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// Whether this connection may push state.
+    pub fn is_readonly(&self) -> bool {
+        self.attachment.borrow().readonly
+    }
+
+    /// Marks the connection readonly (client state pushes refused) or writable.
+    pub fn set_readonly(&self, readonly: bool) -> Result<()> {
+        self.attachment.borrow_mut().readonly = readonly;
+        self.store()
+    }
+
+    pub(crate) fn mark_readonly(&self) {
+        self.attachment.borrow_mut().readonly = true;
+    }
+
+    /// The connection's own state, if any was set.
+    pub fn state<T: DeserializeOwned>(&self) -> Result<Option<T>> {
+        match &self.attachment.borrow().state {
+            None => Ok(None),
+            Some(json) => serde_json::from_str(json)
+                .map(Some)
+                .map_err(|e| Error::json("connection state", e)),
+        }
+    }
+
+    /// Replaces the connection's own state; it survives hibernation.
+    pub fn set_state<T: Serialize>(&self, state: &T) -> Result<()> {
+        let json = serde_json::to_string(state).map_err(|e| Error::json("connection state", e))?;
+        let previous = self.attachment.borrow_mut().state.replace(json);
+        self.store()
+            .inspect_err(|_| self.attachment.borrow_mut().state = previous)
+    }
+
+    /// Sends a text frame.
+    pub fn send(&self, text: &str) -> Result<()> {
+        self.ws.send_with_str(text).map_err(Error::from)
+    }
+
+    /// Sends a value as a JSON text frame.
+    pub fn send_json<T: Serialize>(&self, value: &T) -> Result<()> {
+        let text = serde_json::to_string(value).map_err(|e| Error::json("message", e))?;
+        self.send(&text)
+    }
+
+    /// Sends a binary frame.
+    pub fn send_bytes(&self, bytes: &[u8]) -> Result<()> {
+        self.ws.send_with_bytes(bytes).map_err(Error::from)
+    }
+
+    /// Closes the connection with a code and reason.
+    pub fn close(&self, code: u16, reason: &str) -> Result<()> {
+        self.ws.close(Some(code), Some(reason)).map_err(Error::from)
+    }
+
+    /// The runtime socket, for what this type does not cover.
+    pub fn socket(&self) -> &WebSocket {
+        &self.ws
+    }
+}

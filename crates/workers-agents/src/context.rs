@@ -1,0 +1,235 @@
+//! What an agent's hooks work with: its typed state, SQL, connections and env.
+
+use std::ops::Deref;
+use std::rc::Rc;
+
+use serde_json::Value;
+use wasm_bindgen::JsValue;
+use worker::{Env, WebSocket};
+
+use crate::protocol::{state_error_frame, state_frame, STATE_REJECTED_ERROR};
+use crate::routing::kebab_case;
+use crate::rpc::Callables;
+use crate::sql::Sql;
+use crate::state::{Snapshot, StateSource, StateStore};
+use crate::{Agent, Connection, Error, Result};
+
+/// A shared, read-only view of the agent's state.
+#[derive(Debug)]
+pub struct StateRef<S>(Rc<Snapshot<S>>);
+
+impl<S> Deref for StateRef<S> {
+    type Target = S;
+    fn deref(&self) -> &S {
+        &self.0.value
+    }
+}
+
+impl<S> StateRef<S> {
+    /// The state as JSON text (serialized once per change).
+    pub fn json(&self) -> &str {
+        &self.0.json
+    }
+}
+
+/// The agent's runtime context, handed to every hook and callable.
+pub struct Context<A: Agent> {
+    agent: A,
+    durable: worker::State,
+    env: Env,
+    name: String,
+    class: String,
+    sql: Sql,
+    store: StateStore<A::State>,
+    pub(crate) callables: Callables<A>,
+}
+
+impl<A: Agent> Context<A> {
+    pub(crate) fn new(durable: worker::State, env: Env) -> Result<Self> {
+        let name = durable.id().name().unwrap_or_default();
+        let sql = Sql::new(durable.storage().sql());
+        crate::schema::migrate(&sql)?;
+        let agent = A::new(&env);
+        Ok(Context {
+            agent,
+            durable,
+            env,
+            name,
+            class: kebab_case(A::CLASS_NAME),
+            sql,
+            store: StateStore::new(),
+            callables: A::callables(),
+        })
+    }
+
+    /// The agent value whose hooks run.
+    pub fn agent(&self) -> &A {
+        &self.agent
+    }
+
+    /// The instance name (what the client put in the URL, or `get_agent_by_name` got).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The kebab-cased class name clients address this agent by.
+    pub fn agent_class(&self) -> &str {
+        &self.class
+    }
+
+    /// The worker's bindings.
+    pub fn env(&self) -> &Env {
+        &self.env
+    }
+
+    /// The agent's own SQLite database.
+    pub fn sql(&self) -> &Sql {
+        &self.sql
+    }
+
+    /// The Durable Object's runtime state (storage, alarms, raw sockets).
+    pub fn durable_object(&self) -> &worker::State {
+        &self.durable
+    }
+
+    /// The current state; the initial state is stored on first use.
+    pub fn state(&self) -> Result<StateRef<A::State>> {
+        self.snapshot().map(StateRef)
+    }
+
+    pub(crate) fn snapshot(&self) -> Result<Rc<Snapshot<A::State>>> {
+        self.store.load(&self.sql, || self.agent.initial_state())
+    }
+
+    /// Replaces the state: validated by the agent's `validate_state_change`,
+    /// stored, pushed to every connection, then `on_state_update` runs.
+    pub fn set_state(&self, state: A::State) -> Result<()> {
+        self.agent
+            .validate_state_change(self, &state, StateSource::Server)
+            .map_err(Error::StateRejected)?;
+        let snapshot = self.store.save(&self.sql, state)?;
+        self.broadcast_raw(&state_frame(&snapshot.json), None);
+        self.agent
+            .on_state_update(self, &snapshot.value, StateSource::Server);
+        Ok(())
+    }
+
+    /// Changes the state in place through `change` and sets the result.
+    pub fn update_state(&self, change: impl FnOnce(&mut A::State)) -> Result<()> {
+        let mut next = self.snapshot()?.value.clone();
+        change(&mut next);
+        self.set_state(next)
+    }
+
+    /// Applies a state pushed by a client. Refusals answer the client with
+    /// `cf_agent_state_error` and then the authoritative state, so the client
+    /// does not stay diverged.
+    pub(crate) fn apply_client_state(&self, connection: &Connection, pushed: Value) -> Result<()> {
+        let refuse = |error: &str| -> Result<()> {
+            connection.send(&state_error_frame(error))?;
+            connection.send(&state_frame(&self.snapshot()?.json))
+        };
+        if connection.is_readonly() {
+            return refuse(crate::protocol::READONLY_ERROR);
+        }
+        let state: A::State = match serde_json::from_value(pushed.clone()) {
+            Ok(state) => state,
+            Err(e) => {
+                worker::console_warn!(
+                    "[{}] state from {} refused: {e}",
+                    self.class,
+                    connection.id()
+                );
+                return refuse(STATE_REJECTED_ERROR);
+            }
+        };
+        let source = StateSource::Connection(connection);
+        if let Err(why) = self.agent.validate_state_change(self, &state, source) {
+            worker::console_warn!(
+                "[{}] state from {} refused: {why}",
+                self.class,
+                connection.id()
+            );
+            return refuse(STATE_REJECTED_ERROR);
+        }
+        let canonical = serde_json::to_value(&state).map_err(|e| Error::json("state", e))?;
+        let json = canonical.to_string();
+        let snapshot = self.store.save_encoded(&self.sql, state, json)?;
+        let frame = state_frame(&snapshot.json);
+        // The sender already has what it sent, unless decoding changed it.
+        let sender = (canonical == pushed).then_some(connection.socket());
+        self.broadcast_raw(&frame, sender);
+        self.agent.on_state_update(self, &snapshot.value, source);
+        Ok(())
+    }
+
+    /// Every open connection (a socket that is closing is not listed).
+    pub fn connections(&self) -> Vec<Connection> {
+        self.durable
+            .get_websockets()
+            .into_iter()
+            .filter(is_open)
+            .map(Connection::from_socket)
+            .collect()
+    }
+
+    /// Open connections carrying `tag`.
+    pub fn connections_with_tag(&self, tag: &str) -> Vec<Connection> {
+        self.durable
+            .get_websockets_with_tag(tag)
+            .into_iter()
+            .filter(is_open)
+            .map(Connection::from_socket)
+            .collect()
+    }
+
+    /// A connection by id (the first, should a client reuse its id).
+    pub fn connection(&self, id: &str) -> Option<Connection> {
+        self.connections().into_iter().find(|c| c.id() == id)
+    }
+
+    /// The tags a connection was accepted with.
+    pub fn tags(&self, connection: &Connection) -> Vec<String> {
+        self.durable.get_tags(connection.socket())
+    }
+
+    /// Sends `message` to every connection except those whose id is in `exclude`.
+    pub fn broadcast(&self, message: &str, exclude: &[&str]) {
+        for connection in self.connections() {
+            if !exclude.contains(&connection.id()) {
+                send_or_log(connection.socket(), message);
+            }
+        }
+    }
+
+    /// Sends `frame` to every socket but `except` without decoding attachments.
+    fn broadcast_raw(&self, frame: &str, except: Option<&WebSocket>) {
+        let except: Option<&JsValue> = except.map(|ws| {
+            let raw: &web_sys_ws::WebSocket = ws.as_ref();
+            raw.as_ref()
+        });
+        for ws in self.durable.get_websockets().into_iter().filter(is_open) {
+            let raw: &web_sys_ws::WebSocket = ws.as_ref();
+            let raw: &JsValue = raw.as_ref();
+            if Some(raw) != except {
+                send_or_log(&ws, frame);
+            }
+        }
+    }
+}
+
+mod web_sys_ws {
+    pub(crate) use worker::worker_sys::web_sys::WebSocket;
+}
+
+fn is_open(ws: &WebSocket) -> bool {
+    let raw: &web_sys_ws::WebSocket = ws.as_ref();
+    raw.ready_state() == web_sys_ws::WebSocket::OPEN
+}
+
+fn send_or_log(ws: &WebSocket, text: &str) {
+    // A socket closing concurrently refuses sends; that is not an error.
+    if let Err(e) = ws.send_with_str(text) {
+        worker::console_debug!("send skipped: {e}");
+    }
+}

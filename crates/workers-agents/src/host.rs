@@ -1,0 +1,370 @@
+//! Adapts an [`Agent`] to a Durable Object: WebSocket accept and frames,
+//! HTTP requests, alarms. The `export_agent!` macro forwards the runtime's
+//! events here.
+
+use std::panic::AssertUnwindSafe;
+use std::rc::Rc;
+
+use serde_json::Value;
+use worker::{Env, Request, Response, WebSocket, WebSocketIncomingMessage, WebSocketPair};
+
+use crate::connection::MAX_CONNECTION_ID_BYTES;
+use crate::panic::{catch_panic, catch_panic_sync};
+use crate::protocol::{
+    identity_frame, mcp_servers_frame, parse_incoming, rpc_error_frame, rpc_result_frame,
+    state_error_frame, state_frame, Incoming, RpcRequest, STATE_REJECTED_ERROR,
+};
+use crate::routing::query_param;
+use crate::rpc::{Handler, Outcome, StreamingResponse};
+use crate::{Agent, Connection, Context, Error, Message};
+
+/// Path of the internal HTTP endpoint that [`AgentStub::call`](crate::AgentStub::call) uses.
+pub(crate) const INTERNAL_RPC_PATH: &str = "/__agents/rpc";
+/// Header marking a request as an internal RPC call.
+pub(crate) const INTERNAL_RPC_HEADER: &str = "x-agents-rpc";
+
+/// The Durable Object side of one agent instance.
+///
+/// `AssertUnwindSafe`: the wasm-bindgen export must be unwind safe. Every
+/// hook runs under `catch_panic`, and the framework's own cells hold whole
+/// values swapped in one step, so a caught panic leaves them consistent.
+pub struct Host<A: Agent> {
+    ctx: AssertUnwindSafe<std::result::Result<Rc<Context<A>>, String>>,
+}
+
+impl<A: Agent> Host<A> {
+    /// Builds the instance for one wake and runs `on_start` before any event
+    /// is delivered.
+    pub fn new(state: worker::State, env: Env) -> Self {
+        console_error_panic_hook::set_once();
+        let ctx = match catch_panic_sync(|| Context::<A>::new(state, env)) {
+            Ok(Ok(ctx)) => Rc::new(ctx),
+            Ok(Err(e)) => {
+                return Host {
+                    ctx: AssertUnwindSafe(Err(format!("agent failed to start: {e}"))),
+                }
+            }
+            Err(panic) => {
+                return Host {
+                    ctx: AssertUnwindSafe(Err(format!("agent panicked while starting: {panic}"))),
+                }
+            }
+        };
+        let start = ctx.clone();
+        let _gate = ctx.durable_object().block_concurrency_while(async move {
+            let outcome = catch_panic(start.agent().on_start(&start)).await;
+            report(&start, None, outcome, "on_start").await;
+            Ok(())
+        });
+        Host {
+            ctx: AssertUnwindSafe(Ok(ctx)),
+        }
+    }
+
+    fn context(&self) -> worker::Result<&Rc<Context<A>>> {
+        self.ctx
+            .as_ref()
+            .map_err(|e| worker::Error::RustError(e.clone()))
+    }
+
+    /// Handles an HTTP request: WebSocket upgrades, internal RPC, or `on_request`.
+    pub async fn fetch(&self, req: Request) -> worker::Result<Response> {
+        let ctx = match self.context() {
+            Ok(ctx) => ctx,
+            Err(e) => return Response::error(e.to_string(), 500),
+        };
+        let upgrade = req.headers().get("upgrade")?.unwrap_or_default();
+        if upgrade.eq_ignore_ascii_case("websocket") {
+            return self.accept(ctx, req).await;
+        }
+        if req.path() == INTERNAL_RPC_PATH && req.headers().has(INTERNAL_RPC_HEADER)? {
+            return internal_rpc(ctx, req).await;
+        }
+        match catch_panic(ctx.agent().on_request(ctx, req)).await {
+            Ok(Ok(response)) => Ok(response),
+            Ok(Err(e)) => {
+                let error = Error::Worker(e);
+                ctx.agent().on_error(ctx, None, &error).await;
+                Response::error(format!("Internal error: {error}"), 500)
+            }
+            Err(panic) => {
+                worker::console_error!(
+                    "[{}/{}] on_request panicked: {panic}",
+                    ctx.agent_class(),
+                    ctx.name()
+                );
+                Response::error(format!("Internal error: on_request panicked: {panic}"), 500)
+            }
+        }
+    }
+
+    async fn accept(&self, ctx: &Rc<Context<A>>, req: Request) -> worker::Result<Response> {
+        let url = req.url()?;
+        let id = match query_param(url.query().unwrap_or(""), "_pk") {
+            Some(id) if id.is_empty() || id.len() > MAX_CONNECTION_ID_BYTES => {
+                return Response::error(
+                    format!("Invalid _pk: must be 1 to {MAX_CONNECTION_ID_BYTES} bytes"),
+                    400,
+                );
+            }
+            Some(id) => id,
+            None => crate::ids::uuid_v4(),
+        };
+        let pair = WebSocketPair::new()?;
+        let connection = Connection::new(pair.server, id);
+        let prepared = catch_panic_sync(|| {
+            let readonly = ctx
+                .agent()
+                .should_connection_be_readonly(ctx, &connection, &req);
+            let tags = ctx.agent().connection_tags(ctx, &connection, &req);
+            (readonly, tags)
+        });
+        let (readonly, extra_tags) = match prepared {
+            Ok(prepared) => prepared,
+            Err(panic) => {
+                return Response::error(
+                    format!("Internal error: connection setup panicked: {panic}"),
+                    500,
+                )
+            }
+        };
+        let mut tags: Vec<&str> = vec![connection.id()];
+        tags.extend(
+            extra_tags
+                .iter()
+                .map(String::as_str)
+                .filter(|t| !t.is_empty() && t.len() <= 256)
+                .take(9),
+        );
+        ctx.durable_object()
+            .accept_websocket_with_tags(connection.socket(), &tags);
+        if readonly {
+            connection.mark_readonly();
+        }
+        connection.store()?;
+        send_connect_frames(ctx, &connection)?;
+        let outcome = catch_panic(ctx.agent().on_connect(ctx, &connection, &req)).await;
+        report(ctx, Some(&connection), outcome, "on_connect").await;
+        Response::from_websocket(pair.client)
+    }
+
+    /// Handles a frame from a client.
+    pub async fn websocket_message(
+        &self,
+        ws: WebSocket,
+        message: WebSocketIncomingMessage,
+    ) -> worker::Result<()> {
+        let ctx = self.context()?;
+        let connection = Connection::from_socket(ws);
+        let text = match message {
+            WebSocketIncomingMessage::String(text) => text,
+            WebSocketIncomingMessage::Binary(bytes) => {
+                let outcome = catch_panic(ctx.agent().on_message(
+                    ctx,
+                    &connection,
+                    Message::Binary(bytes),
+                ))
+                .await;
+                report(ctx, Some(&connection), outcome, "on_message").await;
+                return Ok(());
+            }
+        };
+        let incoming = parse_incoming(&text);
+        if text.len() > A::MAX_MESSAGE_BYTES {
+            let error = format!(
+                "Message too large: {} bytes (limit {})",
+                text.len(),
+                A::MAX_MESSAGE_BYTES
+            );
+            refuse_oversized(ctx, &connection, incoming, &error);
+            return Ok(());
+        }
+        match incoming {
+            Incoming::State(state) => {
+                match catch_panic_sync(|| ctx.apply_client_state(&connection, state)) {
+                    Ok(Ok(())) => {}
+                    Ok(Err(e)) => ctx.agent().on_error(ctx, Some(&connection), &e).await,
+                    Err(panic) => {
+                        worker::console_error!(
+                            "[{}] state update panicked: {panic}",
+                            ctx.agent_class()
+                        );
+                        refuse_state(ctx, &connection);
+                    }
+                }
+            }
+            Incoming::Rpc(request) => call(ctx, &connection, request).await,
+            Incoming::BadRpc { id, error } => {
+                send_quietly(&connection, &rpc_error_frame(&id, &error))
+            }
+            Incoming::Other => {
+                let outcome = catch_panic(ctx.agent().on_message(
+                    ctx,
+                    &connection,
+                    Message::Text(text),
+                ))
+                .await;
+                report(ctx, Some(&connection), outcome, "on_message").await;
+            }
+        }
+        Ok(())
+    }
+
+    /// Handles a connection's close.
+    pub async fn websocket_close(
+        &self,
+        ws: WebSocket,
+        code: usize,
+        reason: String,
+        was_clean: bool,
+    ) -> worker::Result<()> {
+        let ctx = self.context()?;
+        let connection = Connection::from_socket(ws);
+        let code = u16::try_from(code).unwrap_or(1006);
+        let outcome = catch_panic(
+            ctx.agent()
+                .on_close(ctx, &connection, code, &reason, was_clean),
+        )
+        .await;
+        report(ctx, Some(&connection), outcome, "on_close").await;
+        // Complete the closing handshake; codes that may not be sent become 1000.
+        let reply = if (1000..=4999).contains(&code) && ![1005, 1006, 1015].contains(&code) {
+            code
+        } else {
+            1000
+        };
+        let _ = connection.socket().close(Some(reply), Some(reason));
+        Ok(())
+    }
+
+    /// Handles a socket error.
+    pub async fn websocket_error(&self, ws: WebSocket, error: worker::Error) -> worker::Result<()> {
+        let ctx = self.context()?;
+        let connection = Connection::from_socket(ws);
+        ctx.agent()
+            .on_error(ctx, Some(&connection), &Error::Worker(error))
+            .await;
+        Ok(())
+    }
+
+    /// Handles the Durable Object alarm.
+    pub async fn alarm(&self) -> worker::Result<Response> {
+        self.context()?;
+        Response::ok("")
+    }
+}
+
+fn send_quietly(connection: &Connection, frame: &str) {
+    if let Err(e) = connection.send(frame) {
+        worker::console_debug!("send to {} skipped: {e}", connection.id());
+    }
+}
+
+fn send_connect_frames<A: Agent>(ctx: &Context<A>, connection: &Connection) -> crate::Result<()> {
+    let snapshot = ctx.snapshot()?;
+    connection.send(&identity_frame(ctx.name(), ctx.agent_class(), true))?;
+    connection.send(&state_frame(&snapshot.json))?;
+    connection.send(mcp_servers_frame())
+}
+
+fn refuse_state<A: Agent>(ctx: &Context<A>, connection: &Connection) {
+    send_quietly(connection, &state_error_frame(STATE_REJECTED_ERROR));
+    if let Ok(snapshot) = ctx.snapshot() {
+        send_quietly(connection, &state_frame(&snapshot.json));
+    }
+}
+
+fn refuse_oversized<A: Agent>(
+    ctx: &Context<A>,
+    connection: &Connection,
+    incoming: Incoming,
+    error: &str,
+) {
+    worker::console_warn!("[{}] from {}: {error}", ctx.agent_class(), connection.id());
+    match incoming {
+        Incoming::Rpc(RpcRequest { id, .. }) => {
+            send_quietly(connection, &rpc_error_frame(&Value::String(id), error))
+        }
+        Incoming::BadRpc { id, .. } => send_quietly(connection, &rpc_error_frame(&id, error)),
+        Incoming::State(_) => refuse_state(ctx, connection),
+        Incoming::Other => {
+            send_quietly(
+                connection,
+                &serde_json::json!({"type": "cf_agent_error", "error": error}).to_string(),
+            );
+        }
+    }
+}
+
+/// Runs a callable for a WebSocket client and answers with RPC frames.
+async fn call<A: Agent>(ctx: &Context<A>, connection: &Connection, request: RpcRequest) {
+    let RpcRequest { id, method, args } = request;
+    let frame = match run_callable(ctx, Some(connection), &id, &method, args).await {
+        Ok(result) => rpc_result_frame(&id, result.as_ref(), true),
+        Err(error) => rpc_error_frame(&Value::String(id), &error),
+    };
+    send_quietly(connection, &frame);
+}
+
+async fn run_callable<A: Agent>(
+    ctx: &Context<A>,
+    connection: Option<&Connection>,
+    id: &str,
+    method: &str,
+    args: Vec<Value>,
+) -> Outcome {
+    let handler = ctx.callables.get(method)?;
+    let outcome = match (handler, connection) {
+        (Handler::Unary(f), _) => catch_panic(f(ctx.agent(), ctx, args)).await,
+        (Handler::Streaming(f), Some(connection)) => {
+            let stream = StreamingResponse::new(connection.socket().clone(), id.to_owned());
+            catch_panic(f(ctx.agent(), ctx, stream, args)).await
+        }
+        (Handler::Streaming(_), None) => {
+            return Err(format!(
+                "Method {method} streams and needs a WebSocket caller"
+            ))
+        }
+    };
+    outcome.unwrap_or_else(|panic| {
+        worker::console_error!("[{}] method {method} panicked: {panic}", ctx.agent_class());
+        Err(format!("Method {method} panicked: {panic}"))
+    })
+}
+
+#[derive(serde::Deserialize)]
+struct InternalCall {
+    method: String,
+    #[serde(default)]
+    args: Vec<Value>,
+}
+
+async fn internal_rpc<A: Agent>(ctx: &Context<A>, mut req: Request) -> worker::Result<Response> {
+    let call: InternalCall = match req.json().await {
+        Ok(call) => call,
+        Err(e) => return Response::error(format!("Invalid internal RPC body: {e}"), 400),
+    };
+    match run_callable(ctx, None, "internal", &call.method, call.args).await {
+        Ok(result) => Response::from_json(&serde_json::json!({ "result": result })),
+        Err(error) => {
+            Ok(Response::from_json(&serde_json::json!({ "error": error }))?.with_status(500))
+        }
+    }
+}
+
+async fn report<A: Agent>(
+    ctx: &Context<A>,
+    connection: Option<&Connection>,
+    outcome: std::result::Result<crate::Result<()>, String>,
+    hook: &str,
+) {
+    match outcome {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => ctx.agent().on_error(ctx, connection, &e).await,
+        Err(panic) => worker::console_error!(
+            "[{}/{}] {hook} panicked: {panic}",
+            ctx.agent_class(),
+            ctx.name()
+        ),
+    }
+}

@@ -1,0 +1,55 @@
+//! Stateful AI agents on Cloudflare Workers, in Rust.
+//!
+//! Each agent is a Durable Object with typed state that persists in its own
+//! SQLite database and syncs live to every connected client, hibernating
+//! WebSockets, typed RPC, and routing at `/agents/{agent}/{name}` — speaking
+//! the wire protocol of the official `agents` npm clients (`AgentClient`,
+//! `useAgent`), so existing front ends work unchanged.
+//!
+//! | part | what it does |
+//! |---|---|
+//! | [`Agent`] | the trait an agent implements: state type, hooks, callables |
+//! | [`export_agent!`] | exports an agent as a Durable Object class |
+//! | [`Context`] | state, SQL, connections, broadcast, env for the hooks |
+//! | [`Callables`] | the methods clients may call, with typed args and results |
+//! | [`Sql`] | the agent's SQLite with bound parameters and typed rows |
+//! | [`Connection`] | one WebSocket client, with its own state and tags |
+//! | [`AgentRouter`] | routes worker requests to agents, CORS, auth hooks |
+//! | [`protocol`], [`routing`] | the wire frames and URL rules (pure Rust) |
+
+mod agent;
+mod chunks;
+mod connection;
+mod context;
+mod error;
+mod export;
+mod host;
+mod ids;
+mod panic;
+pub mod protocol;
+mod router;
+pub mod routing;
+mod rpc;
+mod rpc_args;
+mod schema;
+mod sql;
+mod state;
+
+pub use agent::{Agent, Message};
+pub use connection::Connection;
+pub use context::{Context, StateRef};
+pub use error::{Error, Result};
+pub use host::Host;
+pub use router::{
+    get_agent_by_binding, get_agent_by_name, route_agent_request, AgentRouter, AgentStub,
+    AgentTarget, Before,
+};
+pub use rpc::{Callables, StreamingResponse};
+pub use rpc_args::RpcArgs;
+pub use sql::{Sql, SqlValue};
+pub use state::StateSource;
+
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::agent::private::Exported;
+}

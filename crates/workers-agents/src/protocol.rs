@@ -1,0 +1,264 @@
+//! The JSON frames spoken with the official `agents` clients (`AgentClient`,
+//! `useAgent`). Pure: no runtime types, tested natively.
+
+use serde_json::{Map, Value};
+
+/// Text sent in a `cf_agent_state_error` frame to a readonly connection.
+pub const READONLY_ERROR: &str = "Connection is readonly";
+/// Text sent in a `cf_agent_state_error` frame when a client's state is refused.
+pub const STATE_REJECTED_ERROR: &str = "State update rejected";
+
+/// The frame that tells a client which agent instance it reached.
+pub fn identity_frame(name: &str, agent: &str, state_follows: bool) -> String {
+    let mut frame = Map::new();
+    frame.insert("type".into(), "cf_agent_identity".into());
+    frame.insert("name".into(), name.into());
+    frame.insert("agent".into(), agent.into());
+    if state_follows {
+        frame.insert("stateFollows".into(), true.into());
+    }
+    Value::Object(frame).to_string()
+}
+
+/// A state frame around already-serialized state JSON, so a state is
+/// serialized once however many connections receive it.
+pub fn state_frame(state_json: &str) -> String {
+    let mut frame = String::with_capacity(state_json.len() + 32);
+    frame.push_str(r#"{"type":"cf_agent_state","state":"#);
+    frame.push_str(state_json);
+    frame.push('}');
+    frame
+}
+
+/// A `cf_agent_state_error` frame.
+pub fn state_error_frame(error: &str) -> String {
+    serde_json::json!({"type": "cf_agent_state_error", "error": error}).to_string()
+}
+
+/// The MCP-servers frame the clients expect on connect (no MCP client
+/// connections are kept by Rust agents yet, so its lists are empty).
+pub fn mcp_servers_frame() -> &'static str {
+    r#"{"type":"cf_agent_mcp_servers","mcp":{"prompts":[],"resources":[],"servers":{},"tools":[]}}"#
+}
+
+/// A successful RPC frame. `done: false` marks a streamed chunk; `result`
+/// is omitted when the method returns nothing.
+pub fn rpc_result_frame(id: &str, result: Option<&Value>, done: bool) -> String {
+    let mut frame = Map::new();
+    frame.insert("type".into(), "rpc".into());
+    frame.insert("id".into(), id.into());
+    frame.insert("success".into(), true.into());
+    if let Some(result) = result {
+        frame.insert("result".into(), result.clone());
+    }
+    frame.insert("done".into(), done.into());
+    Value::Object(frame).to_string()
+}
+
+/// A failed RPC frame. `id` is echoed as the client sent it (a client only
+/// matches string ids, but echoing keeps a malformed request traceable).
+pub fn rpc_error_frame(id: &Value, error: &str) -> String {
+    serde_json::json!({"type": "rpc", "id": id, "success": false, "error": error}).to_string()
+}
+
+/// A well-formed RPC request from a client.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RpcRequest {
+    /// The client's id for the call, echoed in every reply frame.
+    pub id: String,
+    /// The method name.
+    pub method: String,
+    /// Positional arguments.
+    pub args: Vec<Value>,
+}
+
+/// What a text frame from a client is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Incoming {
+    /// `{"type":"cf_agent_state","state":...}`: the client pushes state.
+    State(Value),
+    /// A well-formed RPC request.
+    Rpc(RpcRequest),
+    /// A frame of type `rpc` that is not a valid request: the client gets an
+    /// error frame rather than silence.
+    BadRpc {
+        /// The `id` field as sent (`null` when absent).
+        id: Value,
+        /// Why the request is invalid.
+        error: String,
+    },
+    /// Anything else, JSON or not: the agent's own message hook handles it.
+    Other,
+}
+
+/// Classifies a text frame. Never fails: unknown shapes are [`Incoming::Other`].
+pub fn parse_incoming(text: &str) -> Incoming {
+    let Ok(Value::Object(mut frame)) = serde_json::from_str::<Value>(text) else {
+        return Incoming::Other;
+    };
+    match frame.get("type").and_then(Value::as_str) {
+        Some("cf_agent_state") => match frame.remove("state") {
+            Some(state) => Incoming::State(state),
+            None => Incoming::Other,
+        },
+        Some("rpc") if frame.contains_key("success") => Incoming::Other,
+        Some("rpc") => parse_rpc(frame),
+        _ => Incoming::Other,
+    }
+}
+
+fn parse_rpc(mut frame: Map<String, Value>) -> Incoming {
+    let id = frame.remove("id").unwrap_or(Value::Null);
+    let bad = |id: Value, error: &str| Incoming::BadRpc {
+        id,
+        error: format!("Invalid RPC request: {error}"),
+    };
+    let Value::String(id_text) = &id else {
+        return bad(id, "id must be a string");
+    };
+    let method = match frame.remove("method") {
+        Some(Value::String(m)) if !m.is_empty() => m,
+        _ => return bad(id, "method must be a non-empty string"),
+    };
+    let args = match frame.remove("args") {
+        Some(Value::Array(args)) => args,
+        None | Some(Value::Null) => Vec::new(),
+        Some(_) => return bad(id, "args must be an array"),
+    };
+    Incoming::Rpc(RpcRequest {
+        id: id_text.clone(),
+        method,
+        args,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn parsed(frame: &str) -> Value {
+        serde_json::from_str(frame).unwrap()
+    }
+
+    #[test]
+    fn identity_frame_marks_state_follows_only_when_asked() {
+        assert_eq!(
+            parsed(&identity_frame("room-1", "chat-room", true)),
+            json!({"type":"cf_agent_identity","name":"room-1","agent":"chat-room","stateFollows":true})
+        );
+        assert_eq!(
+            parsed(&identity_frame("a", "b", false)).get("stateFollows"),
+            None
+        );
+    }
+
+    #[test]
+    fn state_frame_embeds_raw_json() {
+        assert_eq!(
+            parsed(&state_frame(r#"{"count":1}"#)),
+            json!({"type":"cf_agent_state","state":{"count":1}})
+        );
+    }
+
+    #[test]
+    fn rpc_frames_match_the_reference() {
+        assert_eq!(
+            parsed(&rpc_result_frame("1", Some(&json!(3)), true)),
+            json!({"type":"rpc","id":"1","success":true,"result":3,"done":true})
+        );
+        assert_eq!(
+            parsed(&rpc_result_frame("1", None, true)),
+            json!({"type":"rpc","id":"1","success":true,"done":true})
+        );
+        assert_eq!(
+            parsed(&rpc_error_frame(&json!("1"), "Method x does not exist")),
+            json!({"type":"rpc","id":"1","success":false,"error":"Method x does not exist"})
+        );
+    }
+
+    struct Case {
+        input: &'static str,
+        expect: Incoming,
+    }
+
+    #[test]
+    fn classifies_incoming_frames() {
+        let cases = [
+            Case {
+                input: "hello",
+                expect: Incoming::Other,
+            },
+            Case {
+                input: "{not json",
+                expect: Incoming::Other,
+            },
+            Case {
+                input: "[1,2]",
+                expect: Incoming::Other,
+            },
+            Case {
+                input: r#"{"type":"chat","text":"hi"}"#,
+                expect: Incoming::Other,
+            },
+            Case {
+                input: r#"{"type":"cf_agent_state","state":{"n":1}}"#,
+                expect: Incoming::State(json!({"n":1})),
+            },
+            Case {
+                input: r#"{"type":"cf_agent_state"}"#,
+                expect: Incoming::Other,
+            },
+            Case {
+                input: r#"{"type":"rpc","id":"a","method":"add","args":[1,2]}"#,
+                expect: Incoming::Rpc(RpcRequest {
+                    id: "a".into(),
+                    method: "add".into(),
+                    args: vec![json!(1), json!(2)],
+                }),
+            },
+            Case {
+                input: r#"{"type":"rpc","id":"a","method":"ping"}"#,
+                expect: Incoming::Rpc(RpcRequest {
+                    id: "a".into(),
+                    method: "ping".into(),
+                    args: vec![],
+                }),
+            },
+            Case {
+                input: r#"{"type":"rpc","id":7,"method":"add","args":[]}"#,
+                expect: Incoming::BadRpc {
+                    id: json!(7),
+                    error: "Invalid RPC request: id must be a string".into(),
+                },
+            },
+            Case {
+                input: r#"{"type":"rpc","id":"a","method":5,"args":[]}"#,
+                expect: Incoming::BadRpc {
+                    id: json!("a"),
+                    error: "Invalid RPC request: method must be a non-empty string".into(),
+                },
+            },
+            Case {
+                input: r#"{"type":"rpc","id":"a","method":"add","args":{"a":1}}"#,
+                expect: Incoming::BadRpc {
+                    id: json!("a"),
+                    error: "Invalid RPC request: args must be an array".into(),
+                },
+            },
+            // A reply-shaped frame is not a request.
+            Case {
+                input: r#"{"type":"rpc","id":"a","success":true,"result":1}"#,
+                expect: Incoming::Other,
+            },
+        ];
+        for case in cases {
+            assert_eq!(
+                parse_incoming(case.input),
+                case.expect,
+                "input: {}",
+                case.input
+            );
+        }
+    }
+}

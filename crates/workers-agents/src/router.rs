@@ -1,0 +1,284 @@
+//! Routes `/{prefix}/{agent}/{name}[/...]` requests from the worker's fetch
+//! handler to agent instances, with CORS and before-connect/request hooks.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use worker::{Env, Headers, Method, Request, RequestInit, Response, Stub};
+
+use crate::host::{INTERNAL_RPC_HEADER, INTERNAL_RPC_PATH};
+use crate::routing::{decode_name, kebab_case, parse_agent_path, CORS_HEADERS};
+use crate::{Agent, Error, Result};
+
+type Hook =
+    Box<dyn Fn(Request, AgentTarget) -> Pin<Box<dyn Future<Output = worker::Result<Before>>>>>;
+
+/// Which agent instance a request is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgentTarget {
+    /// The kebab-cased agent segment of the URL.
+    pub agent: String,
+    /// The Durable Object binding that serves it.
+    pub binding: String,
+    /// The decoded instance name.
+    pub name: String,
+}
+
+/// What a before-connect / before-request hook decided.
+pub enum Before {
+    /// Go on with this (possibly rewritten) request.
+    Continue(Request),
+    /// Answer with this response instead (e.g. 401); the agent never sees it.
+    Respond(Response),
+}
+
+struct Route {
+    url_name: String,
+    binding: String,
+}
+
+/// The agents a worker serves and how requests reach them.
+///
+/// ```no_run
+/// # use workers_agents::AgentRouter;
+/// # async fn fetch(req: worker::Request, env: worker::Env) -> worker::Result<worker::Response> {
+/// # struct Counter;
+/// let router = AgentRouter::new(); // .agent::<Counter>() for each exported agent
+/// match router.route(req, &env).await? {
+///     Some(response) => Ok(response),
+///     None => worker::Response::error("Not found", 404),
+/// }
+/// # }
+/// ```
+pub struct AgentRouter {
+    prefix: String,
+    cors: bool,
+    routes: Vec<Route>,
+    before_connect: Option<Hook>,
+    before_request: Option<Hook>,
+}
+
+impl Default for AgentRouter {
+    fn default() -> Self {
+        AgentRouter {
+            prefix: "agents".into(),
+            cors: true,
+            routes: Vec::new(),
+            before_connect: None,
+            before_request: None,
+        }
+    }
+}
+
+impl AgentRouter {
+    /// A router for `/agents/...` with CORS on.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Serves `A` through the Durable Object binding named like its class.
+    pub fn agent<A: Agent>(self) -> Self {
+        self.agent_with_binding::<A>(A::CLASS_NAME)
+    }
+
+    /// Serves `A` through the binding `binding`; the URL segment is
+    /// `kebab(binding)`, as the official router does.
+    pub fn agent_with_binding<A: Agent>(mut self, binding: &str) -> Self {
+        self.routes.push(Route {
+            url_name: kebab_case(binding),
+            binding: binding.to_owned(),
+        });
+        self
+    }
+
+    /// Serves agents under `/{prefix}/` instead of `/agents/`.
+    pub fn prefix(mut self, prefix: &str) -> Self {
+        prefix.trim_matches('/').clone_into(&mut self.prefix);
+        self
+    }
+
+    /// Turns the CORS headers (and `OPTIONS` answers) on or off.
+    pub fn cors(mut self, cors: bool) -> Self {
+        self.cors = cors;
+        self
+    }
+
+    /// Runs before a WebSocket upgrade reaches the agent: refuse (auth) or rewrite.
+    pub fn on_before_connect<F, Fut>(mut self, hook: F) -> Self
+    where
+        F: Fn(Request, AgentTarget) -> Fut + 'static,
+        Fut: Future<Output = worker::Result<Before>> + 'static,
+    {
+        self.before_connect = Some(Box::new(move |req, target| Box::pin(hook(req, target))));
+        self
+    }
+
+    /// Runs before an HTTP request reaches the agent: refuse (auth) or rewrite.
+    pub fn on_before_request<F, Fut>(mut self, hook: F) -> Self
+    where
+        F: Fn(Request, AgentTarget) -> Fut + 'static,
+        Fut: Future<Output = worker::Result<Before>> + 'static,
+    {
+        self.before_request = Some(Box::new(move |req, target| Box::pin(hook(req, target))));
+        self
+    }
+
+    /// Whether `path` is under this router's prefix and names an agent and instance.
+    pub fn matches(&self, path: &str) -> bool {
+        parse_agent_path(path, &self.prefix).is_some()
+    }
+
+    /// Routes `req`. `Ok(None)`: not an agent URL, the worker decides. An
+    /// agent URL naming an unknown agent gets 400, a bad name 400.
+    pub async fn route(&self, req: Request, env: &Env) -> worker::Result<Option<Response>> {
+        let path = req.path();
+        let Some(parts) = parse_agent_path(&path, &self.prefix) else {
+            return Ok(None);
+        };
+        if self.cors && req.method() == Method::Options {
+            return self.finish(Response::empty()?).map(Some);
+        }
+        let Some(route) = self.routes.iter().find(|r| r.url_name == parts.agent) else {
+            let known: Vec<&str> = self.routes.iter().map(|r| r.url_name.as_str()).collect();
+            let message = format!(
+                "Unknown agent \"{}\" (known: {})",
+                parts.agent,
+                known.join(", ")
+            );
+            return self.finish(Response::error(message, 400)?).map(Some);
+        };
+        let name = match decode_name(parts.raw_name) {
+            Ok(name) => name,
+            Err(e) => {
+                return self
+                    .finish(Response::error(format!("Invalid agent name: {e}"), 400)?)
+                    .map(Some)
+            }
+        };
+        let target = AgentTarget {
+            agent: route.url_name.clone(),
+            binding: route.binding.clone(),
+            name,
+        };
+        let is_upgrade = req
+            .headers()
+            .get("upgrade")?
+            .is_some_and(|u| u.eq_ignore_ascii_case("websocket"));
+        let hook = if is_upgrade {
+            &self.before_connect
+        } else {
+            &self.before_request
+        };
+        let req = match hook {
+            None => req,
+            Some(hook) => match hook(req, target.clone()).await? {
+                Before::Continue(req) => req,
+                Before::Respond(response) => return self.finish(response).map(Some),
+            },
+        };
+        // The internal RPC endpoint is for stubs only, never for outside callers.
+        if req.headers().has(INTERNAL_RPC_HEADER)? {
+            return self
+                .finish(Response::error("Reserved header", 400)?)
+                .map(Some);
+        }
+        let stub = stub_for(env, &target.binding, &target.name)?;
+        let response = stub.fetch_with_request(req).await?;
+        if is_upgrade {
+            return Ok(Some(response));
+        }
+        self.finish(response).map(Some)
+    }
+
+    fn finish(&self, response: Response) -> worker::Result<Response> {
+        if !self.cors {
+            return Ok(response);
+        }
+        // Responses from a stub may have immutable headers: copy them.
+        let headers = Headers::new();
+        for (key, value) in response.headers().entries() {
+            headers.append(&key, &value)?;
+        }
+        for (key, value) in CORS_HEADERS {
+            headers.set(key, value)?;
+        }
+        Ok(response.with_headers(headers))
+    }
+}
+
+/// Routes `req` with `router` (the TS SDK's `routeAgentRequest`).
+pub async fn route_agent_request(
+    req: Request,
+    env: &Env,
+    router: &AgentRouter,
+) -> worker::Result<Option<Response>> {
+    router.route(req, env).await
+}
+
+fn stub_for(env: &Env, binding: &str, name: &str) -> worker::Result<Stub> {
+    env.durable_object(binding)?.id_from_name(name)?.get_stub()
+}
+
+/// A handle to one agent instance, for the worker or another agent.
+pub struct AgentStub {
+    stub: Stub,
+    name: String,
+}
+
+/// The instance `name` of agent `A` (the TS SDK's `getAgentByName`).
+pub fn get_agent_by_name<A: Agent>(env: &Env, name: &str) -> Result<AgentStub> {
+    get_agent_by_binding(env, A::CLASS_NAME, name)
+}
+
+/// The instance `name` of the agent bound as `binding`.
+pub fn get_agent_by_binding(env: &Env, binding: &str, name: &str) -> Result<AgentStub> {
+    Ok(AgentStub {
+        stub: stub_for(env, binding, name)?,
+        name: name.to_owned(),
+    })
+}
+
+impl AgentStub {
+    /// The instance name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Sends an HTTP request to the instance (its `on_request`, or a WebSocket upgrade).
+    pub async fn fetch(&self, req: Request) -> Result<Response> {
+        Ok(self.stub.fetch_with_request(req).await?)
+    }
+
+    /// Calls one of the instance's callable methods, as a client would.
+    pub async fn call<R: serde::de::DeserializeOwned>(
+        &self,
+        method: &str,
+        args: Vec<serde_json::Value>,
+    ) -> Result<R> {
+        let body = serde_json::json!({ "method": method, "args": args }).to_string();
+        let headers = Headers::new();
+        headers.set(INTERNAL_RPC_HEADER, "1")?;
+        headers.set("content-type", "application/json")?;
+        let mut init = RequestInit::new();
+        init.with_method(Method::Post)
+            .with_headers(headers)
+            .with_body(Some(body.into()));
+        let url = format!("https://agent{INTERNAL_RPC_PATH}");
+        let mut response = self
+            .stub
+            .fetch_with_request(Request::new_with_init(&url, &init)?)
+            .await?;
+        let reply: serde_json::Value = response.json().await?;
+        if let Some(error) = reply.get("error").and_then(|e| e.as_str()) {
+            return Err(Error::Call {
+                method: method.to_owned(),
+                message: error.to_owned(),
+            });
+        }
+        let result = reply
+            .get("result")
+            .cloned()
+            .unwrap_or(serde_json::Value::Null);
+        serde_json::from_value(result).map_err(|e| Error::json("call result", e))
+    }
+}

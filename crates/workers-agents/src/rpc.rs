@@ -1,0 +1,195 @@
+//! Methods clients may call. Nothing is callable unless it is registered in
+//! [`Agent::callables`](crate::Agent::callables); arguments and results are typed.
+
+use std::collections::HashMap;
+use std::fmt::Display;
+use std::future::Future;
+use std::pin::Pin;
+
+use serde::Serialize;
+use serde_json::Value;
+use worker::WebSocket;
+
+use crate::protocol::rpc_result_frame;
+use crate::rpc_args::{encode_result, RpcArgs};
+use crate::{Agent, Context, Error, Result};
+
+type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
+/// What a method produced: its encoded result, or the error text for the client.
+pub(crate) type Outcome = std::result::Result<Option<Value>, String>;
+
+type UnaryFn<A> = Box<dyn for<'a> Fn(&'a A, &'a Context<A>, Vec<Value>) -> BoxFuture<'a, Outcome>>;
+type StreamFn<A> = Box<
+    dyn for<'a> Fn(&'a A, &'a Context<A>, StreamingResponse, Vec<Value>) -> BoxFuture<'a, Outcome>,
+>;
+
+pub(crate) enum Handler<A: Agent> {
+    Unary(UnaryFn<A>),
+    Streaming(StreamFn<A>),
+}
+
+/// The registry of an agent's client-callable methods.
+///
+/// ```no_run
+/// # use workers_agents::{export_agent, Agent, Callables, Context, StreamingResponse};
+/// # pub struct Counter;
+/// impl Counter {
+///     async fn add(&self, _ctx: &Context<Self>, (a, b): (i64, i64)) -> Result<i64, String> {
+///         Ok(a + b)
+///     }
+///
+///     async fn count(&self, _ctx: &Context<Self>, stream: StreamingResponse, (n,): (u32,)) -> Result<u32, String> {
+///         for i in 0..n {
+///             stream.send(&i).map_err(|e| e.to_string())?;
+///         }
+///         Ok(n)
+///     }
+/// }
+///
+/// impl Agent for Counter {
+///     type State = ();
+///     fn new(_env: &worker::Env) -> Self { Counter }
+///     fn initial_state(&self) {}
+///     fn callables() -> Callables<Self> {
+///         Callables::new().method("add", Self::add).streaming("count", Self::count)
+///     }
+/// }
+/// # export_agent!(Counter);
+/// # fn main() {}
+/// ```
+pub struct Callables<A: Agent> {
+    handlers: HashMap<String, Handler<A>>,
+    internal: Vec<String>,
+}
+
+impl<A: Agent> Default for Callables<A> {
+    fn default() -> Self {
+        Callables {
+            handlers: HashMap::new(),
+            internal: Vec::new(),
+        }
+    }
+}
+
+fn unary<A: Agent, F>(f: F) -> UnaryFn<A>
+where
+    F: for<'a> Fn(&'a A, &'a Context<A>, Vec<Value>) -> BoxFuture<'a, Outcome> + 'static,
+{
+    Box::new(f)
+}
+
+fn streaming<A: Agent, F>(f: F) -> StreamFn<A>
+where
+    F: for<'a> Fn(&'a A, &'a Context<A>, StreamingResponse, Vec<Value>) -> BoxFuture<'a, Outcome>
+        + 'static,
+{
+    Box::new(f)
+}
+
+impl<A: Agent> Callables<A> {
+    /// An empty registry.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Registers `f` as the callable method `name`. Its arguments are a tuple
+    /// decoded from the client's `args`; its `Ok` value is the result and its
+    /// `Err` text the client's error message.
+    pub fn method<Args, R, E, F>(mut self, name: &str, f: F) -> Self
+    where
+        F: AsyncFn(&A, &Context<A>, Args) -> std::result::Result<R, E> + Copy + 'static,
+        Args: RpcArgs + 'static,
+        R: Serialize + 'static,
+        E: Display,
+    {
+        let method = name.to_owned();
+        let handler = unary(move |agent, ctx, args| {
+            let method = method.clone();
+            Box::pin(async move {
+                let args = Args::from_args(&method, args)?;
+                let value = f(agent, ctx, args).await.map_err(|e| e.to_string())?;
+                encode_result(&value)
+            })
+        });
+        self.handlers
+            .insert(name.to_owned(), Handler::Unary(handler));
+        self
+    }
+
+    /// Registers a streaming method: it sends chunks through its
+    /// [`StreamingResponse`] and its return value is the final frame.
+    pub fn streaming<Args, R, E, F>(mut self, name: &str, f: F) -> Self
+    where
+        F: AsyncFn(&A, &Context<A>, StreamingResponse, Args) -> std::result::Result<R, E>
+            + Copy
+            + 'static,
+        Args: RpcArgs + 'static,
+        R: Serialize + 'static,
+        E: Display,
+    {
+        let method = name.to_owned();
+        let handler = streaming(move |agent, ctx, stream, args| {
+            let method = method.clone();
+            Box::pin(async move {
+                let args = Args::from_args(&method, args)?;
+                let value = f(agent, ctx, stream, args)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                encode_result(&value)
+            })
+        });
+        self.handlers
+            .insert(name.to_owned(), Handler::Streaming(handler));
+        self
+    }
+
+    /// Names a method that exists but clients may not call: calling it gets
+    /// the reference's "is not callable" error instead of "does not exist".
+    pub fn not_callable(mut self, name: &str) -> Self {
+        self.internal.push(name.to_owned());
+        self
+    }
+
+    pub(crate) fn get(&self, name: &str) -> std::result::Result<&Handler<A>, String> {
+        match self.handlers.get(name) {
+            Some(handler) => Ok(handler),
+            None if self.internal.iter().any(|n| n == name) => {
+                Err(format!("Method {name} is not callable"))
+            }
+            None => Err(format!("Method {name} does not exist")),
+        }
+    }
+
+    /// The registered method names, sorted.
+    pub fn names(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self.handlers.keys().map(String::as_str).collect();
+        names.sort_unstable();
+        names
+    }
+}
+
+/// The sending side of a streaming RPC call.
+#[derive(Debug, Clone)]
+pub struct StreamingResponse {
+    ws: WebSocket,
+    id: String,
+}
+
+impl StreamingResponse {
+    pub(crate) fn new(ws: WebSocket, id: String) -> Self {
+        StreamingResponse { ws, id }
+    }
+
+    /// The RPC call's id.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// Sends one chunk (`done: false`) to the caller.
+    pub fn send<T: Serialize>(&self, chunk: &T) -> Result<()> {
+        let value = serde_json::to_value(chunk).map_err(|e| Error::json("stream chunk", e))?;
+        self.ws
+            .send_with_str(rpc_result_frame(&self.id, Some(&value), false))
+            .map_err(Error::from)
+    }
+}

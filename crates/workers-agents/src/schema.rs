@@ -1,0 +1,49 @@
+//! The framework's own tables, created and migrated once per wake.
+//!
+//! Every framework table is prefixed `cf_agents_`; `cf_agents_meta` records
+//! the schema version so later releases can migrate existing agents.
+
+use crate::sql::Sql;
+use crate::Result;
+
+/// The schema version this build writes.
+pub(crate) const SCHEMA_VERSION: i64 = 1;
+
+const MIGRATIONS: [&str; 1] = [
+    // v1: state stored as ordered chunks of its JSON text.
+    "CREATE TABLE IF NOT EXISTS cf_agents_state (
+        chunk INTEGER PRIMARY KEY,
+        data TEXT NOT NULL
+    )",
+];
+
+#[derive(serde::Deserialize)]
+struct Version {
+    value: i64,
+}
+
+/// Brings the framework's tables up to [`SCHEMA_VERSION`].
+pub(crate) fn migrate(sql: &Sql) -> Result<()> {
+    sql.execute_batch(
+        "CREATE TABLE IF NOT EXISTS cf_agents_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)",
+    )?;
+    let current = sql
+        .query_one::<Version>(
+            "SELECT value FROM cf_agents_meta WHERE key = ?",
+            crate::params!["schema_version"],
+        )?
+        .map_or(0, |v| v.value);
+    for (index, migration) in MIGRATIONS.iter().enumerate() {
+        if (index as i64) < current {
+            continue;
+        }
+        sql.execute_batch(migration)?;
+    }
+    if current != SCHEMA_VERSION {
+        sql.execute(
+            "INSERT OR REPLACE INTO cf_agents_meta (key, value) VALUES (?, ?)",
+            crate::params!["schema_version", SCHEMA_VERSION],
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,172 @@
+//! A chat room: messages stored in the agent's SQLite, broadcast to every
+//! connection, history served over HTTP.
+
+use serde::{Deserialize, Serialize};
+use worker::{Env, Request, Response};
+use workers_agents::{export_agent, params, Agent, Callables, Connection, Context, Message};
+
+/// Room state synced to clients: who is here.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub(crate) struct RoomState {
+    online: u32,
+}
+
+/// One stored chat message.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct ChatMessage {
+    id: i64,
+    user: String,
+    text: String,
+    at: f64,
+}
+
+/// A chat message sent as a plain frame: `{"type":"chat","user":..,"text":..}`.
+#[derive(Deserialize)]
+struct ChatFrame {
+    #[serde(rename = "type")]
+    kind: String,
+    user: String,
+    text: String,
+}
+
+pub(crate) struct ChatRoom;
+
+type Ctx = Context<ChatRoom>;
+
+const MAX_TEXT: usize = 4096;
+
+impl ChatRoom {
+    fn post(&self, ctx: &Ctx, user: &str, text: &str) -> workers_agents::Result<ChatMessage> {
+        if text.is_empty() || text.len() > MAX_TEXT || user.is_empty() || user.len() > 64 {
+            return Err(workers_agents::Error::BadRequest(format!(
+                "user must be 1-64 bytes and text 1-{MAX_TEXT} bytes"
+            )));
+        }
+        let at = worker::Date::now().as_millis() as f64;
+        let message: ChatMessage = ctx
+            .sql()
+            .query_one(
+                "INSERT INTO messages (user, text, at) VALUES (?, ?, ?) RETURNING id, user, text, at",
+                params![user, text, at],
+            )?
+            .ok_or_else(|| workers_agents::Error::BadRequest("insert returned no row".into()))?;
+        let frame = serde_json::json!({ "type": "chat", "message": message }).to_string();
+        ctx.broadcast(&frame, &[]);
+        Ok(message)
+    }
+
+    fn history(&self, ctx: &Ctx, limit: u32) -> workers_agents::Result<Vec<ChatMessage>> {
+        let mut rows: Vec<ChatMessage> = ctx.sql().query(
+            "SELECT id, user, text, at FROM messages ORDER BY id DESC LIMIT ?",
+            params![i64::from(limit.min(500))],
+        )?;
+        rows.reverse();
+        Ok(rows)
+    }
+
+    async fn send(
+        &self,
+        ctx: &Ctx,
+        (user, text): (String, String),
+    ) -> workers_agents::Result<ChatMessage> {
+        self.post(ctx, &user, &text)
+    }
+
+    async fn recent(
+        &self,
+        ctx: &Ctx,
+        (limit,): (Option<u32>,),
+    ) -> workers_agents::Result<Vec<ChatMessage>> {
+        self.history(ctx, limit.unwrap_or(50))
+    }
+
+    fn set_online(&self, ctx: &Ctx) -> workers_agents::Result<()> {
+        let online = ctx.connections().len() as u32;
+        ctx.update_state(|s| s.online = online)
+    }
+}
+
+impl Agent for ChatRoom {
+    type State = RoomState;
+
+    fn new(_env: &Env) -> Self {
+        ChatRoom
+    }
+
+    fn initial_state(&self) -> RoomState {
+        RoomState::default()
+    }
+
+    fn callables() -> Callables<Self> {
+        Callables::new()
+            .method("send", Self::send)
+            .method("recent", Self::recent)
+    }
+
+    async fn on_start(&self, ctx: &Ctx) -> workers_agents::Result<()> {
+        ctx.sql().execute_batch(
+            "CREATE TABLE IF NOT EXISTS messages (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                user TEXT NOT NULL,
+                text TEXT NOT NULL,
+                at REAL NOT NULL
+            )",
+        )
+    }
+
+    async fn on_connect(
+        &self,
+        ctx: &Ctx,
+        _connection: &Connection,
+        _req: &Request,
+    ) -> workers_agents::Result<()> {
+        self.set_online(ctx)
+    }
+
+    async fn on_close(
+        &self,
+        ctx: &Ctx,
+        _c: &Connection,
+        _code: u16,
+        _reason: &str,
+        _clean: bool,
+    ) -> workers_agents::Result<()> {
+        self.set_online(ctx)
+    }
+
+    async fn on_message(
+        &self,
+        ctx: &Ctx,
+        connection: &Connection,
+        message: Message,
+    ) -> workers_agents::Result<()> {
+        let Message::Text(text) = message else {
+            return connection
+                .send(r#"{"type":"error","error":"binary frames are not supported"}"#);
+        };
+        match serde_json::from_str::<ChatFrame>(&text) {
+            Ok(frame) if frame.kind == "chat" => {
+                self.post(ctx, &frame.user, &frame.text).map(|_| ())
+            }
+            _ => connection.send_json(&serde_json::json!({
+                "type": "error",
+                "error": "expected {\"type\":\"chat\",\"user\":string,\"text\":string}"
+            })),
+        }
+    }
+
+    async fn on_request(&self, ctx: &Ctx, req: Request) -> worker::Result<Response> {
+        let url = req.url()?;
+        if url.path().ends_with("/history") {
+            let limit = url
+                .query_pairs()
+                .find(|(k, _)| k == "limit")
+                .and_then(|(_, v)| v.parse().ok())
+                .unwrap_or(50);
+            return Response::from_json(&self.history(ctx, limit)?);
+        }
+        Response::error("Not found", 404)
+    }
+}
+
+export_agent!(ChatRoom);

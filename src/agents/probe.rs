@@ -1,0 +1,328 @@
+//! A fixture agent the test suites drive: every hook, error path and panic
+//! path of the framework has a handle here.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use worker::{Env, Request, Response};
+use workers_agents::{
+    export_agent, params, Agent, Callables, Connection, Context, Message, StateSource,
+    StreamingResponse,
+};
+
+/// The probe's state. `count` must stay non-negative and `items` short.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub(crate) struct ProbeState {
+    count: i64,
+    items: Vec<String>,
+    #[serde(default)]
+    blob: String,
+}
+
+/// What each connection remembers across hibernation.
+#[derive(Debug, Serialize, Deserialize)]
+struct Visitor {
+    agent: String,
+    greeting: String,
+    messages: u32,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Row {
+    id: i64,
+    label: String,
+    score: f64,
+}
+
+pub(crate) struct Probe;
+
+type Ctx = Context<Probe>;
+type Res<T> = workers_agents::Result<T>;
+
+const MAX_ITEMS: usize = 100;
+
+impl Probe {
+    async fn echo(&self, _ctx: &Ctx, (value,): (Value,)) -> Res<Value> {
+        Ok(value)
+    }
+
+    async fn fail(&self, _ctx: &Ctx, (message,): (String,)) -> Result<(), String> {
+        Err(message)
+    }
+
+    async fn boom(&self, _ctx: &Ctx, (message,): (String,)) -> Res<()> {
+        panic!("{message}")
+    }
+
+    async fn set_count(&self, ctx: &Ctx, (count,): (i64,)) -> Res<i64> {
+        ctx.update_state(|s| s.count = count)?;
+        Ok(ctx.state()?.count)
+    }
+
+    async fn set_blob(&self, ctx: &Ctx, (bytes,): (usize,)) -> Res<usize> {
+        ctx.update_state(|s| s.blob = "x".repeat(bytes))?;
+        Ok(ctx.state()?.blob.len())
+    }
+
+    async fn state_size(&self, ctx: &Ctx, (): ()) -> Res<usize> {
+        Ok(ctx.state()?.json().len())
+    }
+
+    async fn insert_rows(&self, ctx: &Ctx, (labels,): (Vec<String>,)) -> Res<usize> {
+        for (i, label) in labels.iter().enumerate() {
+            ctx.sql().execute(
+                "INSERT INTO rows (label, score) VALUES (?, ?)",
+                params![label.as_str(), i as f64 * 0.5],
+            )?;
+        }
+        self.row_count(ctx)
+    }
+
+    fn row_count(&self, ctx: &Ctx) -> Res<usize> {
+        #[derive(Deserialize)]
+        struct Count {
+            n: i64,
+        }
+        let count: Option<Count> = ctx
+            .sql()
+            .query_one("SELECT COUNT(*) AS n FROM rows", params![])?;
+        Ok(count.map_or(0, |c| c.n as usize))
+    }
+
+    async fn rows(&self, ctx: &Ctx, (label,): (String,)) -> Res<Vec<Row>> {
+        ctx.sql().query(
+            "SELECT id, label, score FROM rows WHERE label = ? ORDER BY id",
+            params![label.as_str()],
+        )
+    }
+
+    async fn bad_sql(&self, ctx: &Ctx, (): ()) -> Res<usize> {
+        ctx.sql()
+            .execute("INSERT INTO no_such_table (x) VALUES (?)", params![1])
+    }
+
+    async fn wrong_row_type(&self, ctx: &Ctx, (): ()) -> Res<Vec<Row>> {
+        ctx.sql().query(
+            "SELECT 'not a number' AS id, 1 AS label, 'x' AS score",
+            params![],
+        )
+    }
+
+    async fn numbers(&self, _ctx: &Ctx, stream: StreamingResponse, (n,): (u32,)) -> Res<u32> {
+        for i in 0..n {
+            stream.send(&i)?;
+        }
+        Ok(n)
+    }
+
+    async fn numbers_then_fail(
+        &self,
+        _ctx: &Ctx,
+        stream: StreamingResponse,
+        (n,): (u32,),
+    ) -> Result<u32, String> {
+        for i in 0..n {
+            stream.send(&i).map_err(|e| e.to_string())?;
+        }
+        Err(format!("failed after {n} chunks"))
+    }
+
+    async fn broadcast(&self, ctx: &Ctx, (text, exclude): (String, Vec<String>)) -> Res<usize> {
+        let exclude: Vec<&str> = exclude.iter().map(String::as_str).collect();
+        ctx.broadcast(
+            &json!({"type": "broadcast", "text": text}).to_string(),
+            &exclude,
+        );
+        Ok(ctx.connections().len())
+    }
+
+    async fn close_all(&self, ctx: &Ctx, (code, reason): (u16, String)) -> Res<usize> {
+        let connections = ctx.connections();
+        for connection in &connections {
+            connection.close(code, &reason)?;
+        }
+        Ok(connections.len())
+    }
+}
+
+impl Agent for Probe {
+    type State = ProbeState;
+
+    const MAX_MESSAGE_BYTES: usize = 8 * 1024 * 1024;
+
+    fn new(_env: &Env) -> Self {
+        Probe
+    }
+
+    fn initial_state(&self) -> ProbeState {
+        ProbeState::default()
+    }
+
+    fn callables() -> Callables<Self> {
+        Callables::new()
+            .method("echo", Self::echo)
+            .method("fail", Self::fail)
+            .method("boom", Self::boom)
+            .method("setCount", Self::set_count)
+            .method("setBlob", Self::set_blob)
+            .method("stateSize", Self::state_size)
+            .method("insertRows", Self::insert_rows)
+            .method("rows", Self::rows)
+            .method("badSql", Self::bad_sql)
+            .method("wrongRowType", Self::wrong_row_type)
+            .method("broadcast", Self::broadcast)
+            .method("closeAll", Self::close_all)
+            .streaming("numbers", Self::numbers)
+            .streaming("numbersThenFail", Self::numbers_then_fail)
+            .not_callable("onStart")
+    }
+
+    async fn on_start(&self, ctx: &Ctx) -> Res<()> {
+        ctx.sql().execute_batch(
+            "CREATE TABLE IF NOT EXISTS rows (id INTEGER PRIMARY KEY, label TEXT NOT NULL, score REAL NOT NULL);
+             CREATE TABLE IF NOT EXISTS state_log (id INTEGER PRIMARY KEY, source TEXT NOT NULL, count INTEGER NOT NULL);
+             CREATE TABLE IF NOT EXISTS wakes (id INTEGER PRIMARY KEY)",
+        )?;
+        ctx.sql()
+            .execute("INSERT INTO wakes DEFAULT VALUES", params![])?;
+        Ok(())
+    }
+
+    fn should_connection_be_readonly(
+        &self,
+        _ctx: &Ctx,
+        _connection: &Connection,
+        req: &Request,
+    ) -> bool {
+        req.url()
+            .is_ok_and(|url| url.query_pairs().any(|(k, v)| k == "readonly" && v == "1"))
+    }
+
+    fn connection_tags(&self, _ctx: &Ctx, _connection: &Connection, req: &Request) -> Vec<String> {
+        req.url()
+            .map(|url| {
+                url.query_pairs()
+                    .filter(|(k, _)| k == "tag")
+                    .map(|(_, v)| v.into_owned())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    async fn on_connect(&self, ctx: &Ctx, connection: &Connection, req: &Request) -> Res<()> {
+        let agent = req.headers().get("user-agent")?.unwrap_or_default();
+        connection.set_state(&Visitor {
+            agent,
+            greeting: format!("hello {}", connection.id()),
+            messages: 0,
+        })?;
+        if req
+            .url()?
+            .query_pairs()
+            .any(|(k, _)| k == "panic-on-connect")
+        {
+            panic!("on_connect asked to panic");
+        }
+        let _ = ctx;
+        Ok(())
+    }
+
+    async fn on_message(&self, ctx: &Ctx, connection: &Connection, message: Message) -> Res<()> {
+        let text = match message {
+            Message::Text(text) => text,
+            Message::Binary(bytes) => {
+                return connection.send(&json!({"type": "binary", "len": bytes.len()}).to_string())
+            }
+        };
+        let mut visitor: Visitor = connection.state()?.unwrap_or(Visitor {
+            agent: String::new(),
+            greeting: String::new(),
+            messages: 0,
+        });
+        visitor.messages += 1;
+        connection.set_state(&visitor)?;
+        let reply = match text.as_str() {
+            "whoami" => json!({
+                "type": "whoami",
+                "id": connection.id(),
+                "visitor": visitor,
+                "tags": ctx.tags(connection),
+                "readonly": connection.is_readonly(),
+            }),
+            "panic" => panic!("on_message asked to panic"),
+            other => json!({"type": "echo", "text": other}),
+        };
+        connection.send(&reply.to_string())
+    }
+
+    async fn on_request(&self, ctx: &Ctx, req: Request) -> worker::Result<Response> {
+        let path = req.path();
+        let last = path.rsplit('/').next().unwrap_or_default();
+        match last {
+            "state" => Response::from_json(&json!({ "state": &*ctx.state()? })),
+            "state-log" => {
+                #[derive(Serialize, Deserialize)]
+                struct Entry {
+                    source: String,
+                    count: i64,
+                }
+                let log: Vec<Entry> = ctx
+                    .sql()
+                    .query("SELECT source, count FROM state_log ORDER BY id", params![])?;
+                Response::from_json(&log)
+            }
+            "wakes" => {
+                #[derive(Serialize, Deserialize)]
+                struct N {
+                    n: i64,
+                }
+                let n: Option<N> = ctx
+                    .sql()
+                    .query_one("SELECT COUNT(*) AS n FROM wakes", params![])?;
+                Response::from_json(&json!({ "wakes": n.map_or(0, |n| n.n) }))
+            }
+            "connections" => Response::from_json(&json!({ "count": ctx.connections().len() })),
+            "name" => {
+                Response::from_json(&json!({ "name": ctx.name(), "agent": ctx.agent_class() }))
+            }
+            "panic" => panic!("on_request asked to panic"),
+            "fail" => Err(worker::Error::RustError(
+                "on_request failed on purpose".into(),
+            )),
+            "sql-error" => match ctx
+                .sql()
+                .execute("SELECT * FROM missing_table WHERE x = ?", params![1])
+            {
+                Ok(_) => Response::ok("unexpected success"),
+                Err(e) => Response::error(e.to_string(), 500),
+            },
+            _ => Response::error("Not found", 404),
+        }
+    }
+
+    fn validate_state_change(
+        &self,
+        _ctx: &Ctx,
+        next: &ProbeState,
+        _source: StateSource<'_>,
+    ) -> Result<(), String> {
+        if next.count < 0 {
+            return Err(format!("count must not be negative (got {})", next.count));
+        }
+        if next.items.len() > MAX_ITEMS {
+            return Err(format!("at most {MAX_ITEMS} items"));
+        }
+        Ok(())
+    }
+
+    fn on_state_update(&self, ctx: &Ctx, state: &ProbeState, source: StateSource<'_>) {
+        let source = source.connection_id().unwrap_or("server").to_owned();
+        if let Err(e) = ctx.sql().execute(
+            "INSERT INTO state_log (source, count) VALUES (?, ?)",
+            params![source, state.count],
+        ) {
+            worker::console_error!("state log: {e}");
+        }
+    }
+}
+
+export_agent!(Probe);

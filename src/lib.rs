@@ -1,0 +1,76 @@
+//! Demo worker for the `workers-agents` framework: a counter, a chat room,
+//! and a probe agent the test suites drive.
+
+mod agents;
+
+use agents::{ChatRoom, Counter, Probe};
+use worker::{event, Context, Env, Request, Response, Result};
+use workers_agents::{get_agent_by_name, AgentRouter, Before};
+
+fn router() -> AgentRouter {
+    AgentRouter::new()
+        .agent::<Counter>()
+        .agent::<ChatRoom>()
+        .agent::<Probe>()
+        .on_before_connect(|req, target| async move {
+            // Demo auth: instances named `private-*` need `?token=letmein`.
+            let allowed = !target.name.starts_with("private-")
+                || req
+                    .url()?
+                    .query_pairs()
+                    .any(|(k, v)| k == "token" && v == "letmein");
+            Ok(if allowed {
+                Before::Continue(req)
+            } else {
+                Before::Respond(Response::error("Unauthorized", 401)?)
+            })
+        })
+        .on_before_request(|req, target| async move {
+            let allowed = !target.name.starts_with("private-")
+                || req.headers().get("authorization")?.as_deref() == Some("Bearer letmein");
+            Ok(if allowed {
+                Before::Continue(req)
+            } else {
+                Before::Respond(Response::error("Unauthorized", 401)?)
+            })
+        })
+}
+
+#[event(fetch)]
+async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
+    console_error_panic_hook::set_once();
+    if req.path() == "/" {
+        return Response::ok(
+            "workers-agents demo: connect to /agents/counter/{name} or /agents/chat-room/{name}\n",
+        );
+    }
+    if let Some(rest) = req.path().strip_prefix("/api/counter/") {
+        return counter_api(rest, &env).await;
+    }
+    if let Some(response) = router().route(req, &env).await? {
+        return Ok(response);
+    }
+    Response::error("Not found", 404)
+}
+
+/// Worker-side calls into an agent: `POST /api/counter/{name}/increment`.
+async fn counter_api(rest: &str, env: &Env) -> Result<Response> {
+    let (name, action) = rest.split_once('/').unwrap_or((rest, ""));
+    let counter = get_agent_by_name::<Counter>(env, name)?;
+    match action {
+        "increment" => {
+            let count: i64 = counter
+                .call("increment", vec![serde_json::json!(1)])
+                .await?;
+            Response::from_json(&serde_json::json!({ "count": count }))
+        }
+        "call-missing" => {
+            let outcome: workers_agents::Result<i64> = counter.call("missing", vec![]).await;
+            match outcome {
+                Ok(_) => Response::error("unexpected success", 500),
+                Err(e) => Response::error(e.to_string(), 500),
+            }
+        }
+        _ => Response::error("Not found", 404),
+    }
+}

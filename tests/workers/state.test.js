@@ -1,0 +1,149 @@
+import { evictDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { connect, fetchWorker, uniqueName } from "./frames.js";
+
+const probeStub = (name) => env.Probe.get(env.Probe.idFromName(name));
+const httpState = async (name) => (await (await fetchWorker(`/agents/probe/${name}/state`)).json()).state;
+
+describe("state", () => {
+  it("syncs a client's state to other clients, not back to the sender, and persists it", async () => {
+    const name = uniqueName("s");
+    const a = await connect(`/agents/probe/${name}?_pk=a`);
+    const b = await connect(`/agents/probe/${name}?_pk=b`);
+    await a.handshake();
+    await b.handshake();
+    a.send({ type: "cf_agent_state", state: { count: 3, items: ["x"], blob: "" } });
+    expect((await b.ofType("cf_agent_state")).state).toEqual({ count: 3, items: ["x"], blob: "" });
+    expect(await a.pending("cf_agent_state")).toEqual([]);
+    expect(await httpState(name)).toEqual({ count: 3, items: ["x"], blob: "" });
+    a.close();
+    b.close();
+  });
+
+  it("pushes server-side changes to every client, the caller included", async () => {
+    const name = uniqueName("s");
+    const a = await connect(`/agents/probe/${name}`);
+    const b = await connect(`/agents/probe/${name}`);
+    await a.handshake();
+    await b.handshake();
+    expect((await a.call("setCount", [9])).result).toBe(9);
+    expect((await a.ofType("cf_agent_state")).state.count).toBe(9);
+    expect((await b.ofType("cf_agent_state")).state.count).toBe(9);
+    a.close();
+    b.close();
+  });
+
+  it("gives a new client the current state on connect", async () => {
+    const name = uniqueName("s");
+    const a = await connect(`/agents/probe/${name}`);
+    await a.handshake();
+    await a.call("setCount", [5]);
+    const b = await connect(`/agents/probe/${name}`);
+    expect((await b.handshake()).state.state.count).toBe(5);
+    a.close();
+    b.close();
+  });
+
+  it("records the source of every change", async () => {
+    const name = uniqueName("s");
+    const a = await connect(`/agents/probe/${name}?_pk=writer`);
+    await a.handshake();
+    await a.call("setCount", [1]);
+    a.send({ type: "cf_agent_state", state: { count: 2, items: [] } });
+    await a.call("echo", [null]); // frames are handled in order
+    const log = await (await fetchWorker(`/agents/probe/${name}/state-log`)).json();
+    expect(log).toEqual([
+      { source: "server", count: 1 },
+      { source: "writer", count: 2 },
+    ]);
+    a.close();
+  });
+
+  it("refuses a state that fails validation, then re-sends the authoritative state", async () => {
+    const name = uniqueName("s");
+    const a = await connect(`/agents/probe/${name}`);
+    const b = await connect(`/agents/probe/${name}`);
+    await a.handshake();
+    await b.handshake();
+    await a.call("setCount", [2]);
+    await a.ofType("cf_agent_state");
+    await b.ofType("cf_agent_state");
+    a.send({ type: "cf_agent_state", state: { count: -1, items: [] } });
+    expect(await a.ofType("cf_agent_state_error")).toEqual({ type: "cf_agent_state_error", error: "State update rejected" });
+    expect((await a.ofType("cf_agent_state")).state.count).toBe(2);
+    expect(await b.pending("cf_agent_state")).toEqual([]);
+    expect((await httpState(name)).count).toBe(2);
+    a.close();
+    b.close();
+  });
+
+  it("refuses a state of the wrong shape", async () => {
+    const name = uniqueName("s");
+    const a = await connect(`/agents/probe/${name}`);
+    await a.handshake();
+    a.send({ type: "cf_agent_state", state: { count: "three", items: [] } });
+    expect((await a.ofType("cf_agent_state_error")).error).toBe("State update rejected");
+    expect((await a.ofType("cf_agent_state")).state.count).toBe(0);
+    a.close();
+  });
+
+  it("refuses state from a readonly connection", async () => {
+    const name = uniqueName("s");
+    const ro = await connect(`/agents/probe/${name}?readonly=1`);
+    await ro.handshake();
+    ro.send({ type: "cf_agent_state", state: { count: 7, items: [] } });
+    expect(await ro.ofType("cf_agent_state_error")).toEqual({ type: "cf_agent_state_error", error: "Connection is readonly" });
+    expect((await ro.ofType("cf_agent_state")).state.count).toBe(0);
+    expect((await httpState(name)).count).toBe(0);
+    ro.close();
+  });
+
+  it("answers a server-side set_state that fails validation with an RPC error", async () => {
+    const a = await connect(`/agents/probe/${uniqueName("s")}`);
+    await a.handshake();
+    const reply = await a.call("setCount", [-5]);
+    expect(reply).toMatchObject({ success: false, error: "state update rejected: count must not be negative (got -5)" });
+    a.close();
+  });
+
+  it("keeps state across eviction and runs on_start once per wake", async () => {
+    const name = uniqueName("s");
+    const a = await connect(`/agents/probe/${name}`);
+    await a.handshake();
+    await a.call("setCount", [11]);
+    a.close();
+    const wakes = async () => (await (await fetchWorker(`/agents/probe/${name}/wakes`)).json()).wakes;
+    expect(await wakes()).toBe(1);
+    await evictDurableObject(probeStub(name), { webSockets: "close" });
+    expect((await httpState(name)).count).toBe(11);
+    expect(await wakes()).toBe(2);
+  });
+
+  it("persists and syncs a 5 MB state (beyond the 2 MB row limit)", async () => {
+    const name = uniqueName("big");
+    const a = await connect(`/agents/probe/${name}`);
+    const b = await connect(`/agents/probe/${name}`);
+    await a.handshake();
+    await b.handshake();
+    const size = 5 * 1024 * 1024;
+    expect((await a.call("setBlob", [size])).result).toBe(size);
+    expect((await b.ofType("cf_agent_state", 15_000)).state.blob.length).toBe(size);
+    await evictDurableObject(probeStub(name), { webSockets: "close" });
+    expect((await httpState(name)).blob.length).toBe(size);
+  });
+
+  it("accepts a 5 MB state pushed by a client and syncs it", async () => {
+    const name = uniqueName("big");
+    const a = await connect(`/agents/probe/${name}`);
+    const b = await connect(`/agents/probe/${name}`);
+    await a.handshake();
+    await b.handshake();
+    const blob = "é".repeat(2_600_000); // 5.2 MB of two-byte characters
+    a.send({ type: "cf_agent_state", state: { count: 1, items: [], blob } });
+    expect((await b.ofType("cf_agent_state", 15_000)).state.blob).toBe(blob);
+    expect((await a.call("stateSize")).result).toBeGreaterThan(5_000_000);
+    a.close();
+    b.close();
+  });
+});
