@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Every check and test: formatting, clippy (host and wasm32), native tests,
+# the workerd suite (vitest-pool-workers), `wrangler deploy --dry-run`, and the
+# integration suite (wrangler dev + the official `agents` client).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+logs=target/test-logs
+mkdir -p "$logs"
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "setup"
+bash scripts/setup-rust.sh
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "clippy (host)"
+cargo clippy --workspace --all-targets -- -D warnings
+
+step "clippy (wasm32)"
+cargo clippy --workspace --target wasm32-unknown-unknown -- -D warnings
+
+step "native tests (cargo test)"
+cargo test --workspace 2>&1 | tee "$logs/cargo.txt"
+
+step "build the worker (panic=unwind)"
+bash scripts/build.sh
+
+step "workerd tests (vitest-pool-workers)"
+AGENTS_SKIP_BUILD=1 npx vitest run --reporter=default --reporter=json --outputFile="$logs/workers.json"
+
+step "wrangler deploy --dry-run"
+npx wrangler deploy --dry-run --outdir dist 2>&1 | tee "$logs/dry-run.txt"
+
+step "integration tests (wrangler dev + official agents client)"
+npx vitest run --config tests/integration/vitest.config.js --reporter=default --reporter=json \
+  --outputFile="$logs/integration.json"
+
+step "summary"
+node scripts/summarize-tests.mjs "$logs"
