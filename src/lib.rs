@@ -3,7 +3,7 @@
 
 mod agents;
 
-use agents::{ChatRoom, Counter, Probe};
+use agents::{ChatRoom, Counter, Jobs, Probe, Reminders};
 use worker::{event, Context, Env, Request, Response, Result};
 use workers_agents::{get_agent_by_name, AgentRouter, Before};
 
@@ -12,6 +12,8 @@ fn router() -> AgentRouter {
         .agent::<Counter>()
         .agent::<ChatRoom>()
         .agent::<Probe>()
+        .agent::<Jobs>()
+        .agent::<Reminders>()
         .on_before_connect(|req, target| async move {
             // Demo auth: instances named `private-*` need `?token=letmein`.
             let allowed = !target.name.starts_with("private-")
@@ -36,9 +38,16 @@ fn router() -> AgentRouter {
         })
 }
 
+/// A second mount: chat rooms also at `/rooms/chat-room/{name}`, without CORS.
+fn rooms_router() -> AgentRouter {
+    AgentRouter::new()
+        .prefix("/rooms/")
+        .cors(false)
+        .agent::<ChatRoom>()
+}
+
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
-    console_error_panic_hook::set_once();
     if req.path() == "/" {
         return Response::ok(
             "workers-agents demo: connect to /agents/counter/{name} or /agents/chat-room/{name}\n",
@@ -46,6 +55,12 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     }
     if let Some(rest) = req.path().strip_prefix("/api/counter/") {
         return counter_api(rest, &env).await;
+    }
+    if rooms_router().matches(&req.path()) {
+        if let Some(response) = rooms_router().route(req, &env).await? {
+            return Ok(response);
+        }
+        return Response::error("Not found", 404);
     }
     if let Some(response) = router().route(req, &env).await? {
         return Ok(response);

@@ -2,8 +2,12 @@
 
 mod chat;
 mod counter;
+mod jobs;
 mod probe;
+mod reminders;
 
 pub(crate) use chat::ChatRoom;
 pub(crate) use counter::Counter;
+pub(crate) use jobs::Jobs;
 pub(crate) use probe::Probe;
+pub(crate) use reminders::Reminders;

@@ -95,3 +95,13 @@ describe("routing", () => {
     expect((await fetchWorker(`/agents/probe/${name}/name`)).status).toBe(200);
   });
 });
+
+describe("custom prefix", () => {
+  it("serves the same agent under another prefix, without CORS when turned off", async () => {
+    const response = await fetchWorker(`/rooms/chat-room/${uniqueName("r")}/history`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual([]);
+    expect(response.headers.get("access-control-allow-origin")).toBeNull();
+    expect((await fetchWorker(`/rooms/counter/x`)).status).toBe(400);
+  });
+});

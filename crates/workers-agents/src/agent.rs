@@ -5,6 +5,7 @@ use serde::Serialize;
 use worker::{Env, Request, Response};
 
 use crate::rpc::Callables;
+use crate::schedule::Tasks;
 use crate::state::StateSource;
 use crate::{Connection, Context, Error, Result};
 
@@ -82,6 +83,11 @@ pub trait Agent: private::Exported + Sized + 'static {
     /// The methods clients may call. Nothing else is callable.
     fn callables() -> Callables<Self> {
         Callables::new()
+    }
+
+    /// The tasks `schedule` and `queue` may run. They are not client-callable.
+    fn tasks() -> Tasks<Self> {
+        Tasks::new()
     }
 
     /// Runs once per wake, before any request, message or alarm is handled.

@@ -10,6 +10,7 @@ use worker::{Env, WebSocket};
 use crate::protocol::{state_error_frame, state_frame, STATE_REJECTED_ERROR};
 use crate::routing::kebab_case;
 use crate::rpc::Callables;
+use crate::schedule::Tasks;
 use crate::sql::Sql;
 use crate::state::{Snapshot, StateSource, StateStore};
 use crate::{Agent, Connection, Error, Result};
@@ -42,6 +43,7 @@ pub struct Context<A: Agent> {
     sql: Sql,
     store: StateStore<A::State>,
     pub(crate) callables: Callables<A>,
+    tasks: Tasks<A>,
 }
 
 impl<A: Agent> Context<A> {
@@ -59,7 +61,12 @@ impl<A: Agent> Context<A> {
             sql,
             store: StateStore::new(),
             callables: A::callables(),
+            tasks: A::tasks(),
         })
+    }
+
+    pub(crate) fn tasks(&self) -> &Tasks<A> {
+        &self.tasks
     }
 
     /// The agent value whose hooks run.

@@ -34,6 +34,10 @@ pub enum Error {
         /// The callee's error message.
         message: String,
     },
+    /// A schedule or task could not be created (bad time, cron, payload or task name).
+    Schedule(String),
+    /// No schedule has this id.
+    UnknownSchedule(String),
     /// Per-connection state did not fit in the WebSocket attachment.
     Attachment(String),
     /// An error from the Workers runtime.
@@ -53,6 +57,8 @@ impl fmt::Display for Error {
             Error::StateRejected(why) => write!(f, "state update rejected: {why}"),
             Error::BadRequest(why) => write!(f, "bad request: {why}"),
             Error::Call { method, message } => write!(f, "call to {method} failed: {message}"),
+            Error::Schedule(why) => write!(f, "cannot schedule: {why}"),
+            Error::UnknownSchedule(id) => write!(f, "no schedule with id {id}"),
             Error::Attachment(why) => write!(f, "connection state not saved: {why}"),
             Error::Worker(e) => write!(f, "workers runtime error: {e}"),
         }

@@ -6,7 +6,37 @@
 /// `export_agent!(Counter)` exports class `Counter` (wrangler.toml
 /// `class_name = "Counter"`, URL segment `counter`);
 /// `export_agent!(Counter as CounterAgent)` picks another class name.
-/// Without it, `impl Agent for Counter` does not compile.
+/// Without it, `impl Agent for Counter` does not compile:
+///
+/// ```compile_fail,E0277
+/// use workers_agents::Agent;
+///
+/// pub struct Forgotten;
+///
+/// impl Agent for Forgotten {
+///     type State = ();
+///     fn new(_env: &worker::Env) -> Self { Forgotten }
+///     fn initial_state(&self) {}
+/// }
+/// // no `export_agent!(Forgotten);` → error: `Forgotten` is not exported as an agent
+/// ```
+///
+/// With it, the same code compiles:
+///
+/// ```no_run
+/// use workers_agents::{export_agent, Agent};
+///
+/// pub struct Exported;
+///
+/// impl Agent for Exported {
+///     type State = ();
+///     fn new(_env: &worker::Env) -> Self { Exported }
+///     fn initial_state(&self) {}
+/// }
+///
+/// export_agent!(Exported);
+/// # fn main() {}
+/// ```
 #[macro_export]
 macro_rules! export_agent {
     ($agent:ident) => {

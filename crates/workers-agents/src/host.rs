@@ -36,7 +36,7 @@ impl<A: Agent> Host<A> {
     /// Builds the instance for one wake and runs `on_start` before any event
     /// is delivered.
     pub fn new(state: worker::State, env: Env) -> Self {
-        console_error_panic_hook::set_once();
+        crate::panic::install_hook();
         let ctx = match catch_panic_sync(|| Context::<A>::new(state, env)) {
             Ok(Ok(ctx)) => Rc::new(ctx),
             Ok(Err(e)) => {
@@ -54,6 +54,10 @@ impl<A: Agent> Host<A> {
         let _gate = ctx.durable_object().block_concurrency_while(async move {
             let outcome = catch_panic(start.agent().on_start(&start)).await;
             report(&start, None, outcome, "on_start").await;
+            // Whatever happened before this wake, pending schedules get an alarm.
+            if let Err(e) = crate::schedule::runner::rearm(&start).await {
+                start.agent().on_error(&start, None, &e).await;
+            }
             Ok(())
         });
         Host {
@@ -249,7 +253,14 @@ impl<A: Agent> Host<A> {
 
     /// Handles the Durable Object alarm.
     pub async fn alarm(&self) -> worker::Result<Response> {
-        self.context()?;
+        let ctx = self.context()?;
+        if let Err(e) = crate::schedule::runner::run_due(ctx).await {
+            ctx.agent().on_error(ctx, None, &e).await;
+            // Never leave pending schedules without an alarm.
+            if let Err(e) = crate::schedule::runner::rearm(ctx).await {
+                ctx.agent().on_error(ctx, None, &e).await;
+            }
+        }
         Response::ok("")
     }
 }
@@ -313,7 +324,13 @@ async fn run_callable<A: Agent>(
     method: &str,
     args: Vec<Value>,
 ) -> Outcome {
-    let handler = ctx.callables.get(method)?;
+    let handler = ctx.callables.get(method).map_err(|missing| {
+        if ctx.tasks().contains(method) {
+            format!("Method {method} is not callable")
+        } else {
+            missing
+        }
+    })?;
     let outcome = match (handler, connection) {
         (Handler::Unary(f), _) => catch_panic(f(ctx.agent(), ctx, args)).await,
         (Handler::Streaming(f), Some(connection)) => {

@@ -12,6 +12,7 @@
 //! | [`export_agent!`] | exports an agent as a Durable Object class |
 //! | [`Context`] | state, SQL, connections, broadcast, env for the hooks |
 //! | [`Callables`] | the methods clients may call, with typed args and results |
+//! | [`When`], [`Tasks`] | schedules (delay, date, cron, interval) and a task queue on the alarm |
 //! | [`Sql`] | the agent's SQLite with bound parameters and typed rows |
 //! | [`Connection`] | one WebSocket client, with its own state and tags |
 //! | [`AgentRouter`] | routes worker requests to agents, CORS, auth hooks |
@@ -31,6 +32,7 @@ mod router;
 pub mod routing;
 mod rpc;
 mod rpc_args;
+pub mod schedule;
 mod schema;
 mod sql;
 mod state;
@@ -46,6 +48,9 @@ pub use router::{
 };
 pub use rpc::{Callables, StreamingResponse};
 pub use rpc_args::RpcArgs;
+pub use schedule::{
+    Retry, Schedule, ScheduleFilter, ScheduleKind, ScheduleOptions, ScheduleStatus, Tasks, When,
+};
 pub use sql::{Sql, SqlValue};
 pub use state::StateSource;
 

@@ -7,8 +7,24 @@
 use std::any::Any;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
+use std::sync::Once;
 
 use futures_util::FutureExt;
+
+/// Logs every panic as one line (`panicked at file:line: message`); the
+/// framework then reports it to the caller. Installed once per isolate.
+pub(crate) fn install_hook() {
+    static HOOK: Once = Once::new();
+    HOOK.call_once(|| {
+        std::panic::set_hook(Box::new(|info| {
+            let location = info
+                .location()
+                .map(|l| format!("{}:{}", l.file(), l.line()))
+                .unwrap_or_default();
+            worker::console_error!("panicked at {location}: {}", panic_message(info.payload()));
+        }));
+    });
+}
 
 /// Runs `future`, turning a panic inside it into `Err(message)`.
 pub(crate) async fn catch_panic<F: Future>(future: F) -> Result<F::Output, String> {

@@ -131,6 +131,7 @@ impl AgentRouter {
     /// Routes `req`. `Ok(None)`: not an agent URL, the worker decides. An
     /// agent URL naming an unknown agent gets 400, a bad name 400.
     pub async fn route(&self, req: Request, env: &Env) -> worker::Result<Option<Response>> {
+        crate::panic::install_hook();
         let path = req.path();
         let Some(parts) = parse_agent_path(&path, &self.prefix) else {
             return Ok(None);

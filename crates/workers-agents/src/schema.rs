@@ -7,14 +7,37 @@ use crate::sql::Sql;
 use crate::Result;
 
 /// The schema version this build writes.
-pub(crate) const SCHEMA_VERSION: i64 = 1;
+pub(crate) const SCHEMA_VERSION: i64 = 2;
 
-const MIGRATIONS: [&str; 1] = [
+const MIGRATIONS: [&str; 2] = [
     // v1: state stored as ordered chunks of its JSON text.
     "CREATE TABLE IF NOT EXISTS cf_agents_state (
         chunk INTEGER PRIMARY KEY,
         data TEXT NOT NULL
     )",
+    // v2: schedules and queued tasks, found by due time.
+    "CREATE TABLE IF NOT EXISTS cf_agents_schedules (
+        id TEXT PRIMARY KEY,
+        callback TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        due_ms INTEGER NOT NULL,
+        anchor_ms INTEGER NOT NULL,
+        cron TEXT,
+        zone TEXT,
+        interval_ms INTEGER,
+        status TEXT NOT NULL,
+        attempts INTEGER NOT NULL,
+        max_attempts INTEGER NOT NULL,
+        base_delay_ms INTEGER NOT NULL,
+        max_delay_ms INTEGER NOT NULL,
+        runs INTEGER NOT NULL,
+        failures INTEGER NOT NULL,
+        last_error TEXT,
+        created_ms INTEGER NOT NULL,
+        seq INTEGER NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS cf_agents_schedules_due ON cf_agents_schedules (status, due_ms, seq)",
 ];
 
 #[derive(serde::Deserialize)]

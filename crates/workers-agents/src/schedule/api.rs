@@ -1,0 +1,153 @@
+//! The scheduling methods of [`Context`]: schedule, queue, list, cancel.
+
+use serde::Serialize;
+
+use super::runner::{now_ms, rearm};
+use super::store::{self, NewSchedule, Schedule, ScheduleFilter};
+use super::when::{plan, Retry, ScheduleKind, When};
+use crate::{Agent, Context, Error, Result};
+
+/// Largest accepted task payload (JSON), in bytes.
+pub const MAX_PAYLOAD_BYTES: usize = 512 * 1024;
+
+/// Options of [`Context::schedule_with`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ScheduleOptions {
+    /// Same task, payload and timing as a pending schedule → return that one
+    /// instead of adding another. Default: on for cron and interval, off otherwise.
+    pub idempotent: Option<bool>,
+    /// Retry policy for failing runs.
+    pub retry: Retry,
+}
+
+impl<A: Agent> Context<A> {
+    /// Schedules task `callback` with `payload` (see [`When`]).
+    pub async fn schedule<T: Serialize>(
+        &self,
+        when: When,
+        callback: &str,
+        payload: &T,
+    ) -> Result<Schedule> {
+        self.schedule_with(when, callback, payload, ScheduleOptions::default())
+            .await
+    }
+
+    /// [`Context::schedule`] with options.
+    pub async fn schedule_with<T: Serialize>(
+        &self,
+        when: When,
+        callback: &str,
+        payload: &T,
+        options: ScheduleOptions,
+    ) -> Result<Schedule> {
+        let now = now_ms();
+        let plan = plan(&when, now, super::next_cron).map_err(Error::Schedule)?;
+        let payload = self.task_payload(callback, payload)?;
+        let idempotent = options.idempotent.unwrap_or(plan.kind.repeats());
+        if idempotent {
+            if let Some(existing) = store::find_same(self.sql(), callback, &payload, &plan)? {
+                return Ok(existing.into_schedule());
+            }
+        }
+        self.insert_schedule(callback, &payload, &plan, options.retry, now)
+            .await
+    }
+
+    /// Adds task `callback` to the FIFO queue: queued tasks run one at a
+    /// time, in the order queued, as soon as possible.
+    pub async fn queue<T: Serialize>(&self, callback: &str, payload: &T) -> Result<Schedule> {
+        let now = now_ms();
+        let payload = self.task_payload(callback, payload)?;
+        let plan = super::when::Plan {
+            kind: ScheduleKind::Queued,
+            due_ms: now,
+            cron: None,
+            zone: None,
+            interval_ms: None,
+        };
+        self.insert_schedule(callback, &payload, &plan, Retry::default(), now)
+            .await
+    }
+
+    fn task_payload<T: Serialize>(&self, callback: &str, payload: &T) -> Result<String> {
+        let payload = serde_json::to_string(payload).map_err(|e| Error::json("task payload", e))?;
+        if payload.len() > MAX_PAYLOAD_BYTES {
+            return Err(Error::Schedule(format!(
+                "payload of {} bytes is larger than the {MAX_PAYLOAD_BYTES}-byte limit",
+                payload.len()
+            )));
+        }
+        self.tasks()
+            .check(callback, &payload)
+            .map_err(Error::Schedule)?;
+        Ok(payload)
+    }
+
+    async fn insert_schedule(
+        &self,
+        callback: &str,
+        payload: &str,
+        plan: &super::when::Plan,
+        retry: Retry,
+        now: i64,
+    ) -> Result<Schedule> {
+        let id = crate::ids::uuid_v4();
+        store::insert(
+            self.sql(),
+            &NewSchedule {
+                id: &id,
+                callback,
+                payload,
+                plan,
+                retry,
+                now,
+            },
+        )?;
+        rearm(self).await?;
+        let row = store::get(self.sql(), &id)?.ok_or_else(|| Error::UnknownSchedule(id.clone()))?;
+        Ok(row.into_schedule())
+    }
+
+    /// One schedule by id.
+    pub fn get_schedule(&self, id: &str) -> Result<Option<Schedule>> {
+        Ok(store::get(self.sql(), id)?.map(|row| row.into_schedule()))
+    }
+
+    /// Schedules matching `filter`, by due time.
+    pub fn get_schedules(&self, filter: &ScheduleFilter) -> Result<Vec<Schedule>> {
+        Ok(store::list(self.sql(), filter)?
+            .into_iter()
+            .map(|row| row.into_schedule())
+            .collect())
+    }
+
+    /// Cancels a schedule (or removes a queued or failed task).
+    pub async fn cancel_schedule(&self, id: &str) -> Result<()> {
+        if !store::delete(self.sql(), id)? {
+            return Err(Error::UnknownSchedule(id.to_owned()));
+        }
+        rearm(self).await
+    }
+
+    /// Removes a queued task (same as [`Context::cancel_schedule`]).
+    pub async fn dequeue(&self, id: &str) -> Result<()> {
+        self.cancel_schedule(id).await
+    }
+
+    /// Queued tasks, in the order they will run.
+    pub fn queued(&self) -> Result<Vec<Schedule>> {
+        self.get_schedules(&ScheduleFilter {
+            kind: Some(ScheduleKind::Queued),
+            ..ScheduleFilter::default()
+        })
+    }
+
+    /// Makes a pending schedule due now (it runs at the next alarm, at once);
+    /// a repeating one then goes on with its cadence.
+    pub async fn run_schedule_now(&self, id: &str) -> Result<()> {
+        if !store::set_due(self.sql(), id, now_ms())? {
+            return Err(Error::UnknownSchedule(id.to_owned()));
+        }
+        rearm(self).await
+    }
+}

@@ -1,0 +1,296 @@
+//! The schedules table: one row per schedule or queued task.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::when::{Plan, Retry, ScheduleKind};
+use crate::sql::{Sql, SqlValue};
+use crate::{params, Result};
+
+/// A stored schedule, as `get_schedule(s)` return it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Schedule {
+    /// Its id.
+    pub id: String,
+    /// The task it runs.
+    pub callback: String,
+    /// The task's payload.
+    pub payload: Value,
+    /// Delayed, scheduled, cron, interval or queued.
+    pub kind: ScheduleKind,
+    /// When it runs next (Unix ms).
+    pub due_ms: i64,
+    /// The cron expression (cron schedules).
+    pub cron: Option<String>,
+    /// The IANA time zone of the cron expression (`None`: UTC).
+    pub zone: Option<String>,
+    /// The period (interval schedules).
+    pub interval_ms: Option<i64>,
+    /// `pending`, or `failed` once a one-shot task used all its attempts.
+    pub status: ScheduleStatus,
+    /// Failed attempts of the current run.
+    pub attempts: u32,
+    /// The retry policy.
+    pub retry: Retry,
+    /// Completed runs (successful or finally failed).
+    pub runs: u32,
+    /// Failed attempts in all.
+    pub failures: u32,
+    /// The last failure's message.
+    pub last_error: Option<String>,
+    /// When it was created (Unix ms).
+    pub created_ms: i64,
+}
+
+/// Whether a schedule will still run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ScheduleStatus {
+    /// Waiting for its due time.
+    Pending,
+    /// A one-shot task that failed every attempt; kept for inspection.
+    Failed,
+}
+
+/// Which schedules `get_schedules` returns.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ScheduleFilter {
+    /// Only this kind.
+    pub kind: Option<ScheduleKind>,
+    /// Only this status.
+    pub status: Option<ScheduleStatus>,
+    /// Only this task.
+    pub callback: Option<String>,
+    /// Due at or after this time (Unix ms).
+    pub due_from: Option<i64>,
+    /// Due at or before this time (Unix ms).
+    pub due_to: Option<i64>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct Row {
+    pub(crate) id: String,
+    pub(crate) callback: String,
+    pub(crate) payload: String,
+    pub(crate) kind: ScheduleKind,
+    pub(crate) due_ms: i64,
+    pub(crate) anchor_ms: i64,
+    pub(crate) cron: Option<String>,
+    pub(crate) zone: Option<String>,
+    pub(crate) interval_ms: Option<i64>,
+    pub(crate) status: ScheduleStatus,
+    pub(crate) attempts: u32,
+    pub(crate) max_attempts: u32,
+    pub(crate) base_delay_ms: i64,
+    pub(crate) max_delay_ms: i64,
+    pub(crate) runs: u32,
+    pub(crate) failures: u32,
+    pub(crate) last_error: Option<String>,
+    pub(crate) created_ms: i64,
+}
+
+impl Row {
+    pub(crate) fn retry(&self) -> Retry {
+        Retry {
+            max_attempts: self.max_attempts,
+            base_delay_ms: self.base_delay_ms,
+            max_delay_ms: self.max_delay_ms,
+        }
+    }
+
+    pub(crate) fn into_schedule(self) -> Schedule {
+        let retry = self.retry();
+        Schedule {
+            payload: serde_json::from_str(&self.payload).unwrap_or(Value::Null),
+            id: self.id,
+            callback: self.callback,
+            kind: self.kind,
+            due_ms: self.due_ms,
+            cron: self.cron,
+            zone: self.zone,
+            interval_ms: self.interval_ms,
+            status: self.status,
+            attempts: self.attempts,
+            retry,
+            runs: self.runs,
+            failures: self.failures,
+            last_error: self.last_error,
+            created_ms: self.created_ms,
+        }
+    }
+}
+
+const COLUMNS: &str =
+    "id, callback, payload, kind, due_ms, anchor_ms, cron, zone, interval_ms, status, attempts, \
+    max_attempts, base_delay_ms, max_delay_ms, runs, failures, last_error, created_ms";
+
+pub(crate) struct NewSchedule<'a> {
+    pub(crate) id: &'a str,
+    pub(crate) callback: &'a str,
+    pub(crate) payload: &'a str,
+    pub(crate) plan: &'a Plan,
+    pub(crate) retry: Retry,
+    pub(crate) now: i64,
+}
+
+pub(crate) fn insert(sql: &Sql, new: &NewSchedule<'_>) -> Result<()> {
+    let plan = new.plan;
+    sql.execute(
+        "INSERT INTO cf_agents_schedules (id, callback, payload, kind, due_ms, anchor_ms, cron, zone, interval_ms, \
+         status, attempts, max_attempts, base_delay_ms, max_delay_ms, runs, failures, last_error, created_ms, seq) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, 0, 0, NULL, ?, \
+         (SELECT COALESCE(MAX(seq), 0) + 1 FROM cf_agents_schedules))",
+        params![
+            new.id,
+            new.callback,
+            new.payload,
+            plan.kind.as_str(),
+            plan.due_ms,
+            plan.due_ms,
+            plan.cron.clone(),
+            plan.zone.clone(),
+            plan.interval_ms,
+            i64::from(new.retry.max_attempts.max(1)),
+            new.retry.base_delay_ms,
+            new.retry.max_delay_ms,
+            new.now
+        ],
+    )?;
+    Ok(())
+}
+
+pub(crate) fn get(sql: &Sql, id: &str) -> Result<Option<Row>> {
+    sql.query_one(
+        &format!("SELECT {COLUMNS} FROM cf_agents_schedules WHERE id = ?"),
+        params![id],
+    )
+}
+
+/// An existing pending schedule of the same task, payload and timing.
+pub(crate) fn find_same(
+    sql: &Sql,
+    callback: &str,
+    payload: &str,
+    plan: &Plan,
+) -> Result<Option<Row>> {
+    let mut query = format!(
+        "SELECT {COLUMNS} FROM cf_agents_schedules WHERE status = 'pending' AND callback = ? AND payload = ? AND kind = ?"
+    );
+    let mut values: Vec<SqlValue> = params![callback, payload, plan.kind.as_str()];
+    match plan.kind {
+        ScheduleKind::Cron => {
+            query.push_str(" AND cron = ? AND zone IS ?");
+            values.push(plan.cron.clone().into());
+            values.push(plan.zone.clone().into());
+        }
+        ScheduleKind::Interval => {
+            query.push_str(" AND interval_ms = ?");
+            values.push(plan.interval_ms.into());
+        }
+        _ => {
+            query.push_str(" AND due_ms = ?");
+            values.push(plan.due_ms.into());
+        }
+    }
+    query.push_str(" LIMIT 1");
+    sql.query_one(&query, values)
+}
+
+pub(crate) fn list(sql: &Sql, filter: &ScheduleFilter) -> Result<Vec<Row>> {
+    let mut query = format!("SELECT {COLUMNS} FROM cf_agents_schedules WHERE 1 = 1");
+    let mut values: Vec<SqlValue> = Vec::new();
+    if let Some(kind) = filter.kind {
+        query.push_str(" AND kind = ?");
+        values.push(kind.as_str().into());
+    }
+    if let Some(status) = filter.status {
+        query.push_str(" AND status = ?");
+        values.push(
+            match status {
+                ScheduleStatus::Pending => "pending",
+                ScheduleStatus::Failed => "failed",
+            }
+            .into(),
+        );
+    }
+    if let Some(callback) = &filter.callback {
+        query.push_str(" AND callback = ?");
+        values.push(callback.as_str().into());
+    }
+    if let Some(from) = filter.due_from {
+        query.push_str(" AND due_ms >= ?");
+        values.push(from.into());
+    }
+    if let Some(to) = filter.due_to {
+        query.push_str(" AND due_ms <= ?");
+        values.push(to.into());
+    }
+    query.push_str(" ORDER BY due_ms, seq");
+    sql.query(&query, values)
+}
+
+/// Pending schedules due at or before `now`, earliest (then oldest) first.
+pub(crate) fn due(sql: &Sql, now: i64, limit: i64) -> Result<Vec<Row>> {
+    sql.query(
+        &format!(
+            "SELECT {COLUMNS} FROM cf_agents_schedules WHERE status = 'pending' AND due_ms <= ? \
+             ORDER BY due_ms, seq LIMIT ?"
+        ),
+        params![now, limit],
+    )
+}
+
+#[derive(Deserialize)]
+struct Earliest {
+    due: Option<i64>,
+}
+
+/// The earliest due time of any pending schedule.
+pub(crate) fn earliest_due(sql: &Sql) -> Result<Option<i64>> {
+    let row: Option<Earliest> = sql.query_one(
+        "SELECT MIN(due_ms) AS due FROM cf_agents_schedules WHERE status = 'pending'",
+        params![],
+    )?;
+    Ok(row.and_then(|r| r.due))
+}
+
+pub(crate) fn delete(sql: &Sql, id: &str) -> Result<bool> {
+    Ok(sql.execute("DELETE FROM cf_agents_schedules WHERE id = ?", params![id])? > 0)
+}
+
+/// What a run changed about a schedule.
+pub(crate) struct Update<'a> {
+    pub(crate) due_ms: i64,
+    pub(crate) anchor_ms: i64,
+    pub(crate) status: &'a str,
+    pub(crate) attempts: u32,
+    pub(crate) runs: u32,
+    pub(crate) failures: u32,
+    pub(crate) last_error: Option<&'a str>,
+}
+
+pub(crate) fn update(sql: &Sql, id: &str, u: &Update<'_>) -> Result<()> {
+    sql.execute(
+        "UPDATE cf_agents_schedules SET due_ms = ?, anchor_ms = ?, status = ?, attempts = ?, runs = ?, failures = ?, \
+         last_error = ? WHERE id = ?",
+        params![
+            u.due_ms,
+            u.anchor_ms,
+            u.status,
+            i64::from(u.attempts),
+            i64::from(u.runs),
+            i64::from(u.failures),
+            u.last_error,
+            id
+        ],
+    )?;
+    Ok(())
+}
+
+pub(crate) fn set_due(sql: &Sql, id: &str, due_ms: i64) -> Result<bool> {
+    Ok(sql.execute(
+        "UPDATE cf_agents_schedules SET due_ms = ? WHERE id = ? AND status = 'pending'",
+        params![due_ms, id],
+    )? > 0)
+}

@@ -1,0 +1,243 @@
+//! When a schedule runs, what kind it is, and how failures are retried. Pure.
+
+use serde::{Deserialize, Serialize};
+
+use super::cron::Cron;
+
+/// When a task should run.
+#[derive(Debug, Clone, PartialEq)]
+pub enum When {
+    /// After this many milliseconds (must not be negative).
+    Delay(i64),
+    /// At this Unix time in milliseconds (a time in the past runs at once).
+    At(i64),
+    /// On a cron expression, read in UTC or in the named IANA time zone.
+    Cron {
+        /// The five-field expression or macro.
+        expression: String,
+        /// An IANA zone name such as `Europe/Berlin`; `None` is UTC.
+        zone: Option<String>,
+    },
+    /// Every this many milliseconds (must be positive), first after one period.
+    Every(i64),
+}
+
+impl When {
+    /// After `seconds` seconds (fractions allowed).
+    pub fn delay_seconds(seconds: f64) -> When {
+        When::Delay((seconds * 1000.0).round() as i64)
+    }
+
+    /// On a cron expression in UTC.
+    pub fn cron(expression: &str) -> When {
+        When::Cron {
+            expression: expression.to_owned(),
+            zone: None,
+        }
+    }
+
+    /// On a cron expression in an IANA time zone.
+    pub fn cron_in(expression: &str, zone: &str) -> When {
+        When::Cron {
+            expression: expression.to_owned(),
+            zone: Some(zone.to_owned()),
+        }
+    }
+}
+
+/// The kind of a stored schedule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ScheduleKind {
+    /// Once, after a delay.
+    Delayed,
+    /// Once, at a time.
+    Scheduled,
+    /// Repeatedly, on a cron expression.
+    Cron,
+    /// Repeatedly, at a fixed interval.
+    Interval,
+    /// Once, in FIFO order with other queued tasks.
+    Queued,
+}
+
+impl ScheduleKind {
+    /// Whether the schedule runs more than once.
+    pub fn repeats(self) -> bool {
+        matches!(self, ScheduleKind::Cron | ScheduleKind::Interval)
+    }
+
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            ScheduleKind::Delayed => "delayed",
+            ScheduleKind::Scheduled => "scheduled",
+            ScheduleKind::Cron => "cron",
+            ScheduleKind::Interval => "interval",
+            ScheduleKind::Queued => "queued",
+        }
+    }
+}
+
+/// How a failing run is retried before it is recorded as failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Retry {
+    /// Runs in all, the first included (1 = no retry).
+    pub max_attempts: u32,
+    /// Delay before the first retry; doubles with each further retry.
+    pub base_delay_ms: i64,
+    /// Upper bound of the delay.
+    pub max_delay_ms: i64,
+}
+
+impl Default for Retry {
+    fn default() -> Self {
+        Retry {
+            max_attempts: 3,
+            base_delay_ms: 1_000,
+            max_delay_ms: 60_000,
+        }
+    }
+}
+
+impl Retry {
+    /// The delay before retry number `failed_attempts` (1 after the first failure).
+    pub fn delay_after(&self, failed_attempts: u32) -> i64 {
+        let doublings = failed_attempts.saturating_sub(1).min(30);
+        self.base_delay_ms
+            .saturating_mul(1 << doublings)
+            .min(self.max_delay_ms)
+            .max(0)
+    }
+}
+
+/// A validated `When`: the kind, the first due time and what a repeat needs.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Plan {
+    pub(crate) kind: ScheduleKind,
+    pub(crate) due_ms: i64,
+    pub(crate) cron: Option<String>,
+    pub(crate) zone: Option<String>,
+    pub(crate) interval_ms: Option<i64>,
+}
+
+/// Turns `when` into a plan at time `now`. `next_cron` computes a cron
+/// expression's next time after an instant (it knows the time zone).
+pub(crate) fn plan(
+    when: &When,
+    now: i64,
+    next_cron: impl FnOnce(&Cron, Option<&str>, i64) -> Result<i64, String>,
+) -> Result<Plan, String> {
+    let once = |kind, due_ms| Plan {
+        kind,
+        due_ms,
+        cron: None,
+        zone: None,
+        interval_ms: None,
+    };
+    match when {
+        When::Delay(ms) if *ms < 0 => Err(format!("delay must not be negative (got {ms} ms)")),
+        When::Delay(ms) => Ok(once(ScheduleKind::Delayed, now.saturating_add(*ms))),
+        When::At(ms) => Ok(once(ScheduleKind::Scheduled, (*ms).max(now))),
+        When::Every(ms) if *ms <= 0 => Err(format!("interval must be positive (got {ms} ms)")),
+        When::Every(ms) => Ok(Plan {
+            interval_ms: Some(*ms),
+            ..once(ScheduleKind::Interval, now.saturating_add(*ms))
+        }),
+        When::Cron { expression, zone } => {
+            let cron = Cron::parse(expression).map_err(|e| e.to_string())?;
+            let due_ms = next_cron(&cron, zone.as_deref(), now)?;
+            Ok(Plan {
+                kind: ScheduleKind::Cron,
+                due_ms,
+                cron: Some(cron.as_str().to_owned()),
+                zone: zone.clone(),
+                interval_ms: None,
+            })
+        }
+    }
+}
+
+/// The next due time of a repeating schedule that was due at `due_ms` and
+/// ran (or failed) at `now`: the next point of its cadence after `now`.
+pub(crate) fn next_interval_due(due_ms: i64, interval_ms: i64, now: i64) -> i64 {
+    if due_ms > now {
+        return due_ms;
+    }
+    let missed = (now - due_ms) / interval_ms + 1;
+    due_ms + missed * interval_ms
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn no_cron(_: &Cron, _: Option<&str>, _: i64) -> Result<i64, String> {
+        Ok(60_000)
+    }
+
+    #[test]
+    fn plans_one_shot_and_repeating_schedules() {
+        assert_eq!(
+            plan(&When::Delay(500), 1_000, no_cron).unwrap().due_ms,
+            1_500
+        );
+        assert_eq!(
+            plan(&When::At(5_000), 1_000, no_cron).unwrap().due_ms,
+            5_000
+        );
+        // A time in the past runs at once.
+        assert_eq!(
+            plan(&When::At(-9_000_000), 1_000, no_cron).unwrap().due_ms,
+            1_000
+        );
+        let every = plan(&When::Every(250), 1_000, no_cron).unwrap();
+        assert_eq!(
+            (every.kind, every.due_ms, every.interval_ms),
+            (ScheduleKind::Interval, 1_250, Some(250))
+        );
+        let cron = plan(&When::cron("@hourly"), 0, no_cron).unwrap();
+        assert_eq!(
+            (cron.kind, cron.due_ms, cron.cron.as_deref()),
+            (ScheduleKind::Cron, 60_000, Some("@hourly"))
+        );
+        assert_eq!(When::delay_seconds(1.5), When::Delay(1_500));
+    }
+
+    #[test]
+    fn refuses_bad_input() {
+        assert_eq!(
+            plan(&When::Delay(-1), 0, no_cron).unwrap_err(),
+            "delay must not be negative (got -1 ms)"
+        );
+        assert_eq!(
+            plan(&When::Every(0), 0, no_cron).unwrap_err(),
+            "interval must be positive (got 0 ms)"
+        );
+        let err = plan(&When::cron("61 * * * *"), 0, no_cron).unwrap_err();
+        assert_eq!(
+            err,
+            "invalid cron expression \"61 * * * *\": minute: 61 is out of range 0-59"
+        );
+    }
+
+    #[test]
+    fn backoff_doubles_up_to_the_cap() {
+        let retry = Retry {
+            max_attempts: 10,
+            base_delay_ms: 100,
+            max_delay_ms: 1_000,
+        };
+        let delays: Vec<i64> = (1..=6).map(|n| retry.delay_after(n)).collect();
+        assert_eq!(delays, [100, 200, 400, 800, 1_000, 1_000]);
+    }
+
+    #[test]
+    fn interval_keeps_its_cadence() {
+        assert_eq!(next_interval_due(1_000, 100, 1_000), 1_100);
+        assert_eq!(next_interval_due(1_000, 100, 1_050), 1_100);
+        // Late by several periods: the missed runs are skipped, not bunched.
+        assert_eq!(next_interval_due(1_000, 100, 1_350), 1_400);
+        assert_eq!(next_interval_due(2_000, 100, 1_000), 2_000);
+    }
+}

@@ -1,0 +1,251 @@
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { connect, uniqueName } from "./frames.js";
+
+const stub = (name) => env.Jobs.get(env.Jobs.idFromName(name));
+
+async function jobs() {
+  const name = uniqueName("jobs");
+  const client = await connect(`/agents/jobs/${name}`);
+  await client.handshake();
+  const call = async (method, ...args) => {
+    const reply = await client.call(method, args);
+    if (!reply.success) throw new Error(reply.error);
+    return reply.result;
+  };
+  return { name, client, call, stub: stub(name) };
+}
+
+const labels = (runs) => runs.map((r) => r.label);
+
+describe("schedules", () => {
+  it("runs a delayed task no earlier than its due time, then removes it", async () => {
+    const { client, call } = await jobs();
+    const schedule = await call("schedule", { delayMs: 300 }, "record", { label: "soon" });
+    expect(schedule).toMatchObject({ callback: "record", kind: "delayed", payload: { label: "soon" }, status: "pending" });
+    expect(await call("alarm")).toBe(schedule.dueMs);
+    await expect.poll(async () => labels(await call("runs")), { timeout: 5_000 }).toEqual(["soon"]);
+    const [run] = await call("runs");
+    expect(run.fired_ms).toBeGreaterThanOrEqual(schedule.dueMs);
+    expect(await call("get", schedule.id)).toBeNull();
+    expect(await call("alarm")).toBeNull();
+    client.close();
+  });
+
+  it("runs a time in the past at once", async () => {
+    const { client, call, stub } = await jobs();
+    const schedule = await call("schedule", { atMs: Date.parse("2001-01-01T00:00:00Z") }, "record", { label: "past" });
+    expect(schedule.kind).toBe("scheduled");
+    expect(schedule.dueMs).toBeGreaterThan(Date.parse("2020-01-01T00:00:00Z"));
+    await runDurableObjectAlarm(stub); // the alarm may already have run by itself
+    await expect.poll(async () => labels(await call("runs"))).toEqual(["past"]);
+    client.close();
+  });
+
+  it("does not run a task before it is due even when the alarm fires early", async () => {
+    const { client, call, stub } = await jobs();
+    const schedule = await call("schedule", { delayMs: 60_000 }, "record", { label: "later" });
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await call("runs")).toEqual([]);
+    expect(await call("alarm")).toBe(schedule.dueMs);
+    client.close();
+  });
+
+  it("lists, filters and cancels schedules; the alarm follows the earliest", async () => {
+    const { client, call } = await jobs();
+    const a = await call("schedule", { delayMs: 60_000 }, "record", { label: "a" });
+    const b = await call("schedule", { delayMs: 120_000 }, "record", { label: "b" });
+    const c = await call("schedule", { everyMs: 30_000 }, "record", { label: "c" });
+    expect((await call("list")).map((s) => s.id)).toEqual([c.id, a.id, b.id]);
+    expect((await call("list", { kind: "interval" })).map((s) => s.id)).toEqual([c.id]);
+    expect((await call("list", { dueFrom: a.dueMs, dueTo: b.dueMs })).map((s) => s.id)).toEqual([a.id, b.id]);
+    expect(await call("alarm")).toBe(c.dueMs);
+    await call("cancel", c.id);
+    expect(await call("alarm")).toBe(a.dueMs);
+    await call("cancel", a.id);
+    await call("cancel", b.id);
+    expect(await call("alarm")).toBeNull();
+    expect(await call("list")).toEqual([]);
+    await expect(call("cancel", "no-such-id")).rejects.toThrow("no schedule with id no-such-id");
+    client.close();
+  });
+
+  it("refuses bad input with clear errors and changes nothing", async () => {
+    const { client, call } = await jobs();
+    const bad = [
+      [[{ delayMs: -5 }, "record", { label: "x" }], "cannot schedule: delay must not be negative (got -5 ms)"],
+      [[{ everyMs: 0 }, "record", { label: "x" }], "cannot schedule: interval must be positive (got 0 ms)"],
+      [[{ cron: "61 * * * *" }, "record", { label: "x" }], 'invalid cron expression "61 * * * *": minute: 61 is out of range 0-59'],
+      [[{ cron: "0 9 * * *", zone: "Mars/Olympus" }, "record", { label: "x" }], 'unknown time zone "Mars/Olympus"'],
+      [[{ delayMs: 10 }, "nope", {}], "no task named nope"],
+      [[{ delayMs: 10 }, "flaky", { label: 5 }], "payload does not match task flaky"],
+      [[{ delayMs: 10 }, "record", { label: "x".repeat(600_000) }], "larger than the 524288-byte limit"],
+      [[{ delayMs: 10, cron: "* * * * *" }, "record", { label: "x" }], "give exactly one of"],
+    ];
+    for (const [args, message] of bad) {
+      await expect(call("schedule", ...args)).rejects.toThrow(message);
+    }
+    expect(await call("list")).toEqual([]);
+    expect(await call("alarm")).toBeNull();
+    client.close();
+  });
+
+  it("is idempotent for cron and interval by default, and on request for others", async () => {
+    const { client, call } = await jobs();
+    const first = await call("schedule", { cron: "*/5 * * * *" }, "record", { label: "c" });
+    const again = await call("schedule", { cron: "*/5 * * * *" }, "record", { label: "c" });
+    expect(again.id).toBe(first.id);
+    const other = await call("schedule", { cron: "*/5 * * * *" }, "record", { label: "other" });
+    expect(other.id).not.toBe(first.id);
+    const at = Date.now() + 60_000;
+    const d1 = await call("schedule", { atMs: at }, "record", { label: "d" });
+    const d2 = await call("schedule", { atMs: at }, "record", { label: "d" });
+    expect(d2.id).not.toBe(d1.id);
+    const d3 = await call("schedule", { atMs: at }, "record", { label: "d" }, { idempotent: true });
+    expect(d3.id).toBe(d1.id);
+    client.close();
+  });
+
+  it("computes cron times in UTC and in a named time zone", async () => {
+    const { client, call } = await jobs();
+    const now = await call("now");
+    const utc = await call("schedule", { cron: "* * * * *" }, "record", { label: "m" });
+    expect(utc.dueMs % 60_000).toBe(0);
+    expect(utc.dueMs).toBeGreaterThan(now);
+    expect(utc.dueMs - now).toBeLessThanOrEqual(60_000);
+    const kolkata = await call("schedule", { cron: "0 9 * * *", zone: "Asia/Kolkata" }, "record", { label: "k" });
+    expect(kolkata.zone).toBe("Asia/Kolkata");
+    expect(kolkata.dueMs % 86_400_000).toBe(3.5 * 3_600_000); // 09:00 IST = 03:30 UTC
+    client.close();
+  });
+
+  it("keeps a cron schedule's cadence after a run", async () => {
+    const { client, call, stub } = await jobs();
+    const cron = await call("schedule", { cron: "*/10 * * * *" }, "record", { label: "tick" });
+    await call("runNow", cron.id);
+    await runDurableObjectAlarm(stub); // the alarm may already have run by itself
+    await expect.poll(async () => labels(await call("runs"))).toEqual(["tick"]);
+    const after = await call("get", cron.id);
+    expect(after).toMatchObject({ status: "pending", runs: 1, attempts: 0 });
+    expect(after.dueMs % 600_000).toBe(0);
+    expect(after.dueMs).toBeGreaterThan(await call("now"));
+    expect(await call("alarm")).toBe(after.dueMs);
+    client.close();
+  });
+
+  it("runs an interval schedule repeatedly on its cadence, never early", async () => {
+    const { client, call } = await jobs();
+    const every = await call("schedule", { everyMs: 250 }, "record", { label: "beat" });
+    await expect.poll(async () => (await call("runs")).length, { timeout: 8_000 }).toBeGreaterThanOrEqual(3);
+    await call("cancel", every.id);
+    const runs = await call("runs");
+    runs.forEach((run, i) => expect(run.fired_ms).toBeGreaterThanOrEqual(every.dueMs + i * 250));
+    client.close();
+  });
+
+  it("retries a failing task with backoff, then succeeds", async () => {
+    const { client, call } = await jobs();
+    await call("schedule", { delayMs: 0 }, "flaky", { label: "f", fail_times: 2 }, { maxAttempts: 3, baseDelayMs: 50 });
+    await expect.poll(async () => labels(await call("runs")), { timeout: 8_000 }).toEqual(["attempt:f", "attempt:f", "attempt:f", "f"]);
+    expect(await call("list")).toEqual([]);
+    client.close();
+  });
+
+  it("records a task that fails every attempt as failed, visible in the list", async () => {
+    const { client, call } = await jobs();
+    const s = await call("schedule", { delayMs: 0 }, "flaky", { label: "g", fail_times: 9 }, { maxAttempts: 2, baseDelayMs: 50 });
+    await expect
+      .poll(async () => (await call("get", s.id))?.status, { timeout: 8_000 })
+      .toBe("failed");
+    const failed = await call("list", { status: "failed" });
+    expect(failed).toHaveLength(1);
+    expect(failed[0]).toMatchObject({ id: s.id, attempts: 2, failures: 2, lastError: "g failing on attempt 2" });
+    expect(await call("alarm")).toBeNull();
+    client.close();
+  });
+
+  it("survives a panicking task: it is recorded as failed and other due tasks still run", async () => {
+    const { client, call, stub } = await jobs();
+    const p = await call("schedule", { delayMs: 0 }, "panicky", { label: "p" }, { maxAttempts: 1 });
+    await call("schedule", { delayMs: 0 }, "record", { label: "after-panic" });
+    await runDurableObjectAlarm(stub);
+    expect(labels(await call("runs"))).toContain("after-panic");
+    const failed = await call("get", p.id);
+    expect(failed.status).toBe("failed");
+    expect(failed.lastError).toBe("task panicky panicked: task p panicked on purpose");
+    client.close();
+  });
+
+  it("keeps a repeating schedule's cadence when a run fails", async () => {
+    const { client, call, stub } = await jobs();
+    const s = await call("schedule", { cron: "0 * * * *" }, "flaky", { label: "h", fail_times: 99 }, { maxAttempts: 1 });
+    await call("runNow", s.id);
+    await runDurableObjectAlarm(stub);
+    const after = await call("get", s.id);
+    expect(after).toMatchObject({ status: "pending", failures: 1, lastError: "h failing on attempt 1" });
+    expect(after.dueMs % 3_600_000).toBe(0);
+    client.close();
+  });
+
+  it("fires after an eviction between scheduling and firing", async () => {
+    const { client, call, stub } = await jobs();
+    await call("schedule", { delayMs: 400 }, "record", { label: "evicted" });
+    client.close();
+    await evictDurableObject(stub);
+    await expect
+      .poll(async () => runInDurableObject(stub, (_, state) => state.storage.sql.exec("SELECT label FROM runs").toArray().map((r) => r.label)), { timeout: 8_000 })
+      .toEqual(["evicted"]);
+  });
+
+  it("re-arms a lost alarm when the agent restarts", async () => {
+    const { client, call, stub } = await jobs();
+    const s = await call("schedule", { delayMs: 3_600_000 }, "record", { label: "far" });
+    client.close();
+    await runInDurableObject(stub, (_, state) => state.storage.deleteAlarm());
+    expect(await runInDurableObject(stub, (_, state) => state.storage.getAlarm())).toBeNull();
+    await evictDurableObject(stub);
+    // Any event wakes the agent; its start-up re-arms the alarm.
+    expect(await runInDurableObject(stub, (_, state) => state.storage.getAlarm())).toBe(s.dueMs);
+  });
+
+  it("runs queued tasks one at a time in FIFO order; dequeued ones never run", async () => {
+    const { client, call, stub } = await jobs();
+    // Queued, listed and one dequeued within one event, before the alarm can run.
+    const listed = await call("queueMany", ["q0", "q1", "q2", "q3", "q4"], 2);
+    expect(listed.map((q) => q.payload.label)).toEqual(["q0", "q1", "q3", "q4"]);
+    await runDurableObjectAlarm(stub);
+    await expect.poll(async () => labels(await call("runs"))).toEqual(["q0", "q1", "q3", "q4"]);
+    expect(await call("queued")).toEqual([]);
+    client.close();
+  });
+
+  it("runs 200 schedules due at the same time", async () => {
+    const { client, call } = await jobs();
+    expect(await call("scheduleMany", 200, 300)).toBe(200);
+    await expect.poll(async () => (await call("runs")).length, { timeout: 10_000 }).toBe(200);
+    client.close();
+  });
+
+  it("does not let clients call task handlers", async () => {
+    const { client } = await jobs();
+    expect(await client.call("record", [{ label: "x" }])).toMatchObject({ success: false, error: "Method record is not callable" });
+    client.close();
+  });
+});
+
+describe("reminders demo", () => {
+  it("schedules from RPC and pushes a message to clients when it fires", async () => {
+    const name = uniqueName("rem");
+    const a = await connect(`/agents/reminders/${name}`);
+    const b = await connect(`/agents/reminders/${name}`);
+    await a.handshake();
+    await b.handshake();
+    const reply = await a.call("remind", ["stretch", 0.2]);
+    expect(reply.result).toMatchObject({ kind: "delayed", payload: { text: "stretch" } });
+    expect(await b.ofType("reminder", 5_000)).toEqual({ type: "reminder", text: "stretch" });
+    expect((await b.next((f) => f.type === "cf_agent_state" && f.state.fired.length === 1)).state.fired).toEqual(["stretch"]);
+    a.close();
+    b.close();
+  });
+});
