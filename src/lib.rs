@@ -17,41 +17,25 @@ fn router() -> AgentRouter {
         .on_before_connect(|req, target| async move {
             // Demo auth: instances named `private-*` need `?token=letmein`.
             let allowed = !target.name.starts_with("private-")
-                || req
-                    .url()?
-                    .query_pairs()
-                    .any(|(k, v)| k == "token" && v == "letmein");
-            Ok(if allowed {
-                Before::Continue(req)
-            } else {
-                Before::Respond(Response::error("Unauthorized", 401)?)
-            })
+                || req.url()?.query_pairs().any(|(k, v)| k == "token" && v == "letmein");
+            Ok(if allowed { Before::Continue(req) } else { Before::Respond(Response::error("Unauthorized", 401)?) })
         })
         .on_before_request(|req, target| async move {
             let allowed = !target.name.starts_with("private-")
                 || req.headers().get("authorization")?.as_deref() == Some("Bearer letmein");
-            Ok(if allowed {
-                Before::Continue(req)
-            } else {
-                Before::Respond(Response::error("Unauthorized", 401)?)
-            })
+            Ok(if allowed { Before::Continue(req) } else { Before::Respond(Response::error("Unauthorized", 401)?) })
         })
 }
 
 /// A second mount: chat rooms also at `/rooms/chat-room/{name}`, without CORS.
 fn rooms_router() -> AgentRouter {
-    AgentRouter::new()
-        .prefix("/rooms/")
-        .cors(false)
-        .agent::<ChatRoom>()
+    AgentRouter::new().prefix("/rooms/").cors(false).agent::<ChatRoom>()
 }
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     if req.path() == "/" {
-        return Response::ok(
-            "workers-agents demo: connect to /agents/counter/{name} or /agents/chat-room/{name}\n",
-        );
+        return Response::ok("workers-agents demo: connect to /agents/counter/{name} or /agents/chat-room/{name}\n");
     }
     if let Some(rest) = req.path().strip_prefix("/api/counter/") {
         return counter_api(rest, &env).await;
@@ -74,9 +58,7 @@ async fn counter_api(rest: &str, env: &Env) -> Result<Response> {
     let counter = get_agent_by_name::<Counter>(env, name)?;
     match action {
         "increment" => {
-            let count: i64 = counter
-                .call("increment", vec![serde_json::json!(1)])
-                .await?;
+            let count: i64 = counter.call("increment", vec![serde_json::json!(1)]).await?;
             Response::from_json(&serde_json::json!({ "count": count }))
         }
         "call-missing" => {

@@ -64,19 +64,11 @@ impl ChatRoom {
         Ok(rows)
     }
 
-    async fn send(
-        &self,
-        ctx: &Ctx,
-        (user, text): (String, String),
-    ) -> workers_agents::Result<ChatMessage> {
+    async fn send(&self, ctx: &Ctx, (user, text): (String, String)) -> workers_agents::Result<ChatMessage> {
         self.post(ctx, &user, &text)
     }
 
-    async fn recent(
-        &self,
-        ctx: &Ctx,
-        (limit,): (Option<u32>,),
-    ) -> workers_agents::Result<Vec<ChatMessage>> {
+    async fn recent(&self, ctx: &Ctx, (limit,): (Option<u32>,)) -> workers_agents::Result<Vec<ChatMessage>> {
         self.history(ctx, limit.unwrap_or(50))
     }
 
@@ -98,9 +90,7 @@ impl Agent for ChatRoom {
     }
 
     fn callables() -> Callables<Self> {
-        Callables::new()
-            .method("send", Self::send)
-            .method("recent", Self::recent)
+        Callables::new().method("send", Self::send).method("recent", Self::recent)
     }
 
     async fn on_start(&self, ctx: &Ctx) -> workers_agents::Result<()> {
@@ -114,12 +104,7 @@ impl Agent for ChatRoom {
         )
     }
 
-    async fn on_connect(
-        &self,
-        ctx: &Ctx,
-        _connection: &Connection,
-        _req: &Request,
-    ) -> workers_agents::Result<()> {
+    async fn on_connect(&self, ctx: &Ctx, _connection: &Connection, _req: &Request) -> workers_agents::Result<()> {
         self.set_online(ctx)
     }
 
@@ -134,20 +119,12 @@ impl Agent for ChatRoom {
         self.set_online(ctx)
     }
 
-    async fn on_message(
-        &self,
-        ctx: &Ctx,
-        connection: &Connection,
-        message: Message,
-    ) -> workers_agents::Result<()> {
+    async fn on_message(&self, ctx: &Ctx, connection: &Connection, message: Message) -> workers_agents::Result<()> {
         let Message::Text(text) = message else {
-            return connection
-                .send(r#"{"type":"error","error":"binary frames are not supported"}"#);
+            return connection.send(r#"{"type":"error","error":"binary frames are not supported"}"#);
         };
         match serde_json::from_str::<ChatFrame>(&text) {
-            Ok(frame) if frame.kind == "chat" => {
-                self.post(ctx, &frame.user, &frame.text).map(|_| ())
-            }
+            Ok(frame) if frame.kind == "chat" => self.post(ctx, &frame.user, &frame.text).map(|_| ()),
             _ => connection.send_json(&serde_json::json!({
                 "type": "error",
                 "error": "expected {\"type\":\"chat\",\"user\":string,\"text\":string}"
@@ -158,11 +135,7 @@ impl Agent for ChatRoom {
     async fn on_request(&self, ctx: &Ctx, req: Request) -> worker::Result<Response> {
         let url = req.url()?;
         if url.path().ends_with("/history") {
-            let limit = url
-                .query_pairs()
-                .find(|(k, _)| k == "limit")
-                .and_then(|(_, v)| v.parse().ok())
-                .unwrap_or(50);
+            let limit = url.query_pairs().find(|(k, _)| k == "limit").and_then(|(_, v)| v.parse().ok()).unwrap_or(50);
             return Response::from_json(&self.history(ctx, limit)?);
         }
         Response::error("Not found", 404)

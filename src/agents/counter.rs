@@ -3,9 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 use worker::Env;
-use workers_agents::{
-    export_agent, Agent, Callables, Connection, Context, StateSource, StreamingResponse,
-};
+use workers_agents::{export_agent, Agent, Callables, Connection, Context, StateSource, StreamingResponse};
 
 /// The counter's state, as clients see it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -63,22 +61,11 @@ impl Agent for Counter {
             .streaming("countdown", Self::countdown)
     }
 
-    fn should_connection_be_readonly(
-        &self,
-        _ctx: &Ctx,
-        _connection: &Connection,
-        req: &worker::Request,
-    ) -> bool {
-        req.url()
-            .is_ok_and(|url| url.query_pairs().any(|(k, v)| k == "readonly" && v == "1"))
+    fn should_connection_be_readonly(&self, _ctx: &Ctx, _connection: &Connection, req: &worker::Request) -> bool {
+        req.url().is_ok_and(|url| url.query_pairs().any(|(k, v)| k == "readonly" && v == "1"))
     }
 
-    fn validate_state_change(
-        &self,
-        _ctx: &Ctx,
-        next: &CounterState,
-        _source: StateSource<'_>,
-    ) -> Result<(), String> {
+    fn validate_state_change(&self, _ctx: &Ctx, next: &CounterState, _source: StateSource<'_>) -> Result<(), String> {
         if next.count < 0 {
             return Err(format!("count must not be negative (got {})", next.count));
         }

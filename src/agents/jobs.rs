@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use worker::Env;
 use workers_agents::{
-    export_agent, params, Agent, Callables, Context, Retry, Schedule, ScheduleFilter, ScheduleKind,
-    ScheduleOptions, ScheduleStatus, Tasks, When,
+    export_agent, params, Agent, Callables, Context, Retry, Schedule, ScheduleFilter, ScheduleKind, ScheduleOptions,
+    ScheduleStatus, Tasks, When,
 };
 
 /// A run of the `record` task.
@@ -62,34 +62,12 @@ type Res<T> = workers_agents::Result<T>;
 
 fn when(spec: WhenSpec) -> Result<When, String> {
     match spec {
-        WhenSpec {
-            delay_ms: Some(ms),
-            at_ms: None,
-            cron: None,
-            every_ms: None,
-            ..
-        } => Ok(When::Delay(ms)),
-        WhenSpec {
-            at_ms: Some(ms),
-            delay_ms: None,
-            cron: None,
-            every_ms: None,
-            ..
-        } => Ok(When::At(ms)),
-        WhenSpec {
-            cron: Some(expression),
-            zone,
-            delay_ms: None,
-            at_ms: None,
-            every_ms: None,
-        } => Ok(When::Cron { expression, zone }),
-        WhenSpec {
-            every_ms: Some(ms),
-            delay_ms: None,
-            at_ms: None,
-            cron: None,
-            ..
-        } => Ok(When::Every(ms)),
+        WhenSpec { delay_ms: Some(ms), at_ms: None, cron: None, every_ms: None, .. } => Ok(When::Delay(ms)),
+        WhenSpec { at_ms: Some(ms), delay_ms: None, cron: None, every_ms: None, .. } => Ok(When::At(ms)),
+        WhenSpec { cron: Some(expression), zone, delay_ms: None, at_ms: None, every_ms: None } => {
+            Ok(When::Cron { expression, zone })
+        }
+        WhenSpec { every_ms: Some(ms), delay_ms: None, at_ms: None, cron: None, .. } => Ok(When::Every(ms)),
         _ => Err("give exactly one of delayMs, atMs, cron, everyMs".into()),
     }
 }
@@ -97,10 +75,7 @@ fn when(spec: WhenSpec) -> Result<When, String> {
 impl Jobs {
     fn record_run(&self, ctx: &Ctx, label: &str) -> Res<()> {
         let fired = worker::Date::now().as_millis() as f64;
-        ctx.sql().execute(
-            "INSERT INTO runs (label, fired_ms) VALUES (?, ?)",
-            params![label, fired],
-        )?;
+        ctx.sql().execute("INSERT INTO runs (label, fired_ms) VALUES (?, ?)", params![label, fired])?;
         Ok(())
     }
 
@@ -117,17 +92,13 @@ impl Jobs {
         self.record_run(ctx, &label).map_err(|e| e.to_string())?;
         let attempts: Option<N> = ctx
             .sql()
-            .query_one(
-                "SELECT COUNT(*) AS n FROM runs WHERE label = ?",
-                params![label.as_str()],
-            )
+            .query_one("SELECT COUNT(*) AS n FROM runs WHERE label = ?", params![label.as_str()])
             .map_err(|e| e.to_string())?;
         let attempts = attempts.map_or(0, |n| n.n) as u32;
         if attempts <= payload.fail_times {
             return Err(format!("{} failing on attempt {attempts}", payload.label));
         }
-        self.record_run(ctx, &payload.label)
-            .map_err(|e| e.to_string())
+        self.record_run(ctx, &payload.label).map_err(|e| e.to_string())
     }
 
     async fn panicky(&self, _ctx: &Ctx, payload: Label) -> Res<()> {
@@ -147,30 +118,25 @@ impl Jobs {
             base_delay_ms: options.base_delay_ms.unwrap_or(defaults.base_delay_ms),
             ..defaults
         };
-        ctx.schedule_with(
-            when,
-            &callback,
-            &payload,
-            ScheduleOptions {
-                idempotent: options.idempotent,
-                retry,
-            },
-        )
-        .await
+        ctx.schedule_with(when, &callback, &payload, ScheduleOptions { idempotent: options.idempotent, retry }).await
     }
 
-    async fn schedule_many(&self, ctx: &Ctx, (count, delay_ms): (u32, i64)) -> Res<u32> {
+    /// Schedules `count` `record` tasks, all due `delay_ms` from now.
+    async fn schedule_many(&self, ctx: &Ctx, (count, delay_ms): (u32, i64)) -> Res<Value> {
+        let due = worker::Date::now().as_millis() as i64 + delay_ms;
         for i in 0..count {
-            ctx.schedule(
-                When::Delay(delay_ms),
-                "record",
-                &Label {
-                    label: format!("many-{i}"),
-                },
-            )
-            .await?;
+            ctx.schedule(When::At(due), "record", &Label { label: format!("many-{i}") }).await?;
         }
-        Ok(count)
+        Ok(serde_json::json!({ "scheduled": count, "due": due }))
+    }
+
+    async fn run_count(&self, ctx: &Ctx, (): ()) -> Res<i64> {
+        #[derive(Deserialize)]
+        struct N {
+            n: i64,
+        }
+        let n: Option<N> = ctx.sql().query_one("SELECT COUNT(*) AS n FROM runs", params![])?;
+        Ok(n.map_or(0, |n| n.n))
     }
 
     async fn queue(&self, ctx: &Ctx, (callback, payload): (String, Value)) -> Res<Schedule> {
@@ -179,11 +145,7 @@ impl Jobs {
 
     /// Queues a `record` task per label, dequeues the one at `drop`, and
     /// returns the queue: all in one event, so no alarm runs in between.
-    async fn queue_many(
-        &self,
-        ctx: &Ctx,
-        (labels, drop): (Vec<String>, usize),
-    ) -> Res<Vec<Schedule>> {
+    async fn queue_many(&self, ctx: &Ctx, (labels, drop): (Vec<String>, usize)) -> Res<Vec<Schedule>> {
         let mut ids = Vec::new();
         for label in labels {
             ids.push(ctx.queue("record", &Label { label }).await?.id);
@@ -226,8 +188,7 @@ impl Jobs {
     }
 
     async fn runs(&self, ctx: &Ctx, (): ()) -> Res<Vec<Run>> {
-        ctx.sql()
-            .query("SELECT label, fired_ms FROM runs ORDER BY id", params![])
+        ctx.sql().query("SELECT label, fired_ms FROM runs ORDER BY id", params![])
     }
 
     async fn alarm(&self, ctx: &Ctx, (): ()) -> Res<Option<i64>> {
@@ -261,15 +222,13 @@ impl Agent for Jobs {
             .method("queued", Self::queued)
             .method("runNow", Self::run_now)
             .method("runs", Self::runs)
+            .method("runCount", Self::run_count)
             .method("alarm", Self::alarm)
             .method("now", Self::now)
     }
 
     fn tasks() -> Tasks<Self> {
-        Tasks::new()
-            .task("record", Self::record)
-            .task("flaky", Self::flaky)
-            .task("panicky", Self::panicky)
+        Tasks::new().task("record", Self::record).task("flaky", Self::flaky).task("panicky", Self::panicky)
     }
 
     async fn on_start(&self, ctx: &Ctx) -> Res<()> {

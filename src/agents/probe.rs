@@ -5,8 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use worker::{Env, Request, Response};
 use workers_agents::{
-    export_agent, params, Agent, Callables, Connection, Context, Message, StateSource,
-    StreamingResponse,
+    export_agent, params, Agent, Callables, Connection, Context, Message, StateSource, StreamingResponse,
 };
 
 /// The probe's state. `count` must stay non-negative and `items` short.
@@ -69,10 +68,8 @@ impl Probe {
 
     async fn insert_rows(&self, ctx: &Ctx, (labels,): (Vec<String>,)) -> Res<usize> {
         for (i, label) in labels.iter().enumerate() {
-            ctx.sql().execute(
-                "INSERT INTO rows (label, score) VALUES (?, ?)",
-                params![label.as_str(), i as f64 * 0.5],
-            )?;
+            ctx.sql()
+                .execute("INSERT INTO rows (label, score) VALUES (?, ?)", params![label.as_str(), i as f64 * 0.5])?;
         }
         self.row_count(ctx)
     }
@@ -82,29 +79,20 @@ impl Probe {
         struct Count {
             n: i64,
         }
-        let count: Option<Count> = ctx
-            .sql()
-            .query_one("SELECT COUNT(*) AS n FROM rows", params![])?;
+        let count: Option<Count> = ctx.sql().query_one("SELECT COUNT(*) AS n FROM rows", params![])?;
         Ok(count.map_or(0, |c| c.n as usize))
     }
 
     async fn rows(&self, ctx: &Ctx, (label,): (String,)) -> Res<Vec<Row>> {
-        ctx.sql().query(
-            "SELECT id, label, score FROM rows WHERE label = ? ORDER BY id",
-            params![label.as_str()],
-        )
+        ctx.sql().query("SELECT id, label, score FROM rows WHERE label = ? ORDER BY id", params![label.as_str()])
     }
 
     async fn bad_sql(&self, ctx: &Ctx, (): ()) -> Res<usize> {
-        ctx.sql()
-            .execute("INSERT INTO no_such_table (x) VALUES (?)", params![1])
+        ctx.sql().execute("INSERT INTO no_such_table (x) VALUES (?)", params![1])
     }
 
     async fn wrong_row_type(&self, ctx: &Ctx, (): ()) -> Res<Vec<Row>> {
-        ctx.sql().query(
-            "SELECT 'not a number' AS id, 1 AS label, 'x' AS score",
-            params![],
-        )
+        ctx.sql().query("SELECT 'not a number' AS id, 1 AS label, 'x' AS score", params![])
     }
 
     async fn numbers(&self, _ctx: &Ctx, stream: StreamingResponse, (n,): (u32,)) -> Res<u32> {
@@ -114,12 +102,7 @@ impl Probe {
         Ok(n)
     }
 
-    async fn numbers_then_fail(
-        &self,
-        _ctx: &Ctx,
-        stream: StreamingResponse,
-        (n,): (u32,),
-    ) -> Result<u32, String> {
+    async fn numbers_then_fail(&self, _ctx: &Ctx, stream: StreamingResponse, (n,): (u32,)) -> Result<u32, String> {
         for i in 0..n {
             stream.send(&i).map_err(|e| e.to_string())?;
         }
@@ -128,10 +111,7 @@ impl Probe {
 
     async fn broadcast(&self, ctx: &Ctx, (text, exclude): (String, Vec<String>)) -> Res<usize> {
         let exclude: Vec<&str> = exclude.iter().map(String::as_str).collect();
-        ctx.broadcast(
-            &json!({"type": "broadcast", "text": text}).to_string(),
-            &exclude,
-        );
+        ctx.broadcast(&json!({"type": "broadcast", "text": text}).to_string(), &exclude);
         Ok(ctx.connections().len())
     }
 
@@ -182,44 +162,24 @@ impl Agent for Probe {
              CREATE TABLE IF NOT EXISTS state_log (id INTEGER PRIMARY KEY, source TEXT NOT NULL, count INTEGER NOT NULL);
              CREATE TABLE IF NOT EXISTS wakes (id INTEGER PRIMARY KEY)",
         )?;
-        ctx.sql()
-            .execute("INSERT INTO wakes DEFAULT VALUES", params![])?;
+        ctx.sql().execute("INSERT INTO wakes DEFAULT VALUES", params![])?;
         Ok(())
     }
 
-    fn should_connection_be_readonly(
-        &self,
-        _ctx: &Ctx,
-        _connection: &Connection,
-        req: &Request,
-    ) -> bool {
-        req.url()
-            .is_ok_and(|url| url.query_pairs().any(|(k, v)| k == "readonly" && v == "1"))
+    fn should_connection_be_readonly(&self, _ctx: &Ctx, _connection: &Connection, req: &Request) -> bool {
+        req.url().is_ok_and(|url| url.query_pairs().any(|(k, v)| k == "readonly" && v == "1"))
     }
 
     fn connection_tags(&self, _ctx: &Ctx, _connection: &Connection, req: &Request) -> Vec<String> {
         req.url()
-            .map(|url| {
-                url.query_pairs()
-                    .filter(|(k, _)| k == "tag")
-                    .map(|(_, v)| v.into_owned())
-                    .collect()
-            })
+            .map(|url| url.query_pairs().filter(|(k, _)| k == "tag").map(|(_, v)| v.into_owned()).collect())
             .unwrap_or_default()
     }
 
     async fn on_connect(&self, ctx: &Ctx, connection: &Connection, req: &Request) -> Res<()> {
         let agent = req.headers().get("user-agent")?.unwrap_or_default();
-        connection.set_state(&Visitor {
-            agent,
-            greeting: format!("hello {}", connection.id()),
-            messages: 0,
-        })?;
-        if req
-            .url()?
-            .query_pairs()
-            .any(|(k, _)| k == "panic-on-connect")
-        {
+        connection.set_state(&Visitor { agent, greeting: format!("hello {}", connection.id()), messages: 0 })?;
+        if req.url()?.query_pairs().any(|(k, _)| k == "panic-on-connect") {
             panic!("on_connect asked to panic");
         }
         let _ = ctx;
@@ -233,11 +193,8 @@ impl Agent for Probe {
                 return connection.send(&json!({"type": "binary", "len": bytes.len()}).to_string())
             }
         };
-        let mut visitor: Visitor = connection.state()?.unwrap_or(Visitor {
-            agent: String::new(),
-            greeting: String::new(),
-            messages: 0,
-        });
+        let mut visitor: Visitor =
+            connection.state()?.unwrap_or(Visitor { agent: String::new(), greeting: String::new(), messages: 0 });
         visitor.messages += 1;
         connection.set_state(&visitor)?;
         let reply = match text.as_str() {
@@ -265,9 +222,7 @@ impl Agent for Probe {
                     source: String,
                     count: i64,
                 }
-                let log: Vec<Entry> = ctx
-                    .sql()
-                    .query("SELECT source, count FROM state_log ORDER BY id", params![])?;
+                let log: Vec<Entry> = ctx.sql().query("SELECT source, count FROM state_log ORDER BY id", params![])?;
                 Response::from_json(&log)
             }
             "wakes" => {
@@ -275,23 +230,14 @@ impl Agent for Probe {
                 struct N {
                     n: i64,
                 }
-                let n: Option<N> = ctx
-                    .sql()
-                    .query_one("SELECT COUNT(*) AS n FROM wakes", params![])?;
+                let n: Option<N> = ctx.sql().query_one("SELECT COUNT(*) AS n FROM wakes", params![])?;
                 Response::from_json(&json!({ "wakes": n.map_or(0, |n| n.n) }))
             }
             "connections" => Response::from_json(&json!({ "count": ctx.connections().len() })),
-            "name" => {
-                Response::from_json(&json!({ "name": ctx.name(), "agent": ctx.agent_class() }))
-            }
+            "name" => Response::from_json(&json!({ "name": ctx.name(), "agent": ctx.agent_class() })),
             "panic" => panic!("on_request asked to panic"),
-            "fail" => Err(worker::Error::RustError(
-                "on_request failed on purpose".into(),
-            )),
-            "sql-error" => match ctx
-                .sql()
-                .execute("SELECT * FROM missing_table WHERE x = ?", params![1])
-            {
+            "fail" => Err(worker::Error::RustError("on_request failed on purpose".into())),
+            "sql-error" => match ctx.sql().execute("SELECT * FROM missing_table WHERE x = ?", params![1]) {
                 Ok(_) => Response::ok("unexpected success"),
                 Err(e) => Response::error(e.to_string(), 500),
             },
@@ -299,12 +245,7 @@ impl Agent for Probe {
         }
     }
 
-    fn validate_state_change(
-        &self,
-        _ctx: &Ctx,
-        next: &ProbeState,
-        _source: StateSource<'_>,
-    ) -> Result<(), String> {
+    fn validate_state_change(&self, _ctx: &Ctx, next: &ProbeState, _source: StateSource<'_>) -> Result<(), String> {
         if next.count < 0 {
             return Err(format!("count must not be negative (got {})", next.count));
         }
@@ -316,10 +257,9 @@ impl Agent for Probe {
 
     fn on_state_update(&self, ctx: &Ctx, state: &ProbeState, source: StateSource<'_>) {
         let source = source.connection_id().unwrap_or("server").to_owned();
-        if let Err(e) = ctx.sql().execute(
-            "INSERT INTO state_log (source, count) VALUES (?, ?)",
-            params![source, state.count],
-        ) {
+        if let Err(e) =
+            ctx.sql().execute("INSERT INTO state_log (source, count) VALUES (?, ?)", params![source, state.count])
+        {
             worker::console_error!("state log: {e}");
         }
     }

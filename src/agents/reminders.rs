@@ -3,9 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 use worker::Env;
-use workers_agents::{
-    export_agent, Agent, Callables, Context, Schedule, ScheduleFilter, Tasks, When,
-};
+use workers_agents::{export_agent, Agent, Callables, Context, Schedule, ScheduleFilter, Tasks, When};
 
 /// Synced to clients: the reminders that have fired.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -26,8 +24,7 @@ type Res<T> = workers_agents::Result<T>;
 impl Reminders {
     /// `remind(text, seconds)`: once, after a delay.
     async fn remind(&self, ctx: &Ctx, (text, seconds): (String, f64)) -> Res<Schedule> {
-        ctx.schedule(When::delay_seconds(seconds), "fire", &Reminder { text })
-            .await
+        ctx.schedule(When::delay_seconds(seconds), "fire", &Reminder { text }).await
     }
 
     /// `remindCron(text, expression, zone?)`: repeatedly, on a cron expression.

@@ -222,8 +222,12 @@ describe("schedules", () => {
 
   it("runs 200 schedules due at the same time", async () => {
     const { client, call } = await jobs();
-    expect(await call("scheduleMany", 200, 300)).toBe(200);
-    await expect.poll(async () => (await call("runs")).length, { timeout: 10_000 }).toBe(200);
+    const { scheduled, due } = await call("scheduleMany", 200, 300);
+    expect(scheduled).toBe(200);
+    await expect.poll(async () => call("runCount"), { timeout: 10_000 }).toBe(200);
+    const runs = await call("runs");
+    expect(new Set(runs.map((r) => r.label)).size).toBe(200);
+    expect(Math.min(...runs.map((r) => r.fired_ms))).toBeGreaterThanOrEqual(due);
     client.close();
   });
 

@@ -101,42 +101,22 @@ pub trait Agent: private::Exported + Sized + 'static {
     }
 
     /// Whether a new connection may not push state (decided at connect).
-    fn should_connection_be_readonly(
-        &self,
-        ctx: &Context<Self>,
-        connection: &Connection,
-        req: &Request,
-    ) -> bool {
+    fn should_connection_be_readonly(&self, ctx: &Context<Self>, connection: &Connection, req: &Request) -> bool {
         false
     }
 
     /// Extra tags for a new connection (at most 9; each at most 256 bytes).
-    fn connection_tags(
-        &self,
-        ctx: &Context<Self>,
-        connection: &Connection,
-        req: &Request,
-    ) -> Vec<String> {
+    fn connection_tags(&self, ctx: &Context<Self>, connection: &Connection, req: &Request) -> Vec<String> {
         Vec::new()
     }
 
     /// A client connected; the identity and state frames were already sent.
-    async fn on_connect(
-        &self,
-        ctx: &Context<Self>,
-        connection: &Connection,
-        req: &Request,
-    ) -> Result<()> {
+    async fn on_connect(&self, ctx: &Context<Self>, connection: &Connection, req: &Request) -> Result<()> {
         Ok(())
     }
 
     /// A message that is not a state or RPC frame.
-    async fn on_message(
-        &self,
-        ctx: &Context<Self>,
-        connection: &Connection,
-        message: Message,
-    ) -> Result<()> {
+    async fn on_message(&self, ctx: &Context<Self>, connection: &Connection, message: Message) -> Result<()> {
         Ok(())
     }
 
@@ -155,12 +135,7 @@ pub trait Agent: private::Exported + Sized + 'static {
     /// A hook failed or a socket errored. Default: log it.
     async fn on_error(&self, ctx: &Context<Self>, connection: Option<&Connection>, error: &Error) {
         match connection {
-            Some(c) => worker::console_error!(
-                "[{}/{}] connection {}: {error}",
-                ctx.agent_class(),
-                ctx.name(),
-                c.id()
-            ),
+            Some(c) => worker::console_error!("[{}/{}] connection {}: {error}", ctx.agent_class(), ctx.name(), c.id()),
             None => worker::console_error!("[{}/{}] {error}", ctx.agent_class(), ctx.name()),
         }
     }

@@ -38,33 +38,20 @@ impl Connection {
     /// A connection for a socket about to be accepted; its attachment is
     /// written by [`Connection::store`] once the socket is accepted.
     pub(crate) fn new(ws: WebSocket, id: String) -> Self {
-        let attachment = RefCell::new(Attachment {
-            id: id.clone(),
-            ..Attachment::default()
-        });
+        let attachment = RefCell::new(Attachment { id: id.clone(), ..Attachment::default() });
         Connection { ws, id, attachment }
     }
 
     /// Rebuilds the connection of a socket the runtime hands back (after
     /// hibernation, or from `getWebSockets`).
     pub(crate) fn from_socket(ws: WebSocket) -> Self {
-        let attachment = ws
-            .deserialize_attachment::<Attachment>()
-            .ok()
-            .flatten()
-            .unwrap_or_default();
-        Connection {
-            ws,
-            id: attachment.id.clone(),
-            attachment: RefCell::new(attachment),
-        }
+        let attachment = ws.deserialize_attachment::<Attachment>().ok().flatten().unwrap_or_default();
+        Connection { ws, id: attachment.id.clone(), attachment: RefCell::new(attachment) }
     }
 
     pub(crate) fn store(&self) -> Result<()> {
         let attachment = self.attachment.borrow().clone();
-        self.ws
-            .serialize_attachment(attachment)
-            .map_err(|e| Error::Attachment(e.to_string()))
+        self.ws.serialize_attachment(attachment).map_err(|e| Error::Attachment(e.to_string()))
     }
 
     /// The connection's id: the `_pk` the client chose, or a generated one.
@@ -92,9 +79,7 @@ impl Connection {
     pub fn state<T: DeserializeOwned>(&self) -> Result<Option<T>> {
         match &self.attachment.borrow().state {
             None => Ok(None),
-            Some(json) => serde_json::from_str(json)
-                .map(Some)
-                .map_err(|e| Error::json("connection state", e)),
+            Some(json) => serde_json::from_str(json).map(Some).map_err(|e| Error::json("connection state", e)),
         }
     }
 
@@ -102,8 +87,7 @@ impl Connection {
     pub fn set_state<T: Serialize>(&self, state: &T) -> Result<()> {
         let json = serde_json::to_string(state).map_err(|e| Error::json("connection state", e))?;
         let previous = self.attachment.borrow_mut().state.replace(json);
-        self.store()
-            .inspect_err(|_| self.attachment.borrow_mut().state = previous)
+        self.store().inspect_err(|_| self.attachment.borrow_mut().state = previous)
     }
 
     /// Sends a text frame.

@@ -10,6 +10,7 @@ use worker::{Env, WebSocket};
 use crate::protocol::{state_error_frame, state_frame, STATE_REJECTED_ERROR};
 use crate::routing::kebab_case;
 use crate::rpc::Callables;
+use crate::schedule::runner::ArmedAlarm;
 use crate::schedule::Tasks;
 use crate::sql::Sql;
 use crate::state::{Snapshot, StateSource, StateStore};
@@ -44,6 +45,7 @@ pub struct Context<A: Agent> {
     store: StateStore<A::State>,
     pub(crate) callables: Callables<A>,
     tasks: Tasks<A>,
+    armed_alarm: ArmedAlarm,
 }
 
 impl<A: Agent> Context<A> {
@@ -62,7 +64,12 @@ impl<A: Agent> Context<A> {
             store: StateStore::new(),
             callables: A::callables(),
             tasks: A::tasks(),
+            armed_alarm: ArmedAlarm::default(),
         })
+    }
+
+    pub(crate) fn armed_alarm(&self) -> &ArmedAlarm {
+        &self.armed_alarm
     }
 
     pub(crate) fn tasks(&self) -> &Tasks<A> {
@@ -111,13 +118,10 @@ impl<A: Agent> Context<A> {
     /// Replaces the state: validated by the agent's `validate_state_change`,
     /// stored, pushed to every connection, then `on_state_update` runs.
     pub fn set_state(&self, state: A::State) -> Result<()> {
-        self.agent
-            .validate_state_change(self, &state, StateSource::Server)
-            .map_err(Error::StateRejected)?;
+        self.agent.validate_state_change(self, &state, StateSource::Server).map_err(Error::StateRejected)?;
         let snapshot = self.store.save(&self.sql, state)?;
         self.broadcast_raw(&state_frame(&snapshot.json), None);
-        self.agent
-            .on_state_update(self, &snapshot.value, StateSource::Server);
+        self.agent.on_state_update(self, &snapshot.value, StateSource::Server);
         Ok(())
     }
 
@@ -142,21 +146,13 @@ impl<A: Agent> Context<A> {
         let state: A::State = match serde_json::from_value(pushed.clone()) {
             Ok(state) => state,
             Err(e) => {
-                worker::console_warn!(
-                    "[{}] state from {} refused: {e}",
-                    self.class,
-                    connection.id()
-                );
+                worker::console_warn!("[{}] state from {} refused: {e}", self.class, connection.id());
                 return refuse(STATE_REJECTED_ERROR);
             }
         };
         let source = StateSource::Connection(connection);
         if let Err(why) = self.agent.validate_state_change(self, &state, source) {
-            worker::console_warn!(
-                "[{}] state from {} refused: {why}",
-                self.class,
-                connection.id()
-            );
+            worker::console_warn!("[{}] state from {} refused: {why}", self.class, connection.id());
             return refuse(STATE_REJECTED_ERROR);
         }
         let canonical = serde_json::to_value(&state).map_err(|e| Error::json("state", e))?;
@@ -172,22 +168,12 @@ impl<A: Agent> Context<A> {
 
     /// Every open connection (a socket that is closing is not listed).
     pub fn connections(&self) -> Vec<Connection> {
-        self.durable
-            .get_websockets()
-            .into_iter()
-            .filter(is_open)
-            .map(Connection::from_socket)
-            .collect()
+        self.durable.get_websockets().into_iter().filter(is_open).map(Connection::from_socket).collect()
     }
 
     /// Open connections carrying `tag`.
     pub fn connections_with_tag(&self, tag: &str) -> Vec<Connection> {
-        self.durable
-            .get_websockets_with_tag(tag)
-            .into_iter()
-            .filter(is_open)
-            .map(Connection::from_socket)
-            .collect()
+        self.durable.get_websockets_with_tag(tag).into_iter().filter(is_open).map(Connection::from_socket).collect()
     }
 
     /// A connection by id (the first, should a client reuse its id).

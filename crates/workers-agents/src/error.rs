@@ -102,10 +102,7 @@ mod tests {
 
     #[test]
     fn sql_error_names_the_query() {
-        let e = Error::Sql {
-            query: "SELECT 1".into(),
-            message: "boom".into(),
-        };
+        let e = Error::Sql { query: "SELECT 1".into(), message: "boom".into() };
         assert_eq!(e.to_string(), "sql query failed: boom (query: SELECT 1)");
     }
 

@@ -59,15 +59,10 @@ macro_rules! export_agent {
 
                 impl ::worker::DurableObject for $class {
                     fn new(state: ::worker::State, env: ::worker::Env) -> Self {
-                        Self {
-                            host: $crate::Host::new(state, env),
-                        }
+                        Self { host: $crate::Host::new(state, env) }
                     }
 
-                    async fn fetch(
-                        &self,
-                        req: ::worker::Request,
-                    ) -> ::worker::Result<::worker::Response> {
+                    async fn fetch(&self, req: ::worker::Request) -> ::worker::Result<::worker::Response> {
                         self.host.fetch(req).await
                     }
 

@@ -11,8 +11,8 @@ use worker::{Env, Request, Response, WebSocket, WebSocketIncomingMessage, WebSoc
 use crate::connection::MAX_CONNECTION_ID_BYTES;
 use crate::panic::{catch_panic, catch_panic_sync};
 use crate::protocol::{
-    identity_frame, mcp_servers_frame, parse_incoming, rpc_error_frame, rpc_result_frame,
-    state_error_frame, state_frame, Incoming, RpcRequest, STATE_REJECTED_ERROR,
+    identity_frame, mcp_servers_frame, parse_incoming, rpc_error_frame, rpc_result_frame, state_error_frame,
+    state_frame, Incoming, RpcRequest, STATE_REJECTED_ERROR,
 };
 use crate::routing::query_param;
 use crate::rpc::{Handler, Outcome, StreamingResponse};
@@ -39,15 +39,9 @@ impl<A: Agent> Host<A> {
         crate::panic::install_hook();
         let ctx = match catch_panic_sync(|| Context::<A>::new(state, env)) {
             Ok(Ok(ctx)) => Rc::new(ctx),
-            Ok(Err(e)) => {
-                return Host {
-                    ctx: AssertUnwindSafe(Err(format!("agent failed to start: {e}"))),
-                }
-            }
+            Ok(Err(e)) => return Host { ctx: AssertUnwindSafe(Err(format!("agent failed to start: {e}"))) },
             Err(panic) => {
-                return Host {
-                    ctx: AssertUnwindSafe(Err(format!("agent panicked while starting: {panic}"))),
-                }
+                return Host { ctx: AssertUnwindSafe(Err(format!("agent panicked while starting: {panic}"))) }
             }
         };
         let start = ctx.clone();
@@ -60,15 +54,11 @@ impl<A: Agent> Host<A> {
             }
             Ok(())
         });
-        Host {
-            ctx: AssertUnwindSafe(Ok(ctx)),
-        }
+        Host { ctx: AssertUnwindSafe(Ok(ctx)) }
     }
 
     fn context(&self) -> worker::Result<&Rc<Context<A>>> {
-        self.ctx
-            .as_ref()
-            .map_err(|e| worker::Error::RustError(e.clone()))
+        self.ctx.as_ref().map_err(|e| worker::Error::RustError(e.clone()))
     }
 
     /// Handles an HTTP request: WebSocket upgrades, internal RPC, or `on_request`.
@@ -92,11 +82,7 @@ impl<A: Agent> Host<A> {
                 Response::error(format!("Internal error: {error}"), 500)
             }
             Err(panic) => {
-                worker::console_error!(
-                    "[{}/{}] on_request panicked: {panic}",
-                    ctx.agent_class(),
-                    ctx.name()
-                );
+                worker::console_error!("[{}/{}] on_request panicked: {panic}", ctx.agent_class(), ctx.name());
                 Response::error(format!("Internal error: on_request panicked: {panic}"), 500)
             }
         }
@@ -106,10 +92,7 @@ impl<A: Agent> Host<A> {
         let url = req.url()?;
         let id = match query_param(url.query().unwrap_or(""), "_pk") {
             Some(id) if id.is_empty() || id.len() > MAX_CONNECTION_ID_BYTES => {
-                return Response::error(
-                    format!("Invalid _pk: must be 1 to {MAX_CONNECTION_ID_BYTES} bytes"),
-                    400,
-                );
+                return Response::error(format!("Invalid _pk: must be 1 to {MAX_CONNECTION_ID_BYTES} bytes"), 400);
             }
             Some(id) => id,
             None => crate::ids::uuid_v4(),
@@ -117,31 +100,17 @@ impl<A: Agent> Host<A> {
         let pair = WebSocketPair::new()?;
         let connection = Connection::new(pair.server, id);
         let prepared = catch_panic_sync(|| {
-            let readonly = ctx
-                .agent()
-                .should_connection_be_readonly(ctx, &connection, &req);
+            let readonly = ctx.agent().should_connection_be_readonly(ctx, &connection, &req);
             let tags = ctx.agent().connection_tags(ctx, &connection, &req);
             (readonly, tags)
         });
         let (readonly, extra_tags) = match prepared {
             Ok(prepared) => prepared,
-            Err(panic) => {
-                return Response::error(
-                    format!("Internal error: connection setup panicked: {panic}"),
-                    500,
-                )
-            }
+            Err(panic) => return Response::error(format!("Internal error: connection setup panicked: {panic}"), 500),
         };
         let mut tags: Vec<&str> = vec![connection.id()];
-        tags.extend(
-            extra_tags
-                .iter()
-                .map(String::as_str)
-                .filter(|t| !t.is_empty() && t.len() <= 256)
-                .take(9),
-        );
-        ctx.durable_object()
-            .accept_websocket_with_tags(connection.socket(), &tags);
+        tags.extend(extra_tags.iter().map(String::as_str).filter(|t| !t.is_empty() && t.len() <= 256).take(9));
+        ctx.durable_object().accept_websocket_with_tags(connection.socket(), &tags);
         if readonly {
             connection.mark_readonly();
         }
@@ -153,61 +122,36 @@ impl<A: Agent> Host<A> {
     }
 
     /// Handles a frame from a client.
-    pub async fn websocket_message(
-        &self,
-        ws: WebSocket,
-        message: WebSocketIncomingMessage,
-    ) -> worker::Result<()> {
+    pub async fn websocket_message(&self, ws: WebSocket, message: WebSocketIncomingMessage) -> worker::Result<()> {
         let ctx = self.context()?;
         let connection = Connection::from_socket(ws);
         let text = match message {
             WebSocketIncomingMessage::String(text) => text,
             WebSocketIncomingMessage::Binary(bytes) => {
-                let outcome = catch_panic(ctx.agent().on_message(
-                    ctx,
-                    &connection,
-                    Message::Binary(bytes),
-                ))
-                .await;
+                let outcome = catch_panic(ctx.agent().on_message(ctx, &connection, Message::Binary(bytes))).await;
                 report(ctx, Some(&connection), outcome, "on_message").await;
                 return Ok(());
             }
         };
         let incoming = parse_incoming(&text);
         if text.len() > A::MAX_MESSAGE_BYTES {
-            let error = format!(
-                "Message too large: {} bytes (limit {})",
-                text.len(),
-                A::MAX_MESSAGE_BYTES
-            );
+            let error = format!("Message too large: {} bytes (limit {})", text.len(), A::MAX_MESSAGE_BYTES);
             refuse_oversized(ctx, &connection, incoming, &error);
             return Ok(());
         }
         match incoming {
-            Incoming::State(state) => {
-                match catch_panic_sync(|| ctx.apply_client_state(&connection, state)) {
-                    Ok(Ok(())) => {}
-                    Ok(Err(e)) => ctx.agent().on_error(ctx, Some(&connection), &e).await,
-                    Err(panic) => {
-                        worker::console_error!(
-                            "[{}] state update panicked: {panic}",
-                            ctx.agent_class()
-                        );
-                        refuse_state(ctx, &connection);
-                    }
+            Incoming::State(state) => match catch_panic_sync(|| ctx.apply_client_state(&connection, state)) {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => ctx.agent().on_error(ctx, Some(&connection), &e).await,
+                Err(panic) => {
+                    worker::console_error!("[{}] state update panicked: {panic}", ctx.agent_class());
+                    refuse_state(ctx, &connection);
                 }
-            }
+            },
             Incoming::Rpc(request) => call(ctx, &connection, request).await,
-            Incoming::BadRpc { id, error } => {
-                send_quietly(&connection, &rpc_error_frame(&id, &error))
-            }
+            Incoming::BadRpc { id, error } => send_quietly(&connection, &rpc_error_frame(&id, &error)),
             Incoming::Other => {
-                let outcome = catch_panic(ctx.agent().on_message(
-                    ctx,
-                    &connection,
-                    Message::Text(text),
-                ))
-                .await;
+                let outcome = catch_panic(ctx.agent().on_message(ctx, &connection, Message::Text(text))).await;
                 report(ctx, Some(&connection), outcome, "on_message").await;
             }
         }
@@ -225,18 +169,10 @@ impl<A: Agent> Host<A> {
         let ctx = self.context()?;
         let connection = Connection::from_socket(ws);
         let code = u16::try_from(code).unwrap_or(1006);
-        let outcome = catch_panic(
-            ctx.agent()
-                .on_close(ctx, &connection, code, &reason, was_clean),
-        )
-        .await;
+        let outcome = catch_panic(ctx.agent().on_close(ctx, &connection, code, &reason, was_clean)).await;
         report(ctx, Some(&connection), outcome, "on_close").await;
         // Complete the closing handshake; codes that may not be sent become 1000.
-        let reply = if (1000..=4999).contains(&code) && ![1005, 1006, 1015].contains(&code) {
-            code
-        } else {
-            1000
-        };
+        let reply = if (1000..=4999).contains(&code) && ![1005, 1006, 1015].contains(&code) { code } else { 1000 };
         let _ = connection.socket().close(Some(reply), Some(reason));
         Ok(())
     }
@@ -245,15 +181,15 @@ impl<A: Agent> Host<A> {
     pub async fn websocket_error(&self, ws: WebSocket, error: worker::Error) -> worker::Result<()> {
         let ctx = self.context()?;
         let connection = Connection::from_socket(ws);
-        ctx.agent()
-            .on_error(ctx, Some(&connection), &Error::Worker(error))
-            .await;
+        ctx.agent().on_error(ctx, Some(&connection), &Error::Worker(error)).await;
         Ok(())
     }
 
     /// Handles the Durable Object alarm.
     pub async fn alarm(&self) -> worker::Result<Response> {
         let ctx = self.context()?;
+        // The runtime cleared the alarm that is firing now.
+        ctx.armed_alarm().forget();
         if let Err(e) = crate::schedule::runner::run_due(ctx).await {
             ctx.agent().on_error(ctx, None, &e).await;
             // Never leave pending schedules without an alarm.
@@ -285,24 +221,14 @@ fn refuse_state<A: Agent>(ctx: &Context<A>, connection: &Connection) {
     }
 }
 
-fn refuse_oversized<A: Agent>(
-    ctx: &Context<A>,
-    connection: &Connection,
-    incoming: Incoming,
-    error: &str,
-) {
+fn refuse_oversized<A: Agent>(ctx: &Context<A>, connection: &Connection, incoming: Incoming, error: &str) {
     worker::console_warn!("[{}] from {}: {error}", ctx.agent_class(), connection.id());
     match incoming {
-        Incoming::Rpc(RpcRequest { id, .. }) => {
-            send_quietly(connection, &rpc_error_frame(&Value::String(id), error))
-        }
+        Incoming::Rpc(RpcRequest { id, .. }) => send_quietly(connection, &rpc_error_frame(&Value::String(id), error)),
         Incoming::BadRpc { id, .. } => send_quietly(connection, &rpc_error_frame(&id, error)),
         Incoming::State(_) => refuse_state(ctx, connection),
         Incoming::Other => {
-            send_quietly(
-                connection,
-                &serde_json::json!({"type": "cf_agent_error", "error": error}).to_string(),
-            );
+            send_quietly(connection, &serde_json::json!({"type": "cf_agent_error", "error": error}).to_string());
         }
     }
 }
@@ -337,11 +263,7 @@ async fn run_callable<A: Agent>(
             let stream = StreamingResponse::new(connection.socket().clone(), id.to_owned());
             catch_panic(f(ctx.agent(), ctx, stream, args)).await
         }
-        (Handler::Streaming(_), None) => {
-            return Err(format!(
-                "Method {method} streams and needs a WebSocket caller"
-            ))
-        }
+        (Handler::Streaming(_), None) => return Err(format!("Method {method} streams and needs a WebSocket caller")),
     };
     outcome.unwrap_or_else(|panic| {
         worker::console_error!("[{}] method {method} panicked: {panic}", ctx.agent_class());
@@ -363,9 +285,7 @@ async fn internal_rpc<A: Agent>(ctx: &Context<A>, mut req: Request) -> worker::R
     };
     match run_callable(ctx, None, "internal", &call.method, call.args).await {
         Ok(result) => Response::from_json(&serde_json::json!({ "result": result })),
-        Err(error) => {
-            Ok(Response::from_json(&serde_json::json!({ "error": error }))?.with_status(500))
-        }
+        Err(error) => Ok(Response::from_json(&serde_json::json!({ "error": error }))?.with_status(500)),
     }
 }
 
@@ -378,10 +298,6 @@ async fn report<A: Agent>(
     match outcome {
         Ok(Ok(())) => {}
         Ok(Err(e)) => ctx.agent().on_error(ctx, connection, &e).await,
-        Err(panic) => worker::console_error!(
-            "[{}/{}] {hook} panicked: {panic}",
-            ctx.agent_class(),
-            ctx.name()
-        ),
+        Err(panic) => worker::console_error!("[{}/{}] {hook} panicked: {panic}", ctx.agent_class(), ctx.name()),
     }
 }

@@ -43,14 +43,11 @@ pub use context::{Context, StateRef};
 pub use error::{Error, Result};
 pub use host::Host;
 pub use router::{
-    get_agent_by_binding, get_agent_by_name, route_agent_request, AgentRouter, AgentStub,
-    AgentTarget, Before,
+    get_agent_by_binding, get_agent_by_name, route_agent_request, AgentRouter, AgentStub, AgentTarget, Before,
 };
 pub use rpc::{Callables, StreamingResponse};
 pub use rpc_args::RpcArgs;
-pub use schedule::{
-    Retry, Schedule, ScheduleFilter, ScheduleKind, ScheduleOptions, ScheduleStatus, Tasks, When,
-};
+pub use schedule::{Retry, Schedule, ScheduleFilter, ScheduleKind, ScheduleOptions, ScheduleStatus, Tasks, When};
 pub use sql::{Sql, SqlValue};
 pub use state::StateSource;
 

@@ -17,10 +17,7 @@ pub(crate) fn install_hook() {
     static HOOK: Once = Once::new();
     HOOK.call_once(|| {
         std::panic::set_hook(Box::new(|info| {
-            let location = info
-                .location()
-                .map(|l| format!("{}:{}", l.file(), l.line()))
-                .unwrap_or_default();
+            let location = info.location().map(|l| format!("{}:{}", l.file(), l.line())).unwrap_or_default();
             worker::console_error!("panicked at {location}: {}", panic_message(info.payload()));
         }));
     });
@@ -28,10 +25,7 @@ pub(crate) fn install_hook() {
 
 /// Runs `future`, turning a panic inside it into `Err(message)`.
 pub(crate) async fn catch_panic<F: Future>(future: F) -> Result<F::Output, String> {
-    AssertUnwindSafe(future)
-        .catch_unwind()
-        .await
-        .map_err(|payload| panic_message(payload.as_ref()))
+    AssertUnwindSafe(future).catch_unwind().await.map_err(|payload| panic_message(payload.as_ref()))
 }
 
 /// Runs `f`, turning a panic inside it into `Err(message)`.
@@ -57,10 +51,7 @@ mod tests {
     fn reports_panic_messages() {
         let hook = std::panic::take_hook();
         std::panic::set_hook(Box::new(|_| {}));
-        assert_eq!(
-            catch_panic_sync(|| panic!("boom {}", 1)),
-            Err::<(), _>("boom 1".to_owned())
-        );
+        assert_eq!(catch_panic_sync(|| panic!("boom {}", 1)), Err::<(), _>("boom 1".to_owned()));
         assert_eq!(
             catch_panic_sync(|| std::panic::panic_any(7u8)),
             Err::<(), _>("panic with a non-string payload".to_owned())
@@ -73,8 +64,7 @@ mod tests {
     fn catches_panics_in_futures() {
         let hook = std::panic::take_hook();
         std::panic::set_hook(Box::new(|_| {}));
-        let result =
-            futures_util::FutureExt::now_or_never(catch_panic(async { panic!("in future") }));
+        let result = futures_util::FutureExt::now_or_never(catch_panic(async { panic!("in future") }));
         std::panic::set_hook(hook);
         assert_eq!(result, Some(Err::<(), _>("in future".to_owned())));
     }

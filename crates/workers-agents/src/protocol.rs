@@ -109,10 +109,7 @@ pub fn parse_incoming(text: &str) -> Incoming {
 
 fn parse_rpc(mut frame: Map<String, Value>) -> Incoming {
     let id = frame.remove("id").unwrap_or(Value::Null);
-    let bad = |id: Value, error: &str| Incoming::BadRpc {
-        id,
-        error: format!("Invalid RPC request: {error}"),
-    };
+    let bad = |id: Value, error: &str| Incoming::BadRpc { id, error: format!("Invalid RPC request: {error}") };
     let Value::String(id_text) = &id else {
         return bad(id, "id must be a string");
     };
@@ -125,11 +122,7 @@ fn parse_rpc(mut frame: Map<String, Value>) -> Incoming {
         None | Some(Value::Null) => Vec::new(),
         Some(_) => return bad(id, "args must be an array"),
     };
-    Incoming::Rpc(RpcRequest {
-        id: id_text.clone(),
-        method,
-        args,
-    })
+    Incoming::Rpc(RpcRequest { id: id_text.clone(), method, args })
 }
 
 #[cfg(test)]
@@ -147,18 +140,12 @@ mod tests {
             parsed(&identity_frame("room-1", "chat-room", true)),
             json!({"type":"cf_agent_identity","name":"room-1","agent":"chat-room","stateFollows":true})
         );
-        assert_eq!(
-            parsed(&identity_frame("a", "b", false)).get("stateFollows"),
-            None
-        );
+        assert_eq!(parsed(&identity_frame("a", "b", false)).get("stateFollows"), None);
     }
 
     #[test]
     fn state_frame_embeds_raw_json() {
-        assert_eq!(
-            parsed(&state_frame(r#"{"count":1}"#)),
-            json!({"type":"cf_agent_state","state":{"count":1}})
-        );
+        assert_eq!(parsed(&state_frame(r#"{"count":1}"#)), json!({"type":"cf_agent_state","state":{"count":1}}));
     }
 
     #[test]
@@ -185,30 +172,12 @@ mod tests {
     #[test]
     fn classifies_incoming_frames() {
         let cases = [
-            Case {
-                input: "hello",
-                expect: Incoming::Other,
-            },
-            Case {
-                input: "{not json",
-                expect: Incoming::Other,
-            },
-            Case {
-                input: "[1,2]",
-                expect: Incoming::Other,
-            },
-            Case {
-                input: r#"{"type":"chat","text":"hi"}"#,
-                expect: Incoming::Other,
-            },
-            Case {
-                input: r#"{"type":"cf_agent_state","state":{"n":1}}"#,
-                expect: Incoming::State(json!({"n":1})),
-            },
-            Case {
-                input: r#"{"type":"cf_agent_state"}"#,
-                expect: Incoming::Other,
-            },
+            Case { input: "hello", expect: Incoming::Other },
+            Case { input: "{not json", expect: Incoming::Other },
+            Case { input: "[1,2]", expect: Incoming::Other },
+            Case { input: r#"{"type":"chat","text":"hi"}"#, expect: Incoming::Other },
+            Case { input: r#"{"type":"cf_agent_state","state":{"n":1}}"#, expect: Incoming::State(json!({"n":1})) },
+            Case { input: r#"{"type":"cf_agent_state"}"#, expect: Incoming::Other },
             Case {
                 input: r#"{"type":"rpc","id":"a","method":"add","args":[1,2]}"#,
                 expect: Incoming::Rpc(RpcRequest {
@@ -219,18 +188,11 @@ mod tests {
             },
             Case {
                 input: r#"{"type":"rpc","id":"a","method":"ping"}"#,
-                expect: Incoming::Rpc(RpcRequest {
-                    id: "a".into(),
-                    method: "ping".into(),
-                    args: vec![],
-                }),
+                expect: Incoming::Rpc(RpcRequest { id: "a".into(), method: "ping".into(), args: vec![] }),
             },
             Case {
                 input: r#"{"type":"rpc","id":7,"method":"add","args":[]}"#,
-                expect: Incoming::BadRpc {
-                    id: json!(7),
-                    error: "Invalid RPC request: id must be a string".into(),
-                },
+                expect: Incoming::BadRpc { id: json!(7), error: "Invalid RPC request: id must be a string".into() },
             },
             Case {
                 input: r#"{"type":"rpc","id":"a","method":5,"args":[]}"#,
@@ -241,24 +203,13 @@ mod tests {
             },
             Case {
                 input: r#"{"type":"rpc","id":"a","method":"add","args":{"a":1}}"#,
-                expect: Incoming::BadRpc {
-                    id: json!("a"),
-                    error: "Invalid RPC request: args must be an array".into(),
-                },
+                expect: Incoming::BadRpc { id: json!("a"), error: "Invalid RPC request: args must be an array".into() },
             },
             // A reply-shaped frame is not a request.
-            Case {
-                input: r#"{"type":"rpc","id":"a","success":true,"result":1}"#,
-                expect: Incoming::Other,
-            },
+            Case { input: r#"{"type":"rpc","id":"a","success":true,"result":1}"#, expect: Incoming::Other },
         ];
         for case in cases {
-            assert_eq!(
-                parse_incoming(case.input),
-                case.expect,
-                "input: {}",
-                case.input
-            );
+            assert_eq!(parse_incoming(case.input), case.expect, "input: {}", case.input);
         }
     }
 }

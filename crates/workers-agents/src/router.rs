@@ -10,8 +10,7 @@ use crate::host::{INTERNAL_RPC_HEADER, INTERNAL_RPC_PATH};
 use crate::routing::{decode_name, kebab_case, parse_agent_path, CORS_HEADERS};
 use crate::{Agent, Error, Result};
 
-type Hook =
-    Box<dyn Fn(Request, AgentTarget) -> Pin<Box<dyn Future<Output = worker::Result<Before>>>>>;
+type Hook = Box<dyn Fn(Request, AgentTarget) -> Pin<Box<dyn Future<Output = worker::Result<Before>>>>>;
 
 /// Which agent instance a request is for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,10 +83,7 @@ impl AgentRouter {
     /// Serves `A` through the binding `binding`; the URL segment is
     /// `kebab(binding)`, as the official router does.
     pub fn agent_with_binding<A: Agent>(mut self, binding: &str) -> Self {
-        self.routes.push(Route {
-            url_name: kebab_case(binding),
-            binding: binding.to_owned(),
-        });
+        self.routes.push(Route { url_name: kebab_case(binding), binding: binding.to_owned() });
         self
     }
 
@@ -141,35 +137,16 @@ impl AgentRouter {
         }
         let Some(route) = self.routes.iter().find(|r| r.url_name == parts.agent) else {
             let known: Vec<&str> = self.routes.iter().map(|r| r.url_name.as_str()).collect();
-            let message = format!(
-                "Unknown agent \"{}\" (known: {})",
-                parts.agent,
-                known.join(", ")
-            );
+            let message = format!("Unknown agent \"{}\" (known: {})", parts.agent, known.join(", "));
             return self.finish(Response::error(message, 400)?).map(Some);
         };
         let name = match decode_name(parts.raw_name) {
             Ok(name) => name,
-            Err(e) => {
-                return self
-                    .finish(Response::error(format!("Invalid agent name: {e}"), 400)?)
-                    .map(Some)
-            }
+            Err(e) => return self.finish(Response::error(format!("Invalid agent name: {e}"), 400)?).map(Some),
         };
-        let target = AgentTarget {
-            agent: route.url_name.clone(),
-            binding: route.binding.clone(),
-            name,
-        };
-        let is_upgrade = req
-            .headers()
-            .get("upgrade")?
-            .is_some_and(|u| u.eq_ignore_ascii_case("websocket"));
-        let hook = if is_upgrade {
-            &self.before_connect
-        } else {
-            &self.before_request
-        };
+        let target = AgentTarget { agent: route.url_name.clone(), binding: route.binding.clone(), name };
+        let is_upgrade = req.headers().get("upgrade")?.is_some_and(|u| u.eq_ignore_ascii_case("websocket"));
+        let hook = if is_upgrade { &self.before_connect } else { &self.before_request };
         let req = match hook {
             None => req,
             Some(hook) => match hook(req, target.clone()).await? {
@@ -179,9 +156,7 @@ impl AgentRouter {
         };
         // The internal RPC endpoint is for stubs only, never for outside callers.
         if req.headers().has(INTERNAL_RPC_HEADER)? {
-            return self
-                .finish(Response::error("Reserved header", 400)?)
-                .map(Some);
+            return self.finish(Response::error("Reserved header", 400)?).map(Some);
         }
         let stub = stub_for(env, &target.binding, &target.name)?;
         let response = stub.fetch_with_request(req).await?;
@@ -208,11 +183,7 @@ impl AgentRouter {
 }
 
 /// Routes `req` with `router` (the TS SDK's `routeAgentRequest`).
-pub async fn route_agent_request(
-    req: Request,
-    env: &Env,
-    router: &AgentRouter,
-) -> worker::Result<Option<Response>> {
+pub async fn route_agent_request(req: Request, env: &Env, router: &AgentRouter) -> worker::Result<Option<Response>> {
     router.route(req, env).await
 }
 
@@ -233,10 +204,7 @@ pub fn get_agent_by_name<A: Agent>(env: &Env, name: &str) -> Result<AgentStub> {
 
 /// The instance `name` of the agent bound as `binding`.
 pub fn get_agent_by_binding(env: &Env, binding: &str, name: &str) -> Result<AgentStub> {
-    Ok(AgentStub {
-        stub: stub_for(env, binding, name)?,
-        name: name.to_owned(),
-    })
+    Ok(AgentStub { stub: stub_for(env, binding, name)?, name: name.to_owned() })
 }
 
 impl AgentStub {
@@ -251,35 +219,20 @@ impl AgentStub {
     }
 
     /// Calls one of the instance's callable methods, as a client would.
-    pub async fn call<R: serde::de::DeserializeOwned>(
-        &self,
-        method: &str,
-        args: Vec<serde_json::Value>,
-    ) -> Result<R> {
+    pub async fn call<R: serde::de::DeserializeOwned>(&self, method: &str, args: Vec<serde_json::Value>) -> Result<R> {
         let body = serde_json::json!({ "method": method, "args": args }).to_string();
         let headers = Headers::new();
         headers.set(INTERNAL_RPC_HEADER, "1")?;
         headers.set("content-type", "application/json")?;
         let mut init = RequestInit::new();
-        init.with_method(Method::Post)
-            .with_headers(headers)
-            .with_body(Some(body.into()));
+        init.with_method(Method::Post).with_headers(headers).with_body(Some(body.into()));
         let url = format!("https://agent{INTERNAL_RPC_PATH}");
-        let mut response = self
-            .stub
-            .fetch_with_request(Request::new_with_init(&url, &init)?)
-            .await?;
+        let mut response = self.stub.fetch_with_request(Request::new_with_init(&url, &init)?).await?;
         let reply: serde_json::Value = response.json().await?;
         if let Some(error) = reply.get("error").and_then(|e| e.as_str()) {
-            return Err(Error::Call {
-                method: method.to_owned(),
-                message: error.to_owned(),
-            });
+            return Err(Error::Call { method: method.to_owned(), message: error.to_owned() });
         }
-        let result = reply
-            .get("result")
-            .cloned()
-            .unwrap_or(serde_json::Value::Null);
+        let result = reply.get("result").cloned().unwrap_or(serde_json::Value::Null);
         serde_json::from_value(result).map_err(|e| Error::json("call result", e))
     }
 }

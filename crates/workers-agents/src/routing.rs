@@ -7,8 +7,7 @@ pub const MAX_NAME_BYTES: usize = 256;
 /// Kebab-cases a class or binding name the way the official clients do:
 /// `MY_AGENT` → `my-agent`, `MyAgent` → `my-agent`, `HTTPAgent` → `h-t-t-p-agent`.
 pub fn kebab_case(name: &str) -> String {
-    let all_caps = name.chars().any(|c| c.is_ascii_uppercase())
-        && name.chars().all(|c| !c.is_ascii_lowercase());
+    let all_caps = name.chars().any(|c| c.is_ascii_uppercase()) && name.chars().all(|c| !c.is_ascii_lowercase());
     if all_caps {
         return name.to_ascii_lowercase().replace('_', "-");
     }
@@ -44,11 +43,7 @@ pub struct AgentPath<'a> {
 pub fn parse_agent_path<'a>(path: &'a str, prefix: &str) -> Option<AgentPath<'a>> {
     let prefix = prefix.trim_matches('/');
     let path = path.strip_prefix('/')?;
-    let path = if prefix.is_empty() {
-        path
-    } else {
-        path.strip_prefix(prefix)?.strip_prefix('/')?
-    };
+    let path = if prefix.is_empty() { path } else { path.strip_prefix(prefix)?.strip_prefix('/')? };
     let (agent, after) = path.split_once('/')?;
     if agent.is_empty() {
         return None;
@@ -57,11 +52,7 @@ pub fn parse_agent_path<'a>(path: &'a str, prefix: &str) -> Option<AgentPath<'a>
     if raw_name.is_empty() {
         return None;
     }
-    Some(AgentPath {
-        agent,
-        raw_name,
-        rest,
-    })
+    Some(AgentPath { agent, raw_name, rest })
 }
 
 /// Why an instance name was refused.
@@ -158,60 +149,19 @@ mod tests {
     #[test]
     fn parses_agent_paths() {
         let cases = [
-            Case {
-                path: "/agents/counter/c1",
-                prefix: "agents",
-                expect: Some(("counter", "c1", "")),
-            },
-            Case {
-                path: "/agents/counter/c1/",
-                prefix: "agents",
-                expect: Some(("counter", "c1", "")),
-            },
-            Case {
-                path: "/agents/counter/c1/a/b",
-                prefix: "agents",
-                expect: Some(("counter", "c1", "a/b")),
-            },
-            Case {
-                path: "/agents/counter",
-                prefix: "agents",
-                expect: None,
-            },
-            Case {
-                path: "/agents/counter/",
-                prefix: "agents",
-                expect: None,
-            },
-            Case {
-                path: "/agents//x",
-                prefix: "agents",
-                expect: None,
-            },
-            Case {
-                path: "/agentsx/counter/c1",
-                prefix: "agents",
-                expect: None,
-            },
-            Case {
-                path: "/other/counter/c1",
-                prefix: "agents",
-                expect: None,
-            },
-            Case {
-                path: "/api/v1/counter/c1",
-                prefix: "/api/v1/",
-                expect: Some(("counter", "c1", "")),
-            },
-            Case {
-                path: "/",
-                prefix: "agents",
-                expect: None,
-            },
+            Case { path: "/agents/counter/c1", prefix: "agents", expect: Some(("counter", "c1", "")) },
+            Case { path: "/agents/counter/c1/", prefix: "agents", expect: Some(("counter", "c1", "")) },
+            Case { path: "/agents/counter/c1/a/b", prefix: "agents", expect: Some(("counter", "c1", "a/b")) },
+            Case { path: "/agents/counter", prefix: "agents", expect: None },
+            Case { path: "/agents/counter/", prefix: "agents", expect: None },
+            Case { path: "/agents//x", prefix: "agents", expect: None },
+            Case { path: "/agentsx/counter/c1", prefix: "agents", expect: None },
+            Case { path: "/other/counter/c1", prefix: "agents", expect: None },
+            Case { path: "/api/v1/counter/c1", prefix: "/api/v1/", expect: Some(("counter", "c1", "")) },
+            Case { path: "/", prefix: "agents", expect: None },
         ];
         for case in cases {
-            let got =
-                parse_agent_path(case.path, case.prefix).map(|p| (p.agent, p.raw_name, p.rest));
+            let got = parse_agent_path(case.path, case.prefix).map(|p| (p.agent, p.raw_name, p.rest));
             assert_eq!(got, case.expect, "path: {}", case.path);
         }
     }
@@ -224,10 +174,7 @@ mod tests {
         assert_eq!(decode_name("trunc%4"), Err(NameError::Encoding));
         assert_eq!(decode_name("%FF"), Err(NameError::Encoding));
         assert_eq!(decode_name("nl%0Ahere"), Err(NameError::ControlCharacter));
-        assert_eq!(
-            decode_name(&"a".repeat(MAX_NAME_BYTES + 1)),
-            Err(NameError::TooLong)
-        );
+        assert_eq!(decode_name(&"a".repeat(MAX_NAME_BYTES + 1)), Err(NameError::TooLong));
         assert!(decode_name(&"a".repeat(MAX_NAME_BYTES)).is_ok());
     }
 

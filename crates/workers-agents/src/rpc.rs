@@ -19,9 +19,7 @@ type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
 pub(crate) type Outcome = std::result::Result<Option<Value>, String>;
 
 type UnaryFn<A> = Box<dyn for<'a> Fn(&'a A, &'a Context<A>, Vec<Value>) -> BoxFuture<'a, Outcome>>;
-type StreamFn<A> = Box<
-    dyn for<'a> Fn(&'a A, &'a Context<A>, StreamingResponse, Vec<Value>) -> BoxFuture<'a, Outcome>,
->;
+type StreamFn<A> = Box<dyn for<'a> Fn(&'a A, &'a Context<A>, StreamingResponse, Vec<Value>) -> BoxFuture<'a, Outcome>>;
 
 pub(crate) enum Handler<A: Agent> {
     Unary(UnaryFn<A>),
@@ -64,10 +62,7 @@ pub struct Callables<A: Agent> {
 
 impl<A: Agent> Default for Callables<A> {
     fn default() -> Self {
-        Callables {
-            handlers: HashMap::new(),
-            internal: Vec::new(),
-        }
+        Callables { handlers: HashMap::new(), internal: Vec::new() }
     }
 }
 
@@ -80,8 +75,7 @@ where
 
 fn streaming<A: Agent, F>(f: F) -> StreamFn<A>
 where
-    F: for<'a> Fn(&'a A, &'a Context<A>, StreamingResponse, Vec<Value>) -> BoxFuture<'a, Outcome>
-        + 'static,
+    F: for<'a> Fn(&'a A, &'a Context<A>, StreamingResponse, Vec<Value>) -> BoxFuture<'a, Outcome> + 'static,
 {
     Box::new(f)
 }
@@ -111,8 +105,7 @@ impl<A: Agent> Callables<A> {
                 encode_result(&value)
             })
         });
-        self.handlers
-            .insert(name.to_owned(), Handler::Unary(handler));
+        self.handlers.insert(name.to_owned(), Handler::Unary(handler));
         self
     }
 
@@ -120,9 +113,7 @@ impl<A: Agent> Callables<A> {
     /// [`StreamingResponse`] and its return value is the final frame.
     pub fn streaming<Args, R, E, F>(mut self, name: &str, f: F) -> Self
     where
-        F: AsyncFn(&A, &Context<A>, StreamingResponse, Args) -> std::result::Result<R, E>
-            + Copy
-            + 'static,
+        F: AsyncFn(&A, &Context<A>, StreamingResponse, Args) -> std::result::Result<R, E> + Copy + 'static,
         Args: RpcArgs + 'static,
         R: Serialize + 'static,
         E: Display,
@@ -132,14 +123,11 @@ impl<A: Agent> Callables<A> {
             let method = method.clone();
             Box::pin(async move {
                 let args = Args::from_args(&method, args)?;
-                let value = f(agent, ctx, stream, args)
-                    .await
-                    .map_err(|e| e.to_string())?;
+                let value = f(agent, ctx, stream, args).await.map_err(|e| e.to_string())?;
                 encode_result(&value)
             })
         });
-        self.handlers
-            .insert(name.to_owned(), Handler::Streaming(handler));
+        self.handlers.insert(name.to_owned(), Handler::Streaming(handler));
         self
     }
 
@@ -153,9 +141,7 @@ impl<A: Agent> Callables<A> {
     pub(crate) fn get(&self, name: &str) -> std::result::Result<&Handler<A>, String> {
         match self.handlers.get(name) {
             Some(handler) => Ok(handler),
-            None if self.internal.iter().any(|n| n == name) => {
-                Err(format!("Method {name} is not callable"))
-            }
+            None if self.internal.iter().any(|n| n == name) => Err(format!("Method {name} is not callable")),
             None => Err(format!("Method {name} does not exist")),
         }
     }
@@ -188,8 +174,6 @@ impl StreamingResponse {
     /// Sends one chunk (`done: false`) to the caller.
     pub fn send<T: Serialize>(&self, chunk: &T) -> Result<()> {
         let value = serde_json::to_value(chunk).map_err(|e| Error::json("stream chunk", e))?;
-        self.ws
-            .send_with_str(rpc_result_frame(&self.id, Some(&value), false))
-            .map_err(Error::from)
+        self.ws.send_with_str(rpc_result_frame(&self.id, Some(&value), false)).map_err(Error::from)
     }
 }

@@ -21,8 +21,7 @@ fn too_many(method: &str, arity: usize, got: usize) -> String {
 }
 
 fn decode<T: DeserializeOwned>(method: &str, position: usize, value: Value) -> Result<T, String> {
-    serde_json::from_value(value)
-        .map_err(|e| format!("Invalid argument {position} of {method}: {e}"))
+    serde_json::from_value(value).map_err(|e| format!("Invalid argument {position} of {method}: {e}"))
 }
 
 impl RpcArgs for () {
@@ -70,9 +69,7 @@ pub(crate) fn encode_result<R: Serialize + 'static>(value: &R) -> Result<Option<
     if std::any::TypeId::of::<R>() == std::any::TypeId::of::<()>() {
         return Ok(None);
     }
-    serde_json::to_value(value)
-        .map(Some)
-        .map_err(|e| format!("Result could not be encoded: {e}"))
+    serde_json::to_value(value).map(Some).map_err(|e| format!("Result could not be encoded: {e}"))
 }
 
 #[cfg(test)]
@@ -96,32 +93,20 @@ mod tests {
     #[test]
     fn errors_name_method_and_position() {
         let err = <(i64, i64)>::from_args("add", vec![json!(1), json!("two")]).unwrap_err();
-        assert!(
-            err.starts_with("Invalid argument 2 of add: invalid type: string \"two\""),
-            "{err}"
-        );
+        assert!(err.starts_with("Invalid argument 2 of add: invalid type: string \"two\""), "{err}");
         let err = <(i64,)>::from_args("inc", vec![]).unwrap_err();
-        assert!(
-            err.starts_with("Invalid argument 1 of inc: invalid type: null"),
-            "{err}"
-        );
+        assert!(err.starts_with("Invalid argument 1 of inc: invalid type: null"), "{err}");
         assert_eq!(
             <(i64,)>::from_args("inc", vec![json!(1), json!(2)]).unwrap_err(),
             "Method inc takes 1 argument, got 2"
         );
-        assert_eq!(
-            <()>::from_args("ping", vec![json!(1)]).unwrap_err(),
-            "Method ping takes 0 arguments, got 1"
-        );
+        assert_eq!(<()>::from_args("ping", vec![json!(1)]).unwrap_err(), "Method ping takes 0 arguments, got 1");
     }
 
     #[test]
     fn unit_results_are_omitted() {
         assert_eq!(encode_result(&()).unwrap(), None);
-        assert_eq!(
-            encode_result(&Option::<i32>::None).unwrap(),
-            Some(Value::Null)
-        );
+        assert_eq!(encode_result(&Option::<i32>::None).unwrap(), Some(Value::Null));
         assert_eq!(encode_result(&5).unwrap(), Some(json!(5)));
     }
 }

@@ -15,7 +15,7 @@ const MIGRATIONS: [&str; 2] = [
         chunk INTEGER PRIMARY KEY,
         data TEXT NOT NULL
     )",
-    // v2: schedules and queued tasks, found by due time.
+    // v2: schedules and queued tasks, found by due time; rowid keeps insertion order.
     "CREATE TABLE IF NOT EXISTS cf_agents_schedules (
         id TEXT PRIMARY KEY,
         callback TEXT NOT NULL,
@@ -34,10 +34,9 @@ const MIGRATIONS: [&str; 2] = [
         runs INTEGER NOT NULL,
         failures INTEGER NOT NULL,
         last_error TEXT,
-        created_ms INTEGER NOT NULL,
-        seq INTEGER NOT NULL
+        created_ms INTEGER NOT NULL
     );
-    CREATE INDEX IF NOT EXISTS cf_agents_schedules_due ON cf_agents_schedules (status, due_ms, seq)",
+    CREATE INDEX IF NOT EXISTS cf_agents_schedules_due ON cf_agents_schedules (status, due_ms)",
 ];
 
 #[derive(serde::Deserialize)]
@@ -47,14 +46,9 @@ struct Version {
 
 /// Brings the framework's tables up to [`SCHEMA_VERSION`].
 pub(crate) fn migrate(sql: &Sql) -> Result<()> {
-    sql.execute_batch(
-        "CREATE TABLE IF NOT EXISTS cf_agents_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)",
-    )?;
+    sql.execute_batch("CREATE TABLE IF NOT EXISTS cf_agents_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)")?;
     let current = sql
-        .query_one::<Version>(
-            "SELECT value FROM cf_agents_meta WHERE key = ?",
-            crate::params!["schema_version"],
-        )?
+        .query_one::<Version>("SELECT value FROM cf_agents_meta WHERE key = ?", crate::params!["schema_version"])?
         .map_or(0, |v| v.value);
     for (index, migration) in MIGRATIONS.iter().enumerate() {
         if (index as i64) < current {

@@ -32,10 +32,7 @@ impl std::fmt::Debug for Sql {
 }
 
 fn failed(query: &str, message: impl std::fmt::Display) -> Error {
-    Error::Sql {
-        query: query.to_owned(),
-        message: message.to_string(),
-    }
+    Error::Sql { query: query.to_owned(), message: message.to_string() }
 }
 
 impl Sql {
@@ -45,35 +42,21 @@ impl Sql {
 
     /// Runs one statement and returns the runtime cursor.
     pub fn exec(&self, query: &str, params: Vec<SqlValue>) -> Result<SqlCursor> {
-        let bindings = if params.is_empty() {
-            None
-        } else {
-            Some(params)
-        };
-        self.inner
-            .exec(query, bindings)
-            .map_err(|e| failed(query, e))
+        let bindings = if params.is_empty() { None } else { Some(params) };
+        self.inner.exec(query, bindings).map_err(|e| failed(query, e))
     }
 
     /// Runs a query and decodes every row into `T` (columns by name).
     pub fn query<T: DeserializeOwned>(&self, query: &str, params: Vec<SqlValue>) -> Result<Vec<T>> {
-        self.exec(query, params)?
-            .to_array()
-            .map_err(|e| failed(query, format!("row decoding: {e}")))
+        self.exec(query, params)?.to_array().map_err(|e| failed(query, format!("row decoding: {e}")))
     }
 
     /// Runs a query and decodes its first row, if any.
-    pub fn query_one<T: DeserializeOwned>(
-        &self,
-        query: &str,
-        params: Vec<SqlValue>,
-    ) -> Result<Option<T>> {
+    pub fn query_one<T: DeserializeOwned>(&self, query: &str, params: Vec<SqlValue>) -> Result<Option<T>> {
         let cursor = self.exec(query, params)?;
         match cursor.next::<T>().next() {
             None => Ok(None),
-            Some(row) => row
-                .map(Some)
-                .map_err(|e| failed(query, format!("row decoding: {e}"))),
+            Some(row) => row.map(Some).map_err(|e| failed(query, format!("row decoding: {e}"))),
         }
     }
 

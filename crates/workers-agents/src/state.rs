@@ -49,9 +49,7 @@ struct Chunk {
 
 impl<S: Serialize + DeserializeOwned> StateStore<S> {
     pub(crate) fn new() -> Self {
-        StateStore {
-            cache: RefCell::new(None),
-        }
+        StateStore { cache: RefCell::new(None) }
     }
 
     /// The current state, read from SQLite on first use in this wake; an
@@ -60,8 +58,7 @@ impl<S: Serialize + DeserializeOwned> StateStore<S> {
         if let Some(snapshot) = self.cache.borrow().as_ref() {
             return Ok(snapshot.clone());
         }
-        let chunks: Vec<Chunk> =
-            sql.query("SELECT data FROM cf_agents_state ORDER BY chunk", params![])?;
+        let chunks: Vec<Chunk> = sql.query("SELECT data FROM cf_agents_state ORDER BY chunk", params![])?;
         if chunks.is_empty() {
             return self.save(sql, initial());
         }
@@ -80,18 +77,10 @@ impl<S: Serialize + DeserializeOwned> StateStore<S> {
     }
 
     /// Like [`StateStore::save`] for a value whose JSON is already known.
-    pub(crate) fn save_encoded(
-        &self,
-        sql: &Sql,
-        value: S,
-        json: String,
-    ) -> Result<Rc<Snapshot<S>>> {
+    pub(crate) fn save_encoded(&self, sql: &Sql, value: S, json: String) -> Result<Rc<Snapshot<S>>> {
         sql.execute("DELETE FROM cf_agents_state", params![])?;
         for (index, piece) in split_utf8(&json, CHUNK_BYTES).into_iter().enumerate() {
-            sql.execute(
-                "INSERT INTO cf_agents_state (chunk, data) VALUES (?, ?)",
-                params![index as i64, piece],
-            )?;
+            sql.execute("INSERT INTO cf_agents_state (chunk, data) VALUES (?, ?)", params![index as i64, piece])?;
         }
         let snapshot = Rc::new(Snapshot { value, json });
         *self.cache.borrow_mut() = Some(snapshot.clone());

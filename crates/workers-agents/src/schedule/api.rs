@@ -22,14 +22,8 @@ pub struct ScheduleOptions {
 
 impl<A: Agent> Context<A> {
     /// Schedules task `callback` with `payload` (see [`When`]).
-    pub async fn schedule<T: Serialize>(
-        &self,
-        when: When,
-        callback: &str,
-        payload: &T,
-    ) -> Result<Schedule> {
-        self.schedule_with(when, callback, payload, ScheduleOptions::default())
-            .await
+    pub async fn schedule<T: Serialize>(&self, when: When, callback: &str, payload: &T) -> Result<Schedule> {
+        self.schedule_with(when, callback, payload, ScheduleOptions::default()).await
     }
 
     /// [`Context::schedule`] with options.
@@ -49,8 +43,7 @@ impl<A: Agent> Context<A> {
                 return Ok(existing.into_schedule());
             }
         }
-        self.insert_schedule(callback, &payload, &plan, options.retry, now)
-            .await
+        self.insert_schedule(callback, &payload, &plan, options.retry, now).await
     }
 
     /// Adds task `callback` to the FIFO queue: queued tasks run one at a
@@ -58,15 +51,9 @@ impl<A: Agent> Context<A> {
     pub async fn queue<T: Serialize>(&self, callback: &str, payload: &T) -> Result<Schedule> {
         let now = now_ms();
         let payload = self.task_payload(callback, payload)?;
-        let plan = super::when::Plan {
-            kind: ScheduleKind::Queued,
-            due_ms: now,
-            cron: None,
-            zone: None,
-            interval_ms: None,
-        };
-        self.insert_schedule(callback, &payload, &plan, Retry::default(), now)
-            .await
+        let plan =
+            super::when::Plan { kind: ScheduleKind::Queued, due_ms: now, cron: None, zone: None, interval_ms: None };
+        self.insert_schedule(callback, &payload, &plan, Retry::default(), now).await
     }
 
     fn task_payload<T: Serialize>(&self, callback: &str, payload: &T) -> Result<String> {
@@ -77,9 +64,7 @@ impl<A: Agent> Context<A> {
                 payload.len()
             )));
         }
-        self.tasks()
-            .check(callback, &payload)
-            .map_err(Error::Schedule)?;
+        self.tasks().check(callback, &payload).map_err(Error::Schedule)?;
         Ok(payload)
     }
 
@@ -92,17 +77,7 @@ impl<A: Agent> Context<A> {
         now: i64,
     ) -> Result<Schedule> {
         let id = crate::ids::uuid_v4();
-        store::insert(
-            self.sql(),
-            &NewSchedule {
-                id: &id,
-                callback,
-                payload,
-                plan,
-                retry,
-                now,
-            },
-        )?;
+        store::insert(self.sql(), &NewSchedule { id: &id, callback, payload, plan, retry, now })?;
         rearm(self).await?;
         let row = store::get(self.sql(), &id)?.ok_or_else(|| Error::UnknownSchedule(id.clone()))?;
         Ok(row.into_schedule())
@@ -115,10 +90,7 @@ impl<A: Agent> Context<A> {
 
     /// Schedules matching `filter`, by due time.
     pub fn get_schedules(&self, filter: &ScheduleFilter) -> Result<Vec<Schedule>> {
-        Ok(store::list(self.sql(), filter)?
-            .into_iter()
-            .map(|row| row.into_schedule())
-            .collect())
+        Ok(store::list(self.sql(), filter)?.into_iter().map(|row| row.into_schedule()).collect())
     }
 
     /// Cancels a schedule (or removes a queued or failed task).
@@ -136,10 +108,7 @@ impl<A: Agent> Context<A> {
 
     /// Queued tasks, in the order they will run.
     pub fn queued(&self) -> Result<Vec<Schedule>> {
-        self.get_schedules(&ScheduleFilter {
-            kind: Some(ScheduleKind::Queued),
-            ..ScheduleFilter::default()
-        })
+        self.get_schedules(&ScheduleFilter { kind: Some(ScheduleKind::Queued), ..ScheduleFilter::default() })
     }
 
     /// Makes a pending schedule due now (it runs at the next alarm, at once);

@@ -17,11 +17,7 @@ pub(crate) struct Date {
 
 /// Days since 1970-01-01 of a date (Hinnant's `days_from_civil`).
 pub(crate) fn days_from_civil(date: Date) -> i64 {
-    let y = if date.month <= 2 {
-        date.year - 1
-    } else {
-        date.year
-    };
+    let y = if date.month <= 2 { date.year - 1 } else { date.year };
     let era = y.div_euclid(400);
     let yoe = y - era * 400;
     let m = i64::from(date.month);
@@ -84,26 +80,14 @@ pub fn parse_rfc3339(text: &str) -> Option<i64> {
     let b = text.as_bytes();
     let num = |range: std::ops::Range<usize>| -> Option<i64> {
         let s = text.get(range)?;
-        s.bytes()
-            .all(|c| c.is_ascii_digit())
-            .then(|| s.parse().ok())?
+        s.bytes().all(|c| c.is_ascii_digit()).then(|| s.parse().ok())?
     };
-    if b.len() < 17
-        || b[4] != b'-'
-        || b[7] != b'-'
-        || !matches!(b[10], b'T' | b't' | b' ')
-        || b[13] != b':'
-    {
+    if b.len() < 17 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') || b[13] != b':' {
         return None;
     }
     let (year, month, day) = (num(0..4)?, num(5..7)? as u32, num(8..10)? as u32);
     let (hour, minute) = (num(11..13)?, num(14..16)?);
-    if !(1..=12).contains(&month)
-        || day == 0
-        || day > days_in_month(year, month)
-        || hour > 23
-        || minute > 59
-    {
+    if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) || hour > 23 || minute > 59 {
         return None;
     }
     let mut i = 16;
@@ -131,10 +115,7 @@ pub fn parse_rfc3339(text: &str) -> Option<i64> {
     }
     let offset_minutes = match &text[i..] {
         "Z" | "z" => 0,
-        zone if zone.len() == 6
-            && matches!(zone.as_bytes()[0], b'+' | b'-')
-            && zone.as_bytes()[3] == b':' =>
-        {
+        zone if zone.len() == 6 && matches!(zone.as_bytes()[0], b'+' | b'-') && zone.as_bytes()[3] == b':' => {
             let hours = num(i + 1..i + 3)?;
             let minutes = num(i + 4..i + 6)?;
             let sign = if zone.starts_with('-') { -1 } else { 1 };
@@ -143,10 +124,7 @@ pub fn parse_rfc3339(text: &str) -> Option<i64> {
         _ => return None,
     };
     let days = days_from_civil(Date { year, month, day });
-    Some(
-        days * DAY_MS + hour * HOUR_MS + minute * MINUTE_MS + second * 1000 + millis
-            - offset_minutes * MINUTE_MS,
-    )
+    Some(days * DAY_MS + hour * HOUR_MS + minute * MINUTE_MS + second * 1000 + millis - offset_minutes * MINUTE_MS)
 }
 
 #[cfg(test)]
@@ -158,22 +136,8 @@ mod tests {
         for days in [-719_468, -1, 0, 1, 59, 60, 365, 11_016, 20_000, 2_932_896] {
             assert_eq!(days_from_civil(civil_from_days(days)), days, "days {days}");
         }
-        assert_eq!(
-            civil_from_days(0),
-            Date {
-                year: 1970,
-                month: 1,
-                day: 1
-            }
-        );
-        assert_eq!(
-            civil_from_days(11_016),
-            Date {
-                year: 2000,
-                month: 2,
-                day: 29
-            }
-        );
+        assert_eq!(civil_from_days(0), Date { year: 1970, month: 1, day: 1 });
+        assert_eq!(civil_from_days(11_016), Date { year: 2000, month: 2, day: 29 });
         assert_eq!(weekday(0), 4); // Thursday
     }
 

@@ -34,11 +34,7 @@ pub struct CronError {
 
 impl fmt::Display for CronError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "invalid cron expression \"{}\": {}",
-            self.expression, self.reason
-        )
+        write!(f, "invalid cron expression \"{}\": {}", self.expression, self.reason)
     }
 }
 
@@ -52,38 +48,16 @@ struct Field {
 }
 
 const FIELDS: [Field; 5] = [
-    Field {
-        name: "minute",
-        min: 0,
-        max: 59,
-        names: &[],
-    },
-    Field {
-        name: "hour",
-        min: 0,
-        max: 23,
-        names: &[],
-    },
-    Field {
-        name: "day of month",
-        min: 1,
-        max: 31,
-        names: &[],
-    },
+    Field { name: "minute", min: 0, max: 59, names: &[] },
+    Field { name: "hour", min: 0, max: 23, names: &[] },
+    Field { name: "day of month", min: 1, max: 31, names: &[] },
     Field {
         name: "month",
         min: 1,
         max: 12,
-        names: &[
-            "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC",
-        ],
+        names: &["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"],
     },
-    Field {
-        name: "day of week",
-        min: 0,
-        max: 7,
-        names: &["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"],
-    },
+    Field { name: "day of week", min: 0, max: 7, names: &["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"] },
 ];
 
 impl Field {
@@ -91,14 +65,9 @@ impl Field {
         if let Some(index) = self.names.iter().position(|n| n.eq_ignore_ascii_case(text)) {
             return Ok(self.min + index as u32);
         }
-        let value: u32 = text
-            .parse()
-            .map_err(|_| format!("{}: \"{text}\" is not a number or name", self.name))?;
+        let value: u32 = text.parse().map_err(|_| format!("{}: \"{text}\" is not a number or name", self.name))?;
         if value < self.min || value > self.max {
-            return Err(format!(
-                "{}: {value} is out of range {}-{}",
-                self.name, self.min, self.max
-            ));
+            return Err(format!("{}: {value} is out of range {}-{}", self.name, self.min, self.max));
         }
         Ok(value)
     }
@@ -110,9 +79,7 @@ impl Field {
         for item in text.split(',') {
             let (range, step) = match item.split_once('/') {
                 Some((range, step)) => {
-                    let step: u32 = step
-                        .parse()
-                        .map_err(|_| format!("{}: bad step \"{step}\"", self.name))?;
+                    let step: u32 = step.parse().map_err(|_| format!("{}: bad step \"{step}\"", self.name))?;
                     if step == 0 {
                         return Err(format!("{}: step must be at least 1", self.name));
                     }
@@ -159,10 +126,7 @@ fn expand_macro(expression: &str) -> Option<&'static str> {
 impl Cron {
     /// Parses a cron expression.
     pub fn parse(expression: &str) -> Result<Cron, CronError> {
-        let error = |reason: String| CronError {
-            expression: expression.to_owned(),
-            reason,
-        };
+        let error = |reason: String| CronError { expression: expression.to_owned(), reason };
         let trimmed = expression.trim();
         let body = if trimmed.starts_with('@') {
             expand_macro(trimmed).ok_or_else(|| error(format!("unknown macro {trimmed}")))?
@@ -192,9 +156,7 @@ impl Cron {
             source: trimmed.to_owned(),
         };
         if !cron.can_ever_match() {
-            return Err(error(
-                "the day of month never occurs in the chosen months".into(),
-            ));
+            return Err(error("the day of month never occurs in the chosen months".into()));
         }
         Ok(cron)
     }
@@ -208,10 +170,8 @@ impl Cron {
         if self.weekdays_restricted || !self.days_restricted {
             return true;
         }
-        (1..=12u32).any(|m| {
-            self.months & (1 << m) != 0
-                && (1..=days_in_month(2000, m)).any(|d| self.days & (1 << d) != 0)
-        })
+        (1..=12u32)
+            .any(|m| self.months & (1 << m) != 0 && (1..=days_in_month(2000, m)).any(|d| self.days & (1 << d) != 0))
     }
 
     fn matches_day(&self, date: Date, days: i64) -> bool {
@@ -273,11 +233,7 @@ impl Cron {
             // Skipped by a forward jump: fire at the instant the clock jumps.
             let jump = local - before;
             if jump > after_ms && jump + zone.offset_ms(jump) != local {
-                return Some(first_instant_at_or_after_jump(
-                    zone,
-                    jump - (later - before).abs(),
-                    jump,
-                ));
+                return Some(first_instant_at_or_after_jump(zone, jump - (later - before).abs(), jump));
             }
             local_after = local;
         }

@@ -23,223 +23,59 @@ struct Case {
 #[test]
 fn next_fire_in_utc() {
     let cases = [
-        Case {
-            expression: "*/15 * * * *",
-            after: "2026-01-01T00:00:00Z",
-            expect: "2026-01-01T00:15:00.000Z",
-        },
-        Case {
-            expression: "* * * * *",
-            after: "2026-01-01T00:00:30Z",
-            expect: "2026-01-01T00:01:00.000Z",
-        },
-        Case {
-            expression: "0 0 * * *",
-            after: "2026-01-01T00:00:00Z",
-            expect: "2026-01-02T00:00:00.000Z",
-        },
-        Case {
-            expression: "0 0 * * *",
-            after: "2026-01-31T12:00:00Z",
-            expect: "2026-02-01T00:00:00.000Z",
-        },
+        Case { expression: "*/15 * * * *", after: "2026-01-01T00:00:00Z", expect: "2026-01-01T00:15:00.000Z" },
+        Case { expression: "* * * * *", after: "2026-01-01T00:00:30Z", expect: "2026-01-01T00:01:00.000Z" },
+        Case { expression: "0 0 * * *", after: "2026-01-01T00:00:00Z", expect: "2026-01-02T00:00:00.000Z" },
+        Case { expression: "0 0 * * *", after: "2026-01-31T12:00:00Z", expect: "2026-02-01T00:00:00.000Z" },
         // Month ends: February has no 31st, April no 31st.
-        Case {
-            expression: "0 0 31 * *",
-            after: "2026-01-31T00:00:00Z",
-            expect: "2026-03-31T00:00:00.000Z",
-        },
-        Case {
-            expression: "0 0 31 * *",
-            after: "2026-03-31T00:00:00Z",
-            expect: "2026-05-31T00:00:00.000Z",
-        },
-        Case {
-            expression: "0 0 30 * *",
-            after: "2026-01-30T00:00:00Z",
-            expect: "2026-03-30T00:00:00.000Z",
-        },
+        Case { expression: "0 0 31 * *", after: "2026-01-31T00:00:00Z", expect: "2026-03-31T00:00:00.000Z" },
+        Case { expression: "0 0 31 * *", after: "2026-03-31T00:00:00Z", expect: "2026-05-31T00:00:00.000Z" },
+        Case { expression: "0 0 30 * *", after: "2026-01-30T00:00:00Z", expect: "2026-03-30T00:00:00.000Z" },
         // Leap years.
-        Case {
-            expression: "0 0 29 2 *",
-            after: "2026-01-01T00:00:00Z",
-            expect: "2028-02-29T00:00:00.000Z",
-        },
-        Case {
-            expression: "0 0 29 FEB *",
-            after: "2096-03-01T00:00:00Z",
-            expect: "2104-02-29T00:00:00.000Z",
-        },
-        Case {
-            expression: "0 12 * * MON",
-            after: "2026-11-24T21:42:00Z",
-            expect: "2026-11-30T12:00:00.000Z",
-        },
-        Case {
-            expression: "0 0 * * 7",
-            after: "2026-11-24T00:00:00Z",
-            expect: "2026-11-29T00:00:00.000Z",
-        },
-        Case {
-            expression: "0 0 * * sun",
-            after: "2026-11-24T00:00:00Z",
-            expect: "2026-11-29T00:00:00.000Z",
-        },
+        Case { expression: "0 0 29 2 *", after: "2026-01-01T00:00:00Z", expect: "2028-02-29T00:00:00.000Z" },
+        Case { expression: "0 0 29 FEB *", after: "2096-03-01T00:00:00Z", expect: "2104-02-29T00:00:00.000Z" },
+        Case { expression: "0 12 * * MON", after: "2026-11-24T21:42:00Z", expect: "2026-11-30T12:00:00.000Z" },
+        Case { expression: "0 0 * * 7", after: "2026-11-24T00:00:00Z", expect: "2026-11-29T00:00:00.000Z" },
+        Case { expression: "0 0 * * sun", after: "2026-11-24T00:00:00Z", expect: "2026-11-29T00:00:00.000Z" },
         // Both day fields restricted: either matches (Vixie semantics).
-        Case {
-            expression: "0 9 1 * MON",
-            after: "2026-11-24T00:00:00Z",
-            expect: "2026-11-30T09:00:00.000Z",
-        },
-        Case {
-            expression: "0 9 1 * MON",
-            after: "2026-11-30T09:00:00Z",
-            expect: "2026-12-01T09:00:00.000Z",
-        },
-        Case {
-            expression: "5-10/2 * * * *",
-            after: "2026-01-01T00:05:00Z",
-            expect: "2026-01-01T00:07:00.000Z",
-        },
-        Case {
-            expression: "5-10/2 * * * *",
-            after: "2026-01-01T00:09:00Z",
-            expect: "2026-01-01T01:05:00.000Z",
-        },
-        Case {
-            expression: "10/20 * * * *",
-            after: "2026-01-01T00:31:00Z",
-            expect: "2026-01-01T00:50:00.000Z",
-        },
-        Case {
-            expression: "0,30 8-9 * * MON-FRI",
-            after: "2026-11-27T09:30:00Z",
-            expect: "2026-11-30T08:00:00.000Z",
-        },
-        Case {
-            expression: "59 23 31 12 *",
-            after: "2026-12-31T23:59:00Z",
-            expect: "2027-12-31T23:59:00.000Z",
-        },
-        Case {
-            expression: "0 0 1 jan-mar/2 *",
-            after: "2026-01-01T00:00:00Z",
-            expect: "2026-03-01T00:00:00.000Z",
-        },
-        Case {
-            expression: "@hourly",
-            after: "2026-11-24T21:42:16Z",
-            expect: "2026-11-24T22:00:00.000Z",
-        },
-        Case {
-            expression: "@daily",
-            after: "2026-11-24T21:42:16Z",
-            expect: "2026-11-25T00:00:00.000Z",
-        },
-        Case {
-            expression: "@weekly",
-            after: "2026-11-24T21:42:16Z",
-            expect: "2026-11-29T00:00:00.000Z",
-        },
-        Case {
-            expression: "@monthly",
-            after: "2026-11-24T21:42:16Z",
-            expect: "2026-12-01T00:00:00.000Z",
-        },
-        Case {
-            expression: "@yearly",
-            after: "2026-11-24T21:42:16Z",
-            expect: "2027-01-01T00:00:00.000Z",
-        },
-        Case {
-            expression: "@ANNUALLY",
-            after: "2026-11-24T21:42:16Z",
-            expect: "2027-01-01T00:00:00.000Z",
-        },
+        Case { expression: "0 9 1 * MON", after: "2026-11-24T00:00:00Z", expect: "2026-11-30T09:00:00.000Z" },
+        Case { expression: "0 9 1 * MON", after: "2026-11-30T09:00:00Z", expect: "2026-12-01T09:00:00.000Z" },
+        Case { expression: "5-10/2 * * * *", after: "2026-01-01T00:05:00Z", expect: "2026-01-01T00:07:00.000Z" },
+        Case { expression: "5-10/2 * * * *", after: "2026-01-01T00:09:00Z", expect: "2026-01-01T01:05:00.000Z" },
+        Case { expression: "10/20 * * * *", after: "2026-01-01T00:31:00Z", expect: "2026-01-01T00:50:00.000Z" },
+        Case { expression: "0,30 8-9 * * MON-FRI", after: "2026-11-27T09:30:00Z", expect: "2026-11-30T08:00:00.000Z" },
+        Case { expression: "59 23 31 12 *", after: "2026-12-31T23:59:00Z", expect: "2027-12-31T23:59:00.000Z" },
+        Case { expression: "0 0 1 jan-mar/2 *", after: "2026-01-01T00:00:00Z", expect: "2026-03-01T00:00:00.000Z" },
+        Case { expression: "@hourly", after: "2026-11-24T21:42:16Z", expect: "2026-11-24T22:00:00.000Z" },
+        Case { expression: "@daily", after: "2026-11-24T21:42:16Z", expect: "2026-11-25T00:00:00.000Z" },
+        Case { expression: "@weekly", after: "2026-11-24T21:42:16Z", expect: "2026-11-29T00:00:00.000Z" },
+        Case { expression: "@monthly", after: "2026-11-24T21:42:16Z", expect: "2026-12-01T00:00:00.000Z" },
+        Case { expression: "@yearly", after: "2026-11-24T21:42:16Z", expect: "2027-01-01T00:00:00.000Z" },
+        Case { expression: "@ANNUALLY", after: "2026-11-24T21:42:16Z", expect: "2027-01-01T00:00:00.000Z" },
     ];
     for case in cases {
-        assert_eq!(
-            next(case.expression, case.after, &Utc),
-            case.expect,
-            "{} after {}",
-            case.expression,
-            case.after
-        );
+        assert_eq!(next(case.expression, case.after, &Utc), case.expect, "{} after {}", case.expression, case.after);
     }
 }
 
 #[test]
 fn next_fire_in_zones_across_dst() {
     let cases: [(&str, &str, &dyn TimeZone, &str); 10] = [
-        (
-            "0 12 * * *",
-            "2026-01-10T00:00:00Z",
-            &Berlin,
-            "2026-01-10T11:00:00.000Z",
-        ),
-        (
-            "0 9 * * *",
-            "2026-03-28T12:00:00Z",
-            &Berlin,
-            "2026-03-29T07:00:00.000Z",
-        ),
+        ("0 12 * * *", "2026-01-10T00:00:00Z", &Berlin, "2026-01-10T11:00:00.000Z"),
+        ("0 9 * * *", "2026-03-28T12:00:00Z", &Berlin, "2026-03-29T07:00:00.000Z"),
         // 02:30 does not exist on 2026-03-29 in Berlin: fires at the jump (03:00 local).
-        (
-            "30 2 * * *",
-            "2026-03-28T12:00:00Z",
-            &Berlin,
-            "2026-03-29T01:00:00.000Z",
-        ),
-        (
-            "30 2 * * *",
-            "2026-03-29T01:00:00Z",
-            &Berlin,
-            "2026-03-30T00:30:00.000Z",
-        ),
+        ("30 2 * * *", "2026-03-28T12:00:00Z", &Berlin, "2026-03-29T01:00:00.000Z"),
+        ("30 2 * * *", "2026-03-29T01:00:00Z", &Berlin, "2026-03-30T00:30:00.000Z"),
         // 02:30 occurs twice on 2026-10-25: fires once, at the first.
-        (
-            "30 2 * * *",
-            "2026-10-24T12:00:00Z",
-            &Berlin,
-            "2026-10-25T00:30:00.000Z",
-        ),
-        (
-            "30 2 * * *",
-            "2026-10-25T00:30:00Z",
-            &Berlin,
-            "2026-10-26T01:30:00.000Z",
-        ),
-        (
-            "0 2 * * *",
-            "2026-03-07T12:00:00Z",
-            &NewYork,
-            "2026-03-08T07:00:00.000Z",
-        ),
-        (
-            "0 1 * * *",
-            "2026-10-31T12:00:00Z",
-            &NewYork,
-            "2026-11-01T05:00:00.000Z",
-        ),
-        (
-            "0 1 * * *",
-            "2026-11-01T05:00:00Z",
-            &NewYork,
-            "2026-11-02T06:00:00.000Z",
-        ),
-        (
-            "0 0 * * *",
-            "2026-06-01T00:00:00Z",
-            &FixedOffset(5 * 3_600_000 + 1_800_000),
-            "2026-06-01T18:30:00.000Z",
-        ),
+        ("30 2 * * *", "2026-10-24T12:00:00Z", &Berlin, "2026-10-25T00:30:00.000Z"),
+        ("30 2 * * *", "2026-10-25T00:30:00Z", &Berlin, "2026-10-26T01:30:00.000Z"),
+        ("0 2 * * *", "2026-03-07T12:00:00Z", &NewYork, "2026-03-08T07:00:00.000Z"),
+        ("0 1 * * *", "2026-10-31T12:00:00Z", &NewYork, "2026-11-01T05:00:00.000Z"),
+        ("0 1 * * *", "2026-11-01T05:00:00Z", &NewYork, "2026-11-02T06:00:00.000Z"),
+        ("0 0 * * *", "2026-06-01T00:00:00Z", &FixedOffset(5 * 3_600_000 + 1_800_000), "2026-06-01T18:30:00.000Z"),
     ];
     for (expression, after, zone, expect) in cases {
-        assert_eq!(
-            next(expression, after, zone),
-            expect,
-            "{expression} after {after}"
-        );
+        assert_eq!(next(expression, after, zone), expect, "{expression} after {after}");
     }
 }
 
@@ -281,16 +117,10 @@ fn rejects_invalid_expressions_clearly() {
         ("* * * FOO *", "month: \"FOO\" is not a number or name"),
         ("1,,2 * * * *", "minute: empty item"),
         ("@reboot", "unknown macro @reboot"),
-        (
-            "0 0 30 2 *",
-            "the day of month never occurs in the chosen months",
-        ),
+        ("0 0 30 2 *", "the day of month never occurs in the chosen months"),
     ];
     for (expression, reason) in cases {
         let error = Cron::parse(expression).unwrap_err().to_string();
-        assert_eq!(
-            error,
-            format!("invalid cron expression \"{expression}\": {reason}")
-        );
+        assert_eq!(error, format!("invalid cron expression \"{expression}\": {reason}"));
     }
 }

@@ -1,6 +1,8 @@
 //! Runs due schedules from the Durable Object alarm and keeps the single
 //! alarm pointed at the earliest pending schedule.
 
+use std::cell::Cell;
+
 use super::store::{self, Row, Update};
 use super::when::{next_interval_due, ScheduleKind};
 use crate::panic::catch_panic;
@@ -38,12 +40,9 @@ async fn run_one<A: Agent>(ctx: &Context<A>, row: Row) -> Result<()> {
     if store::get(ctx.sql(), &row.id)?.is_none() {
         return Ok(());
     }
-    let outcome = catch_panic(
-        ctx.tasks()
-            .run(ctx.agent(), ctx, &row.callback, &row.payload),
-    )
-    .await
-    .unwrap_or_else(|panic| Err(format!("task {} panicked: {panic}", row.callback)));
+    let outcome = catch_panic(ctx.tasks().run(ctx.agent(), ctx, &row.callback, &row.payload))
+        .await
+        .unwrap_or_else(|panic| Err(format!("task {} panicked: {panic}", row.callback)));
     let now = now_ms();
     // The task may have cancelled its own schedule.
     if store::get(ctx.sql(), &row.id)?.is_none() {
@@ -79,11 +78,7 @@ async fn run_one<A: Agent>(ctx: &Context<A>, row: Row) -> Result<()> {
             let retry = row.retry();
             if attempts < retry.max_attempts {
                 let retry_at = now + retry.delay_after(attempts);
-                let due_ms = if row.kind.repeats() {
-                    retry_at.min(next_cadence(&row, now)?.0)
-                } else {
-                    retry_at
-                };
+                let due_ms = if row.kind.repeats() { retry_at.min(next_cadence(&row, now)?.0) } else { retry_at };
                 Update {
                     due_ms,
                     anchor_ms: row.anchor_ms,
@@ -128,8 +123,7 @@ fn next_cadence(row: &Row, now: i64) -> Result<(i64, i64)> {
             Ok((next, next))
         }
         (ScheduleKind::Cron, _, Some(expression)) => {
-            let cron = super::cron::Cron::parse(expression)
-                .map_err(|e| crate::Error::BadRequest(e.to_string()))?;
+            let cron = super::cron::Cron::parse(expression).map_err(|e| crate::Error::BadRequest(e.to_string()))?;
             let next = super::next_cron(&cron, row.zone.as_deref(), now.max(row.anchor_ms))
                 .map_err(crate::Error::BadRequest)?;
             Ok((next, next))
@@ -138,19 +132,34 @@ fn next_cadence(row: &Row, now: i64) -> Result<(i64, i64)> {
     }
 }
 
+/// What this wake last armed the alarm for, so that scheduling many tasks
+/// costs no storage call when the earliest due time does not change.
+#[derive(Debug, Default)]
+pub(crate) struct ArmedAlarm(Cell<Option<Option<i64>>>);
+
+impl ArmedAlarm {
+    /// The runtime cleared the alarm (it fired) or the wake is new: unknown.
+    pub(crate) fn forget(&self) {
+        self.0.set(None);
+    }
+}
+
 /// Points the alarm at the earliest pending schedule, or clears it.
 pub(crate) async fn rearm<A: Agent>(ctx: &Context<A>) -> Result<()> {
-    let storage = ctx.durable_object().storage();
     let wanted = store::earliest_due(ctx.sql())?;
-    let current = storage.get_alarm().await?;
+    let armed = ctx.armed_alarm();
+    if armed.0.get() == Some(wanted) {
+        return Ok(());
+    }
+    let storage = ctx.durable_object().storage();
     match wanted {
-        Some(due) if current != Some(due) => {
+        Some(due) => {
             // An i64 would be read as an offset: pass the absolute time as a Date.
             let at = worker::js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(due as f64));
-            storage.set_alarm(worker::ScheduledTime::new(at)).await?
+            storage.set_alarm(worker::ScheduledTime::new(at)).await?;
         }
-        None if current.is_some() => storage.delete_alarm().await?,
-        _ => {}
+        None => storage.delete_alarm().await?,
     }
+    armed.0.set(Some(wanted));
     Ok(())
 }

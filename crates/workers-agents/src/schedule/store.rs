@@ -92,11 +92,7 @@ pub(crate) struct Row {
 
 impl Row {
     pub(crate) fn retry(&self) -> Retry {
-        Retry {
-            max_attempts: self.max_attempts,
-            base_delay_ms: self.base_delay_ms,
-            max_delay_ms: self.max_delay_ms,
-        }
+        Retry { max_attempts: self.max_attempts, base_delay_ms: self.base_delay_ms, max_delay_ms: self.max_delay_ms }
     }
 
     pub(crate) fn into_schedule(self) -> Schedule {
@@ -121,8 +117,7 @@ impl Row {
     }
 }
 
-const COLUMNS: &str =
-    "id, callback, payload, kind, due_ms, anchor_ms, cron, zone, interval_ms, status, attempts, \
+const COLUMNS: &str = "id, callback, payload, kind, due_ms, anchor_ms, cron, zone, interval_ms, status, attempts, \
     max_attempts, base_delay_ms, max_delay_ms, runs, failures, last_error, created_ms";
 
 pub(crate) struct NewSchedule<'a> {
@@ -138,9 +133,8 @@ pub(crate) fn insert(sql: &Sql, new: &NewSchedule<'_>) -> Result<()> {
     let plan = new.plan;
     sql.execute(
         "INSERT INTO cf_agents_schedules (id, callback, payload, kind, due_ms, anchor_ms, cron, zone, interval_ms, \
-         status, attempts, max_attempts, base_delay_ms, max_delay_ms, runs, failures, last_error, created_ms, seq) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, 0, 0, NULL, ?, \
-         (SELECT COALESCE(MAX(seq), 0) + 1 FROM cf_agents_schedules))",
+         status, attempts, max_attempts, base_delay_ms, max_delay_ms, runs, failures, last_error, created_ms) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, 0, 0, NULL, ?)",
         params![
             new.id,
             new.callback,
@@ -161,19 +155,11 @@ pub(crate) fn insert(sql: &Sql, new: &NewSchedule<'_>) -> Result<()> {
 }
 
 pub(crate) fn get(sql: &Sql, id: &str) -> Result<Option<Row>> {
-    sql.query_one(
-        &format!("SELECT {COLUMNS} FROM cf_agents_schedules WHERE id = ?"),
-        params![id],
-    )
+    sql.query_one(&format!("SELECT {COLUMNS} FROM cf_agents_schedules WHERE id = ?"), params![id])
 }
 
 /// An existing pending schedule of the same task, payload and timing.
-pub(crate) fn find_same(
-    sql: &Sql,
-    callback: &str,
-    payload: &str,
-    plan: &Plan,
-) -> Result<Option<Row>> {
+pub(crate) fn find_same(sql: &Sql, callback: &str, payload: &str, plan: &Plan) -> Result<Option<Row>> {
     let mut query = format!(
         "SELECT {COLUMNS} FROM cf_agents_schedules WHERE status = 'pending' AND callback = ? AND payload = ? AND kind = ?"
     );
@@ -226,7 +212,7 @@ pub(crate) fn list(sql: &Sql, filter: &ScheduleFilter) -> Result<Vec<Row>> {
         query.push_str(" AND due_ms <= ?");
         values.push(to.into());
     }
-    query.push_str(" ORDER BY due_ms, seq");
+    query.push_str(" ORDER BY due_ms, rowid");
     sql.query(&query, values)
 }
 
@@ -235,7 +221,7 @@ pub(crate) fn due(sql: &Sql, now: i64, limit: i64) -> Result<Vec<Row>> {
     sql.query(
         &format!(
             "SELECT {COLUMNS} FROM cf_agents_schedules WHERE status = 'pending' AND due_ms <= ? \
-             ORDER BY due_ms, seq LIMIT ?"
+             ORDER BY due_ms, rowid LIMIT ?"
         ),
         params![now, limit],
     )
@@ -248,10 +234,8 @@ struct Earliest {
 
 /// The earliest due time of any pending schedule.
 pub(crate) fn earliest_due(sql: &Sql) -> Result<Option<i64>> {
-    let row: Option<Earliest> = sql.query_one(
-        "SELECT MIN(due_ms) AS due FROM cf_agents_schedules WHERE status = 'pending'",
-        params![],
-    )?;
+    let row: Option<Earliest> =
+        sql.query_one("SELECT MIN(due_ms) AS due FROM cf_agents_schedules WHERE status = 'pending'", params![])?;
     Ok(row.and_then(|r| r.due))
 }
 

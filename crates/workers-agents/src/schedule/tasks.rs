@@ -10,8 +10,7 @@ use serde::de::DeserializeOwned;
 use crate::{Agent, Context};
 
 type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
-type RunFn<A> =
-    Box<dyn for<'a> Fn(&'a A, &'a Context<A>, &'a str) -> BoxFuture<'a, Result<(), String>>>;
+type RunFn<A> = Box<dyn for<'a> Fn(&'a A, &'a Context<A>, &'a str) -> BoxFuture<'a, Result<(), String>>>;
 type CheckFn = Box<dyn Fn(&str) -> Result<(), String>>;
 
 struct Task<A: Agent> {
@@ -29,9 +28,7 @@ pub struct Tasks<A: Agent> {
 
 impl<A: Agent> Default for Tasks<A> {
     fn default() -> Self {
-        Tasks {
-            tasks: HashMap::new(),
-        }
+        Tasks { tasks: HashMap::new() }
     }
 }
 
@@ -81,24 +78,14 @@ impl<A: Agent> Tasks<A> {
     pub(crate) fn check(&self, name: &str, payload: &str) -> Result<(), String> {
         match self.tasks.get(name) {
             Some(task) => (task.check)(payload),
-            None => Err(format!(
-                "no task named {name} (register it in Agent::tasks)"
-            )),
+            None => Err(format!("no task named {name} (register it in Agent::tasks)")),
         }
     }
 
-    pub(crate) async fn run(
-        &self,
-        agent: &A,
-        ctx: &Context<A>,
-        name: &str,
-        payload: &str,
-    ) -> Result<(), String> {
+    pub(crate) async fn run(&self, agent: &A, ctx: &Context<A>, name: &str, payload: &str) -> Result<(), String> {
         match self.tasks.get(name) {
             Some(task) => (task.run)(agent, ctx, payload).await,
-            None => Err(format!(
-                "no task named {name} (register it in Agent::tasks)"
-            )),
+            None => Err(format!("no task named {name} (register it in Agent::tasks)")),
         }
     }
 }

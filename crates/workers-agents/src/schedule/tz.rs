@@ -35,18 +35,10 @@ pub(crate) mod rules {
     /// Day number of the `nth` (1-based; 0 = last) Sunday of a month.
     fn sunday(year: i64, month: u32, nth: u32) -> i64 {
         if nth == 0 {
-            let last = days_from_civil(Date {
-                year,
-                month,
-                day: days_in_month(year, month),
-            });
+            let last = days_from_civil(Date { year, month, day: days_in_month(year, month) });
             return last - i64::from(weekday(last));
         }
-        let first = days_from_civil(Date {
-            year,
-            month,
-            day: 1,
-        });
+        let first = days_from_civil(Date { year, month, day: 1 });
         first + i64::from((7 - weekday(first)) % 7) + 7 * i64::from(nth - 1)
     }
 

@@ -30,18 +30,12 @@ impl When {
 
     /// On a cron expression in UTC.
     pub fn cron(expression: &str) -> When {
-        When::Cron {
-            expression: expression.to_owned(),
-            zone: None,
-        }
+        When::Cron { expression: expression.to_owned(), zone: None }
     }
 
     /// On a cron expression in an IANA time zone.
     pub fn cron_in(expression: &str, zone: &str) -> When {
-        When::Cron {
-            expression: expression.to_owned(),
-            zone: Some(zone.to_owned()),
-        }
+        When::Cron { expression: expression.to_owned(), zone: Some(zone.to_owned()) }
     }
 }
 
@@ -92,11 +86,7 @@ pub struct Retry {
 
 impl Default for Retry {
     fn default() -> Self {
-        Retry {
-            max_attempts: 3,
-            base_delay_ms: 1_000,
-            max_delay_ms: 60_000,
-        }
+        Retry { max_attempts: 3, base_delay_ms: 1_000, max_delay_ms: 60_000 }
     }
 }
 
@@ -104,10 +94,7 @@ impl Retry {
     /// The delay before retry number `failed_attempts` (1 after the first failure).
     pub fn delay_after(&self, failed_attempts: u32) -> i64 {
         let doublings = failed_attempts.saturating_sub(1).min(30);
-        self.base_delay_ms
-            .saturating_mul(1 << doublings)
-            .min(self.max_delay_ms)
-            .max(0)
+        self.base_delay_ms.saturating_mul(1 << doublings).min(self.max_delay_ms).max(0)
     }
 }
 
@@ -128,22 +115,13 @@ pub(crate) fn plan(
     now: i64,
     next_cron: impl FnOnce(&Cron, Option<&str>, i64) -> Result<i64, String>,
 ) -> Result<Plan, String> {
-    let once = |kind, due_ms| Plan {
-        kind,
-        due_ms,
-        cron: None,
-        zone: None,
-        interval_ms: None,
-    };
+    let once = |kind, due_ms| Plan { kind, due_ms, cron: None, zone: None, interval_ms: None };
     match when {
         When::Delay(ms) if *ms < 0 => Err(format!("delay must not be negative (got {ms} ms)")),
         When::Delay(ms) => Ok(once(ScheduleKind::Delayed, now.saturating_add(*ms))),
         When::At(ms) => Ok(once(ScheduleKind::Scheduled, (*ms).max(now))),
         When::Every(ms) if *ms <= 0 => Err(format!("interval must be positive (got {ms} ms)")),
-        When::Every(ms) => Ok(Plan {
-            interval_ms: Some(*ms),
-            ..once(ScheduleKind::Interval, now.saturating_add(*ms))
-        }),
+        When::Every(ms) => Ok(Plan { interval_ms: Some(*ms), ..once(ScheduleKind::Interval, now.saturating_add(*ms)) }),
         When::Cron { expression, zone } => {
             let cron = Cron::parse(expression).map_err(|e| e.to_string())?;
             let due_ms = next_cron(&cron, zone.as_deref(), now)?;
@@ -178,56 +156,28 @@ mod tests {
 
     #[test]
     fn plans_one_shot_and_repeating_schedules() {
-        assert_eq!(
-            plan(&When::Delay(500), 1_000, no_cron).unwrap().due_ms,
-            1_500
-        );
-        assert_eq!(
-            plan(&When::At(5_000), 1_000, no_cron).unwrap().due_ms,
-            5_000
-        );
+        assert_eq!(plan(&When::Delay(500), 1_000, no_cron).unwrap().due_ms, 1_500);
+        assert_eq!(plan(&When::At(5_000), 1_000, no_cron).unwrap().due_ms, 5_000);
         // A time in the past runs at once.
-        assert_eq!(
-            plan(&When::At(-9_000_000), 1_000, no_cron).unwrap().due_ms,
-            1_000
-        );
+        assert_eq!(plan(&When::At(-9_000_000), 1_000, no_cron).unwrap().due_ms, 1_000);
         let every = plan(&When::Every(250), 1_000, no_cron).unwrap();
-        assert_eq!(
-            (every.kind, every.due_ms, every.interval_ms),
-            (ScheduleKind::Interval, 1_250, Some(250))
-        );
+        assert_eq!((every.kind, every.due_ms, every.interval_ms), (ScheduleKind::Interval, 1_250, Some(250)));
         let cron = plan(&When::cron("@hourly"), 0, no_cron).unwrap();
-        assert_eq!(
-            (cron.kind, cron.due_ms, cron.cron.as_deref()),
-            (ScheduleKind::Cron, 60_000, Some("@hourly"))
-        );
+        assert_eq!((cron.kind, cron.due_ms, cron.cron.as_deref()), (ScheduleKind::Cron, 60_000, Some("@hourly")));
         assert_eq!(When::delay_seconds(1.5), When::Delay(1_500));
     }
 
     #[test]
     fn refuses_bad_input() {
-        assert_eq!(
-            plan(&When::Delay(-1), 0, no_cron).unwrap_err(),
-            "delay must not be negative (got -1 ms)"
-        );
-        assert_eq!(
-            plan(&When::Every(0), 0, no_cron).unwrap_err(),
-            "interval must be positive (got 0 ms)"
-        );
+        assert_eq!(plan(&When::Delay(-1), 0, no_cron).unwrap_err(), "delay must not be negative (got -1 ms)");
+        assert_eq!(plan(&When::Every(0), 0, no_cron).unwrap_err(), "interval must be positive (got 0 ms)");
         let err = plan(&When::cron("61 * * * *"), 0, no_cron).unwrap_err();
-        assert_eq!(
-            err,
-            "invalid cron expression \"61 * * * *\": minute: 61 is out of range 0-59"
-        );
+        assert_eq!(err, "invalid cron expression \"61 * * * *\": minute: 61 is out of range 0-59");
     }
 
     #[test]
     fn backoff_doubles_up_to_the_cap() {
-        let retry = Retry {
-            max_attempts: 10,
-            base_delay_ms: 100,
-            max_delay_ms: 1_000,
-        };
+        let retry = Retry { max_attempts: 10, base_delay_ms: 100, max_delay_ms: 1_000 };
         let delays: Vec<i64> = (1..=6).map(|n| retry.delay_after(n)).collect();
         assert_eq!(delays, [100, 200, 400, 800, 1_000, 1_000]);
     }
