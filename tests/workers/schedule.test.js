@@ -57,6 +57,9 @@ describe("schedules", () => {
     const a = await call("schedule", { delayMs: 60_000 }, "record", { label: "a" });
     const b = await call("schedule", { delayMs: 120_000 }, "record", { label: "b" });
     const c = await call("schedule", { everyMs: 30_000 }, "record", { label: "c" });
+    // What schedule() returns is what is stored.
+    expect(await call("get", a.id)).toEqual(a);
+    expect(await call("get", c.id)).toEqual(c);
     expect((await call("list")).map((s) => s.id)).toEqual([c.id, a.id, b.id]);
     expect((await call("list", { kind: "interval" })).map((s) => s.id)).toEqual([c.id]);
     expect((await call("list", { dueFrom: a.dueMs, dueTo: b.dueMs })).map((s) => s.id)).toEqual([a.id, b.id]);

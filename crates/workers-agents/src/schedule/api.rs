@@ -77,10 +77,10 @@ impl<A: Agent> Context<A> {
         now: i64,
     ) -> Result<Schedule> {
         let id = crate::ids::uuid_v4();
-        store::insert(self.sql(), &NewSchedule { id: &id, callback, payload, plan, retry, now })?;
+        let new = NewSchedule { id: &id, callback, payload, plan, retry, now };
+        store::insert(self.sql(), &new)?;
         rearm(self).await?;
-        let row = store::get(self.sql(), &id)?.ok_or_else(|| Error::UnknownSchedule(id.clone()))?;
-        Ok(row.into_schedule())
+        Ok(new.to_schedule())
     }
 
     /// One schedule by id.
@@ -98,6 +98,7 @@ impl<A: Agent> Context<A> {
         if !store::delete(self.sql(), id)? {
             return Err(Error::UnknownSchedule(id.to_owned()));
         }
+        self.armed_alarm().note_cancelled(id);
         rearm(self).await
     }
 

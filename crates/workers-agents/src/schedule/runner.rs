@@ -1,7 +1,8 @@
 //! Runs due schedules from the Durable Object alarm and keeps the single
 //! alarm pointed at the earliest pending schedule.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
+use std::collections::HashSet;
 
 use super::store::{self, Row, Update};
 use super::when::{next_interval_due, ScheduleKind};
@@ -18,6 +19,7 @@ pub(crate) fn now_ms() -> i64 {
 
 /// Runs every pending schedule that is due, in due order, one at a time.
 pub(crate) async fn run_due<A: Agent>(ctx: &Context<A>) -> Result<()> {
+    ctx.armed_alarm().cancelled.borrow_mut().clear();
     let mut ran = 0;
     'rounds: while ran < MAX_RUNS_PER_ALARM {
         let rows = store::due(ctx.sql(), now_ms(), BATCH)?;
@@ -36,16 +38,15 @@ pub(crate) async fn run_due<A: Agent>(ctx: &Context<A>) -> Result<()> {
 }
 
 async fn run_one<A: Agent>(ctx: &Context<A>, row: Row) -> Result<()> {
-    // A task may cancel itself or others; skip rows gone since the batch was read.
-    if store::get(ctx.sql(), &row.id)?.is_none() {
+    // A task may cancel itself or others; skip rows cancelled since the batch was read.
+    if ctx.armed_alarm().was_cancelled(&row.id) {
         return Ok(());
     }
     let outcome = catch_panic(ctx.tasks().run(ctx.agent(), ctx, &row.callback, &row.payload))
         .await
         .unwrap_or_else(|panic| Err(format!("task {} panicked: {panic}", row.callback)));
     let now = now_ms();
-    // The task may have cancelled its own schedule.
-    if store::get(ctx.sql(), &row.id)?.is_none() {
+    if ctx.armed_alarm().was_cancelled(&row.id) {
         return Ok(());
     }
     let update = match outcome {
@@ -133,14 +134,27 @@ fn next_cadence(row: &Row, now: i64) -> Result<(i64, i64)> {
 }
 
 /// What this wake last armed the alarm for, so that scheduling many tasks
-/// costs no storage call when the earliest due time does not change.
+/// costs no storage call when the earliest due time does not change; and
+/// which schedules were cancelled while due ones run, so that a batch read
+/// before a task cancelled others does not run them.
 #[derive(Debug, Default)]
-pub(crate) struct ArmedAlarm(Cell<Option<Option<i64>>>);
+pub(crate) struct ArmedAlarm {
+    armed: Cell<Option<Option<i64>>>,
+    cancelled: RefCell<HashSet<String>>,
+}
 
 impl ArmedAlarm {
     /// The runtime cleared the alarm (it fired) or the wake is new: unknown.
     pub(crate) fn forget(&self) {
-        self.0.set(None);
+        self.armed.set(None);
+    }
+
+    pub(crate) fn note_cancelled(&self, id: &str) {
+        self.cancelled.borrow_mut().insert(id.to_owned());
+    }
+
+    fn was_cancelled(&self, id: &str) -> bool {
+        self.cancelled.borrow().contains(id)
     }
 }
 
@@ -148,7 +162,7 @@ impl ArmedAlarm {
 pub(crate) async fn rearm<A: Agent>(ctx: &Context<A>) -> Result<()> {
     let wanted = store::earliest_due(ctx.sql())?;
     let armed = ctx.armed_alarm();
-    if armed.0.get() == Some(wanted) {
+    if armed.armed.get() == Some(wanted) {
         return Ok(());
     }
     let storage = ctx.durable_object().storage();
@@ -160,6 +174,6 @@ pub(crate) async fn rearm<A: Agent>(ctx: &Context<A>) -> Result<()> {
         }
         None => storage.delete_alarm().await?,
     }
-    armed.0.set(Some(wanted));
+    armed.armed.set(Some(wanted));
     Ok(())
 }

@@ -129,6 +129,29 @@ pub(crate) struct NewSchedule<'a> {
     pub(crate) now: i64,
 }
 
+impl NewSchedule<'_> {
+    /// The record as `get_schedule` would read it back right after `insert`.
+    pub(crate) fn to_schedule(&self) -> Schedule {
+        Schedule {
+            id: self.id.to_owned(),
+            callback: self.callback.to_owned(),
+            payload: serde_json::from_str(self.payload).unwrap_or(Value::Null),
+            kind: self.plan.kind,
+            due_ms: self.plan.due_ms,
+            cron: self.plan.cron.clone(),
+            zone: self.plan.zone.clone(),
+            interval_ms: self.plan.interval_ms,
+            status: ScheduleStatus::Pending,
+            attempts: 0,
+            retry: Retry { max_attempts: self.retry.max_attempts.max(1), ..self.retry },
+            runs: 0,
+            failures: 0,
+            last_error: None,
+            created_ms: self.now,
+        }
+    }
+}
+
 pub(crate) fn insert(sql: &Sql, new: &NewSchedule<'_>) -> Result<()> {
     let plan = new.plan;
     sql.execute(
