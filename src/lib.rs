@@ -3,7 +3,7 @@
 
 mod agents;
 
-use agents::{ChatRoom, Counter, Jobs, Probe, Reminders};
+use agents::{ChatRoom, Counter, Jobs, Probe, Reminders, TestCallableAgent, TestStateAgent};
 use worker::{event, Context, Env, Request, Response, Result};
 use workers_agents::{get_agent_by_name, AgentRouter, Before};
 
@@ -14,6 +14,8 @@ fn router() -> AgentRouter {
         .agent::<Probe>()
         .agent::<Jobs>()
         .agent::<Reminders>()
+        .agent::<TestStateAgent>()
+        .agent::<TestCallableAgent>()
         .on_before_connect(|req, target| async move {
             // Demo auth: instances named `private-*` need `?token=letmein`.
             let allowed = !target.name.starts_with("private-")
@@ -40,16 +42,32 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     if let Some(rest) = req.path().strip_prefix("/api/counter/") {
         return counter_api(rest, &env).await;
     }
+    // Custom routing to one agent, as the official client suites expect.
+    if let Some(name) = req.path().strip_prefix("/custom-state/") {
+        let name = name.to_owned();
+        return get_agent_by_name::<TestStateAgent>(&env, &name)?.fetch(req).await.map_err(Into::into);
+    }
+    if req.path() == "/user" {
+        return get_agent_by_name::<TestStateAgent>(&env, "auth-user")?.fetch(req).await.map_err(Into::into);
+    }
     if rooms_router().matches(&req.path()) {
         if let Some(response) = rooms_router().route(req, &env).await? {
             return Ok(response);
         }
         return Response::error("Not found", 404);
     }
-    if let Some(response) = router().route(req, &env).await? {
+    let router = router();
+    let under_agents = req.path().starts_with("/agents/");
+    if let Some(response) = router.route(req, &env).await? {
         return Ok(response);
     }
-    Response::error("Not found", 404)
+    // Every /agents/* answer carries CORS, the worker's own 404 included.
+    let not_found = Response::error("Not found", 404)?;
+    if under_agents {
+        router.finish(not_found)
+    } else {
+        Ok(not_found)
+    }
 }
 
 /// Worker-side calls into an agent: `POST /api/counter/{name}/increment`.

@@ -1,12 +1,14 @@
 //! The demo's agents.
 
 mod chat;
+mod conformance;
 mod counter;
 mod jobs;
 mod probe;
 mod reminders;
 
 pub(crate) use chat::ChatRoom;
+pub(crate) use conformance::{TestCallableAgent, TestStateAgent};
 pub(crate) use counter::Counter;
 pub(crate) use jobs::Jobs;
 pub(crate) use probe::Probe;

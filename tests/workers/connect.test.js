@@ -12,6 +12,14 @@ describe("connect", () => {
     client.close();
   });
 
+  it("sends no state frame for an agent without state", async () => {
+    const client = await connect(`/agents/jobs/${uniqueName("j")}`);
+    const identity = await client.next();
+    expect(identity).toEqual({ type: "cf_agent_identity", name: identity.name, agent: "jobs" });
+    expect((await client.next()).type).toBe("cf_agent_mcp_servers");
+    client.close();
+  });
+
   it("uses the client's _pk as the connection id and keeps extra tags", async () => {
     const client = await connect(`/agents/probe/${uniqueName("p")}?_pk=my-id&tag=blue&tag=green`);
     await client.handshake();

@@ -84,10 +84,10 @@ export class FrameClient {
     return this.next((f) => f.type === "rpc" && f.id === id && (f.done === true || f.success === false), 10_000);
   }
 
-  /** Connect frames: identity, state, mcp servers. */
+  /** Connect frames: identity, state (when the agent has state), mcp servers. */
   async handshake() {
     const identity = await this.next();
-    const state = await this.next();
+    const state = identity.stateFollows ? await this.next() : undefined;
     const mcp = await this.next();
     return { identity, state, mcp };
   }

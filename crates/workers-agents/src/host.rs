@@ -209,8 +209,12 @@ fn send_quietly(connection: &Connection, frame: &str) {
 
 fn send_connect_frames<A: Agent>(ctx: &Context<A>, connection: &Connection) -> crate::Result<()> {
     let snapshot = ctx.snapshot()?;
-    connection.send(&identity_frame(ctx.name(), ctx.agent_class(), true))?;
-    connection.send(&state_frame(&snapshot.json))?;
+    // An agent whose state is `()` (or null) has no state to send, as in the reference.
+    let has_state = snapshot.json != "null";
+    connection.send(&identity_frame(ctx.name(), ctx.agent_class(), has_state))?;
+    if has_state {
+        connection.send(&state_frame(&snapshot.json))?;
+    }
     connection.send(mcp_servers_frame())
 }
 
@@ -236,7 +240,14 @@ fn refuse_oversized<A: Agent>(ctx: &Context<A>, connection: &Connection, incomin
 /// Runs a callable for a WebSocket client and answers with RPC frames.
 async fn call<A: Agent>(ctx: &Context<A>, connection: &Connection, request: RpcRequest) {
     let RpcRequest { id, method, args } = request;
-    let frame = match run_callable(ctx, Some(connection), &id, &method, args).await {
+    let stream =
+        ctx.callables.is_streaming(&method).then(|| StreamingResponse::new(connection.socket().clone(), id.clone()));
+    let outcome = run_callable(ctx, stream.as_ref(), &method, args).await;
+    // A streaming method that ended its stream itself has answered already.
+    if stream.is_some_and(|s| s.is_closed()) {
+        return;
+    }
+    let frame = match outcome {
         Ok(result) => rpc_result_frame(&id, result.as_ref(), true),
         Err(error) => rpc_error_frame(&Value::String(id), &error),
     };
@@ -245,8 +256,7 @@ async fn call<A: Agent>(ctx: &Context<A>, connection: &Connection, request: RpcR
 
 async fn run_callable<A: Agent>(
     ctx: &Context<A>,
-    connection: Option<&Connection>,
-    id: &str,
+    stream: Option<&StreamingResponse>,
     method: &str,
     args: Vec<Value>,
 ) -> Outcome {
@@ -257,12 +267,9 @@ async fn run_callable<A: Agent>(
             missing
         }
     })?;
-    let outcome = match (handler, connection) {
+    let outcome = match (handler, stream) {
         (Handler::Unary(f), _) => catch_panic(f(ctx.agent(), ctx, args)).await,
-        (Handler::Streaming(f), Some(connection)) => {
-            let stream = StreamingResponse::new(connection.socket().clone(), id.to_owned());
-            catch_panic(f(ctx.agent(), ctx, stream, args)).await
-        }
+        (Handler::Streaming(f), Some(stream)) => catch_panic(f(ctx.agent(), ctx, stream.clone(), args)).await,
         (Handler::Streaming(_), None) => return Err(format!("Method {method} streams and needs a WebSocket caller")),
     };
     outcome.unwrap_or_else(|panic| {
@@ -283,7 +290,7 @@ async fn internal_rpc<A: Agent>(ctx: &Context<A>, mut req: Request) -> worker::R
         Ok(call) => call,
         Err(e) => return Response::error(format!("Invalid internal RPC body: {e}"), 400),
     };
-    match run_callable(ctx, None, "internal", &call.method, call.args).await {
+    match run_callable(ctx, None, &call.method, call.args).await {
         Ok(result) => Response::from_json(&serde_json::json!({ "result": result })),
         Err(error) => Ok(Response::from_json(&serde_json::json!({ "error": error }))?.with_status(500)),
     }

@@ -166,8 +166,10 @@ impl AgentRouter {
         self.finish(response).map(Some)
     }
 
-    fn finish(&self, response: Response) -> worker::Result<Response> {
-        if !self.cors {
+    /// Puts this router's CORS headers (when CORS is on) on a response the
+    /// worker makes itself, e.g. its own 404 for `/agents/...` paths.
+    pub fn finish(&self, response: Response) -> worker::Result<Response> {
+        if !self.cors || response.status_code() == 101 {
             return Ok(response);
         }
         // Responses from a stub may have immutable headers: copy them.

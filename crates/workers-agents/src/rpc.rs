@@ -10,7 +10,10 @@ use serde::Serialize;
 use serde_json::Value;
 use worker::WebSocket;
 
-use crate::protocol::rpc_result_frame;
+use std::cell::Cell;
+use std::rc::Rc;
+
+use crate::protocol::{rpc_error_frame, rpc_result_frame};
 use crate::rpc_args::{encode_result, RpcArgs};
 use crate::{Agent, Context, Error, Result};
 
@@ -146,6 +149,10 @@ impl<A: Agent> Callables<A> {
         }
     }
 
+    pub(crate) fn is_streaming(&self, name: &str) -> bool {
+        matches!(self.handlers.get(name), Some(Handler::Streaming(_)))
+    }
+
     /// The registered method names, sorted.
     pub fn names(&self) -> Vec<&str> {
         let mut names: Vec<&str> = self.handlers.keys().map(String::as_str).collect();
@@ -155,15 +162,20 @@ impl<A: Agent> Callables<A> {
 }
 
 /// The sending side of a streaming RPC call.
+///
+/// `send` streams a chunk; the method's return value becomes the final frame,
+/// unless the method ended the stream itself with `end` or `error`. Once the
+/// stream is ended, further `send`, `end` and `error` calls do nothing.
 #[derive(Debug, Clone)]
 pub struct StreamingResponse {
     ws: WebSocket,
     id: String,
+    closed: Rc<Cell<bool>>,
 }
 
 impl StreamingResponse {
     pub(crate) fn new(ws: WebSocket, id: String) -> Self {
-        StreamingResponse { ws, id }
+        StreamingResponse { ws, id, closed: Rc::new(Cell::new(false)) }
     }
 
     /// The RPC call's id.
@@ -171,9 +183,38 @@ impl StreamingResponse {
         &self.id
     }
 
+    /// Whether `end` or `error` was called.
+    pub fn is_closed(&self) -> bool {
+        self.closed.get()
+    }
+
     /// Sends one chunk (`done: false`) to the caller.
     pub fn send<T: Serialize>(&self, chunk: &T) -> Result<()> {
+        if self.is_closed() {
+            return Ok(());
+        }
         let value = serde_json::to_value(chunk).map_err(|e| Error::json("stream chunk", e))?;
-        self.ws.send_with_str(rpc_result_frame(&self.id, Some(&value), false)).map_err(Error::from)
+        self.write(&rpc_result_frame(&self.id, Some(&value), false))
+    }
+
+    /// Ends the stream with a final value (`done: true`).
+    pub fn end<T: Serialize>(&self, value: &T) -> Result<()> {
+        if self.closed.replace(true) {
+            return Ok(());
+        }
+        let value = serde_json::to_value(value).map_err(|e| Error::json("stream result", e))?;
+        self.write(&rpc_result_frame(&self.id, Some(&value), true))
+    }
+
+    /// Ends the stream with an error frame.
+    pub fn error(&self, message: &str) -> Result<()> {
+        if self.closed.replace(true) {
+            return Ok(());
+        }
+        self.write(&rpc_error_frame(&serde_json::Value::String(self.id.clone()), message))
+    }
+
+    fn write(&self, frame: &str) -> Result<()> {
+        self.ws.send_with_str(frame).map_err(Error::from)
     }
 }
