@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every check and test: formatting, clippy (host and wasm32), native tests,
 # the workerd suite (vitest-pool-workers), `wrangler deploy --dry-run`, and the
-# integration suite (wrangler dev + the official `agents` client).
+# integration suite (wrangler dev + the official `agents` client, and
+# `agents/react` in Debian's Chromium).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 logs=target/test-logs
@@ -11,6 +12,7 @@ step() { printf '\n== %s\n' "$*"; }
 
 step "setup"
 bash scripts/setup-rust.sh
+bash scripts/setup-browser.sh
 
 step "cargo fmt --check"
 cargo fmt --all -- --check
@@ -33,7 +35,7 @@ AGENTS_SKIP_BUILD=1 npx vitest run --reporter=default --reporter=json --outputFi
 step "wrangler deploy --dry-run"
 npx wrangler deploy --dry-run --outdir dist 2>&1 | tee "$logs/dry-run.txt"
 
-step "integration tests (wrangler dev + official agents client)"
+step "integration tests (wrangler dev + official agents client, useAgent in Chromium)"
 npx vitest run --config tests/integration/vitest.config.js --reporter=default --reporter=json \
   --outputFile="$logs/integration.json"
 
