@@ -57,7 +57,7 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
         return Response::error("Not found", 404);
     }
     let router = router();
-    let under_agents = req.path().starts_with("/agents/");
+    let under_agents = router.owns(&req.path());
     if let Some(response) = router.route(req, &env).await? {
         return Ok(response);
     }

@@ -88,6 +88,16 @@ describe("TestStateAgent", () => {
     expect(state.state.count).toBe(0);
   });
 
+  it("accepts base paths written with a leading slash", async () => {
+    const name = unique("slash");
+    const c = client({ agent: "ignored", basePath: `/agents/test-state-agent/${name}` });
+    await c.ready;
+    expect(c.name).toBe(name);
+    const response = await agentFetch({ agent: "ignored", host, basePath: `/agents/test-state-agent/${name}/state` });
+    expect(response.ok).toBe(true);
+    expect((await response.json()).state.count).toBe(0);
+  });
+
   it("re-sends identity and state after a reconnect", async () => {
     const name = unique("re");
     const identities = [];

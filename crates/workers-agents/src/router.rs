@@ -7,7 +7,7 @@ use std::pin::Pin;
 use worker::{Env, Headers, Method, Request, RequestInit, Response, Stub};
 
 use crate::host::{INTERNAL_RPC_HEADER, INTERNAL_RPC_PATH};
-use crate::routing::{decode_name, kebab_case, parse_agent_path, CORS_HEADERS};
+use crate::routing::{decode_name, is_under_prefix, kebab_case, parse_agent_path, CORS_HEADERS};
 use crate::{Agent, Error, Result};
 
 type Hook = Box<dyn Fn(Request, AgentTarget) -> Pin<Box<dyn Future<Output = worker::Result<Before>>>>>;
@@ -122,6 +122,12 @@ impl AgentRouter {
     /// Whether `path` is under this router's prefix and names an agent and instance.
     pub fn matches(&self, path: &str) -> bool {
         parse_agent_path(path, &self.prefix).is_some()
+    }
+
+    /// Whether `path` is under this router's prefix at all (named or not):
+    /// the worker's own answers there should carry CORS too ([`AgentRouter::finish`]).
+    pub fn owns(&self, path: &str) -> bool {
+        is_under_prefix(path, &self.prefix)
     }
 
     /// Routes `req`. `Ok(None)`: not an agent URL, the worker decides. An

@@ -42,7 +42,8 @@ pub struct AgentPath<'a> {
 /// route" (the worker decides what to do), as does a path with no name.
 pub fn parse_agent_path<'a>(path: &'a str, prefix: &str) -> Option<AgentPath<'a>> {
     let prefix = prefix.trim_matches('/');
-    let path = path.strip_prefix('/')?;
+    // Clients that join a base path with a leading `/` send `//agents/...`.
+    let path = path.strip_prefix('/')?.trim_start_matches('/');
     let path = if prefix.is_empty() { path } else { path.strip_prefix(prefix)?.strip_prefix('/')? };
     let (agent, after) = path.split_once('/')?;
     if agent.is_empty() {
@@ -74,6 +75,13 @@ impl std::fmt::Display for NameError {
             NameError::ControlCharacter => f.write_str("agent name contains a control character"),
         }
     }
+}
+
+/// Whether `path` lies under `/{prefix}/` (with or without an agent and name).
+pub fn is_under_prefix(path: &str, prefix: &str) -> bool {
+    let prefix = prefix.trim_matches('/');
+    let path = path.trim_start_matches('/');
+    prefix.is_empty() || path.strip_prefix(prefix).is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
 /// Decodes and checks an instance name taken from a URL.
@@ -159,11 +167,21 @@ mod tests {
             Case { path: "/other/counter/c1", prefix: "agents", expect: None },
             Case { path: "/api/v1/counter/c1", prefix: "/api/v1/", expect: Some(("counter", "c1", "")) },
             Case { path: "/", prefix: "agents", expect: None },
+            Case { path: "//agents/counter/c1/state", prefix: "agents", expect: Some(("counter", "c1", "state")) },
         ];
         for case in cases {
             let got = parse_agent_path(case.path, case.prefix).map(|p| (p.agent, p.raw_name, p.rest));
             assert_eq!(got, case.expect, "path: {}", case.path);
         }
+    }
+
+    #[test]
+    fn knows_its_prefix() {
+        assert!(is_under_prefix("/agents/x", "agents"));
+        assert!(is_under_prefix("/agents", "agents"));
+        assert!(is_under_prefix("//agents/x/y", "agents"));
+        assert!(!is_under_prefix("/agentsx", "agents"));
+        assert!(!is_under_prefix("/other/agents", "agents"));
     }
 
     #[test]
