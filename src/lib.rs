@@ -23,10 +23,29 @@ fn router() -> AgentRouter {
             Ok(if allowed { Before::Continue(req) } else { Before::Respond(Response::error("Unauthorized", 401)?) })
         })
         .on_before_request(|req, target| async move {
-            let allowed = !target.name.starts_with("private-")
-                || req.headers().get("authorization")?.as_deref() == Some("Bearer letmein");
-            Ok(if allowed { Before::Continue(req) } else { Before::Respond(Response::error("Unauthorized", 401)?) })
+            if !target.name.starts_with("private-") {
+                return Ok(Before::Continue(req));
+            }
+            if req.headers().get("authorization")?.as_deref() != Some("Bearer letmein") {
+                return Ok(Before::Respond(Response::error("Unauthorized", 401)?));
+            }
+            // Rewrite: tell the agent who the caller is.
+            let req = Request::new_with_init(req.url()?.as_ref(), &authenticated(&req)?)?;
+            Ok(Before::Continue(req))
         })
+}
+
+/// The request's method and headers plus `x-demo-user`, for the agent.
+fn authenticated(req: &Request) -> Result<worker::RequestInit> {
+    // Incoming headers are immutable: copy them.
+    let headers = worker::Headers::new();
+    for (key, value) in req.headers().entries() {
+        headers.append(&key, &value)?;
+    }
+    headers.set("x-demo-user", "letmein-user")?;
+    let mut init = worker::RequestInit::new();
+    init.with_method(req.method()).with_headers(headers);
+    Ok(init)
 }
 
 /// A second mount: chat rooms also at `/rooms/chat-room/{name}`, without CORS.

@@ -234,6 +234,7 @@ impl Agent for Probe {
                 Response::from_json(&json!({ "wakes": n.map_or(0, |n| n.n) }))
             }
             "connections" => Response::from_json(&json!({ "count": ctx.connections().len() })),
+            "user" => Response::from_json(&json!({ "user": req.headers().get("x-demo-user")? })),
             "name" => Response::from_json(&json!({ "name": ctx.name(), "agent": ctx.agent_class() })),
             "panic" => panic!("on_request asked to panic"),
             "fail" => Err(worker::Error::RustError("on_request failed on purpose".into())),

@@ -69,6 +69,11 @@ describe("routing", () => {
     expect((await fetchWorker(`/agents/probe/private-2/name`)).status).toBe(401);
     const ok = await fetchWorker(`/agents/probe/private-2/name`, { headers: { authorization: "Bearer letmein" } });
     expect(ok.status).toBe(200);
+    // The hook rewrote the request: the agent sees who the caller is.
+    const user = await fetchWorker(`/agents/probe/private-2/user`, { headers: { authorization: "Bearer letmein" } });
+    expect(await user.json()).toEqual({ user: "letmein-user" });
+    const anonymous = await fetchWorker(`/agents/probe/public-2/user`);
+    expect(await anonymous.json()).toEqual({ user: null });
   });
 
   it("does not let outside callers reach the internal RPC endpoint", async () => {
