@@ -3,7 +3,7 @@
 
 mod agents;
 
-use agents::{ChatRoom, Counter, Jobs, Probe, Reminders, TestCallableAgent, TestStateAgent};
+use agents::{BenchAgent, ChatRoom, Counter, Jobs, Probe, Reminders, TestCallableAgent, TestStateAgent};
 use worker::{event, Context, Env, Request, Response, Result};
 use workers_agents::{get_agent_by_name, AgentRouter, Before};
 
@@ -16,6 +16,7 @@ fn router() -> AgentRouter {
         .agent::<Reminders>()
         .agent::<TestStateAgent>()
         .agent::<TestCallableAgent>()
+        .agent::<BenchAgent>()
         .on_before_connect(|req, target| async move {
             // Demo auth: instances named `private-*` need `?token=letmein`.
             let allowed = !target.name.starts_with("private-")

@@ -1,5 +1,6 @@
 //! The demo's agents.
 
+mod bench;
 mod chat;
 mod conformance;
 mod counter;
@@ -7,6 +8,7 @@ mod jobs;
 mod probe;
 mod reminders;
 
+pub(crate) use bench::BenchAgent;
 pub(crate) use chat::ChatRoom;
 pub(crate) use conformance::{TestCallableAgent, TestStateAgent};
 pub(crate) use counter::Counter;

@@ -11,3 +11,22 @@ describe("scheduling benchmark driver", () => {
     expect(result.scheduleUsPerOp).toBeGreaterThan(0);
   });
 });
+
+describe("comparison benchmark workloads", () => {
+  it("measure the Rust benchmark agent correctly on a tiny workload", async () => {
+    const base = inject("baseUrl");
+    const w = await import("../../bench/workloads.mjs");
+    const rtt = await w.rpcRoundTrip(base, { calls: 10 });
+    expect(rtt.p99Ms).toBeGreaterThanOrEqual(rtt.p50Ms);
+    expect(rtt.callsPerS).toBeGreaterThan(0);
+    expect(await w.pipelinedInc(base, { clients: 3, callsPerClient: 20 })).toMatchObject({ lost: 0 });
+    const fan = await w.fanOut(base, { clients: 4, rounds: 2 });
+    expect(fan.p50Ms).toBeGreaterThan(0);
+    expect(await w.sqlInsert(base, { rows: 100 })).toMatchObject({ rows: 100 });
+    expect(await w.schedules(base, { count: 5 })).toMatchObject({ fired: 5, early: 0 });
+    const cold = await w.coldVersusWarm(base);
+    expect(cold.coldMs).toBeGreaterThan(0);
+    expect(cold.warmMs).toBeGreaterThan(0);
+    expect((await w.largeState(base, { bytes: 20_000 })).ms).toBeGreaterThan(0);
+  });
+});

@@ -35,6 +35,24 @@ fn failed(query: &str, message: impl std::fmt::Display) -> Error {
     Error::Sql { query: query.to_owned(), message: message.to_string() }
 }
 
+fn is_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// `INSERT INTO t (a, b) SELECT json_extract(value, '$[0]'), … FROM json_each(?)`.
+fn bulk_insert_sql(table: &str, columns: &[&str]) -> Result<String> {
+    if let Some(bad) = std::iter::once(&table).chain(columns).find(|name| !is_identifier(name)) {
+        return Err(failed(&format!("INSERT INTO {table}"), format!("\"{bad}\" is not a plain identifier")));
+    }
+    if columns.is_empty() {
+        return Err(failed(&format!("INSERT INTO {table}"), "no columns"));
+    }
+    let picks: Vec<String> = (0..columns.len()).map(|i| format!("json_extract(value, '$[{i}]')")).collect();
+    Ok(format!("INSERT INTO {table} ({}) SELECT {} FROM json_each(?)", columns.join(", "), picks.join(", ")))
+}
+
 impl Sql {
     pub(crate) fn new(inner: SqlStorage) -> Self {
         Sql { inner }
@@ -70,6 +88,23 @@ impl Sql {
         Ok(cursor.rows_written())
     }
 
+    /// Inserts many rows in one statement, crossing into the runtime once:
+    /// the rows travel as one JSON parameter read back with `json_each`.
+    /// `table` and `columns` must be plain identifiers (letters, digits, `_`);
+    /// each row holds one JSON value per column (numbers, strings, booleans,
+    /// null; arrays and objects are stored as JSON text). Returns rows written.
+    pub fn insert_many(&self, table: &str, columns: &[&str], rows: &[Vec<serde_json::Value>]) -> Result<usize> {
+        let query = bulk_insert_sql(table, columns)?;
+        if let Some((index, row)) = rows.iter().enumerate().find(|(_, row)| row.len() != columns.len()) {
+            return Err(failed(&query, format!("row {index} has {} values for {} columns", row.len(), columns.len())));
+        }
+        if rows.is_empty() {
+            return Ok(0);
+        }
+        let json = serde_json::to_string(rows).map_err(|e| failed(&query, e))?;
+        self.execute(&query, vec![SqlValue::from(json)])
+    }
+
     /// Runs several `;`-separated statements without parameters (schema setup).
     pub fn execute_batch(&self, statements: &str) -> Result<()> {
         self.execute(statements, Vec::new()).map(|_| ())
@@ -83,5 +118,23 @@ impl Sql {
     /// The runtime handle, for what this wrapper does not cover.
     pub fn raw(&self) -> &SqlStorage {
         &self.inner
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builds_bulk_inserts_from_identifiers_only() {
+        assert_eq!(
+            bulk_insert_sql("rows", &["a", "b_2"]).unwrap(),
+            "INSERT INTO rows (a, b_2) SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?)"
+        );
+        for (table, columns) in
+            [("rows; DROP TABLE x", vec!["a"]), ("rows", vec!["a)"]), ("1rows", vec!["a"]), ("rows", vec![])]
+        {
+            assert!(bulk_insert_sql(table, &columns).is_err(), "{table} {columns:?}");
+        }
     }
 }

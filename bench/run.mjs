@@ -1,0 +1,151 @@
+// Runs every workload against the Rust and the TypeScript benchmark agents,
+// alternating A/B/A/B, and writes bench/RESULTS.md and bench/results/compare.json.
+//
+//   npm run bench                 (full sizes, 3 rounds)
+//   BENCH_ROUNDS=1 BENCH_PROFILE=tiny npm run bench
+import { execFileSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
+import { startWrangler } from "./lib/server.mjs";
+import * as w from "./workloads.mjs";
+
+const root = new URL("..", import.meta.url).pathname;
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+const profiles = {
+  full: {
+    rpc: { calls: 2000 },
+    inc: { clients: 10, callsPerClient: 500 },
+    fan: { clients: 50, rounds: 30 },
+    sql: { rows: 10_000 },
+    sched200: { count: 200 },
+    sched10k: { count: 10_000 },
+    state1: { bytes: 1_000_000 },
+    state5: { bytes: 5_000_000 },
+  },
+  tiny: {
+    rpc: { calls: 20 },
+    inc: { clients: 2, callsPerClient: 10 },
+    fan: { clients: 3, rounds: 2 },
+    sql: { rows: 50 },
+    sched200: { count: 5 },
+    sched10k: { count: 10 },
+    state1: { bytes: 10_000 },
+    state5: { bytes: 20_000 },
+  },
+};
+const profile = profiles[process.env.BENCH_PROFILE ?? "full"];
+
+/** [label, workload, size, [figure, better]] — better: "lower" or "higher". */
+export const WORKLOADS = [
+  ["RPC round trip p50 (ms)", w.rpcRoundTrip, "rpc", "p50Ms", "lower"],
+  ["RPC round trip p99 (ms)", w.rpcRoundTrip, "rpc", "p99Ms", "lower"],
+  ["RPC calls/s (sequential)", w.rpcRoundTrip, "rpc", "callsPerS", "higher"],
+  ["10 clients × 500 pipelined inc: calls/s", w.pipelinedInc, "inc", "callsPerS", "higher"],
+  ["10 clients × 500 pipelined inc: lost updates", w.pipelinedInc, "inc", "lost", "lower"],
+  ["state fan-out to 50 clients p50 (ms)", w.fanOut, "fan", "p50Ms", "lower"],
+  ["state fan-out to 50 clients p99 (ms)", w.fanOut, "fan", "p99Ms", "lower"],
+  ["bulk SQL insert 10,000 rows (ms)", w.sqlInsert, "sql", "ms", "lower"],
+  ["200 schedules: fired", w.schedules, "sched200", "fired", "higher"],
+  ["200 schedules: fired early", w.schedules, "sched200", "early", "lower"],
+  ["200 schedules: lateness p99 (ms)", w.schedules, "sched200", "latenessP99Ms", "lower"],
+  ["10,000 schedules: schedule all (ms)", w.schedules, "sched10k", "scheduleMs", "lower"],
+  ["10,000 schedules: fired", w.schedules, "sched10k", "fired", "higher"],
+  ["10,000 schedules: lateness p99 (ms)", w.schedules, "sched10k", "latenessP99Ms", "lower"],
+  ["first request, new agent (ms)", w.coldVersusWarm, null, "coldMs", "lower"],
+  ["request, warm agent (ms)", w.coldVersusWarm, null, "warmMs", "lower"],
+  ["1 MB state update → other client (ms)", w.largeState, "state1", "ms", "lower"],
+  ["5 MB state update → other client (ms)", w.largeState, "state5", "ms", "lower"],
+];
+
+function bundleSize(cwd) {
+  const out = execFileSync("npx", ["wrangler", "deploy", "--dry-run", "--outdir", `${root}/target/bench-dist-${Math.random().toString(36).slice(2)}`], {
+    cwd,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const m = out.match(/Total Upload: ([\d.]+) KiB \/ gzip: ([\d.]+) KiB/);
+  return m ? { rawKiB: Number(m[1]), gzipKiB: Number(m[2]) } : { error: "no size in wrangler output" };
+}
+
+const median = (values) => {
+  const numbers = values.filter((v) => typeof v === "number").sort((a, b) => a - b);
+  return numbers.length ? numbers[Math.floor((numbers.length - 1) / 2)] : undefined;
+};
+
+export async function runAll(servers, { rounds: n = rounds, size = profile } = {}) {
+  // One measurement per distinct (workload, size) per server per round.
+  const distinct = [...new Map(WORKLOADS.map(([, fn, key]) => [`${fn.name}:${key}`, [fn, key]])).values()];
+  const samples = {};
+  for (let round = 0; round < n; round++) {
+    for (const [fn, key] of distinct) {
+      const order = round % 2 === 0 ? ["rust", "ts"] : ["ts", "rust"];
+      for (const side of order) {
+        let result;
+        try {
+          result = await fn(servers[side], size[key] ?? {});
+        } catch (error) {
+          result = { error: String(error.message).slice(0, 80) };
+        }
+        (samples[`${fn.name}:${key}`] ??= { rust: [], ts: [] })[side].push(result);
+      }
+    }
+  }
+  return WORKLOADS.map(([label, fn, key, figure, better]) => {
+    const s = samples[`${fn.name}:${key}`];
+    const pick = (side) => {
+      const values = s[side].map((r) => r[figure]);
+      const errors = s[side].filter((r) => r.error).map((r) => r.error);
+      return { median: median(values), min: median(values) === undefined ? undefined : Math.min(...values.filter(Number.isFinite)), max: Math.max(...values.filter(Number.isFinite)), errors };
+    };
+    return { label, figure, better, rust: pick("rust"), ts: pick("ts") };
+  });
+}
+
+function ratio(row) {
+  const { rust, ts, better } = row;
+  if (rust.median === undefined || ts.median === undefined || rust.median === 0 || ts.median === 0) return "–";
+  const r = better === "lower" ? ts.median / rust.median : rust.median / ts.median;
+  return `${r.toFixed(2)}× ${r >= 1 ? "(Rust better)" : "(TS better)"}`;
+}
+
+const cell = (side) =>
+  side.median === undefined ? `error: ${side.errors[0] ?? "no value"}` : `${side.median} (${side.min}–${side.max})`;
+
+async function main() {
+  const before = loadavg().map((l) => l.toFixed(2));
+  const rust = await startWrangler({ cwd: root, port: Number(process.env.BENCH_RUST_PORT ?? 8892) });
+  const ts = await startWrangler({ cwd: `${root}/bench/ts`, port: Number(process.env.BENCH_TS_PORT ?? 8893) });
+  let rows;
+  try {
+    rows = await runAll({ rust: rust.url, ts: ts.url });
+  } finally {
+    rust.stop();
+    ts.stop();
+  }
+  const bundles = { rust: bundleSize(root), ts: bundleSize(`${root}/bench/ts`) };
+  const after = loadavg().map((l) => l.toFixed(2));
+  const machine = `${cpus().length} × ${cpus()[0]?.model}; load average before ${before.join(" ")}, after ${after.join(" ")}`;
+  mkdirSync(`${root}/bench/results`, { recursive: true });
+  writeFileSync(`${root}/bench/results/compare.json`, JSON.stringify({ date: new Date().toISOString(), machine, rounds, rows, bundles }, null, 2));
+  const lines = [
+    "# Rust agents vs the TypeScript Agents SDK, side by side",
+    "",
+    "Both servers run under `wrangler dev` on loopback in the same workerd, with `X_LOCAL_OBSERVABILITY=false`;",
+    `workloads alternate A/B/B/A over ${rounds} rounds; cells are median (min–max). Produced by \`npm run bench\``,
+    `(${new Date().toISOString()}). Machine: ${machine}.`,
+    "",
+    "| workload | TypeScript (`agents`) | Rust (`workers-agents`) | ratio |",
+    "|---|---|---|---|",
+    ...rows.map((row) => `| ${row.label} | ${cell(row.ts)} | ${cell(row.rust)} | ${ratio(row)} |`),
+    `| bundle, \`wrangler deploy --dry-run\` (KiB raw / gzip) | ${bundles.ts.rawKiB} / ${bundles.ts.gzipKiB} | ${bundles.rust.rawKiB} / ${bundles.rust.gzipKiB} | ${(bundles.ts.gzipKiB / bundles.rust.gzipKiB).toFixed(2)}× gzip |`,
+    "",
+    "The Rust bundle is the whole demo worker (nine agents), the TypeScript one the single benchmark agent.",
+    "",
+  ];
+  writeFileSync(`${root}/bench/RESULTS.md`, lines.join("\n"));
+  console.log(lines.join("\n"));
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  await main();
+}
