@@ -3,6 +3,7 @@
 //
 //   npm run bench                 (full sizes, 3 rounds)
 //   BENCH_ROUNDS=1 BENCH_PROFILE=tiny npm run bench
+//   BENCH_ONLY=largeState,fanOut npm run bench   (some workloads; RESULTS.md is then partial)
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
@@ -74,7 +75,9 @@ const median = (values) => {
 
 export async function runAll(servers, { rounds: n = rounds, size = profile } = {}) {
   // One measurement per distinct (workload, size) per server per round.
-  const distinct = [...new Map(WORKLOADS.map(([, fn, key]) => [`${fn.name}:${key}`, [fn, key]])).values()];
+  const only = process.env.BENCH_ONLY?.split(",");
+  const chosen = WORKLOADS.filter(([, fn]) => !only || only.includes(fn.name));
+  const distinct = [...new Map(chosen.map(([, fn, key]) => [`${fn.name}:${key}`, [fn, key]])).values()];
   const samples = {};
   for (let round = 0; round < n; round++) {
     for (const [fn, key] of distinct) {
@@ -90,7 +93,7 @@ export async function runAll(servers, { rounds: n = rounds, size = profile } = {
       }
     }
   }
-  return WORKLOADS.map(([label, fn, key, figure, better]) => {
+  return chosen.map(([label, fn, key, figure, better]) => {
     const s = samples[`${fn.name}:${key}`];
     const pick = (side) => {
       const values = s[side].map((r) => r[figure]);

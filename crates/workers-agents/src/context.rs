@@ -4,7 +4,8 @@ use std::ops::Deref;
 use std::rc::Rc;
 
 use serde_json::Value;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
+use worker::js_sys;
 use worker::{Env, WebSocket};
 
 use crate::protocol::{state_error_frame, state_frame, STATE_REJECTED_ERROR};
@@ -201,11 +202,24 @@ impl<A: Agent> Context<A> {
             let raw: &web_sys_ws::WebSocket = ws.as_ref();
             raw.as_ref()
         });
+        // Converted to a JS string once, however many sockets receive it.
+        let text = JsValue::from_str(frame);
+        let mut send: Option<js_sys::Function> = None;
         for ws in self.durable.get_websockets().into_iter().filter(is_open) {
             let raw: &web_sys_ws::WebSocket = ws.as_ref();
             let raw: &JsValue = raw.as_ref();
-            if Some(raw) != except {
-                send_or_log(&ws, frame);
+            if Some(raw) == except {
+                continue;
+            }
+            if send.is_none() {
+                send = js_sys::Reflect::get(raw, &JsValue::from_str("send")).ok().and_then(|f| f.dyn_into().ok());
+            }
+            let sent = match &send {
+                Some(send) => send.call1(raw, &text).map(|_| ()),
+                None => ws.send_with_str(frame).map_err(|e| JsValue::from_str(&e.to_string())),
+            };
+            if let Err(e) = sent {
+                worker::console_debug!("send skipped: {e:?}");
             }
         }
     }
