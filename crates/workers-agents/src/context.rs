@@ -3,7 +3,7 @@
 use std::ops::Deref;
 use std::rc::Rc;
 
-use serde_json::value::RawValue;
+use serde_json::Value;
 use wasm_bindgen::{JsCast, JsValue};
 use worker::js_sys;
 use worker::{Env, WebSocket};
@@ -136,7 +136,7 @@ impl<A: Agent> Context<A> {
     /// Applies a state pushed by a client. Refusals answer the client with
     /// `cf_agent_state_error` and then the authoritative state, so the client
     /// does not stay diverged.
-    pub(crate) fn apply_client_state(&self, connection: &Connection, pushed: &RawValue) -> Result<()> {
+    pub(crate) fn apply_client_state(&self, connection: &Connection, pushed: Value) -> Result<()> {
         let refuse = |error: &str| -> Result<()> {
             connection.send(&state_error_frame(error))?;
             connection.send(&state_frame(&self.snapshot()?.json))
@@ -144,7 +144,7 @@ impl<A: Agent> Context<A> {
         if connection.is_readonly() {
             return refuse(crate::protocol::READONLY_ERROR);
         }
-        let state: A::State = match serde_json::from_str(pushed.get()) {
+        let state: A::State = match serde_json::from_value(pushed.clone()) {
             Ok(state) => state,
             Err(e) => {
                 worker::console_warn!("[{}] state from {} refused: {e}", self.class, connection.id());
@@ -156,16 +156,13 @@ impl<A: Agent> Context<A> {
             worker::console_warn!("[{}] state from {} refused: {why}", self.class, connection.id());
             return refuse(STATE_REJECTED_ERROR);
         }
-        let json = serde_json::to_string(&state).map_err(|e| Error::json("state", e))?;
-        // The sender already has what it sent, unless decoding changed it
-        // (compared as text first; as values only when the texts differ).
-        let unchanged = json == pushed.get() || {
-            let parse = |text: &str| serde_json::from_str::<serde_json::Value>(text).ok();
-            parse(pushed.get()) == parse(&json)
-        };
-        let sender = unchanged.then_some(connection.socket());
+        let canonical = serde_json::to_value(&state).map_err(|e| Error::json("state", e))?;
+        let json = canonical.to_string();
         let snapshot = self.store.save_encoded(&self.sql, state, json)?;
-        self.broadcast_raw(&state_frame(&snapshot.json), sender);
+        let frame = state_frame(&snapshot.json);
+        // The sender already has what it sent, unless decoding changed it.
+        let sender = (canonical == pushed).then_some(connection.socket());
+        self.broadcast_raw(&frame, sender);
         self.agent.on_state_update(self, &snapshot.value, source);
         Ok(())
     }

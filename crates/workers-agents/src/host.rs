@@ -140,7 +140,7 @@ impl<A: Agent> Host<A> {
             return Ok(());
         }
         match incoming {
-            Incoming::State(state) => match catch_panic_sync(|| ctx.apply_client_state(&connection, &state)) {
+            Incoming::State(state) => match catch_panic_sync(|| ctx.apply_client_state(&connection, state)) {
                 Ok(Ok(())) => {}
                 Ok(Err(e)) => ctx.agent().on_error(ctx, Some(&connection), &e).await,
                 Err(panic) => {
@@ -258,7 +258,7 @@ async fn run_callable<A: Agent>(
     ctx: &Context<A>,
     stream: Option<&StreamingResponse>,
     method: &str,
-    args: Vec<Box<serde_json::value::RawValue>>,
+    args: Vec<Value>,
 ) -> Outcome {
     let handler = ctx.callables.get(method).map_err(|missing| {
         if ctx.tasks().contains(method) {
@@ -290,7 +290,7 @@ async fn internal_rpc<A: Agent>(ctx: &Context<A>, mut req: Request) -> worker::R
         Ok(call) => call,
         Err(e) => return Response::error(format!("Invalid internal RPC body: {e}"), 400),
     };
-    match run_callable(ctx, None, &call.method, crate::rpc_args::raw_args(call.args)).await {
+    match run_callable(ctx, None, &call.method, call.args).await {
         Ok(result) => Response::from_json(&serde_json::json!({ "result": result })),
         Err(error) => Ok(Response::from_json(&serde_json::json!({ "error": error }))?.with_status(500)),
     }

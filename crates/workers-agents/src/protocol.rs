@@ -1,8 +1,6 @@
 //! The JSON frames spoken with the official `agents` clients (`AgentClient`,
 //! `useAgent`). Pure: no runtime types, tested natively.
 
-use serde::Deserialize;
-use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 /// Text sent in a `cf_agent_state_error` frame to a readonly connection.
@@ -64,24 +62,21 @@ pub fn rpc_error_frame(id: &Value, error: &str) -> String {
 }
 
 /// A well-formed RPC request from a client.
-///
-/// Arguments stay raw JSON text until the method decodes them into its own
-/// types, so a large argument is parsed once, straight into its Rust type.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RpcRequest {
     /// The client's id for the call, echoed in every reply frame.
     pub id: String,
     /// The method name.
     pub method: String,
-    /// Positional arguments, as JSON text.
-    pub args: Vec<Box<RawValue>>,
+    /// Positional arguments.
+    pub args: Vec<Value>,
 }
 
 /// What a text frame from a client is.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Incoming {
-    /// `{"type":"cf_agent_state","state":...}`: the client pushes state (JSON text).
-    State(Box<RawValue>),
+    /// `{"type":"cf_agent_state","state":...}`: the client pushes state.
+    State(Value),
     /// A well-formed RPC request.
     Rpc(RpcRequest),
     /// A frame of type `rpc` that is not a valid request: the client gets an
@@ -96,51 +91,36 @@ pub enum Incoming {
     Other,
 }
 
-/// The fields of a frame the framework looks at; values stay raw JSON.
-#[derive(Deserialize)]
-struct Frame {
-    #[serde(rename = "type")]
-    kind: Option<String>,
-    id: Option<Box<RawValue>>,
-    method: Option<Box<RawValue>>,
-    args: Option<Box<RawValue>>,
-    state: Option<Box<RawValue>>,
-    success: Option<Box<RawValue>>,
-}
-
 /// Classifies a text frame. Never fails: unknown shapes are [`Incoming::Other`].
 pub fn parse_incoming(text: &str) -> Incoming {
-    let Ok(frame) = serde_json::from_str::<Frame>(text) else {
+    let Ok(Value::Object(mut frame)) = serde_json::from_str::<Value>(text) else {
         return Incoming::Other;
     };
-    match frame.kind.as_deref() {
-        Some("cf_agent_state") => match frame.state {
+    match frame.get("type").and_then(Value::as_str) {
+        Some("cf_agent_state") => match frame.remove("state") {
             Some(state) => Incoming::State(state),
             None => Incoming::Other,
         },
-        Some("rpc") if frame.success.is_some() => Incoming::Other,
+        Some("rpc") if frame.contains_key("success") => Incoming::Other,
         Some("rpc") => parse_rpc(frame),
         _ => Incoming::Other,
     }
 }
 
-fn parse_rpc(frame: Frame) -> Incoming {
-    let id: Value = frame.id.and_then(|raw| serde_json::from_str(raw.get()).ok()).unwrap_or(Value::Null);
+fn parse_rpc(mut frame: Map<String, Value>) -> Incoming {
+    let id = frame.remove("id").unwrap_or(Value::Null);
     let bad = |id: Value, error: &str| Incoming::BadRpc { id, error: format!("Invalid RPC request: {error}") };
     let Value::String(id_text) = &id else {
         return bad(id, "id must be a string");
     };
-    let method = match frame.method.map(|raw| serde_json::from_str::<Value>(raw.get())) {
-        Some(Ok(Value::String(m))) if !m.is_empty() => m,
+    let method = match frame.remove("method") {
+        Some(Value::String(m)) if !m.is_empty() => m,
         _ => return bad(id, "method must be a non-empty string"),
     };
-    let args = match frame.args {
-        None => Vec::new(),
-        Some(raw) if raw.get() == "null" => Vec::new(),
-        Some(raw) => match serde_json::from_str::<Vec<Box<RawValue>>>(raw.get()) {
-            Ok(args) => args,
-            Err(_) => return bad(id, "args must be an array"),
-        },
+    let args = match frame.remove("args") {
+        Some(Value::Array(args)) => args,
+        None | Some(Value::Null) => Vec::new(),
+        Some(_) => return bad(id, "args must be an array"),
     };
     Incoming::Rpc(RpcRequest { id: id_text.clone(), method, args })
 }
@@ -184,57 +164,52 @@ mod tests {
         );
     }
 
-    /// A comparable summary of a classification.
-    fn summary(incoming: &Incoming) -> String {
-        match incoming {
-            Incoming::State(raw) => format!("state {}", raw.get()),
-            Incoming::Rpc(r) => {
-                let args: Vec<&str> = r.args.iter().map(|a| a.get()).collect();
-                format!("rpc {} {} [{}]", r.id, r.method, args.join(","))
-            }
-            Incoming::BadRpc { id, error } => format!("bad {id} {error}"),
-            Incoming::Other => "other".into(),
-        }
-    }
-
     struct Case {
         input: &'static str,
-        expect: &'static str,
+        expect: Incoming,
     }
 
     #[test]
     fn classifies_incoming_frames() {
         let cases = [
-            Case { input: "hello", expect: "other" },
-            Case { input: "{not json", expect: "other" },
-            Case { input: "[1,2]", expect: "other" },
-            Case { input: r#"{"type":7}"#, expect: "other" },
-            Case { input: r#"{"type":"chat","text":"hi"}"#, expect: "other" },
-            Case { input: r#"{"type":"cf_agent_state","state":{"n":1}}"#, expect: r#"state {"n":1}"# },
-            Case { input: r#"{"type":"cf_agent_state"}"#, expect: "other" },
+            Case { input: "hello", expect: Incoming::Other },
+            Case { input: "{not json", expect: Incoming::Other },
+            Case { input: "[1,2]", expect: Incoming::Other },
+            Case { input: r#"{"type":"chat","text":"hi"}"#, expect: Incoming::Other },
+            Case { input: r#"{"type":"cf_agent_state","state":{"n":1}}"#, expect: Incoming::State(json!({"n":1})) },
+            Case { input: r#"{"type":"cf_agent_state"}"#, expect: Incoming::Other },
             Case {
-                input: r#"{"type":"rpc","id":"a","method":"add","args":[1, {"x":2}]}"#,
-                expect: r#"rpc a add [1,{"x":2}]"#,
+                input: r#"{"type":"rpc","id":"a","method":"add","args":[1,2]}"#,
+                expect: Incoming::Rpc(RpcRequest {
+                    id: "a".into(),
+                    method: "add".into(),
+                    args: vec![json!(1), json!(2)],
+                }),
             },
-            Case { input: r#"{"type":"rpc","id":"a","method":"ping"}"#, expect: "rpc a ping []" },
-            Case { input: r#"{"type":"rpc","id":"a","method":"ping","args":null}"#, expect: "rpc a ping []" },
+            Case {
+                input: r#"{"type":"rpc","id":"a","method":"ping"}"#,
+                expect: Incoming::Rpc(RpcRequest { id: "a".into(), method: "ping".into(), args: vec![] }),
+            },
             Case {
                 input: r#"{"type":"rpc","id":7,"method":"add","args":[]}"#,
-                expect: "bad 7 Invalid RPC request: id must be a string",
+                expect: Incoming::BadRpc { id: json!(7), error: "Invalid RPC request: id must be a string".into() },
             },
             Case {
                 input: r#"{"type":"rpc","id":"a","method":5,"args":[]}"#,
-                expect: "bad \"a\" Invalid RPC request: method must be a non-empty string",
+                expect: Incoming::BadRpc {
+                    id: json!("a"),
+                    error: "Invalid RPC request: method must be a non-empty string".into(),
+                },
             },
             Case {
                 input: r#"{"type":"rpc","id":"a","method":"add","args":{"a":1}}"#,
-                expect: "bad \"a\" Invalid RPC request: args must be an array",
+                expect: Incoming::BadRpc { id: json!("a"), error: "Invalid RPC request: args must be an array".into() },
             },
             // A reply-shaped frame is not a request.
-            Case { input: r#"{"type":"rpc","id":"a","success":true,"result":1}"#, expect: "other" },
+            Case { input: r#"{"type":"rpc","id":"a","success":true,"result":1}"#, expect: Incoming::Other },
         ];
         for case in cases {
-            assert_eq!(summary(&parse_incoming(case.input)), case.expect, "input: {}", case.input);
+            assert_eq!(parse_incoming(case.input), case.expect, "input: {}", case.input);
         }
     }
 }

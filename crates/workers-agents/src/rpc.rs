@@ -7,7 +7,6 @@ use std::future::Future;
 use std::pin::Pin;
 
 use serde::Serialize;
-use serde_json::value::RawValue;
 use serde_json::Value;
 use worker::WebSocket;
 
@@ -22,9 +21,8 @@ type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
 /// What a method produced: its encoded result, or the error text for the client.
 pub(crate) type Outcome = std::result::Result<Option<Value>, String>;
 
-type Args = Vec<Box<RawValue>>;
-type UnaryFn<A> = Box<dyn for<'a> Fn(&'a A, &'a Context<A>, Args) -> BoxFuture<'a, Outcome>>;
-type StreamFn<A> = Box<dyn for<'a> Fn(&'a A, &'a Context<A>, StreamingResponse, Args) -> BoxFuture<'a, Outcome>>;
+type UnaryFn<A> = Box<dyn for<'a> Fn(&'a A, &'a Context<A>, Vec<Value>) -> BoxFuture<'a, Outcome>>;
+type StreamFn<A> = Box<dyn for<'a> Fn(&'a A, &'a Context<A>, StreamingResponse, Vec<Value>) -> BoxFuture<'a, Outcome>>;
 
 pub(crate) enum Handler<A: Agent> {
     Unary(UnaryFn<A>),
@@ -73,14 +71,14 @@ impl<A: Agent> Default for Callables<A> {
 
 fn unary<A: Agent, F>(f: F) -> UnaryFn<A>
 where
-    F: for<'a> Fn(&'a A, &'a Context<A>, Args) -> BoxFuture<'a, Outcome> + 'static,
+    F: for<'a> Fn(&'a A, &'a Context<A>, Vec<Value>) -> BoxFuture<'a, Outcome> + 'static,
 {
     Box::new(f)
 }
 
 fn streaming<A: Agent, F>(f: F) -> StreamFn<A>
 where
-    F: for<'a> Fn(&'a A, &'a Context<A>, StreamingResponse, Args) -> BoxFuture<'a, Outcome> + 'static,
+    F: for<'a> Fn(&'a A, &'a Context<A>, StreamingResponse, Vec<Value>) -> BoxFuture<'a, Outcome> + 'static,
 {
     Box::new(f)
 }

@@ -3,23 +3,16 @@
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use serde_json::value::RawValue;
 use serde_json::Value;
 
 /// Positional arguments of a callable method: `()`, `(A,)`, `(A, B)`, … up to
 /// eight. A missing trailing argument decodes from `null` (so `Option<T>`
 /// arguments may be left out, as in JavaScript); extra arguments are an error.
-/// Each argument is decoded straight from its JSON text into its type.
 pub trait RpcArgs: Sized {
     /// How many arguments the method takes.
     const ARITY: usize;
-    /// Decodes the client's arguments (JSON texts) for `method`.
-    fn from_args(method: &str, args: Vec<Box<RawValue>>) -> Result<Self, String>;
-}
-
-/// JSON texts of `values`, for calls whose arguments are already values.
-pub(crate) fn raw_args(values: Vec<Value>) -> Vec<Box<RawValue>> {
-    values.iter().filter_map(|v| serde_json::value::to_raw_value(v).ok()).collect()
+    /// Decodes the client's arguments for `method`.
+    fn from_args(method: &str, args: Vec<Value>) -> Result<Self, String>;
 }
 
 fn too_many(method: &str, arity: usize, got: usize) -> String {
@@ -27,14 +20,13 @@ fn too_many(method: &str, arity: usize, got: usize) -> String {
     format!("Method {method} takes {arity} argument{plural}, got {got}")
 }
 
-fn decode<T: DeserializeOwned>(method: &str, position: usize, raw: Option<Box<RawValue>>) -> Result<T, String> {
-    let text = raw.as_deref().map_or("null", RawValue::get);
-    serde_json::from_str(text).map_err(|e| format!("Invalid argument {position} of {method}: {e}"))
+fn decode<T: DeserializeOwned>(method: &str, position: usize, value: Value) -> Result<T, String> {
+    serde_json::from_value(value).map_err(|e| format!("Invalid argument {position} of {method}: {e}"))
 }
 
 impl RpcArgs for () {
     const ARITY: usize = 0;
-    fn from_args(method: &str, args: Vec<Box<RawValue>>) -> Result<Self, String> {
+    fn from_args(method: &str, args: Vec<Value>) -> Result<Self, String> {
         if args.is_empty() {
             Ok(())
         } else {
@@ -47,7 +39,7 @@ macro_rules! tuple_args {
     ($arity:literal; $($name:ident),+) => {
         impl<$($name: DeserializeOwned),+> RpcArgs for ($($name,)+) {
             const ARITY: usize = $arity;
-            fn from_args(method: &str, args: Vec<Box<RawValue>>) -> Result<Self, String> {
+            fn from_args(method: &str, args: Vec<Value>) -> Result<Self, String> {
                 if args.len() > $arity {
                     return Err(too_many(method, $arity, args.len()));
                 }
@@ -55,7 +47,7 @@ macro_rules! tuple_args {
                 let mut position = 0;
                 Ok(($({
                     position += 1;
-                    decode::<$name>(method, position, args.next())?
+                    decode::<$name>(method, position, args.next().unwrap_or(Value::Null))?
                 },)+))
             }
         }
@@ -85,34 +77,30 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn args(values: Vec<Value>) -> Vec<Box<RawValue>> {
-        raw_args(values)
-    }
-
     #[test]
     fn decodes_tuples() {
-        let (a, b) = <(i64, String)>::from_args("m", args(vec![json!(1), json!("x")])).unwrap();
+        let (a, b) = <(i64, String)>::from_args("m", vec![json!(1), json!("x")]).unwrap();
         assert_eq!((a, b.as_str()), (1, "x"));
-        <()>::from_args("m", args(vec![])).unwrap();
+        <()>::from_args("m", vec![]).unwrap();
     }
 
     #[test]
     fn missing_optional_argument_is_none() {
-        let (a, b) = <(i64, Option<i64>)>::from_args("m", args(vec![json!(1)])).unwrap();
+        let (a, b) = <(i64, Option<i64>)>::from_args("m", vec![json!(1)]).unwrap();
         assert_eq!((a, b), (1, None));
     }
 
     #[test]
     fn errors_name_method_and_position() {
-        let err = <(i64, i64)>::from_args("add", args(vec![json!(1), json!("two")])).unwrap_err();
+        let err = <(i64, i64)>::from_args("add", vec![json!(1), json!("two")]).unwrap_err();
         assert!(err.starts_with("Invalid argument 2 of add: invalid type: string \"two\""), "{err}");
-        let err = <(i64,)>::from_args("inc", args(vec![])).unwrap_err();
+        let err = <(i64,)>::from_args("inc", vec![]).unwrap_err();
         assert!(err.starts_with("Invalid argument 1 of inc: invalid type: null"), "{err}");
         assert_eq!(
-            <(i64,)>::from_args("inc", args(vec![json!(1), json!(2)])).unwrap_err(),
+            <(i64,)>::from_args("inc", vec![json!(1), json!(2)]).unwrap_err(),
             "Method inc takes 1 argument, got 2"
         );
-        assert_eq!(<()>::from_args("ping", args(vec![json!(1)])).unwrap_err(), "Method ping takes 0 arguments, got 1");
+        assert_eq!(<()>::from_args("ping", vec![json!(1)]).unwrap_err(), "Method ping takes 0 arguments, got 1");
     }
 
     #[test]
