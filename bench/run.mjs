@@ -3,7 +3,7 @@
 //
 //   npm run bench                 (full sizes, 3 rounds)
 //   BENCH_ROUNDS=1 BENCH_PROFILE=tiny npm run bench
-//   BENCH_ONLY=largeState,fanOut npm run bench   (some workloads; RESULTS.md is then partial)
+//   BENCH_ONLY=largeState,fanOut npm run bench   (some workloads → bench/results/partial.md)
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
@@ -132,7 +132,9 @@ async function main() {
   const after = loadavg().map((l) => l.toFixed(2));
   const machine = `${cpus().length} × ${cpus()[0]?.model}; load average before ${before.join(" ")}, after ${after.join(" ")}`;
   mkdirSync(`${root}/bench/results`, { recursive: true });
-  writeFileSync(`${root}/bench/results/compare.json`, JSON.stringify({ date: new Date().toISOString(), machine, rounds, rows, bundles }, null, 2));
+  // A subset (BENCH_ONLY) never overwrites the full results.
+  const stem = process.env.BENCH_ONLY ? "partial" : "compare";
+  writeFileSync(`${root}/bench/results/${stem}.json`, JSON.stringify({ date: new Date().toISOString(), machine, rounds, rows, bundles }, null, 2));
   const lines = [
     "# Rust agents vs the TypeScript Agents SDK, side by side",
     "",
@@ -149,7 +151,7 @@ async function main() {
     "Lateness = fired − due; a negative value means the task ran before its due time.",
     "",
   ];
-  writeFileSync(`${root}/bench/RESULTS.md`, lines.join("\n"));
+  writeFileSync(process.env.BENCH_ONLY ? `${root}/bench/results/partial.md` : `${root}/bench/RESULTS.md`, lines.join("\n"));
   console.log(lines.join("\n"));
 }
 
