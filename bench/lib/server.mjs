@@ -1,10 +1,10 @@
 // Starts `wrangler dev` for a worker directory on a loopback port, with local
-// observability tracing off (it otherwise dominates the figures).
+// observability tracing off (it otherwise dominates the figures). Used by the
+// benchmarks and by the integration tests.
 import { spawn } from "node:child_process";
 
-export async function startWrangler({ cwd, port, config }) {
+export async function startWrangler({ cwd, port }) {
   const args = ["wrangler", "dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(port + 1000)];
-  if (config) args.push("--config", config);
   const child = spawn("npx", args, {
     cwd,
     env: { ...process.env, X_LOCAL_OBSERVABILITY: "false", WRANGLER_SEND_METRICS: "false", CI: "true" },
@@ -12,27 +12,28 @@ export async function startWrangler({ cwd, port, config }) {
     detached: true,
   });
   let log = "";
+  const stop = () => {
+    try {
+      process.kill(-child.pid, "SIGTERM");
+    } catch {
+      // already stopped
+    }
+  };
   child.stdout.on("data", (d) => (log += d));
   child.stderr.on("data", (d) => (log += d));
   const deadline = Date.now() + 240_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`wrangler dev exited (${child.exitCode}):\n${log.slice(-3000)}`);
+    if (Date.now() > deadline) {
+      stop();
+      throw new Error(`wrangler dev did not start within 240 s:\n${log.slice(-3000)}`);
+    }
     try {
       await fetch(`http://127.0.0.1:${port}/`);
       break;
     } catch {
-      if (Date.now() > deadline) throw new Error(`wrangler dev did not start:\n${log.slice(-3000)}`);
       await new Promise((r) => setTimeout(r, 250));
     }
   }
-  return {
-    url: `http://127.0.0.1:${port}`,
-    stop() {
-      try {
-        process.kill(-child.pid, "SIGTERM");
-      } catch {
-        // already stopped
-      }
-    },
-  };
+  return { url: `http://127.0.0.1:${port}`, stop };
 }

@@ -1,21 +1,10 @@
 // The official `agents/client` AgentClient against the Rust demo agents.
-import { AgentClient, agentFetch } from "agents/client";
-import { afterEach, describe, expect, inject, it } from "vitest";
+import { agentFetch } from "agents/client";
+import { describe, expect, inject, it } from "vitest";
+import { clientsFor, unique } from "./clients.js";
 
 const host = new URL(inject("baseUrl")).host;
-const open = [];
-
-function client(options) {
-  const c = new AgentClient({ host, ...options });
-  open.push(c);
-  return c;
-}
-
-afterEach(() => {
-  for (const c of open.splice(0)) c.close();
-});
-
-const unique = (prefix) => `${prefix}-${crypto.randomUUID()}`;
+const client = clientsFor(host);
 
 function nextState(c) {
   return new Promise((resolve) => {

@@ -1,22 +1,12 @@
 // The behaviour the official client suites (cloudflare/agents react-tests)
 // expect of their test agents, driven with the official `agents/client`.
-import { AgentClient, agentFetch } from "agents/client";
-import { afterEach, describe, expect, inject, it } from "vitest";
+import { agentFetch } from "agents/client";
+import { describe, expect, inject, it } from "vitest";
+import { clientsFor, unique } from "./clients.js";
 
 const baseUrl = inject("baseUrl");
 const host = new URL(baseUrl).host;
-const open = [];
-const unique = (prefix) => `${prefix}-${crypto.randomUUID()}`;
-
-function client(options) {
-  const c = new AgentClient({ host, ...options });
-  open.push(c);
-  return c;
-}
-
-afterEach(() => {
-  for (const c of open.splice(0)) c.close();
-});
+const client = clientsFor(host);
 
 const CORS = {
   "access-control-allow-origin": "*",

@@ -54,18 +54,7 @@ async fn run_one<A: Agent>(ctx: &Context<A>, row: Row) -> Result<()> {
             store::delete(ctx.sql(), &row.id)?;
             return Ok(());
         }
-        Ok(()) => {
-            let (due_ms, anchor_ms) = next_cadence(&row, now)?;
-            Update {
-                due_ms,
-                anchor_ms,
-                status: "pending",
-                attempts: 0,
-                runs: row.runs + 1,
-                failures: row.failures,
-                last_error: row.last_error.as_deref(),
-            }
-        }
+        Ok(()) => next_period(&row, now, row.failures, row.last_error.as_deref())?,
         Err(ref error) => {
             worker::console_error!(
                 "[{}/{}] task {} ({}) failed: {error}",
@@ -90,16 +79,7 @@ async fn run_one<A: Agent>(ctx: &Context<A>, row: Row) -> Result<()> {
                     last_error: Some(error),
                 }
             } else if row.kind.repeats() {
-                let (due_ms, anchor_ms) = next_cadence(&row, now)?;
-                Update {
-                    due_ms,
-                    anchor_ms,
-                    status: "pending",
-                    attempts: 0,
-                    runs: row.runs + 1,
-                    failures,
-                    last_error: Some(error),
-                }
+                next_period(&row, now, failures, Some(error))?
             } else {
                 Update {
                     due_ms: row.due_ms,
@@ -114,6 +94,13 @@ async fn run_one<A: Agent>(ctx: &Context<A>, row: Row) -> Result<()> {
         }
     };
     store::update(ctx.sql(), &row.id, &update)
+}
+
+/// A repeating schedule's row after a finished period (run or finally failed):
+/// due at its next cadence point, attempts reset.
+fn next_period<'a>(row: &'a Row, now: i64, failures: u32, last_error: Option<&'a str>) -> Result<Update<'a>> {
+    let (due_ms, anchor_ms) = next_cadence(row, now)?;
+    Ok(Update { due_ms, anchor_ms, status: "pending", attempts: 0, runs: row.runs + 1, failures, last_error })
 }
 
 /// The next due time (and cadence anchor) of a repeating schedule after `now`.
