@@ -26,6 +26,7 @@ mod error;
 mod export;
 mod host;
 mod ids;
+pub mod mcp;
 mod panic;
 pub mod protocol;
 mod router;

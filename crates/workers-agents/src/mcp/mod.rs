@@ -1,0 +1,3 @@
+//! Model Context Protocol server agents (in progress: the JSON-RPC core).
+
+pub mod jsonrpc;
