@@ -3,8 +3,12 @@
 
 mod agents;
 
-use agents::{BenchAgent, ChatRoom, Counter, Jobs, Probe, Reminders, TestCallableAgent, TestStateAgent};
+use agents::{
+    BenchAgent, ChatRoom, Counter, CounterMcp, Jobs, McpProbe, NotesMcp, Probe, Reminders, TestCallableAgent,
+    TestStateAgent,
+};
 use worker::{event, Context, Env, Request, Response, Result};
+use workers_agents::mcp::McpEndpoint;
 use workers_agents::{get_agent_by_name, AgentRouter, Before};
 
 fn router() -> AgentRouter {
@@ -49,6 +53,19 @@ fn authenticated(req: &Request) -> Result<worker::RequestInit> {
     Ok(init)
 }
 
+/// MCP servers: the seed's counter at `/mcp` and `/sse`, notes at
+/// `/notes/mcp` and `/notes/sse`, the test probe at `/probe/mcp` and `/probe/sse`.
+fn mcp_endpoints() -> [McpEndpoint; 6] {
+    [
+        McpEndpoint::streamable_http::<CounterMcp>("/mcp"),
+        McpEndpoint::sse::<CounterMcp>("/sse"),
+        McpEndpoint::streamable_http::<NotesMcp>("/notes/mcp"),
+        McpEndpoint::sse::<NotesMcp>("/notes/sse"),
+        McpEndpoint::streamable_http::<McpProbe>("/probe/mcp").max_body_bytes(64 * 1024),
+        McpEndpoint::sse::<McpProbe>("/probe/sse"),
+    ]
+}
+
 /// A second mount: chat rooms also at `/rooms/chat-room/{name}`, without CORS.
 fn rooms_router() -> AgentRouter {
     AgentRouter::new().prefix("/rooms/").cors(false).agent::<ChatRoom>()
@@ -58,6 +75,11 @@ fn rooms_router() -> AgentRouter {
 async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     if req.path() == "/" {
         return Response::ok("workers-agents demo: connect to /agents/counter/{name} or /agents/chat-room/{name}\n");
+    }
+    for endpoint in mcp_endpoints() {
+        if endpoint.matches(&req.path()) {
+            return endpoint.route(req, &env).await?.map_or_else(|| Response::error("Not found", 404), Ok);
+        }
     }
     if let Some(rest) = req.path().strip_prefix("/api/counter/") {
         return counter_api(rest, &env).await;

@@ -5,6 +5,9 @@ mod chat;
 mod conformance;
 mod counter;
 mod jobs;
+mod mcp_counter;
+mod mcp_notes;
+mod mcp_probe;
 mod probe;
 mod reminders;
 
@@ -13,5 +16,8 @@ pub(crate) use chat::ChatRoom;
 pub(crate) use conformance::{TestCallableAgent, TestStateAgent};
 pub(crate) use counter::Counter;
 pub(crate) use jobs::Jobs;
+pub(crate) use mcp_counter::CounterMcp;
+pub(crate) use mcp_notes::NotesMcp;
+pub(crate) use mcp_probe::McpProbe;
 pub(crate) use probe::Probe;
 pub(crate) use reminders::Reminders;

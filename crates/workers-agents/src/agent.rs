@@ -4,6 +4,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use worker::{Env, Request, Response};
 
+use crate::mcp::McpServer;
 use crate::rpc::Callables;
 use crate::schedule::Tasks;
 use crate::state::StateSource;
@@ -88,6 +89,12 @@ pub trait Agent: private::Exported + Sized + 'static {
     /// The tasks `schedule` and `queue` may run. They are not client-callable.
     fn tasks() -> Tasks<Self> {
         Tasks::new()
+    }
+
+    /// The MCP server this agent is, if any. Each MCP client session gets
+    /// its own instance; mount it with [`McpEndpoint`](crate::mcp::McpEndpoint).
+    fn mcp_server() -> Option<McpServer<Self>> {
+        None
     }
 
     /// Runs once per wake, before any request, message or alarm is handled.

@@ -8,6 +8,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use worker::js_sys;
 use worker::{Env, WebSocket};
 
+use crate::mcp::session::McpRuntime;
 use crate::protocol::{state_error_frame, state_frame, STATE_REJECTED_ERROR};
 use crate::routing::kebab_case;
 use crate::rpc::Callables;
@@ -47,6 +48,7 @@ pub struct Context<A: Agent> {
     pub(crate) callables: Callables<A>,
     tasks: Tasks<A>,
     armed_alarm: ArmedAlarm,
+    pub(crate) mcp: Option<McpRuntime<A>>,
 }
 
 impl<A: Agent> Context<A> {
@@ -66,6 +68,7 @@ impl<A: Agent> Context<A> {
             callables: A::callables(),
             tasks: A::tasks(),
             armed_alarm: ArmedAlarm::default(),
+            mcp: A::mcp_server().map(McpRuntime::new),
         })
     }
 

@@ -74,6 +74,12 @@ impl<A: Agent> Host<A> {
         if req.path() == INTERNAL_RPC_PATH && req.headers().has(INTERNAL_RPC_HEADER)? {
             return internal_rpc(ctx, req).await;
         }
+        if req.headers().has(crate::mcp::transport::MCP_HEADER)? {
+            return match catch_panic(crate::mcp::transport::serve(ctx, req)).await {
+                Ok(response) => response,
+                Err(panic) => Response::error(format!("Internal error: MCP request panicked: {panic}"), 500),
+            };
+        }
         match catch_panic(ctx.agent().on_request(ctx, req)).await {
             Ok(Ok(response)) => Ok(response),
             Ok(Err(e)) => {

@@ -161,7 +161,7 @@ impl AgentRouter {
             },
         };
         // The internal RPC endpoint is for stubs only, never for outside callers.
-        if req.headers().has(INTERNAL_RPC_HEADER)? {
+        if req.headers().has(INTERNAL_RPC_HEADER)? || req.headers().has(crate::mcp::transport::MCP_HEADER)? {
             return self.finish(Response::error("Reserved header", 400)?).map(Some);
         }
         let stub = stub_for(env, &target.binding, &target.name)?;

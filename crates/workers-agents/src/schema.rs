@@ -7,9 +7,9 @@ use crate::sql::Sql;
 use crate::Result;
 
 /// The schema version this build writes.
-pub(crate) const SCHEMA_VERSION: i64 = 2;
+pub(crate) const SCHEMA_VERSION: i64 = 3;
 
-const MIGRATIONS: [&str; 2] = [
+const MIGRATIONS: [&str; 3] = [
     // v1: state stored as ordered chunks of its JSON text.
     "CREATE TABLE IF NOT EXISTS cf_agents_state (
         chunk INTEGER PRIMARY KEY,
@@ -37,6 +37,16 @@ const MIGRATIONS: [&str; 2] = [
         created_ms INTEGER NOT NULL
     );
     CREATE INDEX IF NOT EXISTS cf_agents_schedules_due ON cf_agents_schedules (status, due_ms)",
+    // v3: the MCP session an MCP agent instance serves (at most one row).
+    "CREATE TABLE IF NOT EXISTS cf_agents_mcp_session (
+        id TEXT PRIMARY KEY,
+        transport TEXT NOT NULL,
+        status TEXT NOT NULL,
+        protocol_version TEXT,
+        client TEXT,
+        log_level INTEGER NOT NULL,
+        created_ms INTEGER NOT NULL
+    )",
 ];
 
 #[derive(serde::Deserialize)]

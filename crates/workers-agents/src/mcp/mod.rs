@@ -1,3 +1,23 @@
-//! Model Context Protocol server agents (in progress: the JSON-RPC core).
+//! Model Context Protocol server agents: an agent declares an [`McpServer`]
+//! (tools, resources, prompts with typed handlers) in
+//! [`Agent::mcp_server`](crate::Agent::mcp_server), and the worker mounts it
+//! with [`McpEndpoint`] over Streamable HTTP and/or legacy SSE. Every client
+//! session is its own agent instance, with state, SQL and hibernation.
 
+mod endpoint;
+pub mod json_schema;
 pub mod jsonrpc;
+mod peer;
+mod server;
+pub(crate) mod session;
+pub mod sse;
+pub(crate) mod transport;
+mod types;
+pub mod uri_template;
+
+pub use endpoint::{instance_name, is_session_id, McpEndpoint, DEFAULT_MAX_BODY_BYTES};
+pub use peer::{Peer, LOG_LEVELS};
+pub use server::{McpServer, NoArgs, ResourceRequest, RESOURCE_NOT_FOUND};
+pub use types::{
+    page, Content, Prompt, PromptMessage, PromptResult, Resource, ResourceContents, Role, Tool, ToolResult, PAGE_SIZE,
+};

@@ -1,0 +1,308 @@
+//! The worker side of an MCP server agent: mounts Streamable HTTP (`/mcp`)
+//! or legacy SSE (`/sse`) at a path, checks each HTTP request, and forwards
+//! it to the session's own agent instance (one Durable Object per session).
+
+use worker::{Env, Headers, Method, Request, RequestInit, Response};
+
+use super::jsonrpc::{error_response, parse_body, Body, Message, RpcError};
+use super::sse::accepts;
+use super::transport::{
+    session_not_found, LEGACY_SSE, MCP_ENDPOINT_HEADER, MCP_HEADER, MCP_SESSION_HEADER, STREAMABLE,
+};
+use crate::Agent;
+
+/// Default limit on a POSTed JSON-RPC body.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
+
+const CORS: [(&str, &str); 4] = [
+    ("access-control-allow-origin", "*"),
+    ("access-control-allow-methods", "GET, POST, DELETE, OPTIONS"),
+    (
+        "access-control-allow-headers",
+        "content-type, accept, authorization, mcp-session-id, mcp-protocol-version, last-event-id",
+    ),
+    ("access-control-expose-headers", "mcp-session-id, mcp-protocol-version"),
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Transport {
+    Streamable,
+    LegacySse,
+}
+
+/// An MCP agent mounted at a path of the worker.
+///
+/// ```no_run
+/// # use workers_agents::mcp::McpEndpoint;
+/// # async fn fetch(req: worker::Request, env: worker::Env) -> worker::Result<worker::Response> {
+/// # struct CounterMcp;
+/// // let mcp = McpEndpoint::streamable_http::<CounterMcp>("/mcp");
+/// # let mcp: McpEndpoint = todo!();
+/// if let Some(response) = mcp.route(req, &env).await? {
+///     return Ok(response);
+/// }
+/// # todo!()
+/// # }
+/// ```
+#[derive(Debug, Clone)]
+pub struct McpEndpoint {
+    path: String,
+    binding: String,
+    transport: Transport,
+    max_body: usize,
+    cors: bool,
+}
+
+/// Whether `id` has the shape of a session id this endpoint hands out (32 lowercase hex digits).
+pub fn is_session_id(id: &str) -> bool {
+    id.len() == 32 && id.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+/// The Durable Object name of a session: one instance per session and transport.
+pub fn instance_name(transport: &str, session_id: &str) -> String {
+    format!("{transport}:{session_id}")
+}
+
+fn new_session_id() -> String {
+    crate::ids::uuid_v4().replace('-', "")
+}
+
+fn rpc_error(status: u16, code: i64, message: &str) -> worker::Result<Response> {
+    json_error(status, &error_response(&serde_json::Value::Null, &RpcError::new(code, message)))
+}
+
+fn json_error(status: u16, body: &serde_json::Value) -> worker::Result<Response> {
+    let headers = Headers::new();
+    headers.set("content-type", "application/json")?;
+    Ok(Response::ok(body.to_string())?.with_status(status).with_headers(headers))
+}
+
+impl McpEndpoint {
+    /// Streamable HTTP at `path` (POST, GET and DELETE), served by agent `A`.
+    pub fn streamable_http<A: Agent>(path: &str) -> Self {
+        Self::new(path, A::CLASS_NAME, Transport::Streamable)
+    }
+
+    /// Legacy SSE: `GET {path}` opens the stream, `POST {path}/message?sessionId=` sends.
+    pub fn sse<A: Agent>(path: &str) -> Self {
+        Self::new(path, A::CLASS_NAME, Transport::LegacySse)
+    }
+
+    fn new(path: &str, binding: &str, transport: Transport) -> Self {
+        let path = format!("/{}", path.trim_matches('/'));
+        McpEndpoint { path, binding: binding.to_owned(), transport, max_body: DEFAULT_MAX_BODY_BYTES, cors: true }
+    }
+
+    /// Serves through the Durable Object binding `binding` instead of the class name.
+    pub fn binding(mut self, binding: &str) -> Self {
+        binding.clone_into(&mut self.binding);
+        self
+    }
+
+    /// Limit on a POSTed body (default 4 MiB); larger bodies get 413.
+    pub fn max_body_bytes(mut self, bytes: usize) -> Self {
+        self.max_body = bytes;
+        self
+    }
+
+    /// Turns CORS headers (and `OPTIONS` answers) on or off (default on).
+    pub fn cors(mut self, cors: bool) -> Self {
+        self.cors = cors;
+        self
+    }
+
+    fn message_path(&self) -> String {
+        format!("{}/message", self.path.trim_end_matches('/'))
+    }
+
+    /// Whether this endpoint serves `path`.
+    pub fn matches(&self, path: &str) -> bool {
+        let path = if path.len() > 1 { path.trim_end_matches('/') } else { path };
+        path == self.path || (self.transport == Transport::LegacySse && path == self.message_path())
+    }
+
+    /// Serves `req` when its path is this endpoint's; `Ok(None)` otherwise.
+    pub async fn route(&self, req: Request, env: &Env) -> worker::Result<Option<Response>> {
+        crate::panic::install_hook();
+        if !self.matches(&req.path()) {
+            return Ok(None);
+        }
+        if self.cors && req.method() == Method::Options {
+            return self.finish(Response::empty()?.with_status(204)).map(Some);
+        }
+        let response = match self.transport {
+            Transport::Streamable => self.streamable(req, env).await?,
+            Transport::LegacySse => self.legacy(req, env).await?,
+        };
+        self.finish(response).map(Some)
+    }
+
+    async fn streamable(&self, mut req: Request, env: &Env) -> worker::Result<Response> {
+        let accept = req.headers().get("accept")?.unwrap_or_default();
+        let session = req.headers().get("mcp-session-id")?;
+        match req.method() {
+            Method::Post => {
+                if !(accepts(&accept, "application/json") && accepts(&accept, "text/event-stream")) {
+                    let message = "Not Acceptable: Client must accept both application/json and text/event-stream";
+                    return rpc_error(406, -32000, message);
+                }
+                let body = match self.read_body(&mut req).await? {
+                    Ok(body) => body,
+                    Err(response) => return Ok(response),
+                };
+                let parsed = match parse_body(&body) {
+                    Ok(parsed) => parsed,
+                    Err(error) => return json_error(400, &error),
+                };
+                let session = match session {
+                    Some(id) if is_session_id(&id) => id,
+                    Some(_) => return session_not_found(),
+                    None if is_initialize(&parsed) => new_session_id(),
+                    None => return rpc_error(400, -32000, "Bad Request: Mcp-Session-Id header is required"),
+                };
+                self.forward(env, &req, STREAMABLE, &session, Some(body)).await
+            }
+            Method::Get | Method::Delete => {
+                if req.method() == Method::Get && !accepts(&accept, "text/event-stream") {
+                    return rpc_error(406, -32000, "Not Acceptable: Client must accept text/event-stream");
+                }
+                match session {
+                    Some(id) if is_session_id(&id) => self.forward(env, &req, STREAMABLE, &id, None).await,
+                    Some(_) => session_not_found(),
+                    None => rpc_error(400, -32000, "Bad Request: Mcp-Session-Id header is required"),
+                }
+            }
+            _ => {
+                let response = rpc_error(405, -32000, "Method not allowed")?;
+                response.headers().set("allow", "GET, POST, DELETE")?;
+                Ok(response)
+            }
+        }
+    }
+
+    async fn legacy(&self, mut req: Request, env: &Env) -> worker::Result<Response> {
+        let path = req.path();
+        let is_stream = path.trim_end_matches('/') == self.path;
+        match req.method() {
+            Method::Get if is_stream => {
+                let session = new_session_id();
+                self.forward(env, &req, LEGACY_SSE, &session, None).await
+            }
+            Method::Post if !is_stream => {
+                let url = req.url()?;
+                let session = url.query_pairs().find(|(k, _)| k == "sessionId").map(|(_, v)| v.into_owned());
+                let Some(session) = session else {
+                    return rpc_error(400, -32000, "Bad Request: sessionId query parameter is required");
+                };
+                if !is_session_id(&session) {
+                    return session_not_found();
+                }
+                let body = match self.read_body(&mut req).await? {
+                    Ok(body) => body,
+                    Err(response) => return Ok(response),
+                };
+                self.forward(env, &req, LEGACY_SSE, &session, Some(body)).await
+            }
+            _ => rpc_error(405, -32000, "Method not allowed"),
+        }
+    }
+
+    /// The body as text, or the 413/415/400 response refusing it.
+    async fn read_body(&self, req: &mut Request) -> worker::Result<Result<String, Response>> {
+        let content_type = req.headers().get("content-type")?.unwrap_or_default();
+        if !content_type.split(';').next().unwrap_or("").trim().eq_ignore_ascii_case("application/json") {
+            return Ok(Err(rpc_error(415, -32000, "Unsupported Media Type: Content-Type must be application/json")?));
+        }
+        let too_large = || rpc_error(413, -32000, &format!("Payload Too Large: limit is {} bytes", self.max_body));
+        let declared = req.headers().get("content-length")?.and_then(|l| l.parse::<usize>().ok());
+        if declared.is_some_and(|l| l > self.max_body) {
+            return Ok(Err(too_large()?));
+        }
+        let bytes = req.bytes().await?;
+        if bytes.len() > self.max_body {
+            return Ok(Err(too_large()?));
+        }
+        match String::from_utf8(bytes) {
+            Ok(text) => Ok(Ok(text)),
+            Err(_) => Ok(Err(rpc_error(400, -32700, "Parse error: body is not UTF-8")?)),
+        }
+    }
+
+    async fn forward(
+        &self,
+        env: &Env,
+        req: &Request,
+        transport: &str,
+        session: &str,
+        body: Option<String>,
+    ) -> worker::Result<Response> {
+        let headers = Headers::new();
+        for (key, value) in req.headers().entries() {
+            if !key.starts_with("x-agents-") {
+                headers.append(&key, &value)?;
+            }
+        }
+        headers.set(MCP_HEADER, transport)?;
+        headers.set(MCP_SESSION_HEADER, session)?;
+        headers.set(MCP_ENDPOINT_HEADER, &self.message_path())?;
+        let mut init = RequestInit::new();
+        init.with_method(req.method()).with_headers(headers).with_body(body.map(Into::into));
+        let url = req.url()?;
+        let forwarded = Request::new_with_init(url.as_str(), &init)?;
+        let name = instance_name(transport, session);
+        let stub = env.durable_object(&self.binding)?.id_from_name(&name)?.get_stub()?;
+        stub.fetch_with_request(forwarded).await
+    }
+
+    fn finish(&self, response: Response) -> worker::Result<Response> {
+        if !self.cors {
+            return Ok(response);
+        }
+        let headers = Headers::new();
+        for (key, value) in response.headers().entries() {
+            headers.append(&key, &value)?;
+        }
+        for (key, value) in CORS {
+            headers.set(key, value)?;
+        }
+        Ok(response.with_headers(headers))
+    }
+}
+
+/// Whether a body is a single `initialize` request (the only message that may open a session).
+fn is_initialize(body: &Body) -> bool {
+    matches!(body, Body::Single(Message::Request { method, .. }) if method == "initialize")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn session_ids_have_one_shape() {
+        assert!(is_session_id("0123456789abcdef0123456789abcdef"));
+        assert!(!is_session_id("0123456789ABCDEF0123456789abcdef"));
+        assert!(!is_session_id("../../etc"));
+        assert!(!is_session_id(""));
+        assert_eq!(instance_name("sse", "ab"), "sse:ab");
+    }
+
+    #[test]
+    fn only_a_single_initialize_opens_a_session() {
+        let init = |text: &str| is_initialize(&parse_body(text).unwrap());
+        assert!(init(r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{}}"#));
+        assert!(!init(r#"{"jsonrpc":"2.0","id":1,"method":"tools/list"}"#));
+        assert!(!init(r#"[{"jsonrpc":"2.0","id":1,"method":"initialize"}]"#));
+        assert!(!init(r#"{"jsonrpc":"2.0","method":"initialize"}"#));
+    }
+
+    #[test]
+    fn matches_its_paths() {
+        let endpoint = McpEndpoint::new("/mcp", "X", Transport::Streamable);
+        assert!(endpoint.matches("/mcp") && endpoint.matches("/mcp/"));
+        assert!(!endpoint.matches("/mcp/message") && !endpoint.matches("/mcpx"));
+        let sse = McpEndpoint::new("sse", "X", Transport::LegacySse);
+        assert!(sse.matches("/sse") && sse.matches("/sse/message"));
+        assert!(!sse.matches("/sse/other"));
+    }
+}

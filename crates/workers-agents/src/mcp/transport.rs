@@ -1,0 +1,314 @@
+//! The agent-instance side of the MCP transports. [`McpEndpoint`](super::McpEndpoint)
+//! has already checked the HTTP request and picked this instance by session
+//! id; here the session is looked up and the JSON-RPC messages answered, as
+//! JSON, as an SSE response stream, or (legacy SSE) on the session's stream.
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use serde_json::{json, Value};
+use worker::{Headers, Method, Request, Response};
+
+use super::jsonrpc::{
+    allows_batches, error_response, negotiate_version, parse_body, result_response, Body, Message, RpcError,
+    INVALID_PARAMS, INVALID_REQUEST, PROTOCOL_VERSIONS, SESSION_NOT_FOUND,
+};
+use super::peer::{Peer, LOG_LEVELS};
+use super::session::{McpRuntime, Session, ACTIVE, ENDED};
+use super::sse::{event, Outbox, SseBody};
+use crate::{Agent, Context};
+
+/// Header naming the transport of a request forwarded by the endpoint.
+pub(crate) const MCP_HEADER: &str = "x-agents-mcp";
+/// Header carrying the session id the endpoint chose or read.
+pub(crate) const MCP_SESSION_HEADER: &str = "x-agents-mcp-session";
+/// Header carrying the legacy SSE message path.
+pub(crate) const MCP_ENDPOINT_HEADER: &str = "x-agents-mcp-endpoint";
+/// Transport names in [`MCP_HEADER`].
+pub(crate) const STREAMABLE: &str = "streamable-http";
+pub(crate) const LEGACY_SSE: &str = "sse";
+
+/// Handles a request the MCP endpoint forwarded to this instance.
+pub(crate) async fn serve<A: Agent>(ctx: &Rc<Context<A>>, req: Request) -> worker::Result<Response> {
+    let Some(runtime) = ctx.mcp.as_ref() else {
+        return Response::error(format!("Agent {} is not an MCP server", ctx.agent_class()), 404);
+    };
+    let transport = req.headers().get(MCP_HEADER)?.unwrap_or_default();
+    let session_id = req.headers().get(MCP_SESSION_HEADER)?.unwrap_or_default();
+    match (transport.as_str(), req.method()) {
+        (STREAMABLE, Method::Post) => post_streamable(ctx, runtime, session_id, req).await,
+        (STREAMABLE, Method::Get) => open_standalone_stream(ctx, runtime, &session_id),
+        (STREAMABLE, Method::Delete) => end_session(ctx, runtime, &session_id),
+        (LEGACY_SSE, Method::Get) => open_legacy_stream(ctx, runtime, &session_id, &req),
+        (LEGACY_SSE, Method::Post) => post_legacy(ctx, runtime, session_id, req).await,
+        _ => Response::error("Method not allowed", 405),
+    }
+}
+
+fn json_reply(status: u16, body: &Value, session_id: &str) -> worker::Result<Response> {
+    let headers = Headers::new();
+    headers.set("content-type", "application/json")?;
+    if !session_id.is_empty() {
+        headers.set("mcp-session-id", session_id)?;
+    }
+    Ok(Response::ok(body.to_string())?.with_status(status).with_headers(headers))
+}
+
+fn sse_reply(body: SseBody, session_id: &str) -> worker::Result<Response> {
+    let headers = Headers::new();
+    headers.set("content-type", "text/event-stream")?;
+    headers.set("cache-control", "no-cache")?;
+    if !session_id.is_empty() {
+        headers.set("mcp-session-id", session_id)?;
+    }
+    Ok(Response::from_stream(body)?.with_headers(headers))
+}
+
+pub(crate) fn session_not_found() -> worker::Result<Response> {
+    json_reply(404, &error_response(&Value::Null, &RpcError::new(SESSION_NOT_FOUND, "Session not found")), "")
+}
+
+fn accepted() -> worker::Result<Response> {
+    Ok(Response::empty()?.with_status(202))
+}
+
+fn session_or_404<A: Agent>(ctx: &Context<A>, id: &str) -> crate::Result<Option<Session>> {
+    Session::load_active(ctx.sql(), id)
+}
+
+async fn post_streamable<A: Agent>(
+    ctx: &Rc<Context<A>>,
+    runtime: &McpRuntime<A>,
+    session_id: String,
+    mut req: Request,
+) -> worker::Result<Response> {
+    let text = req.text().await?;
+    let body = match parse_body(&text) {
+        Ok(body) => body,
+        Err(error) => return json_reply(400, &error, ""),
+    };
+    if let Body::Single(Message::Request { id, method, params }) = &body {
+        if method == "initialize" {
+            if Session::load(ctx.sql())?.is_some_and(|s| s.id == session_id && s.status != super::session::OPEN) {
+                let error = RpcError::new(INVALID_REQUEST, "Invalid Request: session already initialized");
+                return json_reply(400, &error_response(id, &error), &session_id);
+            }
+            Session::open(ctx.sql(), &session_id, STREAMABLE)?;
+            let result = initialize(ctx, runtime, params)?;
+            return json_reply(200, &result_response(id, result), &session_id);
+        }
+    }
+    let Some(session) = session_or_404(ctx, &session_id)? else {
+        return session_not_found();
+    };
+    if let Some(version) = req.headers().get("mcp-protocol-version")? {
+        if !PROTOCOL_VERSIONS.contains(&version.as_str()) {
+            let error = RpcError::new(-32000, format!("Bad Request: Unsupported protocol version: {version}"));
+            return json_reply(400, &error_response(&Value::Null, &error), &session_id);
+        }
+    }
+    let session = Rc::new(session);
+    match body {
+        Body::Single(Message::Request { id, method, params }) if method == "tools/call" => {
+            // Tools may notify (progress, logs) while they run: answer as a stream.
+            let outbox = Rc::new(Outbox::default());
+            let (ctx, out) = (ctx.clone(), outbox.clone());
+            let driver = async move {
+                if let Some(reply) = answer(&ctx, &session, &id, &method, params, Some(out.clone())).await {
+                    out.push(event(Some("message"), None, &reply.to_string()));
+                }
+                out.close();
+            };
+            let keep_alive = runtime.server.keep_alive_interval();
+            sse_reply(SseBody::new(outbox, Some(Box::pin(driver)), keep_alive), &session_id)
+        }
+        Body::Single(Message::Request { id, method, params }) => {
+            match answer(ctx, &session, &id, &method, params, None).await {
+                Some(reply) => json_reply(200, &reply, &session_id),
+                None => accepted(),
+            }
+        }
+        Body::Single(Message::Invalid { id, error }) => json_reply(400, &error_response(&id, &error), &session_id),
+        Body::Single(message) => {
+            notice(ctx, runtime, message);
+            accepted()
+        }
+        Body::Batch(messages) => {
+            let version = session.protocol_version.as_deref().unwrap_or_default();
+            if !allows_batches(version) {
+                let message = format!("Invalid Request: protocol version {version} does not allow batches");
+                return json_reply(
+                    400,
+                    &error_response(&Value::Null, &RpcError::new(INVALID_REQUEST, message)),
+                    &session_id,
+                );
+            }
+            let mut replies = Vec::new();
+            for message in messages {
+                match message {
+                    Message::Request { id, method, params } => {
+                        replies.extend(answer(ctx, &session, &id, &method, params, None).await);
+                    }
+                    Message::Invalid { id, error } => replies.push(error_response(&id, &error)),
+                    other => notice(ctx, runtime, other),
+                }
+            }
+            if replies.is_empty() {
+                accepted()
+            } else {
+                json_reply(200, &Value::Array(replies), &session_id)
+            }
+        }
+    }
+}
+
+fn initialize<A: Agent>(ctx: &Context<A>, runtime: &McpRuntime<A>, params: &Value) -> crate::Result<Value> {
+    let version = negotiate_version(params.get("protocolVersion").and_then(Value::as_str));
+    Session::activate(ctx.sql(), version, params.get("clientInfo").unwrap_or(&Value::Null))?;
+    Ok(runtime.server.initialize_result(version))
+}
+
+/// Answers one request; `None` when the client cancelled it.
+async fn answer<A: Agent>(
+    ctx: &Context<A>,
+    session: &Session,
+    id: &Value,
+    method: &str,
+    params: Value,
+    outbox: Option<Rc<Outbox>>,
+) -> Option<Value> {
+    let runtime = ctx.mcp.as_ref()?;
+    let outcome = match method {
+        "initialize" => Err(RpcError::new(INVALID_REQUEST, "Invalid Request: session already initialized")),
+        "logging/setLevel" => set_log_level(ctx, &params),
+        _ => {
+            let key = id.to_string();
+            let cancelled = Rc::new(Cell::new(false));
+            runtime.in_flight.borrow_mut().insert(key.clone(), cancelled.clone());
+            let level = usize::try_from(session.log_level).unwrap_or(0);
+            let peer = Peer::new(outbox, &params, cancelled.clone(), session.id.as_str().into(), level);
+            let outcome = runtime.server.answer(ctx, method, &params, peer).await;
+            runtime.in_flight.borrow_mut().remove(&key);
+            if cancelled.get() {
+                return None;
+            }
+            outcome
+        }
+    };
+    Some(match outcome {
+        Ok(result) => result_response(id, result),
+        Err(error) => error_response(id, &error),
+    })
+}
+
+fn set_log_level<A: Agent>(ctx: &Context<A>, params: &Value) -> Result<Value, RpcError> {
+    let level = params.get("level").and_then(Value::as_str).unwrap_or_default();
+    let Some(rank) = LOG_LEVELS.iter().position(|l| *l == level) else {
+        return Err(RpcError::new(INVALID_PARAMS, format!("Invalid params: unknown log level {level:?}")));
+    };
+    Session::set_log_level(ctx.sql(), rank)
+        .map_err(|e| RpcError::new(super::jsonrpc::INTERNAL_ERROR, e.to_string()))?;
+    Ok(json!({}))
+}
+
+/// Handles a notification (or a response to a server request).
+fn notice<A: Agent>(_ctx: &Context<A>, runtime: &McpRuntime<A>, message: Message) {
+    if let Message::Notification { method, params } = message {
+        if method == "notifications/cancelled" {
+            if let Some(id) = params.get("requestId") {
+                if let Some(flag) = runtime.in_flight.borrow().get(&id.to_string()) {
+                    flag.set(true);
+                }
+            }
+        }
+    }
+}
+
+fn open_standalone_stream<A: Agent>(
+    ctx: &Context<A>,
+    runtime: &McpRuntime<A>,
+    session_id: &str,
+) -> worker::Result<Response> {
+    if session_or_404(ctx, session_id)?.is_none() {
+        return session_not_found();
+    }
+    if runtime.open_stream().is_some() {
+        let error = RpcError::new(-32000, "Conflict: only one SSE stream is allowed per session");
+        return json_reply(409, &error_response(&Value::Null, &error), session_id);
+    }
+    let outbox = Rc::new(Outbox::default());
+    *runtime.stream.borrow_mut() = Some(outbox.clone());
+    sse_reply(SseBody::new(outbox, None, runtime.server.keep_alive_interval()), session_id)
+}
+
+fn end_session<A: Agent>(ctx: &Context<A>, runtime: &McpRuntime<A>, session_id: &str) -> worker::Result<Response> {
+    if session_or_404(ctx, session_id)?.is_none() {
+        return session_not_found();
+    }
+    Session::end(ctx.sql())?;
+    if let Some(stream) = runtime.stream.borrow_mut().take() {
+        stream.close();
+    }
+    Ok(Response::empty()?.with_status(200))
+}
+
+fn open_legacy_stream<A: Agent>(
+    ctx: &Context<A>,
+    runtime: &McpRuntime<A>,
+    session_id: &str,
+    req: &Request,
+) -> worker::Result<Response> {
+    let endpoint = req.headers().get(MCP_ENDPOINT_HEADER)?.unwrap_or_else(|| "/sse/message".into());
+    Session::open(ctx.sql(), session_id, LEGACY_SSE)?;
+    let outbox = Rc::new(Outbox::default());
+    outbox.push(event(Some("endpoint"), None, &format!("{endpoint}?sessionId={session_id}")));
+    if let Some(old) = runtime.stream.borrow_mut().replace(outbox.clone()) {
+        old.close();
+    }
+    sse_reply(SseBody::new(outbox, None, runtime.server.keep_alive_interval()), "")
+}
+
+async fn post_legacy<A: Agent>(
+    ctx: &Rc<Context<A>>,
+    runtime: &McpRuntime<A>,
+    session_id: String,
+    mut req: Request,
+) -> worker::Result<Response> {
+    let session = Session::load(ctx.sql())?.filter(|s| s.id == session_id && s.status != ENDED);
+    let (Some(session), Some(stream)) = (session, runtime.open_stream()) else {
+        return session_not_found();
+    };
+    let text = req.text().await?;
+    let body = match parse_body(&text) {
+        Ok(body) => body,
+        Err(error) => return json_reply(400, &error, ""),
+    };
+    let messages = match body {
+        Body::Single(message) => vec![message],
+        Body::Batch(messages) => messages,
+    };
+    let send = |reply: Value| {
+        stream.push(event(Some("message"), None, &reply.to_string()));
+    };
+    for message in messages {
+        match message {
+            Message::Request { id, method, params } if method == "initialize" && session.status != ACTIVE => {
+                match initialize(ctx, runtime, &params) {
+                    Ok(result) => send(result_response(&id, result)),
+                    Err(e) => send(error_response(&id, &RpcError::new(super::jsonrpc::INTERNAL_ERROR, e.to_string()))),
+                }
+            }
+            Message::Request { id, .. } if session.status != ACTIVE => {
+                send(error_response(&id, &RpcError::new(INVALID_REQUEST, "Invalid Request: initialize first")));
+            }
+            Message::Request { id, method, params } => {
+                if let Some(reply) = answer(ctx, &session, &id, &method, params, Some(stream.clone())).await {
+                    send(reply);
+                }
+            }
+            Message::Invalid { id, error } => send(error_response(&id, &error)),
+            other => notice(ctx, runtime, other),
+        }
+    }
+    Ok(Response::ok("Accepted")?.with_status(202))
+}

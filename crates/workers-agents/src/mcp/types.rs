@@ -1,0 +1,353 @@
+//! MCP values as they go on the wire: content blocks, tool results, resource
+//! contents, prompt messages, and the descriptors `*/list` returns.
+
+use serde::Serialize;
+use serde_json::{json, Value};
+
+/// One block of content in a tool result or prompt message.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Content {
+    /// Plain text.
+    Text {
+        /// The text.
+        text: String,
+    },
+    /// A base64-encoded image.
+    Image {
+        /// Base64 data.
+        data: String,
+        /// e.g. `image/png`.
+        #[serde(rename = "mimeType")]
+        mime_type: String,
+    },
+    /// Base64-encoded audio.
+    Audio {
+        /// Base64 data.
+        data: String,
+        /// e.g. `audio/wav`.
+        #[serde(rename = "mimeType")]
+        mime_type: String,
+    },
+    /// A resource embedded in the result.
+    Resource {
+        /// Its contents.
+        resource: ResourceContents,
+    },
+}
+
+impl Content {
+    /// A text block.
+    pub fn text(text: impl Into<String>) -> Self {
+        Content::Text { text: text.into() }
+    }
+}
+
+/// What a tool call returns.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ToolResult {
+    /// The content blocks.
+    pub content: Vec<Content>,
+    /// Structured output (for tools with an output schema).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub structured_content: Option<Value>,
+    /// Whether the tool failed (the model sees the content as the error).
+    pub is_error: bool,
+}
+
+impl ToolResult {
+    /// A successful result with one text block.
+    pub fn text(text: impl Into<String>) -> Self {
+        ToolResult { content: vec![Content::text(text)], structured_content: None, is_error: false }
+    }
+
+    /// A successful result with these blocks.
+    pub fn content(content: Vec<Content>) -> Self {
+        ToolResult { content, structured_content: None, is_error: false }
+    }
+
+    /// A failed result: the model sees `message`.
+    pub fn error(message: impl Into<String>) -> Self {
+        ToolResult { content: vec![Content::text(message)], structured_content: None, is_error: true }
+    }
+
+    /// A successful result carrying `value` as structured content and as JSON text.
+    pub fn structured<T: Serialize>(value: &T) -> crate::Result<Self> {
+        let value = serde_json::to_value(value).map_err(|e| crate::Error::json("tool result", e))?;
+        Ok(ToolResult {
+            content: vec![Content::text(value.to_string())],
+            structured_content: Some(value),
+            is_error: false,
+        })
+    }
+}
+
+/// The contents of one resource: text or base64 blob.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResourceContents {
+    /// The resource's URI.
+    pub uri: String,
+    /// Its MIME type.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mime_type: Option<String>,
+    /// Text contents.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// Base64 contents.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub blob: Option<String>,
+}
+
+impl ResourceContents {
+    /// Text contents.
+    pub fn text(uri: impl Into<String>, mime_type: &str, text: impl Into<String>) -> Self {
+        ResourceContents { uri: uri.into(), mime_type: Some(mime_type.to_owned()), text: Some(text.into()), blob: None }
+    }
+
+    /// Binary contents, already base64-encoded.
+    pub fn blob(uri: impl Into<String>, mime_type: &str, base64: impl Into<String>) -> Self {
+        ResourceContents {
+            uri: uri.into(),
+            mime_type: Some(mime_type.to_owned()),
+            text: None,
+            blob: Some(base64.into()),
+        }
+    }
+}
+
+impl From<ResourceContents> for Vec<ResourceContents> {
+    fn from(contents: ResourceContents) -> Self {
+        vec![contents]
+    }
+}
+
+/// Who speaks a prompt message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// The user.
+    User,
+    /// The assistant.
+    Assistant,
+}
+
+/// One message of a prompt.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PromptMessage {
+    /// Who speaks it.
+    pub role: Role,
+    /// What is said.
+    pub content: Content,
+}
+
+impl PromptMessage {
+    /// A user message with one text block.
+    pub fn user(text: impl Into<String>) -> Self {
+        PromptMessage { role: Role::User, content: Content::text(text) }
+    }
+
+    /// An assistant message with one text block.
+    pub fn assistant(text: impl Into<String>) -> Self {
+        PromptMessage { role: Role::Assistant, content: Content::text(text) }
+    }
+}
+
+/// What `prompts/get` returns.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PromptResult {
+    /// A description of this rendering.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The messages.
+    pub messages: Vec<PromptMessage>,
+}
+
+impl PromptResult {
+    /// A prompt of these messages.
+    pub fn new(messages: Vec<PromptMessage>) -> Self {
+        PromptResult { description: None, messages }
+    }
+}
+
+/// A tool as `tools/list` shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tool {
+    pub(crate) name: String,
+    pub(crate) descriptor: Value,
+    pub(crate) input_schema: Value,
+}
+
+impl Tool {
+    /// A tool taking an object with any properties; set its schema with [`Tool::input_schema`].
+    pub fn new(name: &str, description: &str) -> Self {
+        let input_schema = json!({ "type": "object" });
+        let descriptor = json!({ "name": name, "description": description, "inputSchema": input_schema });
+        Tool { name: name.to_owned(), descriptor, input_schema }
+    }
+
+    /// The JSON Schema of the arguments (an object schema). Published as
+    /// given; arguments are checked against it before the handler runs.
+    pub fn input_schema(mut self, schema: Value) -> Self {
+        self.descriptor["inputSchema"] = schema.clone();
+        self.input_schema = schema;
+        self
+    }
+
+    /// The JSON Schema of the tool's structured output.
+    pub fn output_schema(self, schema: Value) -> Self {
+        self.field("outputSchema", schema)
+    }
+
+    /// A human-readable title.
+    pub fn title(self, title: &str) -> Self {
+        self.field("title", json!(title))
+    }
+
+    /// Behaviour hints (`readOnlyHint`, `destructiveHint`, ...).
+    pub fn annotations(self, annotations: Value) -> Self {
+        self.field("annotations", annotations)
+    }
+
+    fn field(mut self, key: &str, value: Value) -> Self {
+        self.descriptor[key] = value;
+        self
+    }
+}
+
+/// A resource at a fixed URI, or a family of them under a URI template.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resource {
+    pub(crate) uri: String,
+    pub(crate) descriptor: Value,
+}
+
+impl Resource {
+    /// A resource at `uri`.
+    pub fn new(name: &str, uri: &str) -> Self {
+        Resource { uri: uri.to_owned(), descriptor: json!({ "name": name, "uri": uri }) }
+    }
+
+    /// Resources matching `uri_template` (RFC 6570, e.g. `notes://{id}`).
+    pub fn template(name: &str, uri_template: &str) -> Self {
+        Resource { uri: uri_template.to_owned(), descriptor: json!({ "name": name, "uriTemplate": uri_template }) }
+    }
+
+    /// What it holds.
+    pub fn description(mut self, description: &str) -> Self {
+        self.descriptor["description"] = json!(description);
+        self
+    }
+
+    /// Its MIME type.
+    pub fn mime_type(mut self, mime_type: &str) -> Self {
+        self.descriptor["mimeType"] = json!(mime_type);
+        self
+    }
+
+    /// A human-readable title.
+    pub fn title(mut self, title: &str) -> Self {
+        self.descriptor["title"] = json!(title);
+        self
+    }
+}
+
+/// A prompt template and its arguments.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prompt {
+    pub(crate) name: String,
+    pub(crate) descriptor: Value,
+    pub(crate) required: Vec<String>,
+}
+
+impl Prompt {
+    /// A prompt without arguments.
+    pub fn new(name: &str, description: &str) -> Self {
+        let descriptor = json!({ "name": name, "description": description, "arguments": [] });
+        Prompt { name: name.to_owned(), descriptor, required: Vec::new() }
+    }
+
+    /// Adds an argument (prompt arguments are strings).
+    pub fn argument(mut self, name: &str, description: &str, required: bool) -> Self {
+        if let Some(arguments) = self.descriptor["arguments"].as_array_mut() {
+            arguments.push(json!({ "name": name, "description": description, "required": required }));
+        }
+        if required {
+            self.required.push(name.to_owned());
+        }
+        self
+    }
+
+    /// A human-readable title.
+    pub fn title(mut self, title: &str) -> Self {
+        self.descriptor["title"] = json!(title);
+        self
+    }
+}
+
+/// Items per page of `tools/list`, `resources/list`, ... .
+pub const PAGE_SIZE: usize = 100;
+
+/// One page of `items` from an opaque `cursor` (`Err`: invalid cursor).
+/// Returns the page and the cursor of the next page, if any.
+pub fn page<T: Clone>(items: &[T], cursor: Option<&str>) -> Result<(Vec<T>, Option<String>), String> {
+    let start = match cursor {
+        None => 0,
+        Some(cursor) => cursor
+            .strip_prefix("p")
+            .and_then(|n| n.parse::<usize>().ok())
+            .filter(|n| *n <= items.len())
+            .ok_or_else(|| format!("Invalid cursor: {cursor}"))?,
+    };
+    let end = (start + PAGE_SIZE).min(items.len());
+    let next = (end < items.len()).then(|| format!("p{end}"));
+    Ok((items[start..end].to_vec(), next))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_serializes_as_the_spec_shows() {
+        assert_eq!(serde_json::to_value(Content::text("hi")).unwrap(), json!({"type": "text", "text": "hi"}));
+        let image = Content::Image { data: "AA==".into(), mime_type: "image/png".into() };
+        assert_eq!(
+            serde_json::to_value(image).unwrap(),
+            json!({"type": "image", "data": "AA==", "mimeType": "image/png"})
+        );
+        let embedded = Content::Resource { resource: ResourceContents::text("a://b", "text/plain", "x") };
+        assert_eq!(
+            serde_json::to_value(embedded).unwrap(),
+            json!({"type": "resource", "resource": {"uri": "a://b", "mimeType": "text/plain", "text": "x"}})
+        );
+        assert_eq!(
+            serde_json::to_value(ToolResult::error("bad")).unwrap(),
+            json!({"content": [{"type": "text", "text": "bad"}], "isError": true})
+        );
+    }
+
+    #[test]
+    fn descriptors_carry_what_was_declared() {
+        let tool = Tool::new("add", "Adds").input_schema(json!({"type": "object", "required": ["a"]})).title("Add");
+        assert_eq!(tool.descriptor["inputSchema"]["required"], json!(["a"]));
+        assert_eq!(tool.descriptor["title"], json!("Add"));
+        let prompt = Prompt::new("p", "d").argument("topic", "what", true).argument("tone", "how", false);
+        assert_eq!(prompt.required, vec!["topic".to_owned()]);
+        assert_eq!(prompt.descriptor["arguments"][1]["required"], json!(false));
+        assert_eq!(Resource::template("n", "notes://{id}").descriptor["uriTemplate"], json!("notes://{id}"));
+    }
+
+    #[test]
+    fn pages_with_opaque_cursors() {
+        let items: Vec<usize> = (0..250).collect();
+        let (first, next) = page(&items, None).unwrap();
+        assert_eq!((first.len(), next.as_deref()), (100, Some("p100")));
+        let (last, next) = page(&items, Some("p200")).unwrap();
+        assert_eq!((last.len(), next), (50, None));
+        assert!(page(&items, Some("p999")).is_err());
+        assert!(page(&items, Some("zzz")).is_err());
+        assert_eq!(page::<usize>(&[], None).unwrap(), (vec![], None));
+    }
+}
