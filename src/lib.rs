@@ -4,8 +4,8 @@
 mod agents;
 
 use agents::{
-    BenchAgent, ChatRoom, Counter, CounterMcp, Jobs, McpProbe, NotesMcp, Probe, Reminders, TestCallableAgent,
-    TestStateAgent,
+    BenchAgent, ChatRoom, ConformanceMcp, Counter, CounterMcp, Jobs, McpProbe, NotesMcp, Probe, Reminders,
+    TestCallableAgent, TestStateAgent,
 };
 use worker::{event, Context, Env, Request, Response, Result};
 use workers_agents::mcp::McpEndpoint;
@@ -54,15 +54,28 @@ fn authenticated(req: &Request) -> Result<worker::RequestInit> {
 }
 
 /// MCP servers: the seed's counter at `/mcp` and `/sse`, notes at
-/// `/notes/mcp` and `/notes/sse`, the test probe at `/probe/mcp` and `/probe/sse`.
-fn mcp_endpoints() -> [McpEndpoint; 6] {
+/// `/notes/mcp` and `/notes/sse`, the test probe at `/probe/mcp` and
+/// `/probe/sse`, the conformance fixture at `/conformance/mcp`.
+///
+/// DNS-rebinding protection: the conformance fixture serves only local hosts
+/// plus those in the `MCP_ALLOWED_HOSTS` var (comma-separated); the other
+/// servers check hosts only when that var is set.
+fn mcp_endpoints(env: &Env) -> [McpEndpoint; 7] {
+    let extra: Vec<String> = env
+        .var("MCP_ALLOWED_HOSTS")
+        .map(|v| v.to_string().split(',').map(|h| h.trim().to_owned()).filter(|h| !h.is_empty()).collect())
+        .unwrap_or_default();
+    let mut local: Vec<String> = ["localhost", "127.0.0.1", "[::1]"].map(String::from).to_vec();
+    local.extend(extra.iter().cloned());
+    let demo_hosts = if extra.is_empty() { Vec::new() } else { local.clone() };
     [
-        McpEndpoint::streamable_http::<CounterMcp>("/mcp"),
-        McpEndpoint::sse::<CounterMcp>("/sse"),
-        McpEndpoint::streamable_http::<NotesMcp>("/notes/mcp"),
-        McpEndpoint::sse::<NotesMcp>("/notes/sse"),
+        McpEndpoint::streamable_http::<CounterMcp>("/mcp").allowed_hosts(&demo_hosts),
+        McpEndpoint::sse::<CounterMcp>("/sse").allowed_hosts(&demo_hosts),
+        McpEndpoint::streamable_http::<NotesMcp>("/notes/mcp").allowed_hosts(&demo_hosts),
+        McpEndpoint::sse::<NotesMcp>("/notes/sse").allowed_hosts(&demo_hosts),
         McpEndpoint::streamable_http::<McpProbe>("/probe/mcp").max_body_bytes(64 * 1024),
         McpEndpoint::sse::<McpProbe>("/probe/sse"),
+        McpEndpoint::streamable_http::<ConformanceMcp>("/conformance/mcp").allowed_hosts(&local),
     ]
 }
 
@@ -76,7 +89,7 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     if req.path() == "/" {
         return Response::ok("workers-agents demo: connect to /agents/counter/{name} or /agents/chat-room/{name}\n");
     }
-    for endpoint in mcp_endpoints() {
+    for endpoint in mcp_endpoints(&env) {
         if endpoint.matches(&req.path()) {
             return endpoint.route(req, &env).await?.map_or_else(|| Response::error("Not found", 404), Ok);
         }

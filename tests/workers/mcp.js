@@ -22,10 +22,10 @@ export function request(method, params) {
 }
 
 /** Opens a session at `path` and returns its id. */
-export async function initialize(path, protocolVersion = "2025-06-18") {
+export async function initialize(path, protocolVersion = "2025-06-18", capabilities = {}) {
   const response = await post(
     path,
-    request("initialize", { protocolVersion, capabilities: {}, clientInfo: { name: "raw", version: "0" } }),
+    request("initialize", { protocolVersion, capabilities, clientInfo: { name: "raw", version: "0" } }),
   );
   if (response.status !== 200) throw new Error(`initialize: ${response.status} ${await response.text()}`);
   const session = response.headers.get("mcp-session-id");
@@ -46,7 +46,8 @@ export async function readMessages(response) {
   const type = response.headers.get("content-type") ?? "";
   if (type.startsWith("application/json")) return [await response.json()];
   const events = parseEvents(await response.text());
-  return events.filter((e) => (e.event ?? "message") === "message").map((e) => JSON.parse(e.data));
+  // Skips the priming event (an id with empty data) and keep-alive comments.
+  return events.filter((e) => (e.event ?? "message") === "message" && e.data).map((e) => JSON.parse(e.data));
 }
 
 export function parseEvents(text) {
@@ -56,6 +57,8 @@ export function parseEvents(text) {
     const data = [];
     for (const line of block.split("\n")) {
       if (line.startsWith("event: ")) event.event = line.slice(7);
+      else if (line.startsWith("id: ")) event.id = line.slice(4);
+      else if (line.startsWith("retry: ")) event.retry = Number(line.slice(7));
       else if (line.startsWith("data: ")) data.push(line.slice(6));
       else if (line.startsWith(": ")) event.comment = line.slice(2);
     }
@@ -87,12 +90,18 @@ export class EventReader {
     }
   }
 
-  /** The next event that is not a comment. */
+  /** The next event that is not a comment or a priming event. */
   async nextEvent() {
     for (;;) {
       const event = await this.next();
-      if (!event || event.data !== undefined) return event;
+      if (!event || event.data) return event;
     }
+  }
+
+  /** The next JSON-RPC message. */
+  async nextMessage() {
+    const event = await this.nextEvent();
+    return event && { ...JSON.parse(event.data), eventId: event.id };
   }
 
   cancel() {

@@ -1,6 +1,7 @@
 import { evictDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { exports } from "cloudflare:workers";
 import { fetchWorker } from "./frames.js";
 import { ACCEPT, EventReader, call, initialize, post, readMessages, request } from "./mcp.js";
 
@@ -209,6 +210,9 @@ describe("MCP tools that notify, fail and get cancelled", () => {
     const stream = await fetchWorker("/probe/mcp", { headers });
     expect(stream.status).toBe(200);
     const reader = new EventReader(stream.body);
+    const priming = await reader.next();
+    expect(priming).toMatchObject({ data: "", retry: 500 });
+    expect(priming.id).toMatch(/^[0-9a-f]{16}_0$/);
     expect((await reader.next()).comment).toBe("keep-alive");
     expect((await fetchWorker("/probe/mcp", { headers })).status).toBe(409);
     await reader.cancel();
@@ -248,5 +252,98 @@ describe("MCP over legacy SSE", () => {
     expect((await post("/sse/message", request("ping"))).status).toBe(400);
     expect((await post(`/sse/message?sessionId=${"a".repeat(32)}`, request("ping"))).status).toBe(404);
     expect((await post("/sse/message?sessionId=nope", request("ping"))).status).toBe(404);
+  });
+});
+
+describe("MCP server features: client requests, resumable streams, subscriptions, completions, hosts", () => {
+  it("asks the client (sampling, then elicitation) inside a tool call and uses the answers", async () => {
+    const { session } = await initialize("/probe/mcp", "2025-11-25", { sampling: {}, elicitation: {} });
+    const ask = request("tools/call", { name: "ask", arguments: { text: "greet" } });
+    const reader = new EventReader((await post("/probe/mcp", ask, { session })).body);
+    const sampling = await reader.nextMessage();
+    expect(sampling).toMatchObject({ method: "sampling/createMessage", params: { maxTokens: 50 } });
+    expect(sampling.params.messages[0].content.text).toBe("greet");
+    const answer = { role: "assistant", content: { type: "text", text: "hello" }, model: "stand-in" };
+    const posted = await post("/probe/mcp", { jsonrpc: "2.0", id: sampling.id, result: answer }, { session });
+    expect(posted.status).toBe(202);
+    const elicitation = await reader.nextMessage();
+    expect(elicitation).toMatchObject({ method: "elicitation/create", params: { message: 'Send "hello"?' } });
+    await post("/probe/mcp", { jsonrpc: "2.0", id: elicitation.id, result: { action: "accept", content: { ok: true } } }, { session });
+    const result = await reader.nextMessage();
+    expect(result).toMatchObject({ id: ask.id, result: { content: [{ text: 'model said "hello"; user: "accept"' }] } });
+
+    // A client without the capability gets a tool error, not a hang.
+    const plain = (await initialize("/probe/mcp")).session;
+    const refused = await call("/probe/mcp", plain, "tools/call", { name: "ask", arguments: { text: "x" } });
+    expect(refused.result).toMatchObject({ isError: true, content: [{ text: "Client does not support sampling (sampling/createMessage)" }] });
+  });
+
+  it("redelivers what a dropped stream missed when the client resumes with Last-Event-ID", async () => {
+    const { session } = await initialize("/probe/mcp");
+    const drop = request("tools/call", { name: "drop_stream" });
+    const reader = new EventReader((await post("/probe/mcp", drop, { session })).body);
+    const priming = await reader.next();
+    const before = await reader.nextMessage();
+    expect(before.params.data).toBe("before the drop");
+    expect(await reader.next()).toBeUndefined(); // the server closed the stream mid-call
+    await new Promise((r) => setTimeout(r, 300));
+    const headers = { accept: "text/event-stream", "mcp-session-id": session };
+    const resumed = await fetchWorker("/probe/mcp", { headers: { ...headers, "last-event-id": priming.id } });
+    const messages = await readMessages(resumed);
+    expect(messages.map((m) => m.params?.data ?? m.result.content[0].text)).toEqual([
+      "before the drop",
+      "after the drop",
+      "finished while disconnected",
+    ]);
+    const fromMiddle = await fetchWorker("/probe/mcp", { headers: { ...headers, "last-event-id": before.eventId } });
+    expect((await readMessages(fromMiddle)).map((m) => m.id ?? m.params.data)).toEqual(["after the drop", drop.id]);
+    const malformed = await fetchWorker("/probe/mcp", { headers: { ...headers, "last-event-id": "nope" } });
+    expect(malformed.status).toBe(400);
+  });
+
+  it("tells subscribers on the standalone stream that a resource changed", async () => {
+    const { session } = await initialize("/probe/mcp");
+    const stream = await fetchWorker("/probe/mcp", { headers: { accept: "text/event-stream", "mcp-session-id": session } });
+    const reader = new EventReader(stream.body);
+    const touch = async () => text(await call("/probe/mcp", session, "tools/call", { name: "touch", arguments: { uri: "probe://watched" } }));
+    expect(await touch()).toBe("not notified");
+    expect((await call("/probe/mcp", session, "resources/subscribe", { uri: "probe://watched" })).result).toEqual({});
+    expect(await touch()).toBe("notified");
+    expect(await reader.nextMessage()).toMatchObject({
+      method: "notifications/resources/updated",
+      params: { uri: "probe://watched" },
+    });
+    expect((await call("/probe/mcp", session, "resources/unsubscribe", { uri: "probe://watched" })).result).toEqual({});
+    expect(await touch()).toBe("not notified");
+    await reader.cancel();
+  });
+
+  it("guards against DNS rebinding: foreign Host or Origin get 403, local ones are served", async () => {
+    const at = (url, headers = {}) =>
+      exports.default.fetch(
+        new Request(url, {
+          method: "POST",
+          headers: { "content-type": "application/json", accept: ACCEPT, ...headers },
+          body: JSON.stringify(request("initialize", { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "h", version: "0" } })),
+        }),
+      );
+    expect((await at("http://evil.example.com/conformance/mcp")).status).toBe(403);
+    expect((await at("http://localhost:8788/conformance/mcp", { origin: "http://evil.example.com" })).status).toBe(403);
+    const local = await at("http://127.0.0.1:8788/conformance/mcp", { origin: "http://localhost:8788" });
+    expect(local.status).toBe(200);
+    const session = local.headers.get("mcp-session-id");
+    const complete = await exports.default.fetch(
+      new Request("http://localhost/conformance/mcp", {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: ACCEPT, "mcp-session-id": session },
+        body: JSON.stringify(
+          request("completion/complete", {
+            ref: { type: "ref/prompt", name: "test_prompt_with_arguments" },
+            argument: { name: "arg1", value: "par" },
+          }),
+        ),
+      }),
+    );
+    expect((await complete.json()).result).toEqual({ completion: { values: ["paris", "park", "party"], total: 3, hasMore: false } });
   });
 });

@@ -37,7 +37,8 @@ const MIGRATIONS: [&str; 3] = [
         created_ms INTEGER NOT NULL
     );
     CREATE INDEX IF NOT EXISTS cf_agents_schedules_due ON cf_agents_schedules (status, due_ms)",
-    // v3: the MCP session an MCP agent instance serves (at most one row).
+    // v3: the MCP session an MCP agent instance serves (at most one row), the
+    // events of its SSE streams (for resumption) and its resource subscriptions.
     "CREATE TABLE IF NOT EXISTS cf_agents_mcp_session (
         id TEXT PRIMARY KEY,
         transport TEXT NOT NULL,
@@ -46,7 +47,15 @@ const MIGRATIONS: [&str; 3] = [
         client TEXT,
         log_level INTEGER NOT NULL,
         created_ms INTEGER NOT NULL
-    )",
+    );
+    CREATE TABLE IF NOT EXISTS cf_agents_mcp_events (
+        stream TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        data TEXT NOT NULL,
+        created_ms INTEGER NOT NULL,
+        PRIMARY KEY (stream, seq)
+    );
+    CREATE TABLE IF NOT EXISTS cf_agents_mcp_subscriptions (uri TEXT PRIMARY KEY)",
 ];
 
 #[derive(serde::Deserialize)]

@@ -51,6 +51,7 @@ pub struct McpEndpoint {
     transport: Transport,
     max_body: usize,
     cors: bool,
+    allowed_hosts: Vec<String>,
 }
 
 /// Whether `id` has the shape of a session id this endpoint hands out (32 lowercase hex digits).
@@ -90,7 +91,14 @@ impl McpEndpoint {
 
     fn new(path: &str, binding: &str, transport: Transport) -> Self {
         let path = format!("/{}", path.trim_matches('/'));
-        McpEndpoint { path, binding: binding.to_owned(), transport, max_body: DEFAULT_MAX_BODY_BYTES, cors: true }
+        McpEndpoint {
+            path,
+            binding: binding.to_owned(),
+            transport,
+            max_body: DEFAULT_MAX_BODY_BYTES,
+            cors: true,
+            allowed_hosts: Vec::new(),
+        }
     }
 
     /// Serves through the Durable Object binding `binding` instead of the class name.
@@ -108,6 +116,16 @@ impl McpEndpoint {
     /// Turns CORS headers (and `OPTIONS` answers) on or off (default on).
     pub fn cors(mut self, cors: bool) -> Self {
         self.cors = cors;
+        self
+    }
+
+    /// Protects against DNS rebinding: only requests whose `Host` (and
+    /// `Origin`, when sent) name one of `hosts` (names without ports, e.g.
+    /// `localhost`, `127.0.0.1`, `[::1]`, `my-worker.example.workers.dev`)
+    /// are served; others get 403. Empty (the default): no check.
+    pub fn allowed_hosts<S: AsRef<str>>(mut self, hosts: &[S]) -> Self {
+        self.allowed_hosts =
+            hosts.iter().map(|h| h.as_ref().trim().to_ascii_lowercase()).filter(|h| !h.is_empty()).collect();
         self
     }
 
@@ -129,6 +147,17 @@ impl McpEndpoint {
         }
         if self.cors && req.method() == Method::Options {
             return self.finish(Response::empty()?.with_status(204)).map(Some);
+        }
+        if !self.allowed_hosts.is_empty() {
+            // The Host header; a request made in code may lack it: its URL says the same.
+            let host = match req.headers().get("host")? {
+                Some(host) => host,
+                None => req.url()?.host_str().unwrap_or_default().to_owned(),
+            };
+            let origin = req.headers().get("origin")?;
+            if let Err(why) = check_host_and_origin(&host, origin.as_deref(), &self.allowed_hosts) {
+                return self.finish(rpc_error(403, -32000, &format!("Forbidden: {why}"))?).map(Some);
+            }
         }
         let response = match self.transport {
             Transport::Streamable => self.streamable(req, env).await?,
@@ -269,6 +298,31 @@ impl McpEndpoint {
     }
 }
 
+/// The host name of a `Host` header or URL authority, lowercased, without port.
+fn host_name(authority: &str) -> String {
+    let authority = authority.trim().to_ascii_lowercase();
+    if authority.starts_with('[') {
+        return authority.split_once(']').map_or(authority.clone(), |(ip, _)| format!("{ip}]"));
+    }
+    authority.split(':').next().unwrap_or_default().to_owned()
+}
+
+/// Checks `Host` and `Origin` against an allow-list of host names.
+fn check_host_and_origin(host: &str, origin: Option<&str>, allowed: &[String]) -> Result<(), String> {
+    let name = host_name(host);
+    if !allowed.contains(&name) {
+        return Err(format!("host {name:?} is not allowed"));
+    }
+    if let Some(origin) = origin.filter(|o| *o != "null") {
+        let authority = origin.split_once("://").map_or(origin, |(_, rest)| rest);
+        let name = host_name(authority.split('/').next().unwrap_or_default());
+        if !allowed.contains(&name) {
+            return Err(format!("origin {origin:?} is not allowed"));
+        }
+    }
+    Ok(())
+}
+
 /// Whether a body is a single `initialize` request (the only message that may open a session).
 fn is_initialize(body: &Body) -> bool {
     matches!(body, Body::Single(Message::Request { method, .. }) if method == "initialize")
@@ -294,6 +348,18 @@ mod tests {
         assert!(!init(r#"{"jsonrpc":"2.0","id":1,"method":"tools/list"}"#));
         assert!(!init(r#"[{"jsonrpc":"2.0","id":1,"method":"initialize"}]"#));
         assert!(!init(r#"{"jsonrpc":"2.0","method":"initialize"}"#));
+    }
+
+    #[test]
+    fn checks_host_and_origin_against_the_allow_list() {
+        let allowed: Vec<String> = ["localhost", "127.0.0.1", "[::1]"].map(String::from).to_vec();
+        assert_eq!(check_host_and_origin("localhost:8788", None, &allowed), Ok(()));
+        assert_eq!(check_host_and_origin("127.0.0.1", Some("http://localhost:3000"), &allowed), Ok(()));
+        assert_eq!(check_host_and_origin("[::1]:9000", Some("http://[::1]:9000"), &allowed), Ok(()));
+        assert!(check_host_and_origin("evil.example.com", None, &allowed).is_err());
+        assert!(check_host_and_origin("localhost:8788", Some("http://evil.example.com"), &allowed).is_err());
+        assert!(check_host_and_origin("LOCALHOST", None, &allowed).is_ok());
+        assert!(check_host_and_origin("localhost.evil.com", None, &allowed).is_err());
     }
 
     #[test]

@@ -7,17 +7,21 @@
 mod endpoint;
 pub mod json_schema;
 pub mod jsonrpc;
+mod notify;
 mod peer;
+mod pending;
 mod server;
 pub(crate) mod session;
 pub mod sse;
+mod streams;
 pub(crate) mod transport;
 mod types;
 pub mod uri_template;
 
 pub use endpoint::{instance_name, is_session_id, McpEndpoint, DEFAULT_MAX_BODY_BYTES};
-pub use peer::{Peer, LOG_LEVELS};
-pub use server::{McpServer, NoArgs, ResourceRequest, RESOURCE_NOT_FOUND};
+pub use peer::{Peer, LOG_LEVELS, REQUEST_TIMEOUT};
+pub use server::{CompletionRef, CompletionRequest, McpServer, NoArgs, ResourceRequest, RESOURCE_NOT_FOUND};
+pub use streams::parse_event_id;
 pub use types::{
     page, Content, Prompt, PromptMessage, PromptResult, Resource, ResourceContents, Role, Tool, ToolResult, PAGE_SIZE,
 };

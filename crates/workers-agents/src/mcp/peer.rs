@@ -2,41 +2,39 @@
 
 use std::cell::Cell;
 use std::rc::Rc;
+use std::time::Duration;
 
+use futures_util::future::{select, Either};
 use serde_json::{json, Value};
 
-use super::sse::{event, Outbox};
+use super::jsonrpc::{RpcError, INTERNAL_ERROR};
+use super::pending::PendingRequests;
+use super::streams::EventStream;
 
 /// Log levels of `logging/setLevel` and `notifications/message`, least severe first.
 pub const LOG_LEVELS: [&str; 8] = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"];
 
-/// The client of the request being handled: sends it notifications while
-/// the request runs, and tells whether it cancelled the request.
+/// MCP error code for a server request the client did not answer in time.
+pub const REQUEST_TIMEOUT: i64 = -32001;
+
+/// The client of the request being handled: sends it notifications and
+/// requests while the request runs, and tells whether it cancelled.
 ///
-/// Notifications travel on the request's SSE stream; a request answered
-/// with plain JSON (e.g. inside a batch) has nowhere to send them and they
-/// are dropped (`notify` returns `false`).
+/// Messages travel on the request's SSE stream (stored, so a client that
+/// reconnects gets them); a request answered with plain JSON (e.g. inside a
+/// batch) has no stream, and `notify` returns `false`.
 #[derive(Clone)]
 pub struct Peer {
-    outbox: Option<Rc<Outbox>>,
-    progress_token: Option<Value>,
-    cancelled: Rc<Cell<bool>>,
-    session_id: Rc<str>,
-    min_log_level: usize,
+    pub(crate) stream: Option<Rc<EventStream>>,
+    pub(crate) pending: Rc<PendingRequests>,
+    pub(crate) progress_token: Option<Value>,
+    pub(crate) cancelled: Rc<Cell<bool>>,
+    pub(crate) session_id: Rc<str>,
+    pub(crate) min_log_level: usize,
+    pub(crate) client_capabilities: Rc<Value>,
 }
 
 impl Peer {
-    pub(crate) fn new(
-        outbox: Option<Rc<Outbox>>,
-        params: &Value,
-        cancelled: Rc<Cell<bool>>,
-        session_id: Rc<str>,
-        min_log_level: usize,
-    ) -> Self {
-        let progress_token = params.pointer("/_meta/progressToken").filter(|t| t.is_string() || t.is_number()).cloned();
-        Peer { outbox, progress_token, cancelled, session_id, min_log_level }
-    }
-
     /// The MCP session this request belongs to.
     pub fn session_id(&self) -> &str {
         &self.session_id
@@ -48,11 +46,16 @@ impl Peer {
         self.cancelled.get()
     }
 
-    /// Sends a notification to the client. `false`: it could not be sent.
+    /// What the client declared it can do (`initialize`'s `capabilities`).
+    pub fn client_capabilities(&self) -> &Value {
+        &self.client_capabilities
+    }
+
+    /// Sends a notification to the client. `false`: there is no stream for it.
     pub fn notify(&self, method: &str, params: Value) -> bool {
-        let Some(outbox) = &self.outbox else { return false };
-        let message = json!({ "jsonrpc": "2.0", "method": method, "params": params });
-        outbox.push(event(Some("message"), None, &message.to_string()))
+        let Some(stream) = &self.stream else { return false };
+        stream.send(&json!({ "jsonrpc": "2.0", "method": method, "params": params }));
+        true
     }
 
     /// Reports progress (`notifications/progress`) when the client asked for
@@ -81,5 +84,52 @@ impl Peer {
             params["logger"] = json!(logger);
         }
         self.notify("notifications/message", params)
+    }
+
+    /// Sends a request to the client and waits (at most `timeout`) for its answer.
+    pub async fn request(&self, method: &str, params: Value, timeout: Duration) -> Result<Value, RpcError> {
+        let Some(stream) = &self.stream else {
+            return Err(RpcError::new(INTERNAL_ERROR, format!("{method}: this request has no stream to the client")));
+        };
+        let (id, answer) = self.pending.register();
+        stream.send(&json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params }));
+        match select(answer, Box::pin(worker::Delay::from(timeout))).await {
+            Either::Left((outcome, _)) => outcome,
+            Either::Right(_) => {
+                Err(RpcError::new(REQUEST_TIMEOUT, format!("{method}: the client did not answer in time")))
+            }
+        }
+    }
+
+    fn require(&self, capability: &str, method: &str) -> Result<(), RpcError> {
+        if self.client_capabilities.get(capability).is_some() {
+            Ok(())
+        } else {
+            Err(RpcError::new(INTERNAL_ERROR, format!("Client does not support {capability} ({method})")))
+        }
+    }
+
+    /// Asks the client's model for a completion (`sampling/createMessage`);
+    /// fails when the client did not declare the `sampling` capability.
+    pub async fn create_message(&self, params: Value) -> Result<Value, RpcError> {
+        self.require("sampling", "sampling/createMessage")?;
+        self.request("sampling/createMessage", params, Duration::from_secs(120)).await
+    }
+
+    /// Asks the user for input (`elicitation/create`) with a message and a
+    /// flat object schema; fails when the client did not declare `elicitation`.
+    pub async fn elicit(&self, message: &str, requested_schema: Value) -> Result<Value, RpcError> {
+        self.require("elicitation", "elicitation/create")?;
+        let params = json!({ "message": message, "requestedSchema": requested_schema });
+        self.request("elicitation/create", params, Duration::from_secs(600)).await
+    }
+
+    /// Closes the client's connection to this request's stream while the
+    /// work goes on; the client reconnects with `Last-Event-ID` and receives
+    /// everything sent since (SSE polling).
+    pub fn close_stream(&self) {
+        if let Some(stream) = &self.stream {
+            stream.disconnect();
+        }
     }
 }

@@ -20,6 +20,8 @@ type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
 type ToolFn<A> = Box<dyn for<'a> Fn(&'a A, &'a Context<A>, Peer, Value) -> BoxFuture<'a, ToolResult>>;
 type ResourceFn<A> =
     Box<dyn for<'a> Fn(&'a A, &'a Context<A>, ResourceRequest) -> BoxFuture<'a, Result<Vec<ResourceContents>, String>>>;
+type CompleteFn<A> =
+    Box<dyn for<'a> Fn(&'a A, &'a Context<A>, CompletionRequest) -> BoxFuture<'a, Result<Vec<String>, String>>>;
 type PromptFn<A> = Box<dyn for<'a> Fn(&'a A, &'a Context<A>, Value) -> BoxFuture<'a, Result<PromptResult, RpcError>>>;
 
 /// MCP error code for a resource that does not exist.
@@ -38,6 +40,31 @@ pub struct ResourceRequest {
     /// The template's variables (empty for fixed resources).
     pub params: Variables,
 }
+
+/// What is being completed: an argument of a prompt or a variable of a resource template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CompletionRef {
+    /// `ref/prompt`: the prompt's name.
+    Prompt(String),
+    /// `ref/resource`: the resource template's URI template.
+    Resource(String),
+}
+
+/// A `completion/complete` request: the argument and what the user typed so far.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CompletionRequest {
+    /// What is being completed.
+    pub reference: CompletionRef,
+    /// The argument's name.
+    pub argument: String,
+    /// Its partial value.
+    pub value: String,
+    /// Arguments already resolved (`context.arguments`).
+    pub context: Value,
+}
+
+/// Completion values per response, at most.
+const MAX_COMPLETIONS: usize = 100;
 
 /// An MCP server: what an MCP agent offers its clients.
 ///
@@ -86,6 +113,7 @@ pub struct McpServer<A: Agent> {
     resources: Vec<(Resource, ResourceFn<A>)>,
     templates: Vec<(Resource, ResourceFn<A>)>,
     prompts: Vec<(Prompt, PromptFn<A>)>,
+    completions: Vec<(CompletionRef, String, CompleteFn<A>)>,
 }
 
 fn tool_fn<A: Agent, F>(f: F) -> ToolFn<A>
@@ -130,6 +158,7 @@ impl<A: Agent> McpServer<A> {
             resources: Vec::new(),
             templates: Vec::new(),
             prompts: Vec::new(),
+            completions: Vec::new(),
         }
     }
 
@@ -228,6 +257,20 @@ impl<A: Agent> McpServer<A> {
         self
     }
 
+    /// Completes values of `argument` of a prompt or resource template
+    /// (`completion/complete`); the handler returns candidates, best first.
+    pub fn completion<E, F>(mut self, reference: CompletionRef, argument: &str, f: F) -> Self
+    where
+        F: AsyncFn(&A, &Context<A>, CompletionRequest) -> Result<Vec<String>, E> + Copy + 'static,
+        E: Display,
+    {
+        let handler: CompleteFn<A> = Box::new(move |agent, ctx, request| {
+            Box::pin(async move { f(agent, ctx, request).await.map_err(|e| e.to_string()) })
+        });
+        self.completions.push((reference, argument.to_owned(), handler));
+        self
+    }
+
     /// The `initialize` result for a negotiated protocol version.
     pub(crate) fn initialize_result(&self, version: &str) -> Value {
         let mut capabilities = json!({ "logging": {} });
@@ -235,10 +278,13 @@ impl<A: Agent> McpServer<A> {
             capabilities["tools"] = json!({ "listChanged": false });
         }
         if !self.resources.is_empty() || !self.templates.is_empty() {
-            capabilities["resources"] = json!({ "subscribe": false, "listChanged": false });
+            capabilities["resources"] = json!({ "subscribe": true, "listChanged": false });
         }
         if !self.prompts.is_empty() {
             capabilities["prompts"] = json!({ "listChanged": false });
+        }
+        if !self.completions.is_empty() {
+            capabilities["completions"] = json!({});
         }
         let mut result = json!({
             "protocolVersion": version,
@@ -268,6 +314,7 @@ impl<A: Agent> McpServer<A> {
             "tools/call" => self.call_tool(ctx, params, peer).await,
             "resources/read" => self.read_resource(ctx, params).await,
             "prompts/get" => self.get_prompt(ctx, params).await,
+            "completion/complete" if !self.completions.is_empty() => self.complete(ctx, params).await,
             _ => Err(RpcError::new(METHOD_NOT_FOUND, format!("Method not found: {method}"))),
         }
     }
@@ -330,6 +377,44 @@ impl<A: Agent> McpServer<A> {
             .await
             .map_err(|panic| RpcError::new(INTERNAL_ERROR, format!("Prompt {name} panicked: {panic}")))??;
         serde_json::to_value(result).map_err(|e| RpcError::new(INTERNAL_ERROR, e.to_string()))
+    }
+}
+
+impl<A: Agent> McpServer<A> {
+    async fn complete(&self, ctx: &Context<A>, params: &Value) -> Result<Value, RpcError> {
+        let reference = match params.pointer("/ref/type").and_then(Value::as_str) {
+            Some("ref/prompt") => CompletionRef::Prompt(required_str(&params["ref"], "name")?.to_owned()),
+            Some("ref/resource") => CompletionRef::Resource(required_str(&params["ref"], "uri")?.to_owned()),
+            _ => {
+                return Err(RpcError::new(
+                    INVALID_PARAMS,
+                    "Invalid params: ref.type must be ref/prompt or ref/resource",
+                ))
+            }
+        };
+        let argument = params.get("argument").unwrap_or(&Value::Null);
+        let name = required_str(argument, "name")?;
+        let value = argument.get("value").and_then(Value::as_str).unwrap_or_default();
+        let found = self.completions.iter().find(|(r, a, _)| *r == reference && a == name);
+        let mut values = match found {
+            None => Vec::new(),
+            Some((_, _, handler)) => {
+                let request = CompletionRequest {
+                    reference: reference.clone(),
+                    argument: name.to_owned(),
+                    value: value.to_owned(),
+                    context: params.pointer("/context/arguments").cloned().unwrap_or(Value::Null),
+                };
+                match catch_panic(handler(ctx.agent(), ctx, request)).await {
+                    Ok(Ok(values)) => values,
+                    Ok(Err(e)) => return Err(RpcError::new(INTERNAL_ERROR, format!("Completion failed: {e}"))),
+                    Err(panic) => return Err(RpcError::new(INTERNAL_ERROR, format!("Completion panicked: {panic}"))),
+                }
+            }
+        };
+        let total = values.len();
+        values.truncate(MAX_COMPLETIONS);
+        Ok(json!({ "completion": { "values": values, "total": total, "hasMore": total > MAX_COMPLETIONS } }))
     }
 }
 

@@ -9,8 +9,9 @@ use std::rc::Rc;
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::pending::PendingRequests;
 use super::server::McpServer;
-use super::sse::Outbox;
+use super::streams::EventStream;
 use crate::sql::Sql;
 use crate::{Agent, Result};
 
@@ -26,12 +27,14 @@ pub(crate) struct Session {
     pub(crate) status: String,
     pub(crate) protocol_version: Option<String>,
     pub(crate) log_level: i64,
+    /// The client's `capabilities` as JSON text.
+    pub(crate) client: Option<String>,
 }
 
 impl Session {
     pub(crate) fn load(sql: &Sql) -> Result<Option<Session>> {
         sql.query_one(
-            "SELECT id, status, protocol_version, log_level FROM cf_agents_mcp_session LIMIT 1",
+            "SELECT id, status, protocol_version, log_level, client FROM cf_agents_mcp_session LIMIT 1",
             crate::params![],
         )
     }
@@ -51,7 +54,7 @@ impl Session {
         Ok(())
     }
 
-    /// Marks the session initialized with a protocol version and client info.
+    /// Marks the session initialized with a protocol version and the client's capabilities.
     pub(crate) fn activate(sql: &Sql, version: &str, client: &Value) -> Result<()> {
         sql.execute(
             "UPDATE cf_agents_mcp_session SET status = ?, protocol_version = ?, client = ?",
@@ -67,7 +70,31 @@ impl Session {
 
     pub(crate) fn end(sql: &Sql) -> Result<()> {
         sql.execute("UPDATE cf_agents_mcp_session SET status = ?", crate::params![ENDED])?;
+        sql.execute("DELETE FROM cf_agents_mcp_events", crate::params![])?;
+        sql.execute("DELETE FROM cf_agents_mcp_subscriptions", crate::params![])?;
         Ok(())
+    }
+
+    pub(crate) fn subscribe(sql: &Sql, uri: &str) -> Result<()> {
+        sql.execute("INSERT OR IGNORE INTO cf_agents_mcp_subscriptions (uri) VALUES (?)", crate::params![uri])?;
+        Ok(())
+    }
+
+    pub(crate) fn unsubscribe(sql: &Sql, uri: &str) -> Result<()> {
+        sql.execute("DELETE FROM cf_agents_mcp_subscriptions WHERE uri = ?", crate::params![uri])?;
+        Ok(())
+    }
+
+    pub(crate) fn is_subscribed(sql: &Sql, uri: &str) -> Result<bool> {
+        #[derive(Deserialize)]
+        struct Row {}
+        Ok(sql
+            .query_one::<Row>("SELECT 1 AS one FROM cf_agents_mcp_subscriptions WHERE uri = ?", crate::params![uri])?
+            .is_some())
+    }
+
+    pub(crate) fn client_capabilities(&self) -> Value {
+        self.client.as_deref().and_then(|c| serde_json::from_str(c).ok()).unwrap_or(Value::Null)
     }
 }
 
@@ -75,18 +102,28 @@ impl Session {
 pub(crate) struct McpRuntime<A: Agent> {
     pub(crate) server: McpServer<A>,
     /// The session's standalone stream (legacy SSE, or GET on Streamable HTTP).
-    pub(crate) stream: RefCell<Option<Rc<Outbox>>>,
+    pub(crate) standalone: RefCell<Option<Rc<EventStream>>>,
+    /// Streams of requests still running, by stream id (for resumption).
+    pub(crate) streams: RefCell<HashMap<String, Rc<EventStream>>>,
     /// Requests in flight by JSON id, with their cancellation flags.
     pub(crate) in_flight: RefCell<HashMap<String, Rc<Cell<bool>>>>,
+    /// Requests this server sent to the client, awaiting answers.
+    pub(crate) pending: Rc<PendingRequests>,
 }
 
 impl<A: Agent> McpRuntime<A> {
     pub(crate) fn new(server: McpServer<A>) -> Self {
-        McpRuntime { server, stream: RefCell::new(None), in_flight: RefCell::new(HashMap::new()) }
+        McpRuntime {
+            server,
+            standalone: RefCell::new(None),
+            streams: RefCell::new(HashMap::new()),
+            in_flight: RefCell::new(HashMap::new()),
+            pending: Rc::default(),
+        }
     }
 
-    /// The open standalone stream, if any.
-    pub(crate) fn open_stream(&self) -> Option<Rc<Outbox>> {
-        self.stream.borrow().as_ref().filter(|s| s.is_open()).cloned()
+    /// The standalone stream, when a client is connected to it.
+    pub(crate) fn connected_standalone(&self) -> Option<Rc<EventStream>> {
+        self.standalone.borrow().as_ref().filter(|s| s.is_connected()).cloned()
     }
 }

@@ -84,20 +84,16 @@ impl Outbox {
     }
 }
 
-type Driver = Pin<Box<dyn Future<Output = ()>>>;
-
-/// A response body: the chunks of an [`Outbox`], while an optional driver
-/// future (the request's work) runs, with keep-alive comments when idle.
+/// A response body: the chunks of an [`Outbox`], with keep-alive comments when idle.
 pub(crate) struct SseBody {
     outbox: Rc<Outbox>,
-    driver: Option<Driver>,
     keep_alive: Duration,
     timer: Option<Pin<Box<worker::Delay>>>,
 }
 
 impl SseBody {
-    pub(crate) fn new(outbox: Rc<Outbox>, driver: Option<Driver>, keep_alive: Duration) -> Self {
-        SseBody { outbox, driver, keep_alive, timer: None }
+    pub(crate) fn new(outbox: Rc<Outbox>, keep_alive: Duration) -> Self {
+        SseBody { outbox, keep_alive, timer: None }
     }
 }
 
@@ -106,11 +102,6 @@ impl Stream for SseBody {
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Option<Self::Item>> {
         let this = &mut *self;
-        if let Some(driver) = this.driver.as_mut() {
-            if driver.as_mut().poll(cx).is_ready() {
-                this.driver = None;
-            }
-        }
         if let Some(chunk) = this.outbox.queue.borrow_mut().pop_front() {
             this.timer = None;
             return Poll::Ready(Some(Ok(chunk.into_bytes())));

@@ -16,6 +16,7 @@ use super::jsonrpc::{
 use super::peer::{Peer, LOG_LEVELS};
 use super::session::{McpRuntime, Session, ACTIVE, ENDED};
 use super::sse::{event, Outbox, SseBody};
+use super::streams::{parse_event_id, replay, EventStream};
 use crate::{Agent, Context};
 
 /// Header naming the transport of a request forwarded by the endpoint.
@@ -37,7 +38,7 @@ pub(crate) async fn serve<A: Agent>(ctx: &Rc<Context<A>>, req: Request) -> worke
     let session_id = req.headers().get(MCP_SESSION_HEADER)?.unwrap_or_default();
     match (transport.as_str(), req.method()) {
         (STREAMABLE, Method::Post) => post_streamable(ctx, runtime, session_id, req).await,
-        (STREAMABLE, Method::Get) => open_standalone_stream(ctx, runtime, &session_id),
+        (STREAMABLE, Method::Get) => open_standalone_stream(ctx, runtime, &session_id, &req),
         (STREAMABLE, Method::Delete) => end_session(ctx, runtime, &session_id),
         (LEGACY_SSE, Method::Get) => open_legacy_stream(ctx, runtime, &session_id, &req),
         (LEGACY_SSE, Method::Post) => post_legacy(ctx, runtime, session_id, req).await,
@@ -99,6 +100,7 @@ async fn post_streamable<A: Agent>(
         }
     }
     let Some(session) = session_or_404(ctx, &session_id)? else {
+        // An answer to a server request may race the session's end; anything else is refused.
         return session_not_found();
     };
     if let Some(version) = req.headers().get("mcp-protocol-version")? {
@@ -110,17 +112,23 @@ async fn post_streamable<A: Agent>(
     let session = Rc::new(session);
     match body {
         Body::Single(Message::Request { id, method, params }) if method == "tools/call" => {
-            // Tools may notify (progress, logs) while they run: answer as a stream.
+            // Tools may notify or ask the client while they run: answer on a
+            // resumable stream. The call runs on its own, so it finishes (and
+            // its result is stored) even if the connection goes away.
             let outbox = Rc::new(Outbox::default());
-            let (ctx, out) = (ctx.clone(), outbox.clone());
-            let driver = async move {
-                if let Some(reply) = answer(&ctx, &session, &id, &method, params, Some(out.clone())).await {
-                    out.push(event(Some("message"), None, &reply.to_string()));
+            let stream = EventStream::open(ctx.sql().clone(), outbox.clone(), true);
+            runtime.streams.borrow_mut().insert(stream.id().to_owned(), stream.clone());
+            let ctx = ctx.clone();
+            worker::wasm_bindgen_futures::spawn_local(async move {
+                if let Some(reply) = answer(&ctx, &session, &id, &method, params, Some(stream.clone())).await {
+                    stream.send(&reply);
                 }
-                out.close();
-            };
-            let keep_alive = runtime.server.keep_alive_interval();
-            sse_reply(SseBody::new(outbox, Some(Box::pin(driver)), keep_alive), &session_id)
+                stream.finish();
+                if let Some(runtime) = ctx.mcp.as_ref() {
+                    runtime.streams.borrow_mut().remove(stream.id());
+                }
+            });
+            sse_reply(SseBody::new(outbox, runtime.server.keep_alive_interval()), &session_id)
         }
         Body::Single(Message::Request { id, method, params }) => {
             match answer(ctx, &session, &id, &method, params, None).await {
@@ -164,7 +172,7 @@ async fn post_streamable<A: Agent>(
 
 fn initialize<A: Agent>(ctx: &Context<A>, runtime: &McpRuntime<A>, params: &Value) -> crate::Result<Value> {
     let version = negotiate_version(params.get("protocolVersion").and_then(Value::as_str));
-    Session::activate(ctx.sql(), version, params.get("clientInfo").unwrap_or(&Value::Null))?;
+    Session::activate(ctx.sql(), version, params.get("capabilities").unwrap_or(&Value::Null))?;
     Ok(runtime.server.initialize_result(version))
 }
 
@@ -175,18 +183,30 @@ async fn answer<A: Agent>(
     id: &Value,
     method: &str,
     params: Value,
-    outbox: Option<Rc<Outbox>>,
+    stream: Option<Rc<EventStream>>,
 ) -> Option<Value> {
     let runtime = ctx.mcp.as_ref()?;
     let outcome = match method {
         "initialize" => Err(RpcError::new(INVALID_REQUEST, "Invalid Request: session already initialized")),
         "logging/setLevel" => set_log_level(ctx, &params),
+        "resources/subscribe" | "resources/unsubscribe" => subscription(ctx, method, &params),
         _ => {
             let key = id.to_string();
             let cancelled = Rc::new(Cell::new(false));
             runtime.in_flight.borrow_mut().insert(key.clone(), cancelled.clone());
             let level = usize::try_from(session.log_level).unwrap_or(0);
-            let peer = Peer::new(outbox, &params, cancelled.clone(), session.id.as_str().into(), level);
+            let peer = Peer {
+                stream,
+                pending: runtime.pending.clone(),
+                progress_token: params
+                    .pointer("/_meta/progressToken")
+                    .filter(|t| t.is_string() || t.is_number())
+                    .cloned(),
+                cancelled: cancelled.clone(),
+                session_id: session.id.as_str().into(),
+                min_log_level: level,
+                client_capabilities: Rc::new(session.client_capabilities()),
+            };
             let outcome = runtime.server.answer(ctx, method, &params, peer).await;
             runtime.in_flight.borrow_mut().remove(&key);
             if cancelled.get() {
@@ -211,16 +231,38 @@ fn set_log_level<A: Agent>(ctx: &Context<A>, params: &Value) -> Result<Value, Rp
     Ok(json!({}))
 }
 
-/// Handles a notification (or a response to a server request).
+fn subscription<A: Agent>(ctx: &Context<A>, method: &str, params: &Value) -> Result<Value, RpcError> {
+    let Some(uri) = params.get("uri").and_then(Value::as_str) else {
+        return Err(RpcError::new(INVALID_PARAMS, "Invalid params: uri must be a string"));
+    };
+    let done = if method == "resources/subscribe" {
+        Session::subscribe(ctx.sql(), uri)
+    } else {
+        Session::unsubscribe(ctx.sql(), uri)
+    };
+    done.map_err(|e| RpcError::new(super::jsonrpc::INTERNAL_ERROR, e.to_string()))?;
+    Ok(json!({}))
+}
+
+/// Handles a notification, or the client's answer to a server request.
 fn notice<A: Agent>(_ctx: &Context<A>, runtime: &McpRuntime<A>, message: Message) {
-    if let Message::Notification { method, params } = message {
-        if method == "notifications/cancelled" {
+    match message {
+        Message::Notification { method, params } if method == "notifications/cancelled" => {
             if let Some(id) = params.get("requestId") {
                 if let Some(flag) = runtime.in_flight.borrow().get(&id.to_string()) {
                     flag.set(true);
                 }
             }
         }
+        Message::Response { id, outcome } => deliver(runtime, &id, outcome),
+        _ => {}
+    }
+}
+
+/// Hands the client's answer to the server request waiting for it.
+fn deliver<A: Agent>(runtime: &McpRuntime<A>, id: &Value, outcome: Result<Value, RpcError>) {
+    if !runtime.pending.resolve(id, outcome) {
+        worker::console_warn!("MCP: an answer to unknown server request {id}");
     }
 }
 
@@ -228,17 +270,37 @@ fn open_standalone_stream<A: Agent>(
     ctx: &Context<A>,
     runtime: &McpRuntime<A>,
     session_id: &str,
+    req: &Request,
 ) -> worker::Result<Response> {
     if session_or_404(ctx, session_id)?.is_none() {
         return session_not_found();
     }
-    if runtime.open_stream().is_some() {
+    let keep_alive = runtime.server.keep_alive_interval();
+    let outbox = Rc::new(Outbox::default());
+    // A reconnecting client: redeliver what it missed on that stream, then go on live.
+    if let Some(last) = req.headers().get("last-event-id")? {
+        let Some((stream_id, seq)) = parse_event_id(&last) else {
+            let error = RpcError::new(-32000, format!("Bad Request: malformed Last-Event-ID {last:?}"));
+            return json_reply(400, &error_response(&Value::Null, &error), session_id);
+        };
+        let live = runtime.streams.borrow().get(stream_id).cloned();
+        let standalone = runtime.standalone.borrow().clone().filter(|s| s.id() == stream_id);
+        match live.or(standalone) {
+            Some(stream) => stream.resume(outbox.clone(), seq),
+            None => {
+                replay(ctx.sql(), stream_id, seq, &outbox);
+                outbox.close();
+            }
+        }
+        return sse_reply(SseBody::new(outbox, keep_alive), session_id);
+    }
+    if runtime.connected_standalone().is_some() {
         let error = RpcError::new(-32000, "Conflict: only one SSE stream is allowed per session");
         return json_reply(409, &error_response(&Value::Null, &error), session_id);
     }
-    let outbox = Rc::new(Outbox::default());
-    *runtime.stream.borrow_mut() = Some(outbox.clone());
-    sse_reply(SseBody::new(outbox, None, runtime.server.keep_alive_interval()), session_id)
+    let stream = EventStream::open(ctx.sql().clone(), outbox.clone(), true);
+    *runtime.standalone.borrow_mut() = Some(stream);
+    sse_reply(SseBody::new(outbox, keep_alive), session_id)
 }
 
 fn end_session<A: Agent>(ctx: &Context<A>, runtime: &McpRuntime<A>, session_id: &str) -> worker::Result<Response> {
@@ -246,8 +308,11 @@ fn end_session<A: Agent>(ctx: &Context<A>, runtime: &McpRuntime<A>, session_id: 
         return session_not_found();
     }
     Session::end(ctx.sql())?;
-    if let Some(stream) = runtime.stream.borrow_mut().take() {
-        stream.close();
+    if let Some(stream) = runtime.standalone.borrow_mut().take() {
+        stream.finish();
+    }
+    for (_, stream) in runtime.streams.borrow_mut().drain() {
+        stream.finish();
     }
     Ok(Response::empty()?.with_status(200))
 }
@@ -262,10 +327,12 @@ fn open_legacy_stream<A: Agent>(
     Session::open(ctx.sql(), session_id, LEGACY_SSE)?;
     let outbox = Rc::new(Outbox::default());
     outbox.push(event(Some("endpoint"), None, &format!("{endpoint}?sessionId={session_id}")));
-    if let Some(old) = runtime.stream.borrow_mut().replace(outbox.clone()) {
-        old.close();
+    // Legacy clients parse every `message` event: no priming event here.
+    let stream = EventStream::open(ctx.sql().clone(), outbox.clone(), false);
+    if let Some(old) = runtime.standalone.borrow_mut().replace(stream) {
+        old.finish();
     }
-    sse_reply(SseBody::new(outbox, None, runtime.server.keep_alive_interval()), "")
+    sse_reply(SseBody::new(outbox, runtime.server.keep_alive_interval()), "")
 }
 
 async fn post_legacy<A: Agent>(
@@ -275,7 +342,7 @@ async fn post_legacy<A: Agent>(
     mut req: Request,
 ) -> worker::Result<Response> {
     let session = Session::load(ctx.sql())?.filter(|s| s.id == session_id && s.status != ENDED);
-    let (Some(session), Some(stream)) = (session, runtime.open_stream()) else {
+    let (Some(session), Some(stream)) = (session, runtime.connected_standalone()) else {
         return session_not_found();
     };
     let text = req.text().await?;
@@ -288,7 +355,7 @@ async fn post_legacy<A: Agent>(
         Body::Batch(messages) => messages,
     };
     let send = |reply: Value| {
-        stream.push(event(Some("message"), None, &reply.to_string()));
+        stream.send(&reply);
     };
     for message in messages {
         match message {
