@@ -1,13 +1,30 @@
 // Runtime tests: the demo worker runs in workerd under Miniflare
 // (@cloudflare/vitest-pool-workers), with real SQLite-backed Durable Objects.
+// The AI model is the OpenAI-compatible stand-in on loopback (the real
+// providers are unreachable here): same code path, another base URL.
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
+import { API_KEY } from "./tests/standin/openai.mjs";
+import { STANDIN_PORT } from "./tests/setup/standin.js";
 
 export default defineConfig({
-  plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" } })],
+  plugins: [
+    cloudflareTest({
+      wrangler: { configPath: "./wrangler.toml" },
+      miniflare: {
+        bindings: {
+          AI_PROVIDER: "openai",
+          OPENAI_BASE_URL: `http://127.0.0.1:${STANDIN_PORT}/v1`,
+          OPENAI_API_KEY: API_KEY,
+          AI_MODEL: "stand-in",
+          AI_IDLE_TIMEOUT_MS: "1500",
+        },
+      },
+    }),
+  ],
   test: {
     include: ["tests/workers/**/*.test.js"],
-    globalSetup: ["tests/setup/build.js"],
+    globalSetup: ["tests/setup/build.js", "tests/setup/standin.js"],
     testTimeout: 30_000,
     hookTimeout: 30_000,
   },

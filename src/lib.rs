@@ -4,7 +4,7 @@
 mod agents;
 
 use agents::{
-    BenchAgent, ChatRoom, ConformanceMcp, Counter, CounterMcp, Jobs, McpProbe, NotesMcp, Probe, Reminders,
+    Assistant, BenchAgent, ChatRoom, ConformanceMcp, Counter, CounterMcp, Jobs, McpProbe, NotesMcp, Probe, Reminders,
     TestCallableAgent, TestStateAgent,
 };
 use worker::{event, Context, Env, Request, Response, Result};
@@ -13,6 +13,7 @@ use workers_agents::{get_agent_by_name, AgentRouter, Before};
 
 fn router() -> AgentRouter {
     AgentRouter::new()
+        .agent::<Assistant>()
         .agent::<Counter>()
         .agent::<ChatRoom>()
         .agent::<Probe>()

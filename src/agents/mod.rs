@@ -1,5 +1,6 @@
 //! The demo's agents.
 
+mod assistant;
 mod bench;
 mod chat;
 mod conformance;
@@ -12,6 +13,7 @@ mod mcp_probe;
 mod probe;
 mod reminders;
 
+pub(crate) use assistant::Assistant;
 pub(crate) use bench::BenchAgent;
 pub(crate) use chat::ChatRoom;
 pub(crate) use conformance::{TestCallableAgent, TestStateAgent};

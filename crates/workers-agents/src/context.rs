@@ -1,13 +1,14 @@
 //! What an agent's hooks work with: its typed state, SQL, connections and env.
 
 use std::ops::Deref;
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 
 use serde_json::Value;
 use wasm_bindgen::{JsCast, JsValue};
 use worker::js_sys;
 use worker::{Env, WebSocket};
 
+use crate::ai::store::{Conversations, LiveReplies};
 use crate::mcp::session::McpRuntime;
 use crate::protocol::{state_error_frame, state_frame, STATE_REJECTED_ERROR};
 use crate::routing::kebab_case;
@@ -49,6 +50,8 @@ pub struct Context<A: Agent> {
     tasks: Tasks<A>,
     armed_alarm: ArmedAlarm,
     pub(crate) mcp: Option<McpRuntime<A>>,
+    live_replies: LiveReplies,
+    this: Weak<Context<A>>,
 }
 
 impl<A: Agent> Context<A> {
@@ -69,7 +72,37 @@ impl<A: Agent> Context<A> {
             tasks: A::tasks(),
             armed_alarm: ArmedAlarm::default(),
             mcp: A::mcp_server().map(McpRuntime::new),
+            live_replies: LiveReplies::default(),
+            this: Weak::new(),
         })
+    }
+
+    /// Puts the context in an `Rc` that knows itself (for [`Context::spawn`]).
+    pub(crate) fn into_rc(mut self) -> Rc<Self> {
+        Rc::new_cyclic(|this| {
+            self.this = this.clone();
+            self
+        })
+    }
+
+    /// Runs `work` in the background of this instance, with a context it
+    /// owns: e.g. produce the events of a streaming response after returning
+    /// it from `on_request`. Work still running when the instance is evicted
+    /// is lost, like any in-flight request.
+    pub fn spawn<F, Fut>(&self, work: F)
+    where
+        F: FnOnce(Rc<Context<A>>) -> Fut,
+        Fut: std::future::Future<Output = ()> + 'static,
+    {
+        if let Some(ctx) = self.this.upgrade() {
+            worker::wasm_bindgen_futures::spawn_local(work(ctx));
+        }
+    }
+
+    /// The agent's stored conversations with AI models (history, streamed
+    /// replies, catch-up).
+    pub fn conversations(&self) -> Conversations<'_> {
+        Conversations { sql: &self.sql, live: &self.live_replies }
     }
 
     pub(crate) fn armed_alarm(&self) -> &ArmedAlarm {

@@ -38,7 +38,7 @@ impl<A: Agent> Host<A> {
     pub fn new(state: worker::State, env: Env) -> Self {
         crate::panic::install_hook();
         let ctx = match catch_panic_sync(|| Context::<A>::new(state, env)) {
-            Ok(Ok(ctx)) => Rc::new(ctx),
+            Ok(Ok(ctx)) => ctx.into_rc(),
             Ok(Err(e)) => return Host { ctx: AssertUnwindSafe(Err(format!("agent failed to start: {e}"))) },
             Err(panic) => {
                 return Host { ctx: AssertUnwindSafe(Err(format!("agent panicked while starting: {panic}"))) }
@@ -46,6 +46,10 @@ impl<A: Agent> Host<A> {
         };
         let start = ctx.clone();
         let _gate = ctx.durable_object().block_concurrency_while(async move {
+            // Replies that were streaming when the last wake ended never will finish.
+            if let Err(e) = start.conversations().interrupt_stale() {
+                start.agent().on_error(&start, None, &e).await;
+            }
             let outcome = catch_panic(start.agent().on_start(&start)).await;
             report(&start, None, outcome, "on_start").await;
             // Whatever happened before this wake, pending schedules get an alarm.

@@ -16,9 +16,12 @@
 //! | [`Sql`] | the agent's SQLite with bound parameters and typed rows |
 //! | [`Connection`] | one WebSocket client, with its own state and tags |
 //! | [`AgentRouter`] | routes worker requests to agents, CORS, auth hooks |
+//! | [`mcp`] | MCP server agents over Streamable HTTP and SSE, one instance per session |
+//! | [`ai`] | chat models (Workers AI, OpenAI-compatible), streamed replies stored for catch-up |
 //! | [`protocol`], [`routing`] | the wire frames and URL rules (pure Rust) |
 
 mod agent;
+pub mod ai;
 mod chunks;
 mod connection;
 mod context;
@@ -36,6 +39,7 @@ mod rpc_args;
 pub mod schedule;
 mod schema;
 mod sql;
+mod sse_response;
 mod state;
 
 pub use agent::{Agent, Message};
@@ -50,6 +54,7 @@ pub use rpc::{Callables, StreamingResponse};
 pub use rpc_args::RpcArgs;
 pub use schedule::{Retry, Schedule, ScheduleFilter, ScheduleKind, ScheduleOptions, ScheduleStatus, Tasks, When};
 pub use sql::{Sql, SqlValue};
+pub use sse_response::{sse_response, SseSender};
 pub use state::StateSource;
 
 #[doc(hidden)]

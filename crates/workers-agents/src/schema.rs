@@ -7,9 +7,9 @@ use crate::sql::Sql;
 use crate::Result;
 
 /// The schema version this build writes.
-pub(crate) const SCHEMA_VERSION: i64 = 3;
+pub(crate) const SCHEMA_VERSION: i64 = 4;
 
-const MIGRATIONS: [&str; 3] = [
+const MIGRATIONS: [&str; 4] = [
     // v1: state stored as ordered chunks of its JSON text.
     "CREATE TABLE IF NOT EXISTS cf_agents_state (
         chunk INTEGER PRIMARY KEY,
@@ -56,6 +56,19 @@ const MIGRATIONS: [&str; 3] = [
         PRIMARY KEY (stream, seq)
     );
     CREATE TABLE IF NOT EXISTS cf_agents_mcp_subscriptions (uri TEXT PRIMARY KEY)",
+    // v4: conversations with AI models; `seq` keeps their order.
+    "CREATE TABLE IF NOT EXISTS cf_agents_ai_messages (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        conversation TEXT NOT NULL,
+        role TEXT NOT NULL,
+        content TEXT NOT NULL,
+        status TEXT NOT NULL,
+        error TEXT,
+        created_ms INTEGER NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS cf_agents_ai_messages_conversation ON cf_agents_ai_messages (conversation, seq);
+    CREATE INDEX IF NOT EXISTS cf_agents_ai_messages_status ON cf_agents_ai_messages (status)",
 ];
 
 #[derive(serde::Deserialize)]

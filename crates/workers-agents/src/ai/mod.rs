@@ -1,0 +1,23 @@
+//! AI models from agents: Workers AI (the `[ai]` binding) and any
+//! OpenAI-compatible provider behind one [`ChatModel`], streamed replies
+//! stored durably in the agent's SQLite ([`Conversations`]) so clients catch
+//! up after a disconnect, and the history as the next call's context.
+//!
+//! Pure parts (tested natively): the incremental SSE parser ([`sse`]) and
+//! both wire formats ([`openai`], [`workers_ai`]).
+
+pub mod openai;
+mod provider;
+mod reply;
+pub mod sse;
+pub(crate) mod store;
+mod types;
+pub mod workers_ai;
+
+pub use provider::{ChatModel, ChatStream, Provider};
+pub use reply::{stream_reply, Reply};
+pub use store::{Conversations, ReplyEvent, ReplyFeed, StoredMessage, COMPLETE, INCOMPLETE, STREAMING};
+pub use types::{
+    error_message, AiError, ChatMessage, ChatRequest, ChatResponse, StreamEvent, ToolCall, ToolDefinition,
+};
+pub use workers_ai::Gateway;

@@ -1,0 +1,228 @@
+//! The OpenAI chat-completions wire format (also spoken by Gemini's
+//! OpenAI endpoint, Workers AI's `/v1`, Groq, Ollama, ...): request bodies,
+//! responses, and the streamed chunks. Pure: tested natively.
+
+use std::collections::BTreeMap;
+
+use serde_json::{json, Value};
+
+use super::sse::SseEvent;
+use super::types::{error_message, AiError, ChatRequest, ChatResponse, StreamEvent, ToolCall};
+
+/// The JSON body of `POST {base}/chat/completions`.
+pub fn request_body(model: &str, request: &ChatRequest, stream: bool) -> Value {
+    let messages: Vec<Value> = request
+        .messages
+        .iter()
+        .map(|m| {
+            let mut message = json!({ "role": m.role, "content": m.content });
+            if !m.tool_calls.is_empty() {
+                message["tool_calls"] = m
+                    .tool_calls
+                    .iter()
+                    .map(|c| json!({ "id": c.id, "type": "function", "function": { "name": c.name, "arguments": c.arguments } }))
+                    .collect();
+            }
+            if let Some(id) = &m.tool_call_id {
+                message["tool_call_id"] = json!(id);
+            }
+            message
+        })
+        .collect();
+    let mut body = json!({ "model": model, "messages": messages, "stream": stream });
+    if let Some(t) = request.temperature {
+        body["temperature"] = json!(t);
+    }
+    if let Some(n) = request.max_tokens {
+        body["max_tokens"] = json!(n);
+    }
+    if !request.tools.is_empty() {
+        body["tools"] = request
+            .tools
+            .iter()
+            .map(|t| json!({ "type": "function", "function": { "name": t.name, "description": t.description, "parameters": t.parameters } }))
+            .collect();
+    }
+    body
+}
+
+fn tool_call(value: &Value) -> Option<ToolCall> {
+    Some(ToolCall {
+        id: value.get("id")?.as_str()?.to_owned(),
+        name: value.pointer("/function/name")?.as_str()?.to_owned(),
+        arguments: value.pointer("/function/arguments").and_then(Value::as_str).unwrap_or("{}").to_owned(),
+    })
+}
+
+/// Reads a non-streamed response body.
+pub fn parse_response(body: &Value) -> Result<ChatResponse, AiError> {
+    if body.get("error").is_some() {
+        return Err(AiError::Provider { status: 0, message: error_message(&body.to_string()) });
+    }
+    let choice = body.pointer("/choices/0").ok_or_else(|| AiError::Malformed("no choices in response".into()))?;
+    let message = choice.get("message").ok_or_else(|| AiError::Malformed("choice without message".into()))?;
+    Ok(ChatResponse {
+        text: message.get("content").and_then(Value::as_str).unwrap_or_default().to_owned(),
+        tool_calls: message
+            .get("tool_calls")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(tool_call)
+            .collect(),
+        finish_reason: choice.get("finish_reason").and_then(Value::as_str).map(str::to_owned),
+    })
+}
+
+#[derive(Default)]
+struct PartialCall {
+    id: String,
+    name: String,
+    arguments: String,
+}
+
+/// Turns the SSE events of a streamed completion into [`StreamEvent`]s,
+/// assembling tool calls from their fragments.
+#[derive(Default)]
+pub struct StreamDecoder {
+    calls: BTreeMap<u64, PartialCall>,
+    finish_reason: Option<String>,
+    done: bool,
+}
+
+impl StreamDecoder {
+    /// A decoder at the start of a stream.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Whether `[DONE]` was seen.
+    pub fn is_done(&self) -> bool {
+        self.done
+    }
+
+    /// Decodes one SSE event.
+    pub fn decode(&mut self, event: &SseEvent) -> Result<Vec<StreamEvent>, AiError> {
+        let data = event.data.trim();
+        if data == "[DONE]" {
+            self.done = true;
+            let mut out = self.flush_calls();
+            out.push(StreamEvent::Done(self.finish_reason.take()));
+            return Ok(out);
+        }
+        let chunk: Value =
+            serde_json::from_str(data).map_err(|e| AiError::Malformed(format!("{e} in chunk {data:?}")))?;
+        if event.event.as_deref() == Some("error") || chunk.get("error").is_some() {
+            return Err(AiError::Provider { status: 0, message: error_message(data) });
+        }
+        let mut out = Vec::new();
+        for choice in chunk.get("choices").and_then(Value::as_array).into_iter().flatten() {
+            let delta = choice.get("delta").unwrap_or(&Value::Null);
+            if let Some(text) = delta.get("content").and_then(Value::as_str).filter(|t| !t.is_empty()) {
+                out.push(StreamEvent::Text(text.to_owned()));
+            }
+            for fragment in delta.get("tool_calls").and_then(Value::as_array).into_iter().flatten() {
+                let index = fragment.get("index").and_then(Value::as_u64).unwrap_or(0);
+                let call = self.calls.entry(index).or_default();
+                if let Some(id) = fragment.get("id").and_then(Value::as_str) {
+                    call.id.push_str(id);
+                }
+                if let Some(name) = fragment.pointer("/function/name").and_then(Value::as_str) {
+                    call.name.push_str(name);
+                }
+                if let Some(arguments) = fragment.pointer("/function/arguments").and_then(Value::as_str) {
+                    call.arguments.push_str(arguments);
+                }
+            }
+            if let Some(reason) = choice.get("finish_reason").and_then(Value::as_str) {
+                self.finish_reason = Some(reason.to_owned());
+                out.extend(self.flush_calls());
+            }
+        }
+        Ok(out)
+    }
+
+    fn flush_calls(&mut self) -> Vec<StreamEvent> {
+        std::mem::take(&mut self.calls)
+            .into_values()
+            .map(|c| StreamEvent::ToolCall(ToolCall { id: c.id, name: c.name, arguments: c.arguments }))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::sse::SseParser;
+    use super::super::types::{ChatMessage, ToolDefinition};
+    use super::*;
+
+    fn decode_all(stream: &str) -> Result<Vec<StreamEvent>, AiError> {
+        let mut parser = SseParser::new();
+        let mut decoder = StreamDecoder::new();
+        let mut events = parser.push(stream.as_bytes());
+        events.extend(parser.finish());
+        let mut out = Vec::new();
+        for event in &events {
+            out.extend(decoder.decode(event)?);
+        }
+        Ok(out)
+    }
+
+    #[test]
+    fn builds_request_bodies() {
+        let mut request = ChatRequest::new(vec![ChatMessage::system("be brief"), ChatMessage::tool("c1", "42")]);
+        request.temperature = Some(0.2);
+        request.max_tokens = Some(64);
+        request.tools = vec![ToolDefinition {
+            name: "add".into(),
+            description: "adds".into(),
+            parameters: json!({"type": "object"}),
+        }];
+        let body = request_body("gpt-x", &request, true);
+        assert_eq!(body["model"], "gpt-x");
+        assert_eq!(body["stream"], true);
+        assert_eq!(body["temperature"], 0.2);
+        assert_eq!(body["max_tokens"], 64);
+        assert_eq!(body["messages"][1], json!({"role": "tool", "content": "42", "tool_call_id": "c1"}));
+        assert_eq!(body["tools"][0]["function"]["name"], "add");
+    }
+
+    #[test]
+    fn reads_text_and_tool_call_streams() {
+        let stream = concat!(
+            "data: {\"choices\":[{\"delta\":{\"role\":\"assistant\",\"content\":\"\"}}]}\n\n",
+            "data: {\"choices\":[{\"delta\":{\"content\":\"Hel\"}}]}\n\n",
+            ": keep-alive\n\n",
+            "data: {\"choices\":[{\"delta\":{\"content\":\"lo\"}}]}\n\n",
+            "data: {\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":0,\"id\":\"c1\",\"function\":{\"name\":\"add\",\"arguments\":\"{\\\"a\\\"\"}}]}}]}\n\n",
+            "data: {\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\":1}\"}}]},\"finish_reason\":\"tool_calls\"}]}\n\n",
+            "data: [DONE]\n\n"
+        );
+        assert_eq!(
+            decode_all(stream).unwrap(),
+            vec![
+                StreamEvent::Text("Hel".into()),
+                StreamEvent::Text("lo".into()),
+                StreamEvent::ToolCall(ToolCall { id: "c1".into(), name: "add".into(), arguments: "{\"a\":1}".into() }),
+                StreamEvent::Done(Some("tool_calls".into())),
+            ]
+        );
+    }
+
+    #[test]
+    fn reports_errors_and_malformed_chunks() {
+        let error = decode_all("data: {\"error\":{\"message\":\"overloaded\"}}\n\n").unwrap_err();
+        assert_eq!(error, AiError::Provider { status: 0, message: "overloaded".into() });
+        assert!(matches!(decode_all("data: {not json\n\n"), Err(AiError::Malformed(_))));
+    }
+
+    #[test]
+    fn reads_complete_responses() {
+        let body = json!({"choices": [{"message": {"content": "hi", "tool_calls": [{"id": "c", "type": "function", "function": {"name": "f", "arguments": "{}"}}]}, "finish_reason": "stop"}]});
+        let response = parse_response(&body).unwrap();
+        assert_eq!(response.text, "hi");
+        assert_eq!(response.tool_calls[0].name, "f");
+        assert_eq!(response.finish_reason.as_deref(), Some("stop"));
+        assert!(parse_response(&json!({"error": {"message": "bad key"}})).is_err());
+    }
+}

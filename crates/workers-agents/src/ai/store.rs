@@ -1,0 +1,217 @@
+//! Durable model replies: every conversation message lives in the agent's
+//! SQLite (`cf_agents_ai_messages`); a streamed reply is appended to as it
+//! arrives, so a client that reconnects reads what it missed and follows
+//! the rest, and the history is the model's context for the next call.
+
+use std::cell::RefCell;
+use std::collections::{HashMap, VecDeque};
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context as TaskContext, Poll, Waker};
+
+use serde::{Deserialize, Serialize};
+
+use super::types::ChatMessage;
+use crate::sql::Sql;
+use crate::Result;
+
+/// A reply is still being written.
+pub const STREAMING: &str = "streaming";
+/// A message is complete.
+pub const COMPLETE: &str = "complete";
+/// A reply stopped early (provider error, timeout, eviction); `error` says why.
+pub const INCOMPLETE: &str = "incomplete";
+
+/// One stored message.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredMessage {
+    /// Its id.
+    pub id: String,
+    /// The conversation it belongs to.
+    pub conversation: String,
+    /// `user`, `assistant`, `system`, `tool`.
+    pub role: String,
+    /// The text so far.
+    pub content: String,
+    /// [`STREAMING`], [`COMPLETE`] or [`INCOMPLETE`].
+    pub status: String,
+    /// Why an incomplete reply stopped.
+    pub error: Option<String>,
+    /// When it was created (ms since the epoch).
+    pub created_ms: i64,
+}
+
+/// What followers of a streaming reply receive.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ReplyEvent {
+    /// More text.
+    Delta(String),
+    /// The reply ended (complete or incomplete); the stored message.
+    End(StoredMessage),
+}
+
+#[derive(Default)]
+struct FeedState {
+    queue: VecDeque<ReplyEvent>,
+    waker: Option<Waker>,
+}
+
+/// The live events of one streaming reply, for one follower.
+#[derive(Clone, Default)]
+pub struct ReplyFeed(Rc<RefCell<FeedState>>);
+
+impl ReplyFeed {
+    fn push(&self, event: ReplyEvent) {
+        let mut state = self.0.borrow_mut();
+        state.queue.push_back(event);
+        if let Some(waker) = state.waker.take() {
+            waker.wake();
+        }
+    }
+
+    /// The next event (waits for it).
+    pub fn next(&self) -> impl Future<Output = ReplyEvent> + '_ {
+        NextEvent(self)
+    }
+}
+
+struct NextEvent<'a>(&'a ReplyFeed);
+
+impl Future for NextEvent<'_> {
+    type Output = ReplyEvent;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<ReplyEvent> {
+        let mut state = self.0 .0.borrow_mut();
+        match state.queue.pop_front() {
+            Some(event) => Poll::Ready(event),
+            None => {
+                state.waker = Some(cx.waker().clone());
+                Poll::Pending
+            }
+        }
+    }
+}
+
+/// Followers of the replies streaming in this instance, by message id.
+#[derive(Default)]
+pub(crate) struct LiveReplies(RefCell<HashMap<String, Vec<ReplyFeed>>>);
+
+impl LiveReplies {
+    fn publish(&self, id: &str, event: &ReplyEvent) {
+        let ended = matches!(event, ReplyEvent::End(_));
+        let followers = if ended { self.0.borrow_mut().remove(id) } else { self.0.borrow().get(id).cloned() };
+        for feed in followers.into_iter().flatten() {
+            feed.push(event.clone());
+        }
+    }
+}
+
+/// The conversation store of an agent (`ctx.conversations()`).
+pub struct Conversations<'a> {
+    pub(crate) sql: &'a Sql,
+    pub(crate) live: &'a LiveReplies,
+}
+
+const COLUMNS: &str = "id, conversation, role, content, status, error, created_ms";
+
+impl Conversations<'_> {
+    /// The messages of a conversation, oldest first.
+    pub fn history(&self, conversation: &str) -> Result<Vec<StoredMessage>> {
+        self.sql.query(
+            &format!("SELECT {COLUMNS} FROM cf_agents_ai_messages WHERE conversation = ? ORDER BY seq"),
+            crate::params![conversation],
+        )
+    }
+
+    /// One message.
+    pub fn message(&self, id: &str) -> Result<Option<StoredMessage>> {
+        self.sql.query_one(&format!("SELECT {COLUMNS} FROM cf_agents_ai_messages WHERE id = ?"), crate::params![id])
+    }
+
+    /// The conversation as model context: complete messages, and the text
+    /// of incomplete replies (so the model sees what it already said).
+    pub fn context(&self, conversation: &str) -> Result<Vec<ChatMessage>> {
+        Ok(self
+            .history(conversation)?
+            .into_iter()
+            .filter(|m| m.status != STREAMING && !(m.status == INCOMPLETE && m.content.is_empty()))
+            .map(|m| ChatMessage { role: m.role, content: m.content, tool_calls: Vec::new(), tool_call_id: None })
+            .collect())
+    }
+
+    /// Stores a complete message.
+    pub fn append(&self, conversation: &str, role: &str, content: &str) -> Result<StoredMessage> {
+        self.insert(conversation, role, content, COMPLETE)
+    }
+
+    /// Starts an assistant reply (empty, streaming).
+    pub fn start_reply(&self, conversation: &str) -> Result<StoredMessage> {
+        self.insert(conversation, "assistant", "", STREAMING)
+    }
+
+    fn insert(&self, conversation: &str, role: &str, content: &str, status: &str) -> Result<StoredMessage> {
+        let id = crate::ids::uuid_v4();
+        let now = worker::Date::now().as_millis() as i64;
+        self.sql.execute(
+            "INSERT INTO cf_agents_ai_messages (id, conversation, role, content, status, created_ms) VALUES (?, ?, ?, ?, ?, ?)",
+            crate::params![id.as_str(), conversation, role, content, status, now],
+        )?;
+        Ok(StoredMessage {
+            id,
+            conversation: conversation.to_owned(),
+            role: role.to_owned(),
+            content: content.to_owned(),
+            status: status.to_owned(),
+            error: None,
+            created_ms: now,
+        })
+    }
+
+    /// Appends text to a streaming reply and tells its followers.
+    pub fn append_text(&self, id: &str, delta: &str) -> Result<()> {
+        self.sql.execute(
+            "UPDATE cf_agents_ai_messages SET content = content || ? WHERE id = ? AND status = ?",
+            crate::params![delta, id, STREAMING],
+        )?;
+        self.live.publish(id, &ReplyEvent::Delta(delta.to_owned()));
+        Ok(())
+    }
+
+    /// Ends a reply: complete (`error: None`) or incomplete with the reason.
+    pub fn finish(&self, id: &str, error: Option<&str>) -> Result<Option<StoredMessage>> {
+        let status = if error.is_some() { INCOMPLETE } else { COMPLETE };
+        self.sql.execute(
+            "UPDATE cf_agents_ai_messages SET status = ?, error = ? WHERE id = ? AND status = ?",
+            crate::params![status, error, id, STREAMING],
+        )?;
+        let message = self.message(id)?;
+        if let Some(message) = &message {
+            self.live.publish(id, &ReplyEvent::End(message.clone()));
+        }
+        Ok(message)
+    }
+
+    /// Follows a reply: what is stored now, and (while it still streams)
+    /// a feed of what comes next. No `await` between the read and the
+    /// subscription, so nothing falls in between.
+    pub fn follow(&self, id: &str) -> Result<Option<(StoredMessage, Option<ReplyFeed>)>> {
+        let Some(message) = self.message(id)? else { return Ok(None) };
+        if message.status != STREAMING {
+            return Ok(Some((message, None)));
+        }
+        let feed = ReplyFeed::default();
+        self.live.0.borrow_mut().entry(id.to_owned()).or_default().push(feed.clone());
+        Ok(Some((message, Some(feed))))
+    }
+
+    /// Marks replies left streaming by an earlier wake (the instance was
+    /// evicted mid-stream) as incomplete. Runs at every wake.
+    pub(crate) fn interrupt_stale(&self) -> Result<()> {
+        self.sql.execute(
+            "UPDATE cf_agents_ai_messages SET status = ?, error = ? WHERE status = ?",
+            crate::params![INCOMPLETE, "interrupted: the agent restarted while the reply streamed", STREAMING],
+        )?;
+        Ok(())
+    }
+}

@@ -1,0 +1,155 @@
+//! Provider-neutral chat types: what an agent sends a model and gets back.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// One message of a conversation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChatMessage {
+    /// `system`, `user`, `assistant` or `tool`.
+    pub role: String,
+    /// The text.
+    pub content: String,
+    /// Tools the assistant called (assistant messages).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tool_calls: Vec<ToolCall>,
+    /// The call this message answers (tool messages).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tool_call_id: Option<String>,
+}
+
+impl ChatMessage {
+    fn new(role: &str, content: impl Into<String>) -> Self {
+        ChatMessage { role: role.to_owned(), content: content.into(), tool_calls: Vec::new(), tool_call_id: None }
+    }
+
+    /// A system message.
+    pub fn system(content: impl Into<String>) -> Self {
+        Self::new("system", content)
+    }
+
+    /// A user message.
+    pub fn user(content: impl Into<String>) -> Self {
+        Self::new("user", content)
+    }
+
+    /// An assistant message.
+    pub fn assistant(content: impl Into<String>) -> Self {
+        Self::new("assistant", content)
+    }
+
+    /// The result of a tool call, for the model.
+    pub fn tool(call_id: &str, content: impl Into<String>) -> Self {
+        ChatMessage { tool_call_id: Some(call_id.to_owned()), ..Self::new("tool", content) }
+    }
+}
+
+/// A tool (function) the model may call.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ToolDefinition {
+    /// Its name.
+    pub name: String,
+    /// What it does.
+    pub description: String,
+    /// JSON Schema of its arguments.
+    pub parameters: Value,
+}
+
+/// A call of a tool by the model.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ToolCall {
+    /// The call id (to answer with [`ChatMessage::tool`]).
+    pub id: String,
+    /// The tool's name.
+    pub name: String,
+    /// The arguments, as JSON text.
+    pub arguments: String,
+}
+
+/// A chat request.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ChatRequest {
+    /// The conversation so far.
+    pub messages: Vec<ChatMessage>,
+    /// Sampling temperature.
+    pub temperature: Option<f64>,
+    /// Upper bound on generated tokens.
+    pub max_tokens: Option<u32>,
+    /// Tools the model may call.
+    pub tools: Vec<ToolDefinition>,
+}
+
+impl ChatRequest {
+    /// A request with these messages.
+    pub fn new(messages: Vec<ChatMessage>) -> Self {
+        ChatRequest { messages, ..Self::default() }
+    }
+}
+
+/// A complete (non-streamed) answer.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct ChatResponse {
+    /// The text.
+    pub text: String,
+    /// Tools the model called.
+    pub tool_calls: Vec<ToolCall>,
+    /// Why it stopped (`stop`, `length`, `tool_calls`, ...).
+    pub finish_reason: Option<String>,
+}
+
+/// One step of a streamed answer.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StreamEvent {
+    /// More text.
+    Text(String),
+    /// A complete tool call (fragments are assembled before it is reported).
+    ToolCall(ToolCall),
+    /// The end, with the finish reason when the provider gave one.
+    Done(Option<String>),
+}
+
+/// What went wrong talking to a model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AiError {
+    /// Missing or invalid configuration (API key, base URL, binding).
+    Config(String),
+    /// The provider answered with an error status or error object.
+    Provider {
+        /// HTTP status (0 when the error came inside a stream).
+        status: u16,
+        /// The provider's message.
+        message: String,
+    },
+    /// The provider's output could not be read.
+    Malformed(String),
+    /// The connection failed or ended early.
+    Transport(String),
+}
+
+impl std::fmt::Display for AiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AiError::Config(m) => write!(f, "AI configuration error: {m}"),
+            AiError::Provider { status: 0, message } => write!(f, "model provider error: {message}"),
+            AiError::Provider { status, message } => write!(f, "model provider error (HTTP {status}): {message}"),
+            AiError::Malformed(m) => write!(f, "malformed model output: {m}"),
+            AiError::Transport(m) => write!(f, "model connection failed: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for AiError {}
+
+/// The message of a provider's error body (`{"error":{"message":..}}`,
+/// `{"errors":[{"message":..}]}`, or the text itself).
+pub fn error_message(body: &str) -> String {
+    let parsed: Option<Value> = serde_json::from_str(body).ok();
+    let found = parsed.as_ref().and_then(|v| {
+        v.pointer("/error/message")
+            .or_else(|| v.pointer("/errors/0/message"))
+            .or_else(|| v.get("error").filter(|e| e.is_string()))
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    });
+    found.unwrap_or_else(|| body.chars().take(500).collect())
+}

@@ -1,0 +1,176 @@
+//! The Workers AI text-generation format (the `[ai]` binding's `run`):
+//! inputs, complete outputs, streamed chunks and AI Gateway options.
+//! Pure: tested natively.
+
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use super::sse::SseEvent;
+use super::types::{error_message, AiError, ChatRequest, ChatResponse, StreamEvent, ToolCall};
+
+/// AI Gateway options, passed as `run`'s third argument.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Gateway {
+    /// The gateway's id.
+    pub id: String,
+    /// Bypass the gateway's cache.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub skip_cache: Option<bool>,
+    /// Cache lifetime in seconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cache_ttl: Option<u32>,
+}
+
+/// `run`'s options argument, when a gateway is configured.
+pub fn run_options(gateway: Option<&Gateway>) -> Option<Value> {
+    gateway.map(|g| json!({ "gateway": g }))
+}
+
+/// `run`'s input for a chat request.
+pub fn input(request: &ChatRequest, stream: bool) -> Value {
+    let messages: Vec<Value> = request
+        .messages
+        .iter()
+        .map(|m| {
+            let mut message = json!({ "role": m.role, "content": m.content });
+            if let Some(id) = &m.tool_call_id {
+                message["tool_call_id"] = json!(id);
+            }
+            message
+        })
+        .collect();
+    let mut input = json!({ "messages": messages, "stream": stream });
+    if let Some(t) = request.temperature {
+        input["temperature"] = json!(t);
+    }
+    if let Some(n) = request.max_tokens {
+        input["max_tokens"] = json!(n);
+    }
+    if !request.tools.is_empty() {
+        input["tools"] = request
+            .tools
+            .iter()
+            .map(|t| json!({ "type": "function", "function": { "name": t.name, "description": t.description, "parameters": t.parameters } }))
+            .collect();
+    }
+    input
+}
+
+fn tool_calls(value: &Value) -> Vec<ToolCall> {
+    let calls = value.get("tool_calls").and_then(Value::as_array).into_iter().flatten();
+    calls
+        .enumerate()
+        .filter_map(|(i, call)| {
+            let name = call.get("name").or_else(|| call.pointer("/function/name"))?.as_str()?.to_owned();
+            let arguments =
+                call.get("arguments").or_else(|| call.pointer("/function/arguments")).cloned().unwrap_or(json!({}));
+            let arguments = match arguments {
+                Value::String(text) => text,
+                other => other.to_string(),
+            };
+            let id = call.get("id").and_then(Value::as_str).map_or_else(|| format!("call_{i}"), str::to_owned);
+            Some(ToolCall { id, name, arguments })
+        })
+        .collect()
+}
+
+/// Reads a complete output (`{"response": ..., "tool_calls": [...]}`).
+pub fn parse_output(output: &Value) -> Result<ChatResponse, AiError> {
+    if output.get("errors").is_some() || output.get("error").is_some() {
+        return Err(AiError::Provider { status: 0, message: error_message(&output.to_string()) });
+    }
+    let calls = tool_calls(output);
+    let text = match output.get("response") {
+        Some(Value::String(text)) => text.clone(),
+        Some(Value::Null) | None if !calls.is_empty() => String::new(),
+        Some(other) if !other.is_null() => other.to_string(),
+        _ => return Err(AiError::Malformed(format!("no response in output {output}"))),
+    };
+    let finish_reason = Some(if calls.is_empty() { "stop" } else { "tool_calls" }.to_owned());
+    Ok(ChatResponse { text, tool_calls: calls, finish_reason })
+}
+
+/// Decodes the binding's streamed chunks (`data: {"response":"..."}` … `data: [DONE]`).
+#[derive(Default)]
+pub struct StreamDecoder {
+    done: bool,
+}
+
+impl StreamDecoder {
+    /// A decoder at the start of a stream.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Whether `[DONE]` was seen.
+    pub fn is_done(&self) -> bool {
+        self.done
+    }
+
+    /// Decodes one SSE event.
+    pub fn decode(&mut self, event: &SseEvent) -> Result<Vec<StreamEvent>, AiError> {
+        let data = event.data.trim();
+        if data == "[DONE]" {
+            self.done = true;
+            return Ok(vec![StreamEvent::Done(Some("stop".into()))]);
+        }
+        let chunk: Value =
+            serde_json::from_str(data).map_err(|e| AiError::Malformed(format!("{e} in chunk {data:?}")))?;
+        if event.event.as_deref() == Some("error") || chunk.get("error").is_some() || chunk.get("errors").is_some() {
+            return Err(AiError::Provider { status: 0, message: error_message(data) });
+        }
+        let mut out = Vec::new();
+        if let Some(text) = chunk.get("response").and_then(Value::as_str).filter(|t| !t.is_empty()) {
+            out.push(StreamEvent::Text(text.to_owned()));
+        }
+        out.extend(tool_calls(&chunk).into_iter().map(StreamEvent::ToolCall));
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::sse::SseParser;
+    use super::super::types::ChatMessage;
+    use super::*;
+
+    #[test]
+    fn builds_inputs_and_gateway_options() {
+        let mut request = ChatRequest::new(vec![ChatMessage::user("hi")]);
+        request.max_tokens = Some(10);
+        assert_eq!(
+            input(&request, true),
+            json!({"messages": [{"role": "user", "content": "hi"}], "stream": true, "max_tokens": 10})
+        );
+        let gateway = Gateway { id: "gw".into(), skip_cache: Some(true), cache_ttl: Some(60) };
+        assert_eq!(
+            run_options(Some(&gateway)),
+            Some(json!({"gateway": {"id": "gw", "skipCache": true, "cacheTtl": 60}}))
+        );
+        assert_eq!(run_options(None), None);
+    }
+
+    #[test]
+    fn reads_outputs_and_streams() {
+        let output = json!({"response": null, "tool_calls": [{"name": "add", "arguments": {"a": 1}}]});
+        let parsed = parse_output(&output).unwrap();
+        assert_eq!(
+            parsed.tool_calls,
+            vec![ToolCall { id: "call_0".into(), name: "add".into(), arguments: "{\"a\":1}".into() }]
+        );
+        assert_eq!(parse_output(&json!({"response": "ok"})).unwrap().text, "ok");
+        assert!(parse_output(&json!({"errors": [{"message": "bad model"}]})).is_err());
+
+        let mut parser = SseParser::new();
+        let mut decoder = StreamDecoder::new();
+        let events =
+            parser.push(b"data: {\"response\":\"a\",\"p\":\"x\"}\n\ndata: {\"response\":\"b\"}\n\ndata: [DONE]\n\n");
+        let out: Vec<StreamEvent> = events.iter().flat_map(|e| decoder.decode(e).unwrap()).collect();
+        assert_eq!(
+            out,
+            vec![StreamEvent::Text("a".into()), StreamEvent::Text("b".into()), StreamEvent::Done(Some("stop".into()))]
+        );
+        assert!(decoder.is_done());
+    }
+}

@@ -1,0 +1,254 @@
+//! An assistant: a prompt over WebSocket (streaming RPC) or HTTP (SSE), the
+//! answer streamed from the configured model and stored as it arrives, the
+//! history kept as the model's context, and catch-up for clients that
+//! reconnect mid-answer (`resume` / `GET .../messages/{id}?offset=`).
+//!
+//! The model comes from the worker's configuration (`ChatModel::from_env`):
+//! Workers AI through the `AI` binding, or any OpenAI-compatible provider.
+
+use std::rc::Rc;
+use std::time::Duration;
+
+use serde::Serialize;
+use serde_json::json;
+use worker::{Env, Method, Request, Response};
+use workers_agents::ai::{stream_reply, ChatMessage, ChatModel, ChatRequest, ReplyEvent, StoredMessage, INCOMPLETE};
+use workers_agents::{export_agent, sse_response, Agent, Callables, Context, SseSender, StreamingResponse};
+
+const SYSTEM: &str = "You are a concise, friendly assistant.";
+const DEFAULT_CONVERSATION: &str = "main";
+/// Longest prompt accepted, in bytes.
+const MAX_PROMPT_BYTES: usize = 32 * 1024;
+
+pub(crate) struct Assistant;
+
+type Ctx = Context<Assistant>;
+
+/// What a client sees of a reply.
+#[derive(Serialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+enum Chunk<'a> {
+    Start { id: &'a str },
+    Delta { id: &'a str, text: &'a str },
+}
+
+/// The text after the first `offset` UTF-16 units (what a JS client counts with `.length`).
+fn after_utf16(text: &str, offset: usize) -> &str {
+    let mut units = 0;
+    for (index, c) in text.char_indices() {
+        if units >= offset {
+            return &text[index..];
+        }
+        units += c.len_utf16();
+    }
+    ""
+}
+
+fn outcome(message: StoredMessage) -> Result<StoredMessage, String> {
+    match (message.status.as_str(), &message.error) {
+        (INCOMPLETE, Some(error)) => Err(error.clone()),
+        _ => Ok(message),
+    }
+}
+
+impl Assistant {
+    /// Stores the prompt, then streams the model's answer to `on_start`/`on_delta`.
+    async fn answer(
+        &self,
+        ctx: &Ctx,
+        conversation: &str,
+        prompt: &str,
+        on_start: impl FnOnce(&StoredMessage),
+        on_delta: impl FnMut(&str),
+    ) -> Result<StoredMessage, String> {
+        if prompt.trim().is_empty() || prompt.len() > MAX_PROMPT_BYTES {
+            return Err(format!("A prompt must be 1 to {MAX_PROMPT_BYTES} bytes"));
+        }
+        let model = ChatModel::from_env(ctx.env()).map_err(|e| e.to_string())?;
+        let store = ctx.conversations();
+        store.append(conversation, "user", prompt).map_err(|e| e.to_string())?;
+        let mut messages = vec![ChatMessage::system(SYSTEM)];
+        messages.extend(store.context(conversation).map_err(|e| e.to_string())?);
+        let request = ChatRequest { max_tokens: Some(512), ..ChatRequest::new(messages) };
+        let reply =
+            stream_reply(ctx, &model, conversation, &request, on_start, on_delta).await.map_err(|e| e.to_string())?;
+        outcome(reply.message)
+    }
+
+    async fn ask(
+        &self,
+        ctx: &Ctx,
+        stream: StreamingResponse,
+        (prompt, conversation): (String, Option<String>),
+    ) -> Result<StoredMessage, String> {
+        let conversation = conversation.unwrap_or_else(|| DEFAULT_CONVERSATION.into());
+        let id = std::cell::RefCell::new(String::new());
+        self.answer(
+            ctx,
+            &conversation,
+            &prompt,
+            |m| {
+                id.borrow_mut().clone_from(&m.id);
+                let _ = stream.send(&Chunk::Start { id: &m.id });
+            },
+            |text| {
+                let _ = stream.send(&Chunk::Delta { id: &id.borrow(), text });
+            },
+        )
+        .await
+    }
+
+    /// Catch-up: the text after `offset`, then the rest as it streams.
+    async fn resume(
+        &self,
+        ctx: &Ctx,
+        stream: StreamingResponse,
+        (id, offset): (String, Option<usize>),
+    ) -> Result<StoredMessage, String> {
+        let followed = ctx.conversations().follow(&id).map_err(|e| e.to_string())?;
+        let (message, feed) = followed.ok_or_else(|| format!("No message {id}"))?;
+        let missed = after_utf16(&message.content, offset.unwrap_or(0));
+        if !missed.is_empty() {
+            stream.send(&Chunk::Delta { id: &id, text: missed }).map_err(|e| e.to_string())?;
+        }
+        let Some(feed) = feed else { return outcome(message) };
+        loop {
+            match feed.next().await {
+                ReplyEvent::Delta(text) => {
+                    stream.send(&Chunk::Delta { id: &id, text: &text }).map_err(|e| e.to_string())?
+                }
+                ReplyEvent::End(message) => return outcome(message),
+            }
+        }
+    }
+
+    async fn history(
+        &self,
+        ctx: &Ctx,
+        (conversation,): (Option<String>,),
+    ) -> workers_agents::Result<Vec<StoredMessage>> {
+        ctx.conversations().history(conversation.as_deref().unwrap_or(DEFAULT_CONVERSATION))
+    }
+
+    async fn complete(&self, ctx: &Ctx, (prompt,): (String,)) -> Result<String, String> {
+        let model = ChatModel::from_env(ctx.env()).map_err(|e| e.to_string())?;
+        let request = ChatRequest::new(vec![ChatMessage::system(SYSTEM), ChatMessage::user(prompt)]);
+        Ok(model.complete(ctx.env(), &request).await.map_err(|e| e.to_string())?.text)
+    }
+}
+
+/// Streams an answer as SSE: `start`, `delta`…, then `done` or `error`.
+fn chat_over_sse(ctx: &Ctx, conversation: String, prompt: String) -> worker::Result<Response> {
+    let (sender, response) = sse_response(Duration::from_secs(15))?;
+    ctx.spawn(move |ctx: Rc<Ctx>| async move {
+        let (start, delta) = (sender.clone(), sender.clone());
+        let id = std::cell::RefCell::new(String::new());
+        let answered = ctx
+            .agent()
+            .answer(
+                &ctx,
+                &conversation,
+                &prompt,
+                |m| {
+                    id.borrow_mut().clone_from(&m.id);
+                    start.send_json(Some("start"), &json!({ "id": m.id }));
+                },
+                |text| {
+                    delta.send_json(Some("delta"), &json!({ "id": *id.borrow(), "text": text }));
+                },
+            )
+            .await;
+        finish(&sender, answered);
+    });
+    Ok(response)
+}
+
+fn finish(sender: &SseSender, answered: Result<StoredMessage, String>) {
+    match answered {
+        Ok(message) => sender.send_json(Some("done"), &message),
+        Err(error) => sender.send_json(Some("error"), &json!({ "error": error })),
+    };
+    sender.close();
+}
+
+/// Catch-up over SSE: the text after `offset`, then the rest live.
+fn follow_over_sse(ctx: &Ctx, id: String, offset: usize) -> worker::Result<Response> {
+    let followed = ctx.conversations().follow(&id).map_err(|e| worker::Error::RustError(e.to_string()))?;
+    let Some((message, feed)) = followed else { return Response::error(format!("No message {id}"), 404) };
+    let (sender, response) = sse_response(Duration::from_secs(15))?;
+    let missed = after_utf16(&message.content, offset);
+    if !missed.is_empty() {
+        sender.send_json(Some("delta"), &json!({ "id": id, "text": missed }));
+    }
+    match feed {
+        None => finish(&sender, outcome(message)),
+        Some(feed) => ctx.spawn(move |_ctx: Rc<Ctx>| async move {
+            loop {
+                match feed.next().await {
+                    ReplyEvent::Delta(text) => {
+                        sender.send_json(Some("delta"), &json!({ "id": id, "text": text }));
+                    }
+                    ReplyEvent::End(message) => return finish(&sender, outcome(message)),
+                }
+            }
+        }),
+    }
+    Ok(response)
+}
+
+#[derive(serde::Deserialize)]
+struct ChatBody {
+    prompt: String,
+    conversation: Option<String>,
+}
+
+impl Agent for Assistant {
+    type State = ();
+
+    fn new(_env: &Env) -> Self {
+        Assistant
+    }
+
+    fn initial_state(&self) {}
+
+    fn callables() -> Callables<Self> {
+        Callables::new()
+            .streaming("ask", Self::ask)
+            .streaming("resume", Self::resume)
+            .method("history", Self::history)
+            .method("complete", Self::complete)
+    }
+
+    async fn on_request(&self, ctx: &Ctx, mut req: Request) -> worker::Result<Response> {
+        let path = req.path();
+        let url = req.url()?;
+        let query = |key: &str| url.query_pairs().find(|(k, _)| k == key).map(|(_, v)| v.into_owned());
+        match (req.method(), path.rsplit_once("/messages/")) {
+            (Method::Get, Some((_, id))) => {
+                let offset = query("offset").and_then(|o| o.parse().ok()).unwrap_or(0);
+                return follow_over_sse(ctx, id.to_owned(), offset);
+            }
+            (Method::Post, _) if path.ends_with("/chat") => {
+                let body: ChatBody = match req.json().await {
+                    Ok(body) => body,
+                    Err(e) => return Response::error(format!("Body must be {{\"prompt\": string}}: {e}"), 400),
+                };
+                return chat_over_sse(
+                    ctx,
+                    body.conversation.unwrap_or_else(|| DEFAULT_CONVERSATION.into()),
+                    body.prompt,
+                );
+            }
+            (Method::Get, _) if path.ends_with("/history") => {
+                let conversation = query("conversation").unwrap_or_else(|| DEFAULT_CONVERSATION.into());
+                let history =
+                    ctx.conversations().history(&conversation).map_err(|e| worker::Error::RustError(e.to_string()))?;
+                return Response::from_json(&history);
+            }
+            _ => {}
+        }
+        Response::error("Not found", 404)
+    }
+}
+
+export_agent!(Assistant);

@@ -1,0 +1,108 @@
+// A local stand-in for an OpenAI-compatible provider (the real ones are
+// unreachable here). It speaks the real wire format of POST
+// /v1/chat/completions — JSON, or SSE `data:` chunks ending in `[DONE]` —
+// and misbehaves on request, chosen by the last user message:
+//   "slow"        20 chunks, 40 ms apart
+//   "fail midway" 3 chunks, then an error event
+//   "cut"         3 chunks, then the connection drops (no [DONE])
+//   "malformed"   2 chunks, then a chunk that is not JSON
+//   "rate limit"  429 with an error body;  "server error" 500
+//   "tool"        a streamed tool call, split over chunks
+//   "hang"        headers, then silence
+//   anything else "You said: <text> (<n> messages)", in pieces, with keep-alive comments
+import { createServer } from "node:http";
+
+export const API_KEY = "test-key";
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const chunk = (delta, finish = null) =>
+  `data: ${JSON.stringify({ id: "cmpl", object: "chat.completion.chunk", choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+
+export function startStandin(port) {
+  const requests = [];
+  const server = createServer(async (req, res) => {
+    if (req.method === "GET" && req.url === "/requests") {
+      res.setHeader("content-type", "application/json");
+      return res.end(JSON.stringify(requests));
+    }
+    if (req.method !== "POST" || req.url !== "/v1/chat/completions") {
+      res.statusCode = 404;
+      return res.end(JSON.stringify({ error: { message: `no route ${req.method} ${req.url}` } }));
+    }
+    let raw = "";
+    for await (const part of req) raw += part;
+    const body = JSON.parse(raw);
+    requests.push({ authorization: req.headers.authorization, body });
+    if (req.headers.authorization !== `Bearer ${API_KEY}`) {
+      res.statusCode = 401;
+      return res.end(JSON.stringify({ error: { message: "Incorrect API key provided" } }));
+    }
+    const last = [...body.messages].reverse().find((m) => m.role === "user")?.content ?? "";
+    if (last.includes("rate limit")) {
+      res.statusCode = 429;
+      res.setHeader("content-type", "application/json");
+      return res.end(JSON.stringify({ error: { message: "Rate limit reached", type: "rate_limit_error" } }));
+    }
+    if (last.includes("server error")) {
+      res.statusCode = 500;
+      return res.end(JSON.stringify({ error: { message: "The server had an error" } }));
+    }
+    const reply = `You said: ${last} (${body.messages.length} messages)`;
+    if (!body.stream) {
+      res.setHeader("content-type", "application/json");
+      return res.end(
+        JSON.stringify({ choices: [{ index: 0, message: { role: "assistant", content: reply }, finish_reason: "stop" }] }),
+      );
+    }
+    res.setHeader("content-type", "text/event-stream");
+    res.flushHeaders();
+    const send = (text) => res.write(text);
+    if (last.includes("hang")) return; // never answers; the client's idle timeout ends it
+    send(chunk({ role: "assistant", content: "" }));
+    if (last.includes("slow")) {
+      for (let i = 0; i < 20; i++) {
+        send(chunk({ content: `word${i} ` }));
+        await sleep(40);
+      }
+    } else if (last.includes("fail midway") || last.includes("cut") || last.includes("malformed")) {
+      const pieces = last.includes("malformed") ? ["par", "tial"] : ["par", "ti", "al"];
+      for (const piece of pieces) {
+        send(chunk({ content: piece }));
+        await sleep(20);
+      }
+      if (last.includes("fail midway")) send(`data: ${JSON.stringify({ error: { message: "upstream exploded" } })}\n\n`);
+      if (last.includes("malformed")) send("data: {oops\n\n");
+      if (last.includes("cut")) return res.destroy();
+      return res.end();
+    } else if (last.includes("tool")) {
+      send(chunk({ tool_calls: [{ index: 0, id: "call_1", type: "function", function: { name: "lookup", arguments: '{"q":' } }] }));
+      send(chunk({ tool_calls: [{ index: 0, function: { arguments: '"rust"}' } }] }, "tool_calls"));
+      send("data: [DONE]\n\n");
+      return res.end();
+    } else {
+      // Split mid-event and mid-character to exercise the client's parser.
+      const text = chunk({ content: reply.slice(0, 10) }) + ": keep-alive\n\n" + chunk({ content: reply.slice(10) });
+      const bytes = Buffer.from(text);
+      const cut = Math.floor(bytes.length / 2);
+      res.write(bytes.subarray(0, cut));
+      await sleep(10);
+      res.write(bytes.subarray(cut));
+    }
+    send(chunk({}, "stop"));
+    send("data: [DONE]\n\n");
+    res.end();
+  });
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", () => {
+      resolve({ url: `http://127.0.0.1:${port}/v1`, requests, stop: () => new Promise((r) => server.close(r)) });
+    });
+  });
+}
+
+// `node tests/standin/openai.mjs [port]` serves it alone, e.g. for `npm start`.
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const port = Number(process.argv[2] ?? 8796);
+  const standin = await startStandin(port);
+  console.log(`OpenAI-compatible stand-in at ${standin.url} (API key ${API_KEY})`);
+}
