@@ -1,7 +1,8 @@
 // Runtime tests: the demo worker runs in workerd under Miniflare
 // (@cloudflare/vitest-pool-workers), with real SQLite-backed Durable Objects.
-// The AI model is the OpenAI-compatible stand-in on loopback (the real
-// providers are unreachable here): same code path, another base URL.
+// The AI models are stand-ins (the real providers are unreachable here): an
+// OpenAI-compatible server on loopback (same code path, another base URL) and
+// a service bound as `AI` with the Workers AI binding's `run` method.
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 import { API_KEY } from "./tests/standin/openai.mjs";
@@ -19,6 +20,16 @@ export default defineConfig({
           AI_MODEL: "stand-in",
           AI_IDLE_TIMEOUT_MS: "1500",
         },
+        // The Workers AI binding, played by a local service with the same `run` method.
+        serviceBindings: { AI: { name: "fake-workers-ai", entrypoint: "FakeAi" } },
+        workers: [
+          {
+            name: "fake-workers-ai",
+            modules: true,
+            scriptPath: "./tests/standin/workers-ai.js",
+            compatibilityDate: "2026-08-15",
+          },
+        ],
       },
     }),
   ],

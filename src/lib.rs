@@ -4,8 +4,8 @@
 mod agents;
 
 use agents::{
-    Assistant, BenchAgent, ChatRoom, ConformanceMcp, Counter, CounterMcp, Jobs, McpProbe, NotesMcp, Probe, Reminders,
-    TestCallableAgent, TestStateAgent,
+    AiProbe, Assistant, BenchAgent, ChatRoom, ConformanceMcp, Counter, CounterMcp, Jobs, McpProbe, NotesMcp, Probe,
+    Reminders, TestCallableAgent, TestStateAgent,
 };
 use worker::{event, Context, Env, Request, Response, Result};
 use workers_agents::mcp::McpEndpoint;
@@ -14,6 +14,7 @@ use workers_agents::{get_agent_by_name, AgentRouter, Before};
 fn router() -> AgentRouter {
     AgentRouter::new()
         .agent::<Assistant>()
+        .agent::<AiProbe>()
         .agent::<Counter>()
         .agent::<ChatRoom>()
         .agent::<Probe>()

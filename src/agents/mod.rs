@@ -1,5 +1,6 @@
 //! The demo's agents.
 
+mod ai_probe;
 mod assistant;
 mod bench;
 mod chat;
@@ -13,6 +14,7 @@ mod mcp_probe;
 mod probe;
 mod reminders;
 
+pub(crate) use ai_probe::AiProbe;
 pub(crate) use assistant::Assistant;
 pub(crate) use bench::BenchAgent;
 pub(crate) use chat::ChatRoom;

@@ -133,3 +133,38 @@ describe("assistant over HTTP (SSE)", () => {
     expect(JSON.parse(empty.at(-1).data).error).toBe("A prompt must be 1 to 32768 bytes");
   });
 });
+
+describe("Workers AI through the AI binding (a stand-in service with the binding's run method)", () => {
+  const probe = async () => {
+    const client = await connect(`/agents/ai-probe/${uniqueName("w")}`);
+    await client.handshake();
+    return client;
+  };
+  const model = "@cf/meta/llama-3.1-8b-instruct";
+
+  it("runs a model with and without streaming, passing AI Gateway options through", async () => {
+    const client = await probe();
+    const plain = await client.call("workersAi", ["hi", { stream: false }]);
+    expect(plain.result).toBe(`${model} heard: hi`);
+    const streamed = await client.call("workersAi", ["hello stream", { stream: true }]);
+    expect(streamed.result).toBe(`${model} heard: hello stream`);
+    const gateway = await client.call("workersAi", ["via gateway", { stream: true, gateway: "my-gw" }]);
+    const [heard, options] = gateway.result.split(" via {");
+    expect(heard).toBe(`${model} heard: via gateway`);
+    expect(JSON.parse(`{${options}`)).toEqual({ id: "my-gw", skipCache: true, cacheTtl: 120 });
+    client.close();
+  });
+
+  it("reports binding errors, broken streams and a missing binding clearly", async () => {
+    const client = await probe();
+    const unknown = await client.call("workersAi", ["unknown model", { stream: false }]);
+    expect(unknown.error).toContain("No such model");
+    const broken = await client.call("workersAi", ["break it", { stream: true }]);
+    expect(broken.error).toMatch(/^malformed model output: .* \(stored "incomplete": "@cf\/meta\/llama-3\.1-8b-instruct heard: break it"\)$/);
+    const missing = await client.call("workersAi", ["hi", { binding: "NO_SUCH_AI", stream: false }]);
+    expect(missing.error).toBe(
+      'AI configuration error: no AI binding named "NO_SUCH_AI" (add [ai] binding = "NO_SUCH_AI" to wrangler.toml)',
+    );
+    client.close();
+  });
+});

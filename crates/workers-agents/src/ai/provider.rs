@@ -9,7 +9,7 @@ use futures_util::future::{select, Either};
 use futures_util::StreamExt;
 use serde_json::Value;
 use wasm_bindgen::{JsCast, JsValue};
-use worker::js_sys::{Function, Promise, Reflect};
+use worker::js_sys::{Array, Function, Promise, Reflect};
 use worker::wasm_bindgen_futures::JsFuture;
 use worker::{ByteStream, Env, Fetch, Headers, Method, Request, RequestInit};
 
@@ -212,9 +212,13 @@ async fn run_binding(
     input: &Value,
     gateway: Option<&Gateway>,
 ) -> Result<JsValue, AiError> {
-    let target: JsValue = env.get_binding::<worker::Ai>(binding).map(Into::into).map_err(|_| {
-        AiError::Config(format!("no AI binding named {binding:?} (add [ai] binding = \"{binding}\" to wrangler.toml)"))
-    })?;
+    // Any binding with a `run` method: the real `[ai]` binding, or a stand-in service.
+    let target =
+        Reflect::get(env, &binding.into()).ok().filter(|b| !b.is_undefined() && !b.is_null()).ok_or_else(|| {
+            AiError::Config(format!(
+                "no AI binding named {binding:?} (add [ai] binding = \"{binding}\" to wrangler.toml)"
+            ))
+        })?;
     let run = Reflect::get(&target, &"run".into())
         .ok()
         .and_then(|f| f.dyn_into::<Function>().ok())
@@ -225,9 +229,10 @@ async fn run_binding(
         Some(options) => to_js(&options)?,
         None => JsValue::UNDEFINED,
     };
-    let promise = run
-        .call3(&target, &model.into(), &to_js(input)?, &options)
-        .map_err(|e| AiError::Provider { status: 0, message: js_message(&e) })?;
+    // `Reflect.apply`, not `run.call(..)`: on an RPC stub `call` would be a remote method.
+    let args = Array::of3(&model.into(), &to_js(input)?, &options);
+    let promise =
+        Reflect::apply(&run, &target, &args).map_err(|e| AiError::Provider { status: 0, message: js_message(&e) })?;
     JsFuture::from(Promise::from(promise)).await.map_err(|e| AiError::Provider { status: 0, message: js_message(&e) })
 }
 
