@@ -3,8 +3,9 @@
 // benchmarks and by the integration tests.
 import { spawn } from "node:child_process";
 
-export async function startWrangler({ cwd, port }) {
+export async function startWrangler({ cwd, port, vars = {} }) {
   const args = ["wrangler", "dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(port + 1000)];
+  for (const [key, value] of Object.entries(vars)) args.push("--var", `${key}:${value}`);
   const child = spawn("npx", args, {
     cwd,
     env: { ...process.env, X_LOCAL_OBSERVABILITY: "false", WRANGLER_SEND_METRICS: "false", CI: "true" },

@@ -48,6 +48,13 @@ export function startStandin(port) {
       return res.end(JSON.stringify({ error: { message: "The server had an error" } }));
     }
     const reply = `You said: ${last} (${body.messages.length} messages)`;
+    if (!body.stream && last.includes("tool") && body.tools?.length) {
+      res.setHeader("content-type", "application/json");
+      const call = { id: "call_2", type: "function", function: { name: body.tools[0].function.name, arguments: '{"q":"rust"}' } };
+      return res.end(
+        JSON.stringify({ choices: [{ index: 0, message: { role: "assistant", content: null, tool_calls: [call] }, finish_reason: "tool_calls" }] }),
+      );
+    }
     if (!body.stream) {
       res.setHeader("content-type", "application/json");
       return res.end(

@@ -1,3 +1,4 @@
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { connect, fetchWorker, uniqueName } from "./frames.js";
 import { parseEvents } from "./mcp.js";
@@ -165,6 +166,26 @@ describe("Workers AI through the AI binding (a stand-in service with the binding
     expect(missing.error).toBe(
       'AI configuration error: no AI binding named "NO_SUCH_AI" (add [ai] binding = "NO_SUCH_AI" to wrangler.toml)',
     );
+    client.close();
+  });
+});
+
+describe("tool calls from an OpenAI-compatible provider", () => {
+  it("offers tools and reads the calls back, streamed (fragments assembled) and not", async () => {
+    const client = await connect(`/agents/ai-probe/${uniqueName("t")}`);
+    await client.handshake();
+    const { result } = await client.call("toolCalls", ["use a tool"]);
+    expect(result).toEqual([
+      [{ id: "call_1", name: "lookup", arguments: '{"q":"rust"}' }],
+      [{ id: "call_2", name: "lookup", arguments: '{"q":"rust"}' }],
+    ]);
+    const sent = await (await fetch(env.OPENAI_BASE_URL.replace(/\/v1$/, "/requests"))).json();
+    const last = sent.at(-1).body;
+    expect(last.tools[0]).toEqual({
+      type: "function",
+      function: { name: "lookup", description: "Look a term up", parameters: { type: "object", properties: { q: { type: "string" } }, required: ["q"] } },
+    });
+    expect(last.temperature).toBe(0);
     client.close();
   });
 });
