@@ -10,6 +10,7 @@ use worker::{Env, WebSocket};
 
 use crate::ai::store::{Conversations, LiveReplies};
 use crate::mcp::session::McpRuntime;
+use crate::mcp::transport::McpEntry;
 use crate::protocol::{state_error_frame, state_frame, STATE_REJECTED_ERROR};
 use crate::routing::kebab_case;
 use crate::rpc::Callables;
@@ -50,6 +51,7 @@ pub struct Context<A: Agent> {
     tasks: Tasks<A>,
     armed_alarm: ArmedAlarm,
     pub(crate) mcp: Option<McpRuntime<A>>,
+    pub(crate) mcp_entry: Option<McpEntry<A>>,
     live_replies: LiveReplies,
     this: Weak<Context<A>>,
 }
@@ -60,6 +62,11 @@ impl<A: Agent> Context<A> {
         let sql = Sql::new(durable.storage().sql());
         crate::schema::migrate(&sql)?;
         let agent = A::new(&env);
+        let mcp = A::mcp_server().map(McpRuntime::new);
+        let mcp_entry: Option<McpEntry<A>> = match mcp {
+            Some(_) => Some(crate::mcp::transport::entry::<A>),
+            None => None,
+        };
         Ok(Context {
             agent,
             durable,
@@ -71,7 +78,8 @@ impl<A: Agent> Context<A> {
             callables: A::callables(),
             tasks: A::tasks(),
             armed_alarm: ArmedAlarm::default(),
-            mcp: A::mcp_server().map(McpRuntime::new),
+            mcp,
+            mcp_entry,
             live_replies: LiveReplies::default(),
             this: Weak::new(),
         })

@@ -79,7 +79,10 @@ impl<A: Agent> Host<A> {
             return internal_rpc(ctx, req).await;
         }
         if req.headers().has(crate::mcp::transport::MCP_HEADER)? {
-            return match catch_panic(crate::mcp::transport::serve(ctx, req)).await {
+            let Some(serve) = ctx.mcp_entry else {
+                return Response::error(format!("Agent {} is not an MCP server", ctx.agent_class()), 404);
+            };
+            return match catch_panic(serve(ctx, req)).await {
                 Ok(response) => response,
                 Err(panic) => Response::error(format!("Internal error: MCP request panicked: {panic}"), 500),
             };

@@ -4,6 +4,8 @@
 //! JSON, as an SSE response stream, or (legacy SSE) on the session's stream.
 
 use std::cell::Cell;
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
 
 use serde_json::{json, Value};
@@ -29,8 +31,22 @@ pub(crate) const MCP_ENDPOINT_HEADER: &str = "x-agents-mcp-endpoint";
 pub(crate) const STREAMABLE: &str = "streamable-http";
 pub(crate) const LEGACY_SSE: &str = "sse";
 
+/// How `Host` reaches [`serve`]: through a function pointer that only
+/// agents with an MCP server have, so agents without one carry none of this
+/// module's code (the optimizer drops what no pointer refers to).
+pub(crate) type McpEntry<A> =
+    for<'a> fn(&'a Rc<Context<A>>, Request) -> Pin<Box<dyn Future<Output = worker::Result<Response>> + 'a>>;
+
+/// The [`McpEntry`] of agent `A`.
+pub(crate) fn entry<A: Agent>(
+    ctx: &Rc<Context<A>>,
+    req: Request,
+) -> Pin<Box<dyn Future<Output = worker::Result<Response>> + '_>> {
+    Box::pin(serve(ctx, req))
+}
+
 /// Handles a request the MCP endpoint forwarded to this instance.
-pub(crate) async fn serve<A: Agent>(ctx: &Rc<Context<A>>, req: Request) -> worker::Result<Response> {
+async fn serve<A: Agent>(ctx: &Rc<Context<A>>, req: Request) -> worker::Result<Response> {
     let Some(runtime) = ctx.mcp.as_ref() else {
         return Response::error(format!("Agent {} is not an MCP server", ctx.agent_class()), 404);
     };
