@@ -233,11 +233,10 @@ impl<A: Agent> Context<A> {
 
     /// Sends `message` to every connection except those whose id is in `exclude`.
     pub fn broadcast(&self, message: &str, exclude: &[&str]) {
-        for connection in self.connections() {
-            if !exclude.contains(&connection.id()) {
-                send_or_log(connection.socket(), message);
-            }
-        }
+        // Ids are read (from the attachments) only when some are excluded.
+        self.send_to_open_sockets(message, |ws, _| {
+            !exclude.is_empty() && exclude.contains(&Connection::from_socket(ws.clone()).id())
+        });
     }
 
     /// Sends `frame` to every socket but `except` without decoding attachments.
@@ -246,13 +245,18 @@ impl<A: Agent> Context<A> {
             let raw: &web_sys_ws::WebSocket = ws.as_ref();
             raw.as_ref()
         });
+        self.send_to_open_sockets(frame, |_, raw| Some(raw) == except);
+    }
+
+    /// Sends `frame` to every open socket for which `skip` is false.
+    fn send_to_open_sockets(&self, frame: &str, skip: impl Fn(&WebSocket, &JsValue) -> bool) {
         // Converted to a JS string once, however many sockets receive it.
         let text = JsValue::from_str(frame);
         let mut send: Option<js_sys::Function> = None;
         for ws in self.durable.get_websockets().into_iter().filter(is_open) {
             let raw: &web_sys_ws::WebSocket = ws.as_ref();
             let raw: &JsValue = raw.as_ref();
-            if Some(raw) == except {
+            if skip(&ws, raw) {
                 continue;
             }
             if send.is_none() {
@@ -278,9 +282,3 @@ fn is_open(ws: &WebSocket) -> bool {
     raw.ready_state() == web_sys_ws::WebSocket::OPEN
 }
 
-fn send_or_log(ws: &WebSocket, text: &str) {
-    // A socket closing concurrently refuses sends; that is not an error.
-    if let Err(e) = ws.send_with_str(text) {
-        worker::console_debug!("send skipped: {e}");
-    }
-}

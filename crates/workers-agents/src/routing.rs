@@ -86,21 +86,7 @@ pub fn is_under_prefix(path: &str, prefix: &str) -> bool {
 
 /// Decodes and checks an instance name taken from a URL.
 pub fn decode_name(raw: &str) -> Result<String, NameError> {
-    let bytes = raw.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = bytes.get(i + 1..i + 3).ok_or(NameError::Encoding)?;
-            let hex = std::str::from_utf8(hex).map_err(|_| NameError::Encoding)?;
-            out.push(u8::from_str_radix(hex, 16).map_err(|_| NameError::Encoding)?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    let name = String::from_utf8(out).map_err(|_| NameError::Encoding)?;
+    let name = percent_decode(raw).ok_or(NameError::Encoding)?;
     if name.len() > MAX_NAME_BYTES {
         return Err(NameError::TooLong);
     }
@@ -110,11 +96,31 @@ pub fn decode_name(raw: &str) -> Result<String, NameError> {
     Ok(name)
 }
 
-/// Reads one query parameter (percent-decoded, `+` as space) from a query string.
+/// Decodes `%XX` escapes; `None` when an escape is malformed or the result is not UTF-8.
+pub fn percent_decode(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// Reads one query parameter (percent-decoded, `+` as space) from a query
+/// string; a malformed escape leaves the value as sent.
 pub fn query_param(query: &str, key: &str) -> Option<String> {
     query.trim_start_matches('?').split('&').find_map(|pair| {
         let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-        (k == key).then(|| decode_name(&v.replace('+', " ")).unwrap_or_else(|_| v.to_owned()))
+        let v = v.replace('+', " ");
+        (k == key).then(|| percent_decode(&v).unwrap_or(v))
     })
 }
 
@@ -201,6 +207,11 @@ mod tests {
         assert_eq!(query_param("?_pk=abc&x=1", "_pk").as_deref(), Some("abc"));
         assert_eq!(query_param("x=1&_pk=a%2Fb", "_pk").as_deref(), Some("a/b"));
         assert_eq!(query_param("x=1", "_pk"), None);
+        // Plain decoding: no name rules (length, control characters) apply here.
+        let long = "a".repeat(300);
+        assert_eq!(query_param(&format!("_pk={long}"), "_pk"), Some(long));
+        assert_eq!(query_param("t=a%0Ab+c", "t").as_deref(), Some("a\nb c"));
+        assert_eq!(query_param("t=100%zz", "t").as_deref(), Some("100%zz"));
         assert_eq!(query_param("", "_pk"), None);
     }
 }

@@ -5,6 +5,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::routing::percent_decode;
+
 /// The variables a URI gave a template, by name.
 pub type Variables = BTreeMap<String, String>;
 
@@ -68,23 +70,6 @@ pub fn match_uri(template: &str, uri: &str) -> Option<Variables> {
         }
     }
     rest.is_empty().then_some(vars)
-}
-
-fn percent_decode(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
 }
 
 #[cfg(test)]
