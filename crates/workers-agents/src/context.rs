@@ -281,4 +281,3 @@ fn is_open(ws: &WebSocket) -> bool {
     let raw: &web_sys_ws::WebSocket = ws.as_ref();
     raw.ready_state() == web_sys_ws::WebSocket::OPEN
 }
-

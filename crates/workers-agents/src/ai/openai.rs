@@ -7,7 +7,9 @@ use std::collections::BTreeMap;
 use serde_json::{json, Value};
 
 use super::sse::SseEvent;
-use super::types::{error_message, AiError, ChatRequest, ChatResponse, StreamEvent, ToolCall};
+use super::types::{
+    apply_options, error_message, parse_chunk, AiError, ChatRequest, ChatResponse, StreamEvent, ToolCall,
+};
 
 /// The JSON body of `POST {base}/chat/completions`.
 pub fn request_body(model: &str, request: &ChatRequest, stream: bool) -> Value {
@@ -30,19 +32,7 @@ pub fn request_body(model: &str, request: &ChatRequest, stream: bool) -> Value {
         })
         .collect();
     let mut body = json!({ "model": model, "messages": messages, "stream": stream });
-    if let Some(t) = request.temperature {
-        body["temperature"] = json!(t);
-    }
-    if let Some(n) = request.max_tokens {
-        body["max_tokens"] = json!(n);
-    }
-    if !request.tools.is_empty() {
-        body["tools"] = request
-            .tools
-            .iter()
-            .map(|t| json!({ "type": "function", "function": { "name": t.name, "description": t.description, "parameters": t.parameters } }))
-            .collect();
-    }
+    apply_options(&mut body, request);
     body
 }
 
@@ -103,18 +93,12 @@ impl StreamDecoder {
 
     /// Decodes one SSE event.
     pub fn decode(&mut self, event: &SseEvent) -> Result<Vec<StreamEvent>, AiError> {
-        let data = event.data.trim();
-        if data == "[DONE]" {
+        let Some(chunk) = parse_chunk(event)? else {
             self.done = true;
             let mut out = self.flush_calls();
             out.push(StreamEvent::Done(self.finish_reason.take()));
             return Ok(out);
-        }
-        let chunk: Value =
-            serde_json::from_str(data).map_err(|e| AiError::Malformed(format!("{e} in chunk {data:?}")))?;
-        if event.event.as_deref() == Some("error") || chunk.get("error").is_some() {
-            return Err(AiError::Provider { status: 0, message: error_message(data) });
-        }
+        };
         let mut out = Vec::new();
         for choice in chunk.get("choices").and_then(Value::as_array).into_iter().flatten() {
             let delta = choice.get("delta").unwrap_or(&Value::Null);

@@ -1,7 +1,9 @@
 //! Provider-neutral chat types: what an agent sends a model and gets back.
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{json, Value};
+
+use super::sse::SseEvent;
 
 /// One message of a conversation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -152,4 +154,39 @@ pub fn error_message(body: &str) -> String {
             .map(str::to_owned)
     });
     found.unwrap_or_else(|| body.chars().take(500).collect())
+}
+
+/// Tool definitions in the `{"type":"function","function":{..}}` form both formats use.
+pub(crate) fn tools_json(tools: &[ToolDefinition]) -> Value {
+    tools
+        .iter()
+        .map(|t| json!({ "type": "function", "function": { "name": t.name, "description": t.description, "parameters": t.parameters } }))
+        .collect()
+}
+
+/// Sets `temperature`, `max_tokens` and `tools` on a request body when given.
+pub(crate) fn apply_options(body: &mut Value, request: &ChatRequest) {
+    if let Some(t) = request.temperature {
+        body["temperature"] = json!(t);
+    }
+    if let Some(n) = request.max_tokens {
+        body["max_tokens"] = json!(n);
+    }
+    if !request.tools.is_empty() {
+        body["tools"] = tools_json(&request.tools);
+    }
+}
+
+/// One streamed chunk as JSON: `Ok(None)` for the `[DONE]` marker, `Err` for
+/// a chunk that is not JSON or carries the provider's error.
+pub(crate) fn parse_chunk(event: &SseEvent) -> Result<Option<Value>, AiError> {
+    let data = event.data.trim();
+    if data == "[DONE]" {
+        return Ok(None);
+    }
+    let chunk: Value = serde_json::from_str(data).map_err(|e| AiError::Malformed(format!("{e} in chunk {data:?}")))?;
+    if event.event.as_deref() == Some("error") || chunk.get("error").is_some() || chunk.get("errors").is_some() {
+        return Err(AiError::Provider { status: 0, message: error_message(data) });
+    }
+    Ok(Some(chunk))
 }

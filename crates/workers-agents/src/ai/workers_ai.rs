@@ -6,7 +6,9 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::sse::SseEvent;
-use super::types::{error_message, AiError, ChatRequest, ChatResponse, StreamEvent, ToolCall};
+use super::types::{
+    apply_options, error_message, parse_chunk, AiError, ChatRequest, ChatResponse, StreamEvent, ToolCall,
+};
 
 /// AI Gateway options, passed as `run`'s third argument.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
@@ -41,19 +43,7 @@ pub fn input(request: &ChatRequest, stream: bool) -> Value {
         })
         .collect();
     let mut input = json!({ "messages": messages, "stream": stream });
-    if let Some(t) = request.temperature {
-        input["temperature"] = json!(t);
-    }
-    if let Some(n) = request.max_tokens {
-        input["max_tokens"] = json!(n);
-    }
-    if !request.tools.is_empty() {
-        input["tools"] = request
-            .tools
-            .iter()
-            .map(|t| json!({ "type": "function", "function": { "name": t.name, "description": t.description, "parameters": t.parameters } }))
-            .collect();
-    }
+    apply_options(&mut input, request);
     input
 }
 
@@ -110,16 +100,10 @@ impl StreamDecoder {
 
     /// Decodes one SSE event.
     pub fn decode(&mut self, event: &SseEvent) -> Result<Vec<StreamEvent>, AiError> {
-        let data = event.data.trim();
-        if data == "[DONE]" {
+        let Some(chunk) = parse_chunk(event)? else {
             self.done = true;
             return Ok(vec![StreamEvent::Done(Some("stop".into()))]);
-        }
-        let chunk: Value =
-            serde_json::from_str(data).map_err(|e| AiError::Malformed(format!("{e} in chunk {data:?}")))?;
-        if event.event.as_deref() == Some("error") || chunk.get("error").is_some() || chunk.get("errors").is_some() {
-            return Err(AiError::Provider { status: 0, message: error_message(data) });
-        }
+        };
         let mut out = Vec::new();
         if let Some(text) = chunk.get("response").and_then(Value::as_str).filter(|t| !t.is_empty()) {
             out.push(StreamEvent::Text(text.to_owned()));
