@@ -178,16 +178,21 @@ impl AgentRouter {
         if !self.cors || response.status_code() == 101 {
             return Ok(response);
         }
-        // Responses from a stub may have immutable headers: copy them.
-        let headers = Headers::new();
-        for (key, value) in response.headers().entries() {
-            headers.append(&key, &value)?;
-        }
-        for (key, value) in CORS_HEADERS {
-            headers.set(key, value)?;
-        }
-        Ok(response.with_headers(headers))
+        with_headers(response, &CORS_HEADERS)
     }
+}
+
+/// `response` with `extra` headers set. Responses from a stub may have
+/// immutable headers, so they are copied first.
+pub(crate) fn with_headers(response: Response, extra: &[(&str, &str)]) -> worker::Result<Response> {
+    let headers = Headers::new();
+    for (key, value) in response.headers().entries() {
+        headers.append(&key, &value)?;
+    }
+    for (key, value) in extra {
+        headers.set(key, value)?;
+    }
+    Ok(response.with_headers(headers))
 }
 
 /// Routes `req` with `router` (the TS SDK's `routeAgentRequest`).

@@ -287,14 +287,7 @@ impl McpEndpoint {
         if !self.cors {
             return Ok(response);
         }
-        let headers = Headers::new();
-        for (key, value) in response.headers().entries() {
-            headers.append(&key, &value)?;
-        }
-        for (key, value) in CORS {
-            headers.set(key, value)?;
-        }
-        Ok(response.with_headers(headers))
+        crate::router::with_headers(response, &CORS)
     }
 }
 
