@@ -7,7 +7,7 @@ use worker::{Env, Headers, Method, Request, RequestInit, Response};
 use super::jsonrpc::{error_response, parse_body, Body, Message, RpcError};
 use super::sse::accepts;
 use super::transport::{
-    session_not_found, LEGACY_SSE, MCP_ENDPOINT_HEADER, MCP_HEADER, MCP_SESSION_HEADER, STREAMABLE,
+    json_reply, session_not_found, LEGACY_SSE, MCP_ENDPOINT_HEADER, MCP_HEADER, MCP_SESSION_HEADER, STREAMABLE,
 };
 use crate::Agent;
 
@@ -69,13 +69,7 @@ fn new_session_id() -> String {
 }
 
 fn rpc_error(status: u16, code: i64, message: &str) -> worker::Result<Response> {
-    json_error(status, &error_response(&serde_json::Value::Null, &RpcError::new(code, message)))
-}
-
-fn json_error(status: u16, body: &serde_json::Value) -> worker::Result<Response> {
-    let headers = Headers::new();
-    headers.set("content-type", "application/json")?;
-    Ok(Response::ok(body.to_string())?.with_status(status).with_headers(headers))
+    json_reply(status, &error_response(&serde_json::Value::Null, &RpcError::new(code, message)), "")
 }
 
 impl McpEndpoint {
@@ -181,7 +175,7 @@ impl McpEndpoint {
                 };
                 let parsed = match parse_body(&body) {
                     Ok(parsed) => parsed,
-                    Err(error) => return json_error(400, &error),
+                    Err(error) => return json_reply(400, &error, ""),
                 };
                 let session = match session {
                     Some(id) if is_session_id(&id) => id,

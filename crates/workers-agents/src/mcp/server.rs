@@ -141,7 +141,7 @@ where
 /// Decodes tool arguments: `Err` is the message the model sees.
 fn decode_args<Args: DeserializeOwned>(tool: &Tool, arguments: Value) -> Result<Args, String> {
     let name = &tool.name;
-    super::json_schema::validate(&tool.input_schema, &arguments)
+    super::json_schema::validate(&tool.descriptor["inputSchema"], &arguments)
         .map_err(|e| format!("Invalid arguments for tool {name}: {e}"))?;
     serde_json::from_value(arguments).map_err(|e| format!("Invalid arguments for tool {name}: {e}"))
 }

@@ -62,7 +62,7 @@ async fn serve<A: Agent>(ctx: &Rc<Context<A>>, req: Request) -> worker::Result<R
     }
 }
 
-fn json_reply(status: u16, body: &Value, session_id: &str) -> worker::Result<Response> {
+pub(crate) fn json_reply(status: u16, body: &Value, session_id: &str) -> worker::Result<Response> {
     let headers = Headers::new();
     headers.set("content-type", "application/json")?;
     if !session_id.is_empty() {
@@ -89,10 +89,6 @@ fn accepted() -> worker::Result<Response> {
     Ok(Response::empty()?.with_status(202))
 }
 
-fn session_or_404<A: Agent>(ctx: &Context<A>, id: &str) -> crate::Result<Option<Session>> {
-    Session::load_active(ctx.sql(), id)
-}
-
 async fn post_streamable<A: Agent>(
     ctx: &Rc<Context<A>>,
     runtime: &McpRuntime<A>,
@@ -115,7 +111,7 @@ async fn post_streamable<A: Agent>(
             return json_reply(200, &result_response(id, result), &session_id);
         }
     }
-    let Some(session) = session_or_404(ctx, &session_id)? else {
+    let Some(session) = Session::load_active(ctx.sql(), &session_id)? else {
         // An answer to a server request may race the session's end; anything else is refused.
         return session_not_found();
     };
@@ -154,7 +150,7 @@ async fn post_streamable<A: Agent>(
         }
         Body::Single(Message::Invalid { id, error }) => json_reply(400, &error_response(&id, &error), &session_id),
         Body::Single(message) => {
-            notice(ctx, runtime, message);
+            notice(runtime, message);
             accepted()
         }
         Body::Batch(messages) => {
@@ -174,7 +170,7 @@ async fn post_streamable<A: Agent>(
                         replies.extend(answer(ctx, &session, &id, &method, params, None).await);
                     }
                     Message::Invalid { id, error } => replies.push(error_response(&id, &error)),
-                    other => notice(ctx, runtime, other),
+                    other => notice(runtime, other),
                 }
             }
             if replies.is_empty() {
@@ -261,7 +257,7 @@ fn subscription<A: Agent>(ctx: &Context<A>, method: &str, params: &Value) -> Res
 }
 
 /// Handles a notification, or the client's answer to a server request.
-fn notice<A: Agent>(_ctx: &Context<A>, runtime: &McpRuntime<A>, message: Message) {
+fn notice<A: Agent>(runtime: &McpRuntime<A>, message: Message) {
     match message {
         Message::Notification { method, params } if method == "notifications/cancelled" => {
             if let Some(id) = params.get("requestId") {
@@ -288,7 +284,7 @@ fn open_standalone_stream<A: Agent>(
     session_id: &str,
     req: &Request,
 ) -> worker::Result<Response> {
-    if session_or_404(ctx, session_id)?.is_none() {
+    if Session::load_active(ctx.sql(), session_id)?.is_none() {
         return session_not_found();
     }
     let keep_alive = runtime.server.keep_alive_interval();
@@ -320,7 +316,7 @@ fn open_standalone_stream<A: Agent>(
 }
 
 fn end_session<A: Agent>(ctx: &Context<A>, runtime: &McpRuntime<A>, session_id: &str) -> worker::Result<Response> {
-    if session_or_404(ctx, session_id)?.is_none() {
+    if Session::load_active(ctx.sql(), session_id)?.is_none() {
         return session_not_found();
     }
     Session::end(ctx.sql())?;
@@ -390,7 +386,7 @@ async fn post_legacy<A: Agent>(
                 }
             }
             Message::Invalid { id, error } => send(error_response(&id, &error)),
-            other => notice(ctx, runtime, other),
+            other => notice(runtime, other),
         }
     }
     Ok(Response::ok("Accepted")?.with_status(202))

@@ -176,23 +176,19 @@ impl PromptResult {
 pub struct Tool {
     pub(crate) name: String,
     pub(crate) descriptor: Value,
-    pub(crate) input_schema: Value,
 }
 
 impl Tool {
     /// A tool taking an object with any properties; set its schema with [`Tool::input_schema`].
     pub fn new(name: &str, description: &str) -> Self {
-        let input_schema = json!({ "type": "object" });
-        let descriptor = json!({ "name": name, "description": description, "inputSchema": input_schema });
-        Tool { name: name.to_owned(), descriptor, input_schema }
+        let descriptor = json!({ "name": name, "description": description, "inputSchema": { "type": "object" } });
+        Tool { name: name.to_owned(), descriptor }
     }
 
     /// The JSON Schema of the arguments (an object schema). Published as
     /// given; arguments are checked against it before the handler runs.
-    pub fn input_schema(mut self, schema: Value) -> Self {
-        self.descriptor["inputSchema"] = schema.clone();
-        self.input_schema = schema;
-        self
+    pub fn input_schema(self, schema: Value) -> Self {
+        self.field("inputSchema", schema)
     }
 
     /// The JSON Schema of the tool's structured output.
