@@ -180,7 +180,7 @@ impl<A: Agent> Context<A> {
     /// Applies a state pushed by a client. Refusals answer the client with
     /// `cf_agent_state_error` and then the authoritative state, so the client
     /// does not stay diverged.
-    pub(crate) fn apply_client_state(&self, connection: &Connection, pushed: Value) -> Result<()> {
+    pub(crate) fn apply_client_state(&self, connection: &Connection, pushed: &str) -> Result<()> {
         let refuse = |error: &str| -> Result<()> {
             connection.send(&state_error_frame(error))?;
             connection.send(&state_frame(&self.snapshot()?.json))
@@ -188,7 +188,7 @@ impl<A: Agent> Context<A> {
         if connection.is_readonly() {
             return refuse(crate::protocol::READONLY_ERROR);
         }
-        let state: A::State = match serde_json::from_value(pushed.clone()) {
+        let state: A::State = match serde_json::from_str(pushed) {
             Ok(state) => state,
             Err(e) => {
                 worker::console_warn!("[{}] state from {} refused: {e}", self.class, connection.id());
@@ -200,12 +200,14 @@ impl<A: Agent> Context<A> {
             worker::console_warn!("[{}] state from {} refused: {why}", self.class, connection.id());
             return refuse(STATE_REJECTED_ERROR);
         }
-        let canonical = serde_json::to_value(&state).map_err(|e| Error::json("state", e))?;
-        let json = canonical.to_string();
+        let json = serde_json::to_string(&state).map_err(|e| Error::json("state", e))?;
+        // The sender already has what it sent, unless decoding changed it
+        // (the texts may differ only in spacing or key order: compare values then).
+        let unchanged =
+            json == pushed || serde_json::from_str::<Value>(pushed).ok() == serde_json::from_str::<Value>(&json).ok();
         let snapshot = self.store.save_encoded(&self.sql, state, json)?;
         let frame = state_frame(&snapshot.json);
-        // The sender already has what it sent, unless decoding changed it.
-        let sender = (canonical == pushed).then_some(connection.socket());
+        let sender = unchanged.then_some(connection.socket());
         self.broadcast_raw(&frame, sender);
         self.agent.on_state_update(self, &snapshot.value, source);
         Ok(())

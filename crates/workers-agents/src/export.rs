@@ -52,7 +52,11 @@ macro_rules! export_agent {
             // module, and the class may share the agent type's name.
             #[allow(unreachable_pub, missing_docs)]
             mod __workers_agents_export {
-                #[::worker::durable_object]
+                // Only the constructor and `fetch` come from `#[durable_object]`;
+                // the other runtime events are exported below, so that a frame
+                // reaches the host as the runtime's own value (large strings
+                // are then moved into Rust natively, not by a JS loop).
+                #[::worker::durable_object(fetch)]
                 pub struct $class {
                     host: $crate::Host<super::$agent>,
                 }
@@ -65,37 +69,83 @@ macro_rules! export_agent {
                     async fn fetch(&self, req: ::worker::Request) -> ::worker::Result<::worker::Response> {
                         self.host.fetch(req).await
                     }
-
-                    async fn alarm(&self) -> ::worker::Result<::worker::Response> {
-                        self.host.alarm().await
-                    }
-
-                    async fn websocket_message(
-                        &self,
-                        ws: ::worker::WebSocket,
-                        message: ::worker::WebSocketIncomingMessage,
-                    ) -> ::worker::Result<()> {
-                        self.host.websocket_message(ws, message).await
-                    }
-
-                    async fn websocket_close(
-                        &self,
-                        ws: ::worker::WebSocket,
-                        code: usize,
-                        reason: ::std::string::String,
-                        was_clean: bool,
-                    ) -> ::worker::Result<()> {
-                        self.host.websocket_close(ws, code, reason, was_clean).await
-                    }
-
-                    async fn websocket_error(
-                        &self,
-                        ws: ::worker::WebSocket,
-                        error: ::worker::Error,
-                    ) -> ::worker::Result<()> {
-                        self.host.websocket_error(ws, error).await
-                    }
                 }
+
+                const _: () = {
+                    use ::std::panic::AssertUnwindSafe;
+                    use ::std::result::Result;
+                    use ::worker::wasm_bindgen::prelude::*;
+                    use ::worker::wasm_bindgen::JsValue;
+                    use ::worker::worker_sys::web_sys;
+                    // Named by the async exports under panic=unwind.
+                    #[allow(unused_imports)]
+                    use ::worker::js_sys;
+
+                    #[wasm_bindgen(wasm_bindgen = ::worker::wasm_bindgen, wasm_bindgen_futures = ::worker::wasm_bindgen_futures)]
+                    impl $class {
+                        #[wasm_bindgen(js_name = alarm)]
+                        pub async fn alarm(&self) -> Result<JsValue, JsValue> {
+                            AssertUnwindSafe(async move {
+                                self.host
+                                    .alarm()
+                                    .await
+                                    .map(|r| JsValue::from(web_sys::Response::from(r)))
+                                    .map_err(JsValue::from)
+                            })
+                            .await
+                        }
+
+                        #[wasm_bindgen(js_name = webSocketMessage)]
+                        pub async fn websocket_message(
+                            &self,
+                            ws: web_sys::WebSocket,
+                            message: JsValue,
+                        ) -> Result<JsValue, JsValue> {
+                            AssertUnwindSafe(async move {
+                                self.host
+                                    .websocket_message_js(ws.into(), message)
+                                    .await
+                                    .map(|()| JsValue::NULL)
+                                    .map_err(JsValue::from)
+                            })
+                            .await
+                        }
+
+                        #[wasm_bindgen(js_name = webSocketClose)]
+                        pub async fn websocket_close(
+                            &self,
+                            ws: web_sys::WebSocket,
+                            code: usize,
+                            reason: ::std::string::String,
+                            was_clean: bool,
+                        ) -> Result<JsValue, JsValue> {
+                            AssertUnwindSafe(async move {
+                                self.host
+                                    .websocket_close(ws.into(), code, reason, was_clean)
+                                    .await
+                                    .map(|()| JsValue::NULL)
+                                    .map_err(JsValue::from)
+                            })
+                            .await
+                        }
+
+                        #[wasm_bindgen(js_name = webSocketError)]
+                        pub async fn websocket_error(
+                            &self,
+                            ws: web_sys::WebSocket,
+                            error: JsValue,
+                        ) -> Result<JsValue, JsValue> {
+                            AssertUnwindSafe(async move {
+                                self.host
+                                    .websocket_error(ws.into(), ::worker::Error::from(error))
+                                    .await
+                                    .map(|()| JsValue::NULL)
+                                    .map_err(JsValue::from)
+                            })
+                            .await
+                        }
+                    }
+                };
             }
         };
     };

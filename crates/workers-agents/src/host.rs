@@ -6,9 +6,11 @@ use std::panic::AssertUnwindSafe;
 use std::rc::Rc;
 
 use serde_json::Value;
+use wasm_bindgen::JsValue;
 use worker::{Env, Request, Response, WebSocket, WebSocketIncomingMessage, WebSocketPair};
 
 use crate::connection::MAX_CONNECTION_ID_BYTES;
+use crate::js_text::{request_text, string_from_js};
 use crate::panic::{catch_panic, catch_panic_sync};
 use crate::protocol::{
     identity_frame, mcp_servers_frame, parse_incoming, rpc_error_frame, rpc_result_frame, state_error_frame,
@@ -132,6 +134,17 @@ impl<A: Agent> Host<A> {
         let outcome = catch_panic(ctx.agent().on_connect(ctx, &connection, &req)).await;
         report(ctx, Some(&connection), outcome, "on_connect").await;
         Response::from_websocket(pair.client)
+    }
+
+    /// Handles a frame as the runtime hands it over (a string or an
+    /// `ArrayBuffer`); large strings are moved into Rust natively.
+    #[doc(hidden)]
+    pub async fn websocket_message_js(&self, ws: WebSocket, message: JsValue) -> worker::Result<()> {
+        let message = match string_from_js(&message) {
+            Some(text) => WebSocketIncomingMessage::String(text),
+            None => WebSocketIncomingMessage::Binary(worker::js_sys::Uint8Array::new(&message).to_vec()),
+        };
+        self.websocket_message(ws, message).await
     }
 
     /// Handles a frame from a client.
@@ -261,7 +274,7 @@ async fn call<A: Agent>(ctx: &Context<A>, connection: &Connection, request: RpcR
         return;
     }
     let frame = match outcome {
-        Ok(result) => rpc_result_frame(&id, result.as_ref(), true),
+        Ok(result) => rpc_result_frame(&id, result.as_deref(), true),
         Err(error) => rpc_error_frame(&Value::String(id), &error),
     };
     send_quietly(connection, &frame);
@@ -298,13 +311,18 @@ struct InternalCall {
     args: Vec<Value>,
 }
 
-async fn internal_rpc<A: Agent>(ctx: &Context<A>, mut req: Request) -> worker::Result<Response> {
-    let call: InternalCall = match req.json().await {
+#[derive(serde::Serialize)]
+struct InternalAnswer<'a> {
+    result: Option<&'a serde_json::value::RawValue>,
+}
+
+async fn internal_rpc<A: Agent>(ctx: &Context<A>, req: Request) -> worker::Result<Response> {
+    let call: InternalCall = match serde_json::from_str(&request_text(&req).await?) {
         Ok(call) => call,
         Err(e) => return Response::error(format!("Invalid internal RPC body: {e}"), 400),
     };
     match run_callable(ctx, None, &call.method, call.args).await {
-        Ok(result) => Response::from_json(&serde_json::json!({ "result": result })),
+        Ok(result) => Response::from_json(&InternalAnswer { result: result.as_deref() }),
         Err(error) => Ok(Response::from_json(&serde_json::json!({ "error": error }))?.with_status(500)),
     }
 }

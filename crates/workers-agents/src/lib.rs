@@ -29,6 +29,7 @@ mod error;
 mod export;
 mod host;
 mod ids;
+mod js_text;
 pub mod mcp;
 mod panic;
 pub mod protocol;

@@ -1,6 +1,12 @@
 //! The JSON frames spoken with the official `agents` clients (`AgentClient`,
 //! `useAgent`). Pure: no runtime types, tested natively.
 
+use std::borrow::Cow;
+use std::fmt::Write;
+
+use serde::de::{Deserializer, IgnoredAny};
+use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 /// Text sent in a `cf_agent_state_error` frame to a readonly connection.
@@ -23,8 +29,9 @@ pub fn identity_frame(name: &str, agent: &str, state_follows: bool) -> String {
 /// A state frame around already-serialized state JSON, so a state is
 /// serialized once however many connections receive it.
 pub fn state_frame(state_json: &str) -> String {
-    let mut frame = String::with_capacity(state_json.len() + 32);
-    frame.push_str(r#"{"type":"cf_agent_state","state":"#);
+    const HEAD: &str = r#"{"type":"cf_agent_state","state":"#;
+    let mut frame = String::with_capacity(HEAD.len() + state_json.len() + 1);
+    frame.push_str(HEAD);
     frame.push_str(state_json);
     frame.push('}');
     frame
@@ -42,17 +49,19 @@ pub fn mcp_servers_frame() -> &'static str {
 }
 
 /// A successful RPC frame. `done: false` marks a streamed chunk; `result`
-/// is omitted when the method returns nothing.
-pub fn rpc_result_frame(id: &str, result: Option<&Value>, done: bool) -> String {
-    let mut frame = Map::new();
-    frame.insert("type".into(), "rpc".into());
-    frame.insert("id".into(), id.into());
-    frame.insert("success".into(), true.into());
+/// is omitted when the method returns nothing. The result is JSON text
+/// already (encoded once, straight from the method's return type).
+pub fn rpc_result_frame(id: &str, result: Option<&RawValue>, done: bool) -> String {
+    let mut frame = String::with_capacity(64 + id.len());
+    frame.push_str(r#"{"type":"rpc","id":"#);
+    // Writing into a `String` cannot fail.
+    let _ = write!(frame, r#"{},"success":true"#, Value::from(id));
     if let Some(result) = result {
-        frame.insert("result".into(), result.clone());
+        frame.push_str(r#","result":"#);
+        frame.push_str(result.get());
     }
-    frame.insert("done".into(), done.into());
-    Value::Object(frame).to_string()
+    frame.push_str(if done { r#","done":true}"# } else { r#","done":false}"# });
+    frame
 }
 
 /// A failed RPC frame. `id` is echoed as the client sent it (a client only
@@ -74,9 +83,10 @@ pub struct RpcRequest {
 
 /// What a text frame from a client is.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Incoming {
-    /// `{"type":"cf_agent_state","state":...}`: the client pushes state.
-    State(Value),
+pub enum Incoming<'a> {
+    /// `{"type":"cf_agent_state","state":...}`: the client pushes state,
+    /// given as its JSON text (decoded straight into the agent's state type).
+    State(&'a str),
     /// A well-formed RPC request.
     Rpc(RpcRequest),
     /// A frame of type `rpc` that is not a valid request: the client gets an
@@ -91,33 +101,55 @@ pub enum Incoming {
     Other,
 }
 
+/// The fields of a client frame the protocol looks at; others are skipped
+/// without being built. `Some` means present (even as `null`).
+#[derive(Deserialize)]
+struct Frame<'a> {
+    #[serde(rename = "type", default, borrow)]
+    kind: Option<Cow<'a, str>>,
+    #[serde(default, borrow, deserialize_with = "present")]
+    state: Option<&'a RawValue>,
+    #[serde(default, deserialize_with = "present")]
+    id: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
+    method: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
+    args: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
+    success: Option<IgnoredAny>,
+}
+
+fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
+    T::deserialize(d).map(Some)
+}
+
 /// Classifies a text frame. Never fails: unknown shapes are [`Incoming::Other`].
-pub fn parse_incoming(text: &str) -> Incoming {
-    let Ok(Value::Object(mut frame)) = serde_json::from_str::<Value>(text) else {
+pub fn parse_incoming(text: &str) -> Incoming<'_> {
+    let Ok(frame) = serde_json::from_str::<Frame<'_>>(text) else {
         return Incoming::Other;
     };
-    match frame.get("type").and_then(Value::as_str) {
-        Some("cf_agent_state") => match frame.remove("state") {
-            Some(state) => Incoming::State(state),
+    match frame.kind.as_deref() {
+        Some("cf_agent_state") => match frame.state {
+            Some(state) => Incoming::State(state.get()),
             None => Incoming::Other,
         },
-        Some("rpc") if frame.contains_key("success") => Incoming::Other,
+        Some("rpc") if frame.success.is_some() => Incoming::Other,
         Some("rpc") => parse_rpc(frame),
         _ => Incoming::Other,
     }
 }
 
-fn parse_rpc(mut frame: Map<String, Value>) -> Incoming {
-    let id = frame.remove("id").unwrap_or(Value::Null);
+fn parse_rpc(frame: Frame<'_>) -> Incoming<'static> {
+    let id = frame.id.unwrap_or(Value::Null);
     let bad = |id: Value, error: &str| Incoming::BadRpc { id, error: format!("Invalid RPC request: {error}") };
     let Value::String(id_text) = &id else {
         return bad(id, "id must be a string");
     };
-    let method = match frame.remove("method") {
+    let method = match frame.method {
         Some(Value::String(m)) if !m.is_empty() => m,
         _ => return bad(id, "method must be a non-empty string"),
     };
-    let args = match frame.remove("args") {
+    let args = match frame.args {
         Some(Value::Array(args)) => args,
         None | Some(Value::Null) => Vec::new(),
         Some(_) => return bad(id, "args must be an array"),
@@ -129,6 +161,10 @@ fn parse_rpc(mut frame: Map<String, Value>) -> Incoming {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    fn raw(value: Value) -> Box<RawValue> {
+        serde_json::value::to_raw_value(&value).unwrap()
+    }
 
     fn parsed(frame: &str) -> Value {
         serde_json::from_str(frame).unwrap()
@@ -151,8 +187,12 @@ mod tests {
     #[test]
     fn rpc_frames_match_the_reference() {
         assert_eq!(
-            parsed(&rpc_result_frame("1", Some(&json!(3)), true)),
+            parsed(&rpc_result_frame("1", Some(&raw(json!(3))), true)),
             json!({"type":"rpc","id":"1","success":true,"result":3,"done":true})
+        );
+        assert_eq!(
+            parsed(&rpc_result_frame("q\"1", Some(&raw(json!({"a": [1, "x"]}))), false)),
+            json!({"type":"rpc","id":"q\"1","success":true,"result":{"a":[1,"x"]},"done":false})
         );
         assert_eq!(
             parsed(&rpc_result_frame("1", None, true)),
@@ -166,7 +206,7 @@ mod tests {
 
     struct Case {
         input: &'static str,
-        expect: Incoming,
+        expect: Incoming<'static>,
     }
 
     #[test]
@@ -176,7 +216,13 @@ mod tests {
             Case { input: "{not json", expect: Incoming::Other },
             Case { input: "[1,2]", expect: Incoming::Other },
             Case { input: r#"{"type":"chat","text":"hi"}"#, expect: Incoming::Other },
-            Case { input: r#"{"type":"cf_agent_state","state":{"n":1}}"#, expect: Incoming::State(json!({"n":1})) },
+            Case { input: r#"{"type":"cf_agent_state","state":{"n":1}}"#, expect: Incoming::State(r#"{"n":1}"#) },
+            Case { input: r#"{"type":"cf_agent_state","state":null}"#, expect: Incoming::State("null") },
+            Case {
+                input: r#"{"state": [1, 2] ,"type":"cf_agent_state","x":{"y":[]}}"#,
+                expect: Incoming::State("[1, 2]"),
+            },
+            Case { input: r#"{"type":"cf_agent_state","state":{"n":1}"#, expect: Incoming::Other },
             Case { input: r#"{"type":"cf_agent_state"}"#, expect: Incoming::Other },
             Case {
                 input: r#"{"type":"rpc","id":"a","method":"add","args":[1,2]}"#,
@@ -207,6 +253,19 @@ mod tests {
             },
             // A reply-shaped frame is not a request.
             Case { input: r#"{"type":"rpc","id":"a","success":true,"result":1}"#, expect: Incoming::Other },
+            Case { input: r#"{"type":"rpc","id":"a","success":null}"#, expect: Incoming::Other },
+            Case {
+                input: r#"{"type":"rpc","id":null,"method":"add"}"#,
+                expect: Incoming::BadRpc { id: json!(null), error: "Invalid RPC request: id must be a string".into() },
+            },
+            Case {
+                input: r#"{"type":"rpc","id":"a","method":"add","args":null}"#,
+                expect: Incoming::Rpc(RpcRequest { id: "a".into(), method: "add".into(), args: vec![] }),
+            },
+            Case {
+                input: r#"{"type":"r\u0070c","id":"a","method":"m"}"#,
+                expect: Incoming::Rpc(RpcRequest { id: "a".into(), method: "m".into(), args: vec![] }),
+            },
         ];
         for case in cases {
             assert_eq!(parse_incoming(case.input), case.expect, "input: {}", case.input);

@@ -7,6 +7,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 use serde::Serialize;
+use serde_json::value::RawValue;
 use serde_json::Value;
 use worker::WebSocket;
 
@@ -19,7 +20,8 @@ use crate::{Agent, Context, Error, Result};
 
 type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
 /// What a method produced: its encoded result, or the error text for the client.
-pub(crate) type Outcome = std::result::Result<Option<Value>, String>;
+/// A method's result as JSON text (`None` for `()`), or its error.
+pub(crate) type Outcome = std::result::Result<Option<Box<RawValue>>, String>;
 
 type UnaryFn<A> = Box<dyn for<'a> Fn(&'a A, &'a Context<A>, Vec<Value>) -> BoxFuture<'a, Outcome>>;
 type StreamFn<A> = Box<dyn for<'a> Fn(&'a A, &'a Context<A>, StreamingResponse, Vec<Value>) -> BoxFuture<'a, Outcome>>;
@@ -193,7 +195,7 @@ impl StreamingResponse {
         if self.is_closed() {
             return Ok(());
         }
-        let value = serde_json::to_value(chunk).map_err(|e| Error::json("stream chunk", e))?;
+        let value = serde_json::value::to_raw_value(chunk).map_err(|e| Error::json("stream chunk", e))?;
         self.write(&rpc_result_frame(&self.id, Some(&value), false))
     }
 
@@ -202,7 +204,7 @@ impl StreamingResponse {
         if self.closed.replace(true) {
             return Ok(());
         }
-        let value = serde_json::to_value(value).map_err(|e| Error::json("stream result", e))?;
+        let value = serde_json::value::to_raw_value(value).map_err(|e| Error::json("stream result", e))?;
         self.write(&rpc_result_frame(&self.id, Some(&value), true))
     }
 

@@ -3,6 +3,7 @@
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use serde_json::value::RawValue;
 use serde_json::Value;
 
 /// Positional arguments of a callable method: `()`, `(A,)`, `(A, B)`, … up to
@@ -63,13 +64,13 @@ tuple_args!(6; A, B, C, D, E, F);
 tuple_args!(7; A, B, C, D, E, F, G);
 tuple_args!(8; A, B, C, D, E, F, G, H);
 
-/// Encodes a method's return value; `()` becomes "no result" (the reference
-/// omits `result` when a method returns `undefined`).
-pub(crate) fn encode_result<R: Serialize + 'static>(value: &R) -> Result<Option<Value>, String> {
+/// Encodes a method's return value as JSON text; `()` becomes "no result"
+/// (the reference omits `result` when a method returns `undefined`).
+pub(crate) fn encode_result<R: Serialize + 'static>(value: &R) -> Result<Option<Box<RawValue>>, String> {
     if std::any::TypeId::of::<R>() == std::any::TypeId::of::<()>() {
         return Ok(None);
     }
-    serde_json::to_value(value).map(Some).map_err(|e| format!("Result could not be encoded: {e}"))
+    serde_json::value::to_raw_value(value).map(Some).map_err(|e| format!("Result could not be encoded: {e}"))
 }
 
 #[cfg(test)]
@@ -105,8 +106,9 @@ mod tests {
 
     #[test]
     fn unit_results_are_omitted() {
-        assert_eq!(encode_result(&()).unwrap(), None);
-        assert_eq!(encode_result(&Option::<i32>::None).unwrap(), Some(Value::Null));
-        assert_eq!(encode_result(&5).unwrap(), Some(json!(5)));
+        let text = |r: Option<Box<RawValue>>| r.map(|r| r.get().to_owned());
+        assert_eq!(text(encode_result(&()).unwrap()), None);
+        assert_eq!(text(encode_result(&Option::<i32>::None).unwrap()).as_deref(), Some("null"));
+        assert_eq!(text(encode_result(&json!({"a": [5]})).unwrap()).as_deref(), Some(r#"{"a":[5]}"#));
     }
 }

@@ -2,7 +2,10 @@
 //! decoded into Rust types.
 
 use serde::de::DeserializeOwned;
-use worker::{SqlCursor, SqlStorage};
+use wasm_bindgen::JsValue;
+use worker::{js_sys, SqlCursor, SqlStorage};
+
+use crate::js_text::string_from_js;
 
 pub use worker::SqlStorageValue as SqlValue;
 
@@ -76,6 +79,31 @@ impl Sql {
             None => Ok(None),
             Some(row) => row.map(Some).map_err(|e| failed(query, format!("row decoding: {e}"))),
         }
+    }
+
+    /// Runs a query and returns one text column of every row, moving large
+    /// strings into Rust natively (see `js_text`); the state store reads its
+    /// chunks this way.
+    pub(crate) fn query_texts(&self, query: &str, column: &str, params: Vec<SqlValue>) -> Result<Vec<String>> {
+        let column = JsValue::from_str(column);
+        let mut texts = Vec::new();
+        for row in self.exec(query, params)? {
+            let row = row.map_err(|e| failed(query, e))?;
+            let value = js_sys::Reflect::get(&row, &column).map_err(|e| failed(query, format!("{e:?}")))?;
+            let text = string_from_js(&value).ok_or_else(|| failed(query, "row decoding: expected text"))?;
+            texts.push(text);
+        }
+        Ok(texts)
+    }
+
+    /// Runs a statement with runtime values as parameters (a large string
+    /// passed as a JS string is not copied into a Rust `String` first).
+    pub(crate) fn execute_js(&self, query: &str, params: Vec<JsValue>) -> Result<usize> {
+        let cursor = self.inner.exec_raw(query, params).map_err(|e| failed(query, e))?;
+        for row in cursor.raw() {
+            row.map_err(|e| failed(query, e))?;
+        }
+        Ok(cursor.rows_written())
     }
 
     /// Runs a statement for its effect and returns how many rows it wrote.

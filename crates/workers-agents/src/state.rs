@@ -5,7 +5,8 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+use wasm_bindgen::JsValue;
 
 use crate::chunks::{split_utf8, CHUNK_BYTES};
 use crate::sql::Sql;
@@ -42,11 +43,6 @@ pub(crate) struct StateStore<S> {
     cache: RefCell<Option<Rc<Snapshot<S>>>>,
 }
 
-#[derive(Deserialize)]
-struct Chunk {
-    data: String,
-}
-
 impl<S: Serialize + DeserializeOwned> StateStore<S> {
     pub(crate) fn new() -> Self {
         StateStore { cache: RefCell::new(None) }
@@ -58,11 +54,11 @@ impl<S: Serialize + DeserializeOwned> StateStore<S> {
         if let Some(snapshot) = self.cache.borrow().as_ref() {
             return Ok(snapshot.clone());
         }
-        let chunks: Vec<Chunk> = sql.query("SELECT data FROM cf_agents_state ORDER BY chunk", params![])?;
+        let chunks = sql.query_texts("SELECT data FROM cf_agents_state ORDER BY chunk", "data", params![])?;
         if chunks.is_empty() {
             return self.save(sql, initial());
         }
-        let json: String = chunks.into_iter().map(|c| c.data).collect();
+        let json = if chunks.len() == 1 { chunks.into_iter().next().unwrap_or_default() } else { chunks.concat() };
         let value = serde_json::from_str(&json).map_err(|e| Error::json("stored state", e))?;
         let snapshot = Rc::new(Snapshot { value, json });
         *self.cache.borrow_mut() = Some(snapshot.clone());
@@ -72,7 +68,11 @@ impl<S: Serialize + DeserializeOwned> StateStore<S> {
     /// Stores `value` (all chunks in one synchronous run, so the write is
     /// atomic) and makes it the cached state.
     pub(crate) fn save(&self, sql: &Sql, value: S) -> Result<Rc<Snapshot<S>>> {
-        let json = serde_json::to_string(&value).map_err(|e| Error::json("state", e))?;
+        // Sized like the current state's text: no regrowing while writing.
+        let capacity = self.cache.borrow().as_ref().map_or(128, |s| s.json.len() + s.json.len() / 8 + 64);
+        let mut bytes = Vec::with_capacity(capacity);
+        serde_json::to_writer(&mut bytes, &value).map_err(|e| Error::json("state", e))?;
+        let json = String::from_utf8(bytes).map_err(|e| Error::json("state", serde::ser::Error::custom(e)))?;
         self.save_encoded(sql, value, json)
     }
 
@@ -80,7 +80,8 @@ impl<S: Serialize + DeserializeOwned> StateStore<S> {
     pub(crate) fn save_encoded(&self, sql: &Sql, value: S, json: String) -> Result<Rc<Snapshot<S>>> {
         sql.execute("DELETE FROM cf_agents_state", params![])?;
         for (index, piece) in split_utf8(&json, CHUNK_BYTES).into_iter().enumerate() {
-            sql.execute("INSERT INTO cf_agents_state (chunk, data) VALUES (?, ?)", params![index as i64, piece])?;
+            let row = vec![JsValue::from(index as u32), JsValue::from_str(piece)];
+            sql.execute_js("INSERT INTO cf_agents_state (chunk, data) VALUES (?, ?)", row)?;
         }
         let snapshot = Rc::new(Snapshot { value, json });
         *self.cache.borrow_mut() = Some(snapshot.clone());

@@ -19,6 +19,7 @@ use super::peer::{Peer, LOG_LEVELS};
 use super::session::{McpRuntime, Session, ACTIVE, ENDED};
 use super::sse::{event, Outbox, SseBody};
 use super::streams::{parse_event_id, replay, EventStream};
+use crate::js_text::request_text;
 use crate::{Agent, Context};
 
 /// Header naming the transport of a request forwarded by the endpoint.
@@ -93,9 +94,9 @@ async fn post_streamable<A: Agent>(
     ctx: &Rc<Context<A>>,
     runtime: &McpRuntime<A>,
     session_id: String,
-    mut req: Request,
+    req: Request,
 ) -> worker::Result<Response> {
-    let text = req.text().await?;
+    let text = request_text(&req).await?;
     let body = match parse_body(&text) {
         Ok(body) => body,
         Err(error) => return json_reply(400, &error, ""),
@@ -351,13 +352,13 @@ async fn post_legacy<A: Agent>(
     ctx: &Rc<Context<A>>,
     runtime: &McpRuntime<A>,
     session_id: String,
-    mut req: Request,
+    req: Request,
 ) -> worker::Result<Response> {
     let session = Session::load(ctx.sql())?.filter(|s| s.id == session_id && s.status != ENDED);
     let (Some(session), Some(stream)) = (session, runtime.connected_standalone()) else {
         return session_not_found();
     };
-    let text = req.text().await?;
+    let text = request_text(&req).await?;
     let body = match parse_body(&text) {
         Ok(body) => body,
         Err(error) => return json_reply(400, &error, ""),

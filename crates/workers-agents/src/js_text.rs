@@ -1,0 +1,46 @@
+//! Moving large JavaScript strings into Rust.
+//!
+//! wasm-bindgen copies a JS string into wasm memory with a JavaScript loop
+//! over its characters; for a frame or a stored state of a megabyte that
+//! loop is most of the cost of receiving it. The runtime's `TextEncoder`
+//! encodes natively, and the bytes are then copied in one block.
+
+use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen::{JsCast, JsValue};
+use worker::js_sys::{JsString, Uint8Array};
+
+/// Below this many UTF-16 units, wasm-bindgen's own copy is as fast.
+const NATIVE_ENCODE_FROM: u32 = 4096;
+
+#[wasm_bindgen]
+extern "C" {
+    type TextEncoder;
+
+    #[wasm_bindgen(constructor)]
+    fn new() -> TextEncoder;
+
+    #[wasm_bindgen(method)]
+    fn encode(this: &TextEncoder, text: &JsString) -> Uint8Array;
+}
+
+thread_local! {
+    static ENCODER: TextEncoder = TextEncoder::new();
+}
+
+/// The text of a JS string value, or `None` when `value` is not a string.
+/// Lone surrogates become U+FFFD, as with wasm-bindgen's conversion.
+pub(crate) fn string_from_js(value: &JsValue) -> Option<String> {
+    let text: &JsString = value.dyn_ref()?;
+    if text.length() < NATIVE_ENCODE_FROM {
+        return value.as_string();
+    }
+    let bytes = ENCODER.with(|encoder| encoder.encode(text)).to_vec();
+    // TextEncoder always produces UTF-8; the fallback is never taken.
+    Some(String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
+}
+
+/// A request's body as text, moved into Rust like [`string_from_js`].
+pub(crate) async fn request_text(req: &worker::Request) -> worker::Result<String> {
+    let value = worker::wasm_bindgen_futures::JsFuture::from(req.inner().text()?).await?;
+    string_from_js(&value).ok_or_else(|| worker::Error::RustError("request body is not text".into()))
+}
