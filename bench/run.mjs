@@ -7,6 +7,7 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
+import { serverCpu } from "./lib/cpu.mjs";
 import { startWrangler } from "./lib/server.mjs";
 import * as w from "./workloads.mjs";
 
@@ -68,6 +69,19 @@ function bundleSize(cwd) {
   return m ? { rawKiB: Number(m[1]), gzipKiB: Number(m[2]) } : { error: "no size in wrangler output" };
 }
 
+/** What each distinct run is, for the server CPU table. */
+const RUNS = {
+  "rpcRoundTrip:rpc": "2,000 sequential `echo` calls",
+  "pipelinedInc:inc": "10 clients × 500 pipelined `inc`",
+  "fanOut:fan": "30 state changes fanned out to 50 clients",
+  "sqlInsert:sql": "bulk insert of 10,000 rows",
+  "schedules:sched200": "200 schedules: schedule, fire, read back",
+  "schedules:sched10k": "10,000 schedules: schedule, fire, read back",
+  "coldVersusWarm:null": "first and second request to a new agent",
+  "largeState:state1": "one 1 MB state update, two clients",
+  "largeState:state5": "one 5 MB state update, two clients",
+};
+
 const median = (values) => {
   const numbers = values.filter((v) => typeof v === "number").sort((a, b) => a - b);
   return numbers.length ? numbers[Math.floor((numbers.length - 1) / 2)] : undefined;
@@ -79,13 +93,15 @@ export async function runAll(servers, { rounds: n = rounds, size = profile } = {
   const chosen = WORKLOADS.filter(([, fn]) => !only || only.includes(fn.name));
   const distinct = [...new Map(chosen.map(([, fn, key]) => [`${fn.name}:${key}`, [fn, key]])).values()];
   const samples = {};
+  const meters = { rust: serverCpu(servers.rust), ts: serverCpu(servers.ts) };
   for (let round = 0; round < n; round++) {
     for (const [fn, key] of distinct) {
       const order = round % 2 === 0 ? ["rust", "ts"] : ["ts", "rust"];
       for (const side of order) {
         let result;
         try {
-          result = await fn(servers[side], size[key] ?? {});
+          const run = () => fn(servers[side], size[key] ?? {});
+          result = await (meters[side] ? meters[side].measure(run) : run());
         } catch (error) {
           result = { error: String(error.message).slice(0, 80) };
         }
@@ -93,15 +109,21 @@ export async function runAll(servers, { rounds: n = rounds, size = profile } = {
       }
     }
   }
-  return chosen.map(([label, fn, key, figure, better]) => {
-    const s = samples[`${fn.name}:${key}`];
-    const pick = (side) => {
-      const values = s[side].map((r) => r[figure]);
-      const errors = s[side].filter((r) => r.error).map((r) => r.error);
-      return { median: median(values), min: median(values) === undefined ? undefined : Math.min(...values.filter(Number.isFinite)), max: Math.max(...values.filter(Number.isFinite)), errors };
-    };
+  const pickFrom = (s, figure) => (side) => {
+    const values = s[side].map((r) => r[figure]);
+    const errors = s[side].filter((r) => r.error).map((r) => r.error);
+    const finite = values.filter(Number.isFinite);
+    return { median: median(values), min: finite.length ? Math.min(...finite) : undefined, max: finite.length ? Math.max(...finite) : undefined, errors };
+  };
+  const cpu = distinct.map(([fn, key]) => {
+    const pick = pickFrom(samples[`${fn.name}:${key}`], "serverCpuMs");
+    return { label: RUNS[`${fn.name}:${key}`] ?? `${fn.name} ${key}`, figure: "serverCpuMs", better: "lower", rust: pick("rust"), ts: pick("ts") };
+  });
+  const rows = chosen.map(([label, fn, key, figure, better]) => {
+    const pick = pickFrom(samples[`${fn.name}:${key}`], figure);
     return { label, figure, better, rust: pick("rust"), ts: pick("ts") };
   });
+  return { rows, cpu };
 }
 
 function ratio(row) {
@@ -121,9 +143,9 @@ async function main() {
   const before = loadavg().map((l) => l.toFixed(2));
   const rust = await startWrangler({ cwd: `${root}/bench/rust`, port: Number(process.env.BENCH_RUST_PORT ?? 8892) });
   const ts = await startWrangler({ cwd: `${root}/bench/ts`, port: Number(process.env.BENCH_TS_PORT ?? 8893) });
-  let rows;
+  let rows, cpu;
   try {
-    rows = await runAll({ rust: rust.url, ts: ts.url });
+    ({ rows, cpu } = await runAll({ rust: rust.url, ts: ts.url }));
   } finally {
     rust.stop();
     ts.stop();
@@ -134,7 +156,7 @@ async function main() {
   mkdirSync(`${root}/bench/results`, { recursive: true });
   // A subset (BENCH_ONLY) never overwrites the full results.
   const stem = process.env.BENCH_ONLY ? "partial" : "compare";
-  writeFileSync(`${root}/bench/results/${stem}.json`, JSON.stringify({ date: new Date().toISOString(), machine, rounds, rows, bundles }, null, 2));
+  writeFileSync(`${root}/bench/results/${stem}.json`, JSON.stringify({ date: new Date().toISOString(), machine, rounds, rows, cpu, bundles }, null, 2));
   const lines = [
     "# Rust agents vs the TypeScript Agents SDK, side by side",
     "",
@@ -150,6 +172,20 @@ async function main() {
     "Both workers hold just the benchmark agent: bench/rust (the demo's `src/agents/bench.rs`) and bench/ts.",
     "Lateness = fired − due; a negative value means the task ran before its due time.",
     "",
+    ...(cpu.some((row) => row.rust.median !== undefined)
+      ? [
+          "## Server CPU per run",
+          "",
+          "The wall-clock figures above include the driver (one Node process for all clients: it stringifies and parses",
+          "every frame). This table is the server's own cost: CPU time of the `workerd` process serving each side during",
+          "one run of the workload (all threads, from `/proc/<pid>/task/*/schedstat`), median (min–max) over the rounds.",
+          "",
+          "| run | TypeScript (`agents`), ms | Rust (`workers-agents`), ms | ratio |",
+          "|---|---|---|---|",
+          ...cpu.map((row) => `| ${row.label} | ${cell(row.ts)} | ${cell(row.rust)} | ${ratio(row)} |`),
+          "",
+        ]
+      : []),
   ];
   writeFileSync(process.env.BENCH_ONLY ? `${root}/bench/results/partial.md` : `${root}/bench/RESULTS.md`, lines.join("\n"));
   console.log(lines.join("\n"));

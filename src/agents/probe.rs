@@ -63,7 +63,7 @@ impl Probe {
     }
 
     async fn state_size(&self, ctx: &Ctx, (): ()) -> Res<usize> {
-        Ok(ctx.state()?.json().len())
+        Ok(ctx.state()?.json()?.len())
     }
 
     async fn insert_rows(&self, ctx: &Ctx, (labels,): (Vec<String>,)) -> Res<usize> {

@@ -4,14 +4,14 @@ use std::ops::Deref;
 use std::rc::{Rc, Weak};
 
 use serde_json::Value;
-use wasm_bindgen::{JsCast, JsValue};
-use worker::js_sys;
+use wasm_bindgen::JsValue;
 use worker::{Env, WebSocket};
 
 use crate::ai::store::{Conversations, LiveReplies};
+use crate::js_text::send_js_text;
 use crate::mcp::session::McpRuntime;
 use crate::mcp::transport::McpEntry;
-use crate::protocol::{state_error_frame, state_frame, STATE_REJECTED_ERROR};
+use crate::protocol::{state_error_frame, STATE_REJECTED_ERROR};
 use crate::routing::kebab_case;
 use crate::rpc::Callables;
 use crate::schedule::runner::ArmedAlarm;
@@ -32,9 +32,12 @@ impl<S> Deref for StateRef<S> {
 }
 
 impl<S> StateRef<S> {
-    /// The state as JSON text (serialized once per change).
-    pub fn json(&self) -> &str {
-        &self.0.json
+    /// The state as JSON text (serialized on each call).
+    pub fn json(&self) -> Result<String>
+    where
+        S: serde::Serialize,
+    {
+        serde_json::to_string(&self.0.value).map_err(|e| Error::json("state", e))
     }
 }
 
@@ -165,7 +168,7 @@ impl<A: Agent> Context<A> {
     pub fn set_state(&self, state: A::State) -> Result<()> {
         self.agent.validate_state_change(self, &state, StateSource::Server).map_err(Error::StateRejected)?;
         let snapshot = self.store.save(&self.sql, state)?;
-        self.broadcast_raw(&state_frame(&snapshot.json), None);
+        self.broadcast_raw(&snapshot.frame, None);
         self.agent.on_state_update(self, &snapshot.value, StateSource::Server);
         Ok(())
     }
@@ -183,7 +186,7 @@ impl<A: Agent> Context<A> {
     pub(crate) fn apply_client_state(&self, connection: &Connection, pushed: &str) -> Result<()> {
         let refuse = |error: &str| -> Result<()> {
             connection.send(&state_error_frame(error))?;
-            connection.send(&state_frame(&self.snapshot()?.json))
+            send_js_text(connection.socket(), &self.snapshot()?.frame)
         };
         if connection.is_readonly() {
             return refuse(crate::protocol::READONLY_ERROR);
@@ -200,15 +203,13 @@ impl<A: Agent> Context<A> {
             worker::console_warn!("[{}] state from {} refused: {why}", self.class, connection.id());
             return refuse(STATE_REJECTED_ERROR);
         }
-        let json = serde_json::to_string(&state).map_err(|e| Error::json("state", e))?;
         // The sender already has what it sent, unless decoding changed it
         // (the texts may differ only in spacing or key order: compare values then).
-        let unchanged =
-            json == pushed || serde_json::from_str::<Value>(pushed).ok() == serde_json::from_str::<Value>(&json).ok();
-        let snapshot = self.store.save_encoded(&self.sql, state, json)?;
-        let frame = state_frame(&snapshot.json);
+        let (snapshot, unchanged) = self.store.save_inspecting(&self.sql, state, |json| {
+            json == pushed || serde_json::from_str::<Value>(pushed).ok() == serde_json::from_str::<Value>(json).ok()
+        })?;
         let sender = unchanged.then_some(connection.socket());
-        self.broadcast_raw(&frame, sender);
+        self.broadcast_raw(&snapshot.frame, sender);
         self.agent.on_state_update(self, &snapshot.value, source);
         Ok(())
     }
@@ -236,13 +237,13 @@ impl<A: Agent> Context<A> {
     /// Sends `message` to every connection except those whose id is in `exclude`.
     pub fn broadcast(&self, message: &str, exclude: &[&str]) {
         // Ids are read (from the attachments) only when some are excluded.
-        self.send_to_open_sockets(message, |ws, _| {
+        self.send_to_open_sockets(&JsValue::from_str(message), |ws, _| {
             !exclude.is_empty() && exclude.contains(&Connection::from_socket(ws.clone()).id())
         });
     }
 
     /// Sends `frame` to every socket but `except` without decoding attachments.
-    fn broadcast_raw(&self, frame: &str, except: Option<&WebSocket>) {
+    fn broadcast_raw(&self, frame: &JsValue, except: Option<&WebSocket>) {
         let except: Option<&JsValue> = except.map(|ws| {
             let raw: &web_sys_ws::WebSocket = ws.as_ref();
             raw.as_ref()
@@ -250,26 +251,16 @@ impl<A: Agent> Context<A> {
         self.send_to_open_sockets(frame, |_, raw| Some(raw) == except);
     }
 
-    /// Sends `frame` to every open socket for which `skip` is false.
-    fn send_to_open_sockets(&self, frame: &str, skip: impl Fn(&WebSocket, &JsValue) -> bool) {
-        // Converted to a JS string once, however many sockets receive it.
-        let text = JsValue::from_str(frame);
-        let mut send: Option<js_sys::Function> = None;
+    /// Sends `frame` (a JS string, made once however many sockets receive
+    /// it) to every open socket for which `skip` is false.
+    fn send_to_open_sockets(&self, frame: &JsValue, skip: impl Fn(&WebSocket, &JsValue) -> bool) {
         for ws in self.durable.get_websockets().into_iter().filter(is_open) {
             let raw: &web_sys_ws::WebSocket = ws.as_ref();
-            let raw: &JsValue = raw.as_ref();
-            if skip(&ws, raw) {
+            if skip(&ws, raw.as_ref()) {
                 continue;
             }
-            if send.is_none() {
-                send = js_sys::Reflect::get(raw, &JsValue::from_str("send")).ok().and_then(|f| f.dyn_into().ok());
-            }
-            let sent = match &send {
-                Some(send) => send.call1(raw, &text).map(|_| ()),
-                None => ws.send_with_str(frame).map_err(|e| JsValue::from_str(&e.to_string())),
-            };
-            if let Err(e) = sent {
-                worker::console_debug!("send skipped: {e:?}");
+            if let Err(e) = send_js_text(&ws, frame) {
+                worker::console_debug!("send skipped: {e}");
             }
         }
     }

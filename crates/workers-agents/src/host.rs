@@ -10,11 +10,11 @@ use wasm_bindgen::JsValue;
 use worker::{Env, Request, Response, WebSocket, WebSocketIncomingMessage, WebSocketPair};
 
 use crate::connection::MAX_CONNECTION_ID_BYTES;
-use crate::js_text::{request_text, string_from_js};
+use crate::js_text::{request_text, send_js_text, string_from_js};
 use crate::panic::{catch_panic, catch_panic_sync};
 use crate::protocol::{
-    identity_frame, mcp_servers_frame, parse_incoming, rpc_error_frame, rpc_result_frame, state_error_frame,
-    state_frame, Incoming, RpcRequest, STATE_REJECTED_ERROR,
+    identity_frame, mcp_servers_frame, parse_incoming, rpc_error_frame, rpc_result_frame, state_error_frame, Incoming,
+    RpcRequest, STATE_REJECTED_ERROR,
 };
 use crate::routing::query_param;
 use crate::rpc::{Handler, Outcome, StreamingResponse};
@@ -236,10 +236,10 @@ fn send_quietly(connection: &Connection, frame: &str) {
 fn send_connect_frames<A: Agent>(ctx: &Context<A>, connection: &Connection) -> crate::Result<()> {
     let snapshot = ctx.snapshot()?;
     // An agent whose state is `()` (or null) has no state to send, as in the reference.
-    let has_state = snapshot.json != "null";
+    let has_state = !snapshot.is_null;
     connection.send(&identity_frame(ctx.name(), ctx.agent_class(), has_state))?;
     if has_state {
-        connection.send(&state_frame(&snapshot.json))?;
+        send_js_text(connection.socket(), &snapshot.frame)?;
     }
     connection.send(mcp_servers_frame())
 }
@@ -247,7 +247,9 @@ fn send_connect_frames<A: Agent>(ctx: &Context<A>, connection: &Connection) -> c
 fn refuse_state<A: Agent>(ctx: &Context<A>, connection: &Connection) {
     send_quietly(connection, &state_error_frame(STATE_REJECTED_ERROR));
     if let Ok(snapshot) = ctx.snapshot() {
-        send_quietly(connection, &state_frame(&snapshot.json));
+        if let Err(e) = send_js_text(connection.socket(), &snapshot.frame) {
+            worker::console_debug!("send to {} skipped: {e}", connection.id());
+        }
     }
 }
 

@@ -8,6 +8,7 @@
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use worker::js_sys::{JsString, Uint8Array};
+use worker::worker_sys::web_sys;
 
 /// Below this many UTF-16 units, wasm-bindgen's own copy is as fast.
 const NATIVE_ENCODE_FROM: u32 = 4096;
@@ -21,6 +22,19 @@ extern "C" {
 
     #[wasm_bindgen(method)]
     fn encode(this: &TextEncoder, text: &JsString) -> Uint8Array;
+
+    /// A WebSocket, seen only for `send` with a value the runtime already
+    /// holds (a JS string made once for many sockets).
+    type Socket;
+
+    #[wasm_bindgen(method, catch)]
+    fn send(this: &Socket, data: &JsValue) -> Result<(), JsValue>;
+}
+
+/// Sends a text frame held as a JS string.
+pub(crate) fn send_js_text(ws: &worker::WebSocket, text: &JsValue) -> crate::Result<()> {
+    let raw: &web_sys::WebSocket = ws.as_ref();
+    raw.unchecked_ref::<Socket>().send(text).map_err(|e| crate::Error::from(worker::Error::from(e)))
 }
 
 thread_local! {

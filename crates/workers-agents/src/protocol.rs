@@ -26,12 +26,14 @@ pub fn identity_frame(name: &str, agent: &str, state_follows: bool) -> String {
     Value::Object(frame).to_string()
 }
 
+/// What a state frame starts with; the state's JSON and `}` follow.
+pub const STATE_FRAME_HEAD: &str = r#"{"type":"cf_agent_state","state":"#;
+
 /// A state frame around already-serialized state JSON, so a state is
 /// serialized once however many connections receive it.
 pub fn state_frame(state_json: &str) -> String {
-    const HEAD: &str = r#"{"type":"cf_agent_state","state":"#;
-    let mut frame = String::with_capacity(HEAD.len() + state_json.len() + 1);
-    frame.push_str(HEAD);
+    let mut frame = String::with_capacity(STATE_FRAME_HEAD.len() + state_json.len() + 1);
+    frame.push_str(STATE_FRAME_HEAD);
     frame.push_str(state_json);
     frame.push('}');
     frame

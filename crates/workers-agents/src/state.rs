@@ -1,23 +1,38 @@
 //! The agent's typed state: loaded lazily from SQLite, cached for the wake,
 //! stored as ordered chunks so it may exceed the 2 MB row limit.
+//!
+//! A change is serialized once, into a buffer kept between changes: that
+//! text is stored and becomes the `cf_agent_state` frame, held as a JS
+//! string that every socket is sent as is (on change and on connect).
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
+use worker::js_sys::JsString;
 
 use crate::chunks::{split_utf8, CHUNK_BYTES};
+use crate::protocol::STATE_FRAME_HEAD;
 use crate::sql::Sql;
 use crate::{params, Error, Result};
 
-/// A state value with its JSON text, serialized once and shared by every
-/// frame that carries it.
+/// The encoding buffer keeps its capacity up to this size between changes.
+const KEPT_BUFFER_BYTES: usize = 8 << 20;
+
+thread_local! {
+    static BUFFER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// A state value with the frame that carries it to clients.
 #[derive(Debug)]
 pub(crate) struct Snapshot<S> {
     pub(crate) value: S,
-    pub(crate) json: String,
+    /// `{"type":"cf_agent_state","state":…}` as a JS string, made once per change.
+    pub(crate) frame: JsValue,
+    /// The state is JSON `null`: such an agent sends no state frame.
+    pub(crate) is_null: bool,
 }
 
 /// Where a state change came from.
@@ -58,9 +73,14 @@ impl<S: Serialize + DeserializeOwned> StateStore<S> {
         if chunks.is_empty() {
             return self.save(sql, initial());
         }
-        let json = if chunks.len() == 1 { chunks.into_iter().next().unwrap_or_default() } else { chunks.concat() };
-        let value = serde_json::from_str(&json).map_err(|e| Error::json("stored state", e))?;
-        let snapshot = Rc::new(Snapshot { value, json });
+        let length = chunks.iter().map(String::len).sum::<usize>();
+        let mut frame = String::with_capacity(STATE_FRAME_HEAD.len() + length + 1);
+        frame.push_str(STATE_FRAME_HEAD);
+        chunks.iter().for_each(|chunk| frame.push_str(chunk));
+        frame.push('}');
+        let json = &frame[STATE_FRAME_HEAD.len()..frame.len() - 1];
+        let value = serde_json::from_str(json).map_err(|e| Error::json("stored state", e))?;
+        let snapshot = Rc::new(Snapshot { value, is_null: json == "null", frame: JsValue::from_str(&frame) });
         *self.cache.borrow_mut() = Some(snapshot.clone());
         Ok(snapshot)
     }
@@ -68,23 +88,65 @@ impl<S: Serialize + DeserializeOwned> StateStore<S> {
     /// Stores `value` (all chunks in one synchronous run, so the write is
     /// atomic) and makes it the cached state.
     pub(crate) fn save(&self, sql: &Sql, value: S) -> Result<Rc<Snapshot<S>>> {
-        // Sized like the current state's text: no regrowing while writing.
-        let capacity = self.cache.borrow().as_ref().map_or(128, |s| s.json.len() + s.json.len() / 8 + 64);
-        let mut bytes = Vec::with_capacity(capacity);
-        serde_json::to_writer(&mut bytes, &value).map_err(|e| Error::json("state", e))?;
-        let json = String::from_utf8(bytes).map_err(|e| Error::json("state", serde::ser::Error::custom(e)))?;
-        self.save_encoded(sql, value, json)
+        self.save_inspecting(sql, value, |_| ()).map(|(snapshot, ())| snapshot)
     }
 
-    /// Like [`StateStore::save`] for a value whose JSON is already known.
-    pub(crate) fn save_encoded(&self, sql: &Sql, value: S, json: String) -> Result<Rc<Snapshot<S>>> {
-        sql.execute("DELETE FROM cf_agents_state", params![])?;
-        for (index, piece) in split_utf8(&json, CHUNK_BYTES).into_iter().enumerate() {
-            let row = vec![JsValue::from(index as u32), JsValue::from_str(piece)];
-            sql.execute_js("INSERT INTO cf_agents_state (chunk, data) VALUES (?, ?)", row)?;
-        }
-        let snapshot = Rc::new(Snapshot { value, json });
-        *self.cache.borrow_mut() = Some(snapshot.clone());
-        Ok(snapshot)
+    /// Like [`StateStore::save`]; `inspect` sees the state's JSON text.
+    pub(crate) fn save_inspecting<R>(
+        &self,
+        sql: &Sql,
+        value: S,
+        inspect: impl FnOnce(&str) -> R,
+    ) -> Result<(Rc<Snapshot<S>>, R)> {
+        BUFFER.with(|buffer| {
+            let mut buffer = buffer.borrow_mut();
+            let saved = self.encode_and_store(sql, value, inspect, &mut buffer);
+            if buffer.capacity() > KEPT_BUFFER_BYTES {
+                *buffer = Vec::new();
+            }
+            saved
+        })
     }
+
+    fn encode_and_store<R>(
+        &self,
+        sql: &Sql,
+        value: S,
+        inspect: impl FnOnce(&str) -> R,
+        buffer: &mut Vec<u8>,
+    ) -> Result<(Rc<Snapshot<S>>, R)> {
+        buffer.clear();
+        buffer.extend_from_slice(STATE_FRAME_HEAD.as_bytes());
+        serde_json::to_writer(&mut *buffer, &value).map_err(|e| Error::json("state", e))?;
+        buffer.push(b'}');
+        let frame = std::str::from_utf8(buffer).map_err(|e| Error::json("state", serde::ser::Error::custom(e)))?;
+        let json = &frame[STATE_FRAME_HEAD.len()..frame.len() - 1];
+        let inspected = inspect(json);
+        let js_frame = JsValue::from_str(frame);
+        write_rows(sql, json, &js_frame)?;
+        let snapshot = Rc::new(Snapshot { value, is_null: json == "null", frame: js_frame });
+        *self.cache.borrow_mut() = Some(snapshot.clone());
+        Ok((snapshot, inspected))
+    }
+}
+
+/// Replaces the stored chunks with `json`. ASCII text (the usual case) is
+/// cut from the frame's JS string, so it is not converted a second time.
+fn write_rows(sql: &Sql, json: &str, frame: &JsValue) -> Result<()> {
+    sql.execute("DELETE FROM cf_agents_state", params![])?;
+    let frame: &JsString = frame.unchecked_ref();
+    let ascii = json.is_ascii();
+    let mut start = STATE_FRAME_HEAD.len() as u32;
+    for (index, piece) in split_utf8(json, CHUNK_BYTES).into_iter().enumerate() {
+        let text = if ascii {
+            let end = start + piece.len() as u32;
+            JsValue::from(frame.substring(start, end))
+        } else {
+            JsValue::from_str(piece)
+        };
+        start += piece.len() as u32;
+        let row = vec![JsValue::from(index as u32), text];
+        sql.execute_js("INSERT INTO cf_agents_state (chunk, data) VALUES (?, ?)", row)?;
+    }
+    Ok(())
 }
