@@ -145,5 +145,8 @@ describe("state", () => {
     expect((await a.call("stateSize")).result).toBeGreaterThan(5_000_000);
     a.close();
     b.close();
+    // Stored across chunks cut between characters, and read back whole.
+    await evictDurableObject(probeStub(name), { webSockets: "close" });
+    expect((await httpState(name)).blob).toBe(blob);
   });
 });
