@@ -2,7 +2,7 @@
 //! per-connection state live in the socket's attachment, so they survive
 //! hibernation and eviction.
 
-use std::cell::RefCell;
+use std::cell::{OnceCell, RefCell};
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -30,8 +30,9 @@ pub(crate) struct Attachment {
 #[derive(Debug)]
 pub struct Connection {
     ws: WebSocket,
-    id: String,
-    attachment: RefCell<Attachment>,
+    /// The id and the attachment, read from the socket on first use (an RPC
+    /// frame, say, never needs them).
+    loaded: OnceCell<(String, RefCell<Attachment>)>,
 }
 
 impl Connection {
@@ -39,45 +40,55 @@ impl Connection {
     /// written by [`Connection::store`] once the socket is accepted.
     pub(crate) fn new(ws: WebSocket, id: String) -> Self {
         let attachment = RefCell::new(Attachment { id: id.clone(), ..Attachment::default() });
-        Connection { ws, id, attachment }
+        Connection { ws, loaded: OnceCell::from((id, attachment)) }
     }
 
     /// Rebuilds the connection of a socket the runtime hands back (after
     /// hibernation, or from `getWebSockets`).
     pub(crate) fn from_socket(ws: WebSocket) -> Self {
-        let attachment = ws.deserialize_attachment::<Attachment>().ok().flatten().unwrap_or_default();
-        Connection { ws, id: attachment.id.clone(), attachment: RefCell::new(attachment) }
+        Connection { ws, loaded: OnceCell::new() }
+    }
+
+    fn attachment(&self) -> &RefCell<Attachment> {
+        &self.loaded().1
+    }
+
+    fn loaded(&self) -> &(String, RefCell<Attachment>) {
+        self.loaded.get_or_init(|| {
+            let attachment = self.ws.deserialize_attachment::<Attachment>().ok().flatten().unwrap_or_default();
+            (attachment.id.clone(), RefCell::new(attachment))
+        })
     }
 
     pub(crate) fn store(&self) -> Result<()> {
-        let attachment = self.attachment.borrow().clone();
+        let attachment = self.attachment().borrow().clone();
         self.ws.serialize_attachment(attachment).map_err(|e| Error::Attachment(e.to_string()))
     }
 
     /// The connection's id: the `_pk` the client chose, or a generated one.
     /// Ids are not guaranteed unique (a client may reuse its `_pk`).
     pub fn id(&self) -> &str {
-        &self.id
+        &self.loaded().0
     }
 
     /// Whether this connection may push state.
     pub fn is_readonly(&self) -> bool {
-        self.attachment.borrow().readonly
+        self.attachment().borrow().readonly
     }
 
     /// Marks the connection readonly (client state pushes refused) or writable.
     pub fn set_readonly(&self, readonly: bool) -> Result<()> {
-        self.attachment.borrow_mut().readonly = readonly;
+        self.attachment().borrow_mut().readonly = readonly;
         self.store()
     }
 
     pub(crate) fn mark_readonly(&self) {
-        self.attachment.borrow_mut().readonly = true;
+        self.attachment().borrow_mut().readonly = true;
     }
 
     /// The connection's own state, if any was set.
     pub fn state<T: DeserializeOwned>(&self) -> Result<Option<T>> {
-        match &self.attachment.borrow().state {
+        match &self.attachment().borrow().state {
             None => Ok(None),
             Some(json) => serde_json::from_str(json).map(Some).map_err(|e| Error::json("connection state", e)),
         }
@@ -86,8 +97,8 @@ impl Connection {
     /// Replaces the connection's own state; it survives hibernation.
     pub fn set_state<T: Serialize>(&self, state: &T) -> Result<()> {
         let json = serde_json::to_string(state).map_err(|e| Error::json("connection state", e))?;
-        let previous = self.attachment.borrow_mut().state.replace(json);
-        self.store().inspect_err(|_| self.attachment.borrow_mut().state = previous)
+        let previous = self.attachment().borrow_mut().state.replace(json);
+        self.store().inspect_err(|_| self.attachment().borrow_mut().state = previous)
     }
 
     /// Sends a text frame.

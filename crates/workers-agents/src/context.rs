@@ -252,9 +252,11 @@ impl<A: Agent> Context<A> {
     }
 
     /// Sends `frame` (a JS string, made once however many sockets receive
-    /// it) to every open socket for which `skip` is false.
+    /// it) to every socket for which `skip` is false. A socket that is
+    /// closing refuses the send, which is skipped: cheaper than asking every
+    /// socket its state first.
     fn send_to_open_sockets(&self, frame: &JsValue, skip: impl Fn(&WebSocket, &JsValue) -> bool) {
-        for ws in self.durable.get_websockets().into_iter().filter(is_open) {
+        for ws in self.durable.get_websockets() {
             let raw: &web_sys_ws::WebSocket = ws.as_ref();
             if skip(&ws, raw.as_ref()) {
                 continue;

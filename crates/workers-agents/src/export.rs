@@ -95,20 +95,15 @@ macro_rules! export_agent {
                             .await
                         }
 
+                        // Synchronous: the host answers a frame at once, or with a
+                        // promise when its handling has to wait.
                         #[wasm_bindgen(js_name = webSocketMessage)]
-                        pub async fn websocket_message(
+                        pub fn websocket_message(
                             &self,
                             ws: web_sys::WebSocket,
                             message: JsValue,
                         ) -> Result<JsValue, JsValue> {
-                            AssertUnwindSafe(async move {
-                                self.host
-                                    .websocket_message_js(ws.into(), message)
-                                    .await
-                                    .map(|()| JsValue::NULL)
-                                    .map_err(JsValue::from)
-                            })
-                            .await
+                            self.host.websocket_message_js(ws.into(), message)
                         }
 
                         #[wasm_bindgen(js_name = webSocketClose)]

@@ -10,6 +10,7 @@ use wasm_bindgen::JsValue;
 use worker::{Env, Request, Response, WebSocket, WebSocketIncomingMessage, WebSocketPair};
 
 use crate::connection::MAX_CONNECTION_ID_BYTES;
+use crate::eager::run_at_once;
 use crate::js_text::{request_text, send_js_text, string_from_js};
 use crate::panic::{catch_panic, catch_panic_sync};
 use crate::protocol::{
@@ -137,51 +138,22 @@ impl<A: Agent> Host<A> {
     }
 
     /// Handles a frame as the runtime hands it over (a string or an
-    /// `ArrayBuffer`); large strings are moved into Rust natively.
+    /// `ArrayBuffer`): large strings are moved into Rust natively, and the
+    /// frame is handled at once; the runtime gets a promise only when the
+    /// handling has to wait (see `eager`).
     #[doc(hidden)]
-    pub async fn websocket_message_js(&self, ws: WebSocket, message: JsValue) -> worker::Result<()> {
+    pub fn websocket_message_js(&self, ws: WebSocket, message: JsValue) -> std::result::Result<JsValue, JsValue> {
+        let ctx = self.context().map_err(JsValue::from)?.clone();
         let message = match string_from_js(&message) {
             Some(text) => WebSocketIncomingMessage::String(text),
             None => WebSocketIncomingMessage::Binary(worker::js_sys::Uint8Array::new(&message).to_vec()),
         };
-        self.websocket_message(ws, message).await
+        run_at_once(async move { on_frame(&ctx, ws, message).await })
     }
 
     /// Handles a frame from a client.
     pub async fn websocket_message(&self, ws: WebSocket, message: WebSocketIncomingMessage) -> worker::Result<()> {
-        let ctx = self.context()?;
-        let connection = Connection::from_socket(ws);
-        let text = match message {
-            WebSocketIncomingMessage::String(text) => text,
-            WebSocketIncomingMessage::Binary(bytes) => {
-                let outcome = catch_panic(ctx.agent().on_message(ctx, &connection, Message::Binary(bytes))).await;
-                report(ctx, Some(&connection), outcome, "on_message").await;
-                return Ok(());
-            }
-        };
-        let incoming = parse_incoming(&text);
-        if text.len() > A::MAX_MESSAGE_BYTES {
-            let error = format!("Message too large: {} bytes (limit {})", text.len(), A::MAX_MESSAGE_BYTES);
-            refuse_oversized(ctx, &connection, incoming, &error);
-            return Ok(());
-        }
-        match incoming {
-            Incoming::State(state) => match catch_panic_sync(|| ctx.apply_client_state(&connection, state)) {
-                Ok(Ok(())) => {}
-                Ok(Err(e)) => ctx.agent().on_error(ctx, Some(&connection), &e).await,
-                Err(panic) => {
-                    worker::console_error!("[{}] state update panicked: {panic}", ctx.agent_class());
-                    refuse_state(ctx, &connection);
-                }
-            },
-            Incoming::Rpc(request) => call(ctx, &connection, request).await,
-            Incoming::BadRpc { id, error } => send_quietly(&connection, &rpc_error_frame(&id, &error)),
-            Incoming::Other => {
-                let outcome = catch_panic(ctx.agent().on_message(ctx, &connection, Message::Text(text))).await;
-                report(ctx, Some(&connection), outcome, "on_message").await;
-            }
-        }
-        Ok(())
+        on_frame(self.context()?, ws, message).await
     }
 
     /// Handles a connection's close.
@@ -225,6 +197,46 @@ impl<A: Agent> Host<A> {
         }
         Response::ok("")
     }
+}
+
+/// Handles a frame from a client: protocol frames (state, RPC), else `on_message`.
+async fn on_frame<A: Agent>(
+    ctx: &Rc<Context<A>>,
+    ws: WebSocket,
+    message: WebSocketIncomingMessage,
+) -> worker::Result<()> {
+    let connection = Connection::from_socket(ws);
+    let text = match message {
+        WebSocketIncomingMessage::String(text) => text,
+        WebSocketIncomingMessage::Binary(bytes) => {
+            let outcome = catch_panic(ctx.agent().on_message(ctx, &connection, Message::Binary(bytes))).await;
+            report(ctx, Some(&connection), outcome, "on_message").await;
+            return Ok(());
+        }
+    };
+    let incoming = parse_incoming(&text);
+    if text.len() > A::MAX_MESSAGE_BYTES {
+        let error = format!("Message too large: {} bytes (limit {})", text.len(), A::MAX_MESSAGE_BYTES);
+        refuse_oversized(ctx, &connection, incoming, &error);
+        return Ok(());
+    }
+    match incoming {
+        Incoming::State(state) => match catch_panic_sync(|| ctx.apply_client_state(&connection, state)) {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => ctx.agent().on_error(ctx, Some(&connection), &e).await,
+            Err(panic) => {
+                worker::console_error!("[{}] state update panicked: {panic}", ctx.agent_class());
+                refuse_state(ctx, &connection);
+            }
+        },
+        Incoming::Rpc(request) => call(ctx, &connection, request).await,
+        Incoming::BadRpc { id, error } => send_quietly(&connection, &rpc_error_frame(&id, &error)),
+        Incoming::Other => {
+            let outcome = catch_panic(ctx.agent().on_message(ctx, &connection, Message::Text(text))).await;
+            report(ctx, Some(&connection), outcome, "on_message").await;
+        }
+    }
+    Ok(())
 }
 
 fn send_quietly(connection: &Connection, frame: &str) {

@@ -25,6 +25,7 @@ pub mod ai;
 mod chunks;
 mod connection;
 mod context;
+mod eager;
 mod error;
 mod export;
 mod host;

@@ -5,7 +5,7 @@
 //! text is stored and becomes the `cf_agent_state` frame, held as a JS
 //! string that every socket is sent as is (on change and on connect).
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use serde::de::DeserializeOwned;
@@ -56,11 +56,13 @@ impl StateSource<'_> {
 
 pub(crate) struct StateStore<S> {
     cache: RefCell<Option<Rc<Snapshot<S>>>>,
+    /// How many chunk rows are stored, once known in this wake.
+    stored_chunks: Cell<Option<usize>>,
 }
 
 impl<S: Serialize + DeserializeOwned> StateStore<S> {
     pub(crate) fn new() -> Self {
-        StateStore { cache: RefCell::new(None) }
+        StateStore { cache: RefCell::new(None), stored_chunks: Cell::new(None) }
     }
 
     /// The current state, read from SQLite on first use in this wake; an
@@ -70,6 +72,7 @@ impl<S: Serialize + DeserializeOwned> StateStore<S> {
             return Ok(snapshot.clone());
         }
         let chunks = sql.query_texts("SELECT data FROM cf_agents_state ORDER BY chunk", "data", params![])?;
+        self.stored_chunks.set(Some(chunks.len()));
         if chunks.is_empty() {
             return self.save(sql, initial());
         }
@@ -123,20 +126,25 @@ impl<S: Serialize + DeserializeOwned> StateStore<S> {
         let json = &frame[STATE_FRAME_HEAD.len()..frame.len() - 1];
         let inspected = inspect(json);
         let js_frame = JsValue::from_str(frame);
-        write_rows(sql, json, &js_frame)?;
+        let chunks = write_rows(sql, json, &js_frame, self.stored_chunks.get())?;
+        self.stored_chunks.set(Some(chunks));
         let snapshot = Rc::new(Snapshot { value, is_null: json == "null", frame: js_frame });
         *self.cache.borrow_mut() = Some(snapshot.clone());
         Ok((snapshot, inspected))
     }
 }
 
-/// Replaces the stored chunks with `json`. ASCII text (the usual case) is
-/// cut from the frame's JS string, so it is not converted a second time.
-fn write_rows(sql: &Sql, json: &str, frame: &JsValue) -> Result<()> {
-    sql.execute("DELETE FROM cf_agents_state", params![])?;
+/// Replaces the stored chunks with `json` and returns how many there are.
+/// Rows are overwritten in place, and rows past the new end deleted only
+/// when there may be some (`stored` unknown or larger): emptying the table
+/// on every change costs the runtime several times the write itself.
+/// ASCII text (the usual case) is cut from the frame's JS string, so it is
+/// not converted a second time.
+fn write_rows(sql: &Sql, json: &str, frame: &JsValue, stored: Option<usize>) -> Result<usize> {
     let frame: &JsString = frame.unchecked_ref();
     let ascii = json.is_ascii();
     let mut start = STATE_FRAME_HEAD.len() as u32;
+    let mut count = 0;
     for (index, piece) in split_utf8(json, CHUNK_BYTES).into_iter().enumerate() {
         let text = if ascii {
             let end = start + piece.len() as u32;
@@ -146,7 +154,11 @@ fn write_rows(sql: &Sql, json: &str, frame: &JsValue) -> Result<()> {
         };
         start += piece.len() as u32;
         let row = vec![JsValue::from(index as u32), text];
-        sql.execute_js("INSERT INTO cf_agents_state (chunk, data) VALUES (?, ?)", row)?;
+        sql.execute_js("INSERT OR REPLACE INTO cf_agents_state (chunk, data) VALUES (?, ?)", row)?;
+        count = index + 1;
     }
-    Ok(())
+    if stored.is_none_or(|stored| stored > count) {
+        sql.execute("DELETE FROM cf_agents_state WHERE chunk >= ?", params![count as i64])?;
+    }
+    Ok(count)
 }
