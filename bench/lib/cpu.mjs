@@ -1,6 +1,9 @@
-// CPU time of the workerd process serving a port, read from /proc (Linux):
-// the server's own cost of a workload, apart from the driver's. Elsewhere, or
-// without `ss`, `serverCpu` returns null and the figures are left out.
+// CPU time of the workerd process running a `wrangler dev` worker, read from
+// /proc (Linux): the server's own cost of a workload, apart from the driver's.
+// `wrangler dev` runs two workerd processes: a proxy on the port it was given,
+// which forwards every request and frame, and the worker's own (a sibling of
+// the proxy); the worker's is measured. Elsewhere, or without `ss`,
+// `serverCpu` returns null and the figures are left out.
 import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 
@@ -12,6 +15,25 @@ function pidOnPort(port) {
   } catch {
     return null;
   }
+}
+
+const statFields = (pid) => readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+
+/** The workerd processes started by the same `wrangler dev` as the proxy on `port`, but the proxy. */
+function workerPid(port) {
+  const proxy = pidOnPort(port);
+  if (!proxy) return null;
+  const parent = statFields(proxy)[1];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry) || Number(entry) === proxy) continue;
+    try {
+      const comm = readFileSync(`/proc/${entry}/comm`, "utf8").trim();
+      if (comm === "workerd" && statFields(entry)[1] === parent) return Number(entry);
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return null;
 }
 
 /** Nanoseconds on CPU, all threads of `pid` (each task's schedstat). */
@@ -27,9 +49,9 @@ function cpuNanos(pid) {
   return total;
 }
 
-/** A CPU meter for the server listening on `url`'s port, or null. */
+/** A CPU meter for the worker served at `url` by `wrangler dev`, or null. */
 export function serverCpu(url) {
-  const pid = pidOnPort(new URL(url).port);
+  const pid = workerPid(new URL(url).port);
   if (!pid) return null;
   try {
     cpuNanos(pid);
