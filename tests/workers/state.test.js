@@ -100,10 +100,15 @@ describe("state", () => {
   });
 
   it("answers a server-side set_state that fails validation with an RPC error", async () => {
-    const a = await connect(`/agents/probe/${uniqueName("s")}`);
+    const name = uniqueName("s");
+    const a = await connect(`/agents/probe/${name}`);
     await a.handshake();
+    expect((await a.call("setCount", [3])).result).toBe(3);
     const reply = await a.call("setCount", [-5]);
     expect(reply).toMatchObject({ success: false, error: "state update rejected: count must not be negative (got -5)" });
+    // The refused update changed nothing, in memory or in storage.
+    expect((await httpState(name)).count).toBe(3);
+    expect((await a.call("setCount", [4])).result).toBe(4);
     a.close();
   });
 

@@ -174,8 +174,14 @@ impl<A: Agent> Context<A> {
     }
 
     /// Changes the state in place through `change` and sets the result.
+    ///
+    /// The state is not copied unless a [`StateRef`] to it is still held:
+    /// it is moved out, changed and stored. Until it is stored (or if it is
+    /// refused) the state is read back from storage, so a
+    /// `validate_state_change` that reads `ctx.state()` during an update
+    /// pays that read.
     pub fn update_state(&self, change: impl FnOnce(&mut A::State)) -> Result<()> {
-        let mut next = self.snapshot()?.value.clone();
+        let mut next = self.store.take_for_change(&self.sql, || self.agent.initial_state())?;
         change(&mut next);
         self.set_state(next)
     }

@@ -88,6 +88,26 @@ impl<S: Serialize + DeserializeOwned> StateStore<S> {
         Ok(snapshot)
     }
 
+    /// The current value, to be changed and saved: moved out of the cache
+    /// when nothing else holds it (no copy of a large state; the cache stays
+    /// empty until the save, or reloads from storage if the change is not
+    /// saved), else a copy.
+    pub(crate) fn take_for_change(&self, sql: &Sql, initial: impl FnOnce() -> S) -> Result<S>
+    where
+        S: Clone,
+    {
+        let snapshot = self.load(sql, initial)?;
+        drop(self.cache.borrow_mut().take());
+        match Rc::try_unwrap(snapshot) {
+            Ok(snapshot) => Ok(snapshot.value),
+            Err(shared) => {
+                let value = shared.value.clone();
+                *self.cache.borrow_mut() = Some(shared);
+                Ok(value)
+            }
+        }
+    }
+
     /// Stores `value` (all chunks in one synchronous run, so the write is
     /// atomic) and makes it the cached state.
     pub(crate) fn save(&self, sql: &Sql, value: S) -> Result<Rc<Snapshot<S>>> {
