@@ -6,8 +6,10 @@ use std::cell::{OnceCell, RefCell};
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use wasm_bindgen::JsValue;
 use worker::WebSocket;
 
+use crate::js_text::send_js_text;
 use crate::{Error, Result};
 
 /// Longest accepted connection id (the client's `_pk`), in bytes.
@@ -104,6 +106,12 @@ impl Connection {
     /// Sends a text frame.
     pub fn send(&self, text: &str) -> Result<()> {
         self.ws.send_with_str(text).map_err(Error::from)
+    }
+
+    /// Sends a text frame the runtime already holds as a JS string (a state
+    /// frame made once for every socket).
+    pub(crate) fn send_js(&self, text: &JsValue) -> Result<()> {
+        send_js_text(&self.ws, text)
     }
 
     /// Sends a value as a JSON text frame.

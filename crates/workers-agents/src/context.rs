@@ -192,7 +192,7 @@ impl<A: Agent> Context<A> {
     pub(crate) fn apply_client_state(&self, connection: &Connection, pushed: &str) -> Result<()> {
         let refuse = |error: &str| -> Result<()> {
             connection.send(&state_error_frame(error))?;
-            send_js_text(connection.socket(), &self.snapshot()?.frame)
+            connection.send_js(&self.snapshot()?.frame)
         };
         if connection.is_readonly() {
             return refuse(crate::protocol::READONLY_ERROR);

@@ -11,7 +11,7 @@ use worker::{Env, Request, Response, WebSocket, WebSocketIncomingMessage, WebSoc
 
 use crate::connection::MAX_CONNECTION_ID_BYTES;
 use crate::eager::run_at_once;
-use crate::js_text::{request_text, send_js_text, string_from_js};
+use crate::js_text::{request_text, string_from_js};
 use crate::panic::{catch_panic, catch_panic_sync};
 use crate::protocol::{
     identity_frame, mcp_servers_frame, parse_incoming, rpc_error_frame, rpc_result_frame, state_error_frame, Incoming,
@@ -151,11 +151,6 @@ impl<A: Agent> Host<A> {
         run_at_once(async move { on_frame(&ctx, ws, message).await })
     }
 
-    /// Handles a frame from a client.
-    pub async fn websocket_message(&self, ws: WebSocket, message: WebSocketIncomingMessage) -> worker::Result<()> {
-        on_frame(self.context()?, ws, message).await
-    }
-
     /// Handles a connection's close.
     pub async fn websocket_close(
         &self,
@@ -240,7 +235,12 @@ async fn on_frame<A: Agent>(
 }
 
 fn send_quietly(connection: &Connection, frame: &str) {
-    if let Err(e) = connection.send(frame) {
+    log_skipped(connection, connection.send(frame));
+}
+
+/// A socket that is closing refuses sends; that is not an error.
+fn log_skipped(connection: &Connection, sent: crate::Result<()>) {
+    if let Err(e) = sent {
         worker::console_debug!("send to {} skipped: {e}", connection.id());
     }
 }
@@ -251,7 +251,7 @@ fn send_connect_frames<A: Agent>(ctx: &Context<A>, connection: &Connection) -> c
     let has_state = !snapshot.is_null;
     connection.send(&identity_frame(ctx.name(), ctx.agent_class(), has_state))?;
     if has_state {
-        send_js_text(connection.socket(), &snapshot.frame)?;
+        connection.send_js(&snapshot.frame)?;
     }
     connection.send(mcp_servers_frame())
 }
@@ -259,9 +259,7 @@ fn send_connect_frames<A: Agent>(ctx: &Context<A>, connection: &Connection) -> c
 fn refuse_state<A: Agent>(ctx: &Context<A>, connection: &Connection) {
     send_quietly(connection, &state_error_frame(STATE_REJECTED_ERROR));
     if let Ok(snapshot) = ctx.snapshot() {
-        if let Err(e) = send_js_text(connection.socket(), &snapshot.frame) {
-            worker::console_debug!("send to {} skipped: {e}", connection.id());
-        }
+        log_skipped(connection, connection.send_js(&snapshot.frame));
     }
 }
 

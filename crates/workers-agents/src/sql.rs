@@ -56,6 +56,14 @@ fn bulk_insert_sql(table: &str, columns: &[&str]) -> Result<String> {
     Ok(format!("INSERT INTO {table} ({}) SELECT {} FROM json_each(?)", columns.join(", "), picks.join(", ")))
 }
 
+/// Drains `cursor` so its statement runs to completion; the rows written.
+fn run_to_completion(query: &str, cursor: &SqlCursor) -> Result<usize> {
+    for row in cursor.raw() {
+        row.map_err(|e| failed(query, e))?;
+    }
+    Ok(cursor.rows_written())
+}
+
 impl Sql {
     pub(crate) fn new(inner: SqlStorage) -> Self {
         Sql { inner }
@@ -100,20 +108,12 @@ impl Sql {
     /// passed as a JS string is not copied into a Rust `String` first).
     pub(crate) fn execute_js(&self, query: &str, params: Vec<JsValue>) -> Result<usize> {
         let cursor = self.inner.exec_raw(query, params).map_err(|e| failed(query, e))?;
-        for row in cursor.raw() {
-            row.map_err(|e| failed(query, e))?;
-        }
-        Ok(cursor.rows_written())
+        run_to_completion(query, &cursor)
     }
 
     /// Runs a statement for its effect and returns how many rows it wrote.
     pub fn execute(&self, query: &str, params: Vec<SqlValue>) -> Result<usize> {
-        let cursor = self.exec(query, params)?;
-        // Drain the cursor so the statement runs to completion.
-        for row in cursor.raw() {
-            row.map_err(|e| failed(query, e))?;
-        }
-        Ok(cursor.rows_written())
+        run_to_completion(query, &self.exec(query, params)?)
     }
 
     /// Inserts many rows in one statement, crossing into the runtime once:
