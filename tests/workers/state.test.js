@@ -138,6 +138,29 @@ describe("state", () => {
     expect((await httpState(name)).blob.length).toBe(size);
   });
 
+  it("drops the extra chunk rows when a large state shrinks, in the same wake or after one", async () => {
+    const name = uniqueName("big");
+    const a = await connect(`/agents/probe/${name}`);
+    await a.handshake();
+    expect((await a.call("setBlob", [3 * 1024 * 1024])).result).toBe(3 * 1024 * 1024);
+    expect((await a.call("setBlob", [10])).result).toBe(10);
+    a.close();
+    await evictDurableObject(probeStub(name), { webSockets: "close" });
+    expect((await httpState(name)).blob).toBe("x".repeat(10));
+    // Grow again in a new wake, evict, then shrink in the next one.
+    const b = await connect(`/agents/probe/${name}`);
+    await b.handshake();
+    expect((await b.call("setBlob", [3 * 1024 * 1024])).result).toBe(3 * 1024 * 1024);
+    b.close();
+    await evictDurableObject(probeStub(name), { webSockets: "close" });
+    const c = await connect(`/agents/probe/${name}`);
+    await c.handshake();
+    expect((await c.call("setBlob", [7])).result).toBe(7);
+    c.close();
+    await evictDurableObject(probeStub(name), { webSockets: "close" });
+    expect((await httpState(name)).blob).toBe("x".repeat(7));
+  });
+
   it("accepts a 5 MB state pushed by a client and syncs it", async () => {
     const name = uniqueName("big");
     const a = await connect(`/agents/probe/${name}`);
