@@ -13,7 +13,7 @@ import * as w from "./workloads.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
-const profiles = {
+export const profiles = {
   full: {
     rpc: { calls: 2000 },
     inc: { clients: 10, callsPerClient: 500 },
@@ -24,6 +24,7 @@ const profiles = {
     cold: { agents: 5 },
     state1: { bytes: 1_000_000, updates: 5 },
     state5: { bytes: 5_000_000, updates: 5 },
+    state5all: { bytes: 5_000_000, updates: 5, everyItem: true },
   },
   tiny: {
     rpc: { calls: 20 },
@@ -35,6 +36,7 @@ const profiles = {
     cold: { agents: 1 },
     state1: { bytes: 10_000, updates: 2 },
     state5: { bytes: 20_000, updates: 2 },
+    state5all: { bytes: 20_000, updates: 2, everyItem: true },
   },
 };
 const profile = profiles[process.env.BENCH_PROFILE ?? "full"];
@@ -59,6 +61,7 @@ export const WORKLOADS = [
   ["request, warm agent (ms, median of 5 agents)", w.coldVersusWarm, "cold", "warmMs", "lower"],
   ["1 MB state update → other client (ms, median of 5 updates)", w.largeState, "state1", "ms", "lower"],
   ["5 MB state update → other client (ms, median of 5 updates)", w.largeState, "state5", "ms", "lower"],
+  ["5 MB state, every item changed → other client (ms, median of 5 updates)", w.largeState, "state5all", "ms", "lower"],
 ];
 
 function bundleSize(cwd) {
@@ -82,6 +85,7 @@ const RUNS = {
   "coldVersusWarm:cold": "first and second request to 5 new agents",
   "largeState:state1": "five 1 MB state updates, two clients",
   "largeState:state5": "five 5 MB state updates, two clients",
+  "largeState:state5all": "five 5 MB state updates changing every item, two clients",
 };
 
 const median = (values) => {

@@ -138,16 +138,16 @@ export async function coldVersusWarm(baseUrl, { agents = 1 } = {}) {
  * Set a state of about `bytes` bytes, `updates` times in a row on one new
  * instance; the median time until another client has it.
  */
-export async function largeState(baseUrl, { bytes, updates = 1 }) {
+export async function largeState(baseUrl, { bytes, updates = 1, everyItem = false }) {
   const name = unique("big");
   const writer = await connectAgent(baseUrl, "bench-agent", name);
   const reader = await connectAgent(baseUrl, "bench-agent", name);
   try {
     const times = [];
     for (let u = 0; u < updates; u++) {
-      // Each update differs from the last in its first item.
+      // Each update differs from the last in its first item, or in every item.
       const first = `update ${u} `.padEnd(1000, "x");
-      const item = "x".repeat(1000);
+      const item = everyItem ? first : "x".repeat(1000);
       const items = Array.from({ length: Math.round(bytes / 1003) }, (_, i) => (i === 0 ? first : item));
       const arrived = waitFor(reader, (f) => f.type === "cf_agent_state" && f.state.items[0] === first);
       const t = performance.now();

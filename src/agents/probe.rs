@@ -25,6 +25,11 @@ struct Visitor {
     messages: u32,
 }
 
+#[derive(Deserialize)]
+struct Count {
+    n: i64,
+}
+
 #[derive(Debug, Serialize, Deserialize)]
 struct Row {
     id: i64,
@@ -38,6 +43,12 @@ type Ctx = Context<Probe>;
 type Res<T> = workers_agents::Result<T>;
 
 const MAX_ITEMS: usize = 100;
+
+/// The `n` of a `SELECT COUNT(*) AS n` query.
+fn count(ctx: &Ctx, query: &str) -> Res<i64> {
+    let count: Option<Count> = ctx.sql().query_one(query, params![])?;
+    Ok(count.map_or(0, |c| c.n))
+}
 
 impl Probe {
     async fn echo(&self, _ctx: &Ctx, (value,): (Value,)) -> Res<Value> {
@@ -62,6 +73,28 @@ impl Probe {
         Ok(ctx.state()?.blob.len())
     }
 
+    async fn fill_blob(&self, ctx: &Ctx, (text, times): (String, usize)) -> Res<usize> {
+        ctx.update_state(|s| s.blob = text.repeat(times))?;
+        Ok(ctx.state()?.blob.len())
+    }
+
+    /// Overwrites the blob's characters from character `at` on with `text`.
+    async fn edit_blob(&self, ctx: &Ctx, (at, text): (usize, String)) -> Res<usize> {
+        ctx.update_state(|s| {
+            let chars = text.chars().count();
+            s.blob = s.blob.chars().take(at).chain(text.chars()).chain(s.blob.chars().skip(at + chars)).collect();
+        })?;
+        Ok(ctx.state()?.blob.len())
+    }
+
+    /// How many chunk rows the state has, and how many row writes it has
+    /// had (a trigger counts them).
+    async fn state_rows(&self, ctx: &Ctx, (): ()) -> Res<Value> {
+        let rows = count(ctx, "SELECT COUNT(*) AS n FROM cf_agents_state")?;
+        let writes = count(ctx, "SELECT COUNT(*) AS n FROM state_row_writes")?;
+        Ok(json!({ "rows": rows, "writes": writes }))
+    }
+
     async fn state_size(&self, ctx: &Ctx, (): ()) -> Res<usize> {
         Ok(ctx.state()?.json()?.len())
     }
@@ -75,12 +108,7 @@ impl Probe {
     }
 
     fn row_count(&self, ctx: &Ctx) -> Res<usize> {
-        #[derive(Deserialize)]
-        struct Count {
-            n: i64,
-        }
-        let count: Option<Count> = ctx.sql().query_one("SELECT COUNT(*) AS n FROM rows", params![])?;
-        Ok(count.map_or(0, |c| c.n as usize))
+        Ok(count(ctx, "SELECT COUNT(*) AS n FROM rows")? as usize)
     }
 
     async fn rows(&self, ctx: &Ctx, (label,): (String,)) -> Res<Vec<Row>> {
@@ -145,6 +173,9 @@ impl Agent for Probe {
             .method("setCount", Self::set_count)
             .method("setBlob", Self::set_blob)
             .method("stateSize", Self::state_size)
+            .method("fillBlob", Self::fill_blob)
+            .method("editBlob", Self::edit_blob)
+            .method("stateRows", Self::state_rows)
             .method("insertRows", Self::insert_rows)
             .method("rows", Self::rows)
             .method("badSql", Self::bad_sql)
@@ -160,7 +191,10 @@ impl Agent for Probe {
         ctx.sql().execute_batch(
             "CREATE TABLE IF NOT EXISTS rows (id INTEGER PRIMARY KEY, label TEXT NOT NULL, score REAL NOT NULL);
              CREATE TABLE IF NOT EXISTS state_log (id INTEGER PRIMARY KEY, source TEXT NOT NULL, count INTEGER NOT NULL);
-             CREATE TABLE IF NOT EXISTS wakes (id INTEGER PRIMARY KEY)",
+             CREATE TABLE IF NOT EXISTS wakes (id INTEGER PRIMARY KEY);
+             CREATE TABLE IF NOT EXISTS state_row_writes (chunk INTEGER NOT NULL);
+             CREATE TRIGGER IF NOT EXISTS count_state_row_writes AFTER INSERT ON cf_agents_state
+               BEGIN INSERT INTO state_row_writes (chunk) VALUES (NEW.chunk); END",
         )?;
         ctx.sql().execute("INSERT INTO wakes DEFAULT VALUES", params![])?;
         Ok(())

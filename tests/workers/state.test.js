@@ -161,6 +161,48 @@ describe("state", () => {
     expect((await httpState(name)).blob).toBe("x".repeat(7));
   });
 
+  it("rewrites only the chunk rows a change touches, and stores the exact text", async () => {
+    // Edits keep the byte length (ASCII over "x", two-byte characters over "é"),
+    // so only the rows they fall in change; the last one shifts every row after it.
+    const cases = [
+      { unit: "x", marks: ["MIDDLE", "END", "START"], shift: "€" },
+      { unit: "é", marks: ["ÄÖÜÄÖÜ", "ÖÜÄ", "ÜÄÖÜÄ"], shift: "€" },
+    ];
+    for (const { unit, marks, shift } of cases) {
+      const name = uniqueName("big");
+      const a = await connect(`/agents/probe/${name}`);
+      await a.handshake();
+      const rows = async (client) => (await client.call("stateRows")).result;
+      const count = 1_500_000; // 1.5 or 3 MB: several chunk rows
+      const edits = [[750_000, marks[0]], [count - 3, marks[1]], [10, marks[2]], [100, shift]];
+      await a.call("fillBlob", [unit, count]);
+      const before = await rows(a);
+      expect(before.rows).toBeGreaterThan(4);
+      await a.call("editBlob", edits[0]);
+      const middle = await rows(a);
+      expect(middle.writes - before.writes).toBeGreaterThan(0);
+      expect(middle.writes - before.writes).toBeLessThanOrEqual(2);
+      await a.call("editBlob", edits[1]);
+      expect((await rows(a)).writes - middle.writes).toBeLessThanOrEqual(2);
+      a.close();
+      // In the next wake, the loaded rows are what a change is compared with.
+      await evictDurableObject(probeStub(name), { webSockets: "close" });
+      const b = await connect(`/agents/probe/${name}`);
+      await b.handshake();
+      const loaded = await rows(b);
+      await b.call("editBlob", edits[2]);
+      expect((await rows(b)).writes - loaded.writes).toBeLessThanOrEqual(2);
+      await b.call("editBlob", edits[3]);
+      b.close();
+      await evictDurableObject(probeStub(name), { webSockets: "close" });
+      const blob = (await httpState(name)).blob;
+      const expected = unit.repeat(count).split("");
+      for (const [at, text] of edits) expected.splice(at, text.length, ...text);
+      expect(blob.length).toBe(count);
+      expect(blob === expected.join(""), `${unit}: stored text differs`).toBe(true);
+    }
+  });
+
   it("accepts a 5 MB state pushed by a client and syncs it", async () => {
     const name = uniqueName("big");
     const a = await connect(`/agents/probe/${name}`);

@@ -1,8 +1,15 @@
 //! Splitting large text at character boundaries, so a value bigger than one
 //! SQLite row (2 MB in Durable Objects) can be stored across rows. Pure.
 
-/// Bytes stored per row; well under the 2 MB row limit.
-pub(crate) const CHUNK_BYTES: usize = 1 << 20;
+/// Bytes stored per row: well under the 2 MB row limit, and small enough
+/// that a change to one part of a large value rewrites little of it.
+pub(crate) const CHUNK_BYTES: usize = 256 << 10;
+
+/// The length of `text` in UTF-16 code units (a JS string's length).
+pub(crate) fn utf16_len(text: &str) -> u32 {
+    let units = if text.is_ascii() { text.len() } else { text.chars().map(char::len_utf16).sum() };
+    units as u32
+}
 
 /// Splits `text` into pieces of at most `max` bytes, never inside a UTF-8
 /// character. `max` must be at least 4.
@@ -41,6 +48,14 @@ mod tests {
             assert!(pieces.iter().all(|p| p.len() <= max), "max {max}");
             assert_eq!(pieces.concat(), text, "max {max}");
         }
+    }
+
+    #[test]
+    fn utf16_length_counts_surrogate_pairs_twice() {
+        assert_eq!(utf16_len(""), 0);
+        assert_eq!(utf16_len("abc"), 3);
+        assert_eq!(utf16_len("aé€😀"), 5);
+        assert_eq!(utf16_len(&"é".repeat(1000)), 1000);
     }
 
     #[test]

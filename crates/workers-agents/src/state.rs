@@ -4,16 +4,18 @@
 //! A change is serialized once, into a buffer kept between changes: that
 //! text is stored and becomes the `cf_agent_state` frame, held as a JS
 //! string that every socket is sent as is (on change and on connect).
+//! Chunks are cut from that JS string, and a change rewrites only the
+//! chunk rows whose text differs from what is stored.
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::{JsCast, JsValue};
-use worker::js_sys::JsString;
+use worker::js_sys::{JsString, Object};
 
-use crate::chunks::{split_utf8, CHUNK_BYTES};
+use crate::chunks::{split_utf8, utf16_len, CHUNK_BYTES};
 use crate::protocol::STATE_FRAME_HEAD;
 use crate::sql::Sql;
 use crate::{params, Error, Result};
@@ -56,13 +58,14 @@ impl StateSource<'_> {
 
 pub(crate) struct StateStore<S> {
     cache: RefCell<Option<Rc<Snapshot<S>>>>,
-    /// How many chunk rows are stored, once known in this wake.
-    stored_chunks: Cell<Option<usize>>,
+    /// The text of each stored chunk row, in order, once known in this wake
+    /// (slices of the current frame, so they hold no extra memory).
+    stored_rows: RefCell<Option<Vec<JsString>>>,
 }
 
 impl<S: Serialize + DeserializeOwned> StateStore<S> {
     pub(crate) fn new() -> Self {
-        StateStore { cache: RefCell::new(None), stored_chunks: Cell::new(None) }
+        StateStore { cache: RefCell::new(None), stored_rows: RefCell::new(None) }
     }
 
     /// The current state, read from SQLite on first use in this wake; an
@@ -72,8 +75,8 @@ impl<S: Serialize + DeserializeOwned> StateStore<S> {
             return Ok(snapshot.clone());
         }
         let chunks = sql.query_texts("SELECT data FROM cf_agents_state ORDER BY chunk", "data", params![])?;
-        self.stored_chunks.set(Some(chunks.len()));
         if chunks.is_empty() {
+            *self.stored_rows.borrow_mut() = Some(Vec::new());
             return self.save(sql, initial());
         }
         let length = chunks.iter().map(String::len).sum::<usize>();
@@ -83,7 +86,9 @@ impl<S: Serialize + DeserializeOwned> StateStore<S> {
         frame.push('}');
         let json = &frame[STATE_FRAME_HEAD.len()..frame.len() - 1];
         let value = serde_json::from_str(json).map_err(|e| Error::json("stored state", e))?;
-        let snapshot = Rc::new(Snapshot { value, is_null: json == "null", frame: JsValue::from_str(&frame) });
+        let js_frame = JsValue::from_str(&frame);
+        *self.stored_rows.borrow_mut() = Some(slices(&js_frame, chunks.iter().map(String::as_str)));
+        let snapshot = Rc::new(Snapshot { value, is_null: json == "null", frame: js_frame });
         *self.cache.borrow_mut() = Some(snapshot.clone());
         Ok(snapshot)
     }
@@ -146,39 +151,48 @@ impl<S: Serialize + DeserializeOwned> StateStore<S> {
         let json = &frame[STATE_FRAME_HEAD.len()..frame.len() - 1];
         let inspected = inspect(json);
         let js_frame = JsValue::from_str(frame);
-        let chunks = write_rows(sql, json, &js_frame, self.stored_chunks.get())?;
-        self.stored_chunks.set(Some(chunks));
+        // Unknown until the rows are written: a failed write leaves them unknown.
+        let stored = self.stored_rows.borrow_mut().take();
+        *self.stored_rows.borrow_mut() = Some(write_rows(sql, json, &js_frame, stored)?);
         let snapshot = Rc::new(Snapshot { value, is_null: json == "null", frame: js_frame });
         *self.cache.borrow_mut() = Some(snapshot.clone());
         Ok((snapshot, inspected))
     }
 }
 
-/// Replaces the stored chunks with `json` and returns how many there are.
-/// Rows are overwritten in place, and rows past the new end deleted only
-/// when there may be some (`stored` unknown or larger): emptying the table
-/// on every change costs the runtime several times the write itself.
-/// ASCII text (the usual case) is cut from the frame's JS string, so it is
-/// not converted a second time.
-fn write_rows(sql: &Sql, json: &str, frame: &JsValue, stored: Option<usize>) -> Result<usize> {
+/// The JS strings of consecutive `pieces` of the frame's JSON, cut from
+/// `frame` (no conversion, and no copy: V8 slices a string in place).
+fn slices<'a>(frame: &JsValue, pieces: impl IntoIterator<Item = &'a str>) -> Vec<JsString> {
     let frame: &JsString = frame.unchecked_ref();
-    let ascii = json.is_ascii();
     let mut start = STATE_FRAME_HEAD.len() as u32;
-    let mut count = 0;
-    for (index, piece) in split_utf8(json, CHUNK_BYTES).into_iter().enumerate() {
-        let text = if ascii {
-            let end = start + piece.len() as u32;
-            JsValue::from(frame.substring(start, end))
-        } else {
-            JsValue::from_str(piece)
-        };
-        start += piece.len() as u32;
-        let row = vec![JsValue::from(index as u32), text];
-        sql.execute_js("INSERT OR REPLACE INTO cf_agents_state (chunk, data) VALUES (?, ?)", row)?;
-        count = index + 1;
+    pieces
+        .into_iter()
+        .map(|piece| {
+            let end = start + utf16_len(piece);
+            let slice = frame.substring(start, end);
+            start = end;
+            slice
+        })
+        .collect()
+}
+
+/// Stores `json` as chunk rows and returns their texts. Only rows whose
+/// text differs from the stored row at that position are written (a change
+/// to one part of a large state rewrites that part), in place; rows past
+/// the new end are deleted only when there may be some (`stored` unknown or
+/// longer). Emptying the table on every change would cost the runtime
+/// several times the write itself.
+fn write_rows(sql: &Sql, json: &str, frame: &JsValue, stored: Option<Vec<JsString>>) -> Result<Vec<JsString>> {
+    let rows = slices(frame, split_utf8(json, CHUNK_BYTES));
+    for (index, text) in rows.iter().enumerate() {
+        let unchanged = stored.as_ref().and_then(|stored| stored.get(index)).is_some_and(|old| Object::is(old, text));
+        if !unchanged {
+            let row = vec![JsValue::from(index as u32), JsValue::from(text.clone())];
+            sql.execute_js("INSERT OR REPLACE INTO cf_agents_state (chunk, data) VALUES (?, ?)", row)?;
+        }
     }
-    if stored.is_none_or(|stored| stored > count) {
-        sql.execute("DELETE FROM cf_agents_state WHERE chunk >= ?", params![count as i64])?;
+    if stored.is_none_or(|stored| stored.len() > rows.len()) {
+        sql.execute("DELETE FROM cf_agents_state WHERE chunk >= ?", params![rows.len() as i64])?;
     }
-    Ok(count)
+    Ok(rows)
 }
