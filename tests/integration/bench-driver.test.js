@@ -28,5 +28,6 @@ describe("comparison benchmark workloads", () => {
     expect(cold.coldMs).toBeGreaterThan(0);
     expect(cold.warmMs).toBeGreaterThan(0);
     expect((await w.largeState(base, { bytes: 20_000 })).ms).toBeGreaterThan(0);
+    expect((await w.largeState(base, { bytes: 20_000, updates: 2, everyItem: true })).ms).toBeGreaterThan(0);
   });
 });
