@@ -162,19 +162,23 @@ describe("state", () => {
   });
 
   it("rewrites only the chunk rows a change touches, and stores the exact text", async () => {
-    // Edits keep the byte length (ASCII over "x", two-byte characters over "é"),
-    // so only the rows they fall in change; the last one shifts every row after it.
+    // Edits keep the byte length (ASCII over "x", two-byte characters over "é",
+    // four-byte ones over "😀"), so only the rows they fall in change; the
+    // last edit shifts every row after it. With `count` at 10 the blob starts
+    // at an odd offset, so rows of "😀" would end inside a surrogate pair if
+    // cut blindly. Positions count characters (code points), as Rust does.
     const cases = [
-      { unit: "x", marks: ["MIDDLE", "END", "START"], shift: "€" },
-      { unit: "é", marks: ["ÄÖÜÄÖÜ", "ÖÜÄ", "ÜÄÖÜÄ"], shift: "€" },
+      { unit: "x", count: 1_500_000, marks: ["MIDDLE", "END", "START"] },
+      { unit: "é", count: 1_500_000, marks: ["ÄÖÜÄÖÜ", "ÖÜÄ", "ÜÄÖÜÄ"] },
+      { unit: "😀", count: 700_000, marks: ["🎉🎈🎉", "🎈🎉", "🎉🎈🎉🎈"] },
     ];
-    for (const { unit, marks, shift } of cases) {
+    for (const { unit, count, marks } of cases) {
       const name = uniqueName("big");
       const a = await connect(`/agents/probe/${name}`);
       await a.handshake();
       const rows = async (client) => (await client.call("stateRows")).result;
-      const count = 1_500_000; // 1.5 or 3 MB: several chunk rows
-      const edits = [[750_000, marks[0]], [count - 3, marks[1]], [10, marks[2]], [100, shift]];
+      const edits = [[count / 2, marks[0]], [count - 3, marks[1]], [10, marks[2]], [100, "€"]];
+      await a.call("setCount", [10]);
       await a.call("fillBlob", [unit, count]);
       const before = await rows(a);
       expect(before.rows).toBeGreaterThan(4);
@@ -196,9 +200,9 @@ describe("state", () => {
       b.close();
       await evictDurableObject(probeStub(name), { webSockets: "close" });
       const blob = (await httpState(name)).blob;
-      const expected = unit.repeat(count).split("");
-      for (const [at, text] of edits) expected.splice(at, text.length, ...text);
-      expect(blob.length).toBe(count);
+      const expected = Array.from(unit.repeat(count));
+      for (const [at, text] of edits) expected.splice(at, [...text].length, ...text);
+      expect(blob.length).toBe(expected.join("").length);
       expect(blob === expected.join(""), `${unit}: stored text differs`).toBe(true);
     }
   });

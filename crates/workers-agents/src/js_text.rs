@@ -23,6 +23,15 @@ extern "C" {
     #[wasm_bindgen(method)]
     fn encode(this: &TextEncoder, text: &JsString) -> Uint8Array;
 
+    type TextDecoder;
+
+    #[wasm_bindgen(constructor)]
+    fn new() -> TextDecoder;
+
+    /// Reads straight from a view of wasm memory (no copy on the way).
+    #[wasm_bindgen(method)]
+    fn decode(this: &TextDecoder, bytes: &[u8]) -> JsString;
+
     /// A WebSocket, seen only for `send` with a value the runtime already
     /// holds (a JS string made once for many sockets).
     type Socket;
@@ -39,18 +48,31 @@ pub(crate) fn send_js_text(ws: &worker::WebSocket, text: &JsValue) -> crate::Res
 
 thread_local! {
     static ENCODER: TextEncoder = TextEncoder::new();
+    static DECODER: TextDecoder = TextDecoder::new();
+}
+
+/// A JS string of UTF-8 text held as bytes, decoded natively: for text
+/// that is UTF-8 by construction (serde_json output), with no check in
+/// Rust first. Invalid sequences would become U+FFFD; a leading byte order
+/// mark would be dropped, so `bytes` must not start with one.
+pub(crate) fn js_string_from_utf8(bytes: &[u8]) -> JsString {
+    DECODER.with(|decoder| decoder.decode(bytes))
 }
 
 /// The text of a JS string value, or `None` when `value` is not a string.
 /// Lone surrogates become U+FFFD, as with wasm-bindgen's conversion.
 pub(crate) fn string_from_js(value: &JsValue) -> Option<String> {
-    let text: &JsString = value.dyn_ref()?;
+    value.dyn_ref().map(text_of)
+}
+
+/// The text of a JS string, moved into Rust natively when it is long.
+pub(crate) fn text_of(text: &JsString) -> String {
     if text.length() < NATIVE_ENCODE_FROM {
-        return value.as_string();
+        return String::from(text);
     }
     let bytes = ENCODER.with(|encoder| encoder.encode(text)).to_vec();
     // TextEncoder always produces UTF-8; the fallback is never taken.
-    Some(String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// A request's body as text, moved into Rust like [`string_from_js`].

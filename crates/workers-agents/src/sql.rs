@@ -2,10 +2,9 @@
 //! decoded into Rust types.
 
 use serde::de::DeserializeOwned;
-use wasm_bindgen::JsValue;
-use worker::{js_sys, SqlCursor, SqlStorage};
-
-use crate::js_text::string_from_js;
+use wasm_bindgen::{JsCast, JsValue};
+use worker::js_sys::{self, JsString};
+use worker::{SqlCursor, SqlStorage};
 
 pub use worker::SqlStorageValue as SqlValue;
 
@@ -89,17 +88,15 @@ impl Sql {
         }
     }
 
-    /// Runs a query and returns one text column of every row, moving large
-    /// strings into Rust natively (see `js_text`); the state store reads its
-    /// chunks this way.
-    pub(crate) fn query_texts(&self, query: &str, column: &str, params: Vec<SqlValue>) -> Result<Vec<String>> {
+    /// Runs a query and returns one text column of every row as JS strings
+    /// (not moved into Rust); the state store reads its chunks this way.
+    pub(crate) fn query_js_texts(&self, query: &str, column: &str, params: Vec<SqlValue>) -> Result<Vec<JsString>> {
         let column = JsValue::from_str(column);
         let mut texts = Vec::new();
         for row in self.exec(query, params)? {
             let row = row.map_err(|e| failed(query, e))?;
             let value = js_sys::Reflect::get(&row, &column).map_err(|e| failed(query, format!("{e:?}")))?;
-            let text = string_from_js(&value).ok_or_else(|| failed(query, "row decoding: expected text"))?;
-            texts.push(text);
+            texts.push(value.dyn_into::<JsString>().map_err(|_| failed(query, "row decoding: expected text"))?);
         }
         Ok(texts)
     }

@@ -12,10 +12,11 @@ use std::rc::Rc;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsValue;
 use worker::js_sys::{JsString, Object};
 
-use crate::chunks::{split_utf8, utf16_len, CHUNK_BYTES};
+use crate::chunks::{cuts, is_high_surrogate, CHUNK_UNITS};
+use crate::js_text::{js_string_from_utf8, text_of};
 use crate::protocol::STATE_FRAME_HEAD;
 use crate::sql::Sql;
 use crate::{params, Error, Result};
@@ -74,21 +75,26 @@ impl<S: Serialize + DeserializeOwned> StateStore<S> {
         if let Some(snapshot) = self.cache.borrow().as_ref() {
             return Ok(snapshot.clone());
         }
-        let chunks = sql.query_texts("SELECT data FROM cf_agents_state ORDER BY chunk", "data", params![])?;
-        if chunks.is_empty() {
+        let rows = sql.query_js_texts("SELECT data FROM cf_agents_state ORDER BY chunk", "data", params![])?;
+        if rows.is_empty() {
             *self.stored_rows.borrow_mut() = Some(Vec::new());
             return self.save(sql, initial());
         }
-        let length = chunks.iter().map(String::len).sum::<usize>();
-        let mut frame = String::with_capacity(STATE_FRAME_HEAD.len() + length + 1);
-        frame.push_str(STATE_FRAME_HEAD);
-        chunks.iter().for_each(|chunk| frame.push_str(chunk));
-        frame.push('}');
-        let json = &frame[STATE_FRAME_HEAD.len()..frame.len() - 1];
+        let frame = rows.iter().fold(JsString::from(STATE_FRAME_HEAD), |frame, row| frame.concat(row));
+        let frame = frame.concat(&JsString::from("}"));
+        let text = text_of(&frame);
+        let json = &text[STATE_FRAME_HEAD.len()..text.len() - 1];
         let value = serde_json::from_str(json).map_err(|e| Error::json("stored state", e))?;
-        let js_frame = JsValue::from_str(&frame);
-        *self.stored_rows.borrow_mut() = Some(slices(&js_frame, chunks.iter().map(String::as_str)));
-        let snapshot = Rc::new(Snapshot { value, is_null: json == "null", frame: js_frame });
+        // The rows as slices of the frame (one copy of the text in memory).
+        let mut start = STATE_FRAME_HEAD.len() as u32;
+        let slices = rows.iter().map(|row| {
+            let end = start + row.length();
+            let slice = frame.substring(start, end);
+            start = end;
+            slice
+        });
+        *self.stored_rows.borrow_mut() = Some(slices.collect());
+        let snapshot = Rc::new(Snapshot { value, is_null: json == "null", frame: frame.into() });
         *self.cache.borrow_mut() = Some(snapshot.clone());
         Ok(snapshot)
     }
@@ -119,12 +125,13 @@ impl<S: Serialize + DeserializeOwned> StateStore<S> {
         self.save_inspecting(sql, value, |_| ()).map(|(snapshot, ())| snapshot)
     }
 
-    /// Like [`StateStore::save`]; `inspect` sees the state's JSON text.
+    /// Like [`StateStore::save`]; `inspect` sees the state's JSON text
+    /// (UTF-8).
     pub(crate) fn save_inspecting<R>(
         &self,
         sql: &Sql,
         value: S,
-        inspect: impl FnOnce(&str) -> R,
+        inspect: impl FnOnce(&[u8]) -> R,
     ) -> Result<(Rc<Snapshot<S>>, R)> {
         BUFFER.with(|buffer| {
             let mut buffer = buffer.borrow_mut();
@@ -140,50 +147,37 @@ impl<S: Serialize + DeserializeOwned> StateStore<S> {
         &self,
         sql: &Sql,
         value: S,
-        inspect: impl FnOnce(&str) -> R,
+        inspect: impl FnOnce(&[u8]) -> R,
         buffer: &mut Vec<u8>,
     ) -> Result<(Rc<Snapshot<S>>, R)> {
         buffer.clear();
         buffer.extend_from_slice(STATE_FRAME_HEAD.as_bytes());
         serde_json::to_writer(&mut *buffer, &value).map_err(|e| Error::json("state", e))?;
         buffer.push(b'}');
-        let frame = std::str::from_utf8(buffer).map_err(|e| Error::json("state", serde::ser::Error::custom(e)))?;
-        let json = &frame[STATE_FRAME_HEAD.len()..frame.len() - 1];
+        let json = &buffer[STATE_FRAME_HEAD.len()..buffer.len() - 1];
         let inspected = inspect(json);
-        let js_frame = JsValue::from_str(frame);
+        // serde_json writes UTF-8 only, and the frame starts with `{`.
+        let frame = js_string_from_utf8(buffer);
         // Unknown until the rows are written: a failed write leaves them unknown.
         let stored = self.stored_rows.borrow_mut().take();
-        *self.stored_rows.borrow_mut() = Some(write_rows(sql, json, &js_frame, stored)?);
-        let snapshot = Rc::new(Snapshot { value, is_null: json == "null", frame: js_frame });
+        *self.stored_rows.borrow_mut() = Some(write_rows(sql, &frame, stored)?);
+        let snapshot = Rc::new(Snapshot { value, is_null: json == b"null", frame: frame.into() });
         *self.cache.borrow_mut() = Some(snapshot.clone());
         Ok((snapshot, inspected))
     }
 }
 
-/// The JS strings of consecutive `pieces` of the frame's JSON, cut from
-/// `frame` (no conversion, and no copy: V8 slices a string in place).
-fn slices<'a>(frame: &JsValue, pieces: impl IntoIterator<Item = &'a str>) -> Vec<JsString> {
-    let frame: &JsString = frame.unchecked_ref();
-    let mut start = STATE_FRAME_HEAD.len() as u32;
-    pieces
-        .into_iter()
-        .map(|piece| {
-            let end = start + utf16_len(piece);
-            let slice = frame.substring(start, end);
-            start = end;
-            slice
-        })
-        .collect()
-}
-
-/// Stores `json` as chunk rows and returns their texts. Only rows whose
-/// text differs from the stored row at that position are written (a change
-/// to one part of a large state rewrites that part), in place; rows past
-/// the new end are deleted only when there may be some (`stored` unknown or
-/// longer). Emptying the table on every change would cost the runtime
-/// several times the write itself.
-fn write_rows(sql: &Sql, json: &str, frame: &JsValue, stored: Option<Vec<JsString>>) -> Result<Vec<JsString>> {
-    let rows = slices(frame, split_utf8(json, CHUNK_BYTES));
+/// Stores the frame's JSON as chunk rows cut from it (slices: no copy, no
+/// conversion) and returns their texts. Only rows whose text differs from
+/// the stored row at that position are written (a change to one part of a
+/// large state rewrites that part), in place; rows past the new end are
+/// deleted only when there may be some (`stored` unknown or longer).
+/// Emptying the table on every change would cost the runtime several times
+/// the write itself.
+fn write_rows(sql: &Sql, frame: &JsString, stored: Option<Vec<JsString>>) -> Result<Vec<JsString>> {
+    let high_surrogate_at = |at| is_high_surrogate(frame.char_code_at(at) as u16);
+    let pieces = cuts(STATE_FRAME_HEAD.len() as u32, frame.length() - 1, CHUNK_UNITS, high_surrogate_at);
+    let rows: Vec<JsString> = pieces.into_iter().map(|(start, end)| frame.substring(start, end)).collect();
     for (index, text) in rows.iter().enumerate() {
         let unchanged = stored.as_ref().and_then(|stored| stored.get(index)).is_some_and(|old| Object::is(old, text));
         if !unchanged {
