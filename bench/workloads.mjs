@@ -118,7 +118,7 @@ export async function schedules(baseUrl, { count }) {
 }
 
 /** First call to a new instance (connect + echo) versus to a warm one; medians over `agents` new instances. */
-export async function coldVersusWarm(baseUrl, { agents = 1 } = {}) {
+export async function coldVersusWarm(baseUrl, { agents = 1, warmRepeats = 1 } = {}) {
   const cold = [];
   const warm = [];
   for (let i = 0; i < agents; i++) {
@@ -129,7 +129,7 @@ export async function coldVersusWarm(baseUrl, { agents = 1 } = {}) {
       return performance.now() - t;
     };
     cold.push(await timeConnectAndEcho());
-    warm.push(await timeConnectAndEcho());
+    for (let r = 0; r < warmRepeats; r++) warm.push(await timeConnectAndEcho());
   }
   return { coldMs: round(percentile(cold, 50)), warmMs: round(percentile(warm, 50)) };
 }

@@ -24,7 +24,7 @@ describe("comparison benchmark workloads", () => {
     expect(fan.p50Ms).toBeGreaterThan(0);
     expect(await w.sqlInsert(base, { rows: 100 })).toMatchObject({ rows: 100 });
     expect(await w.schedules(base, { count: 5 })).toMatchObject({ fired: 5, early: 0 });
-    const cold = await w.coldVersusWarm(base);
+    const cold = await w.coldVersusWarm(base, { agents: 1, warmRepeats: 2 });
     expect(cold.coldMs).toBeGreaterThan(0);
     expect(cold.warmMs).toBeGreaterThan(0);
     expect((await w.largeState(base, { bytes: 20_000 })).ms).toBeGreaterThan(0);
