@@ -123,13 +123,23 @@ export async function coldVersusWarm(baseUrl, { agents = 1, warmRepeats = 1 } = 
   const warm = [];
   for (let i = 0; i < agents; i++) {
     const name = unique("cold");
+    // Connections stay open until the agent's last sample: closing one costs the server a close handshake
+    // (the Rust agents answer a close without a code; the TS SDK leaves it hanging), which would otherwise
+    // land inside the next sample.
+    const open = [];
     const timeConnectAndEcho = async () => {
       const t = performance.now();
-      await withAgent(baseUrl, name, (agent) => agent.call("echo", 1));
+      const agent = await connectAgent(baseUrl, "bench-agent", name);
+      open.push(agent);
+      await agent.call("echo", 1);
       return performance.now() - t;
     };
-    cold.push(await timeConnectAndEcho());
-    for (let r = 0; r < warmRepeats; r++) warm.push(await timeConnectAndEcho());
+    try {
+      cold.push(await timeConnectAndEcho());
+      for (let r = 0; r < warmRepeats; r++) warm.push(await timeConnectAndEcho());
+    } finally {
+      for (const agent of open) agent.close();
+    }
   }
   return { coldMs: round(percentile(cold, 50)), warmMs: round(percentile(warm, 50)) };
 }

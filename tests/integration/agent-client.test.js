@@ -132,4 +132,22 @@ describe("AgentClient against Rust agents", () => {
     expect(c.state.count).toBe(3);
     expect(await c.call("echo", ["after reconnect"])).toBe("after reconnect");
   });
+
+  it("answers a client's close: with its code, or 1000 when it sent none", async () => {
+    // A close without a status code (what `ws.close()` sends) reaches the server as 1005, which may not be sent
+    // back; the TS SDK leaves it unanswered, and the client sees 1006 after its own timeout.
+    const closeAfterState = async (...args) => {
+      const ws = new WebSocket(`ws://${host}/agents/counter/${unique("close")}`);
+      const state = new Promise((resolve) =>
+        ws.addEventListener("message", (e) => JSON.parse(e.data).type === "cf_agent_state" && resolve()),
+      );
+      await state;
+      const closed = new Promise((resolve) => ws.addEventListener("close", resolve, { once: true }));
+      ws.close(...args);
+      const event = await closed;
+      return { code: event.code, reason: event.reason, wasClean: event.wasClean };
+    };
+    expect(await closeAfterState()).toEqual({ code: 1000, reason: "", wasClean: true });
+    expect(await closeAfterState(4001, "bye")).toEqual({ code: 4001, reason: "bye", wasClean: true });
+  });
 });
