@@ -157,7 +157,7 @@ impl<S: Serialize + DeserializeOwned> StateStore<S> {
         let json = &buffer[STATE_FRAME_HEAD.len()..buffer.len() - 1];
         let inspected = inspect(json);
         // serde_json writes UTF-8 only, and the frame starts with `{`.
-        let frame = js_string_from_utf8(buffer);
+        let frame = js_string_from_utf8(buffer)?;
         // Unknown until the rows are written: a failed write leaves them unknown.
         let stored = self.stored_rows.borrow_mut().take();
         *self.stored_rows.borrow_mut() = Some(write_rows(sql, &frame, stored)?);
