@@ -212,8 +212,7 @@ impl<A: Agent> Context<A> {
         // The sender already has what it sent, unless decoding changed it
         // (the texts may differ only in spacing or key order: compare values then).
         let (snapshot, unchanged) = self.store.save_inspecting(&self.sql, state, |json| {
-            json == pushed.as_bytes()
-                || serde_json::from_str::<Value>(pushed).ok() == serde_json::from_slice::<Value>(json).ok()
+            json == pushed || serde_json::from_str::<Value>(pushed).ok() == serde_json::from_str::<Value>(json).ok()
         })?;
         let sender = unchanged.then_some(connection.socket());
         self.broadcast_raw(&snapshot.frame, sender);

@@ -23,15 +23,6 @@ extern "C" {
     #[wasm_bindgen(method)]
     fn encode(this: &TextEncoder, text: &JsString) -> Uint8Array;
 
-    type TextDecoder;
-
-    #[wasm_bindgen(constructor)]
-    fn new(label: &str, options: &JsValue) -> TextDecoder;
-
-    /// Reads straight from a view of wasm memory (no copy on the way).
-    #[wasm_bindgen(method, catch)]
-    fn decode(this: &TextDecoder, bytes: &[u8]) -> Result<JsString, JsValue>;
-
     /// A WebSocket, seen only for `send` with a value the runtime already
     /// holds (a JS string made once for many sockets).
     type Socket;
@@ -48,25 +39,6 @@ pub(crate) fn send_js_text(ws: &worker::WebSocket, text: &JsValue) -> crate::Res
 
 thread_local! {
     static ENCODER: TextEncoder = TextEncoder::new();
-    // Fatal mode, as wasm-bindgen's own decoder: the runtime's non-fatal
-    // decoding was measured at a quarter of a millisecond per call even for a
-    // short text.
-    static DECODER: TextDecoder = TextDecoder::new("utf-8", &decoder_options());
-}
-
-fn decoder_options() -> JsValue {
-    let options = worker::js_sys::Object::new();
-    for key in ["fatal", "ignoreBOM"] {
-        let _ = worker::js_sys::Reflect::set(&options, &key.into(), &JsValue::TRUE);
-    }
-    options.into()
-}
-
-/// A JS string of UTF-8 text held as bytes, decoded natively: for text
-/// that is UTF-8 by construction (serde_json output), with no check in
-/// Rust first (the runtime checks it while decoding).
-pub(crate) fn js_string_from_utf8(bytes: &[u8]) -> crate::Result<JsString> {
-    DECODER.with(|decoder| decoder.decode(bytes)).map_err(|e| crate::Error::from(worker::Error::from(e)))
 }
 
 /// The text of a JS string value, or `None` when `value` is not a string.

@@ -16,7 +16,7 @@ use wasm_bindgen::JsValue;
 use worker::js_sys::{JsString, Object};
 
 use crate::chunks::{cuts, is_high_surrogate, CHUNK_UNITS};
-use crate::js_text::{js_string_from_utf8, text_of};
+use crate::js_text::text_of;
 use crate::protocol::STATE_FRAME_HEAD;
 use crate::sql::Sql;
 use crate::{params, Error, Result};
@@ -125,13 +125,12 @@ impl<S: Serialize + DeserializeOwned> StateStore<S> {
         self.save_inspecting(sql, value, |_| ()).map(|(snapshot, ())| snapshot)
     }
 
-    /// Like [`StateStore::save`]; `inspect` sees the state's JSON text
-    /// (UTF-8).
+    /// Like [`StateStore::save`]; `inspect` sees the state's JSON text.
     pub(crate) fn save_inspecting<R>(
         &self,
         sql: &Sql,
         value: S,
-        inspect: impl FnOnce(&[u8]) -> R,
+        inspect: impl FnOnce(&str) -> R,
     ) -> Result<(Rc<Snapshot<S>>, R)> {
         BUFFER.with(|buffer| {
             let mut buffer = buffer.borrow_mut();
@@ -147,21 +146,21 @@ impl<S: Serialize + DeserializeOwned> StateStore<S> {
         &self,
         sql: &Sql,
         value: S,
-        inspect: impl FnOnce(&[u8]) -> R,
+        inspect: impl FnOnce(&str) -> R,
         buffer: &mut Vec<u8>,
     ) -> Result<(Rc<Snapshot<S>>, R)> {
         buffer.clear();
         buffer.extend_from_slice(STATE_FRAME_HEAD.as_bytes());
         serde_json::to_writer(&mut *buffer, &value).map_err(|e| Error::json("state", e))?;
         buffer.push(b'}');
-        let json = &buffer[STATE_FRAME_HEAD.len()..buffer.len() - 1];
+        let text = std::str::from_utf8(buffer).map_err(|e| Error::json("state", serde::ser::Error::custom(e)))?;
+        let json = &text[STATE_FRAME_HEAD.len()..text.len() - 1];
         let inspected = inspect(json);
-        // serde_json writes UTF-8 only, and the frame starts with `{`.
-        let frame = js_string_from_utf8(buffer)?;
+        let frame = JsString::from(text);
         // Unknown until the rows are written: a failed write leaves them unknown.
         let stored = self.stored_rows.borrow_mut().take();
         *self.stored_rows.borrow_mut() = Some(write_rows(sql, &frame, stored)?);
-        let snapshot = Rc::new(Snapshot { value, is_null: json == b"null", frame: frame.into() });
+        let snapshot = Rc::new(Snapshot { value, is_null: json == "null", frame: frame.into() });
         *self.cache.borrow_mut() = Some(snapshot.clone());
         Ok((snapshot, inspected))
     }
