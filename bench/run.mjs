@@ -4,8 +4,9 @@
 //   npm run bench                 (full sizes, 3 rounds)
 //   BENCH_ROUNDS=1 BENCH_PROFILE=tiny npm run bench
 //   BENCH_ONLY=largeState,fanOut npm run bench   (some workloads → bench/results/partial.md)
+//   node bench/run.mjs --render [compare|partial]   (the Markdown again from the raw JSON)
 import { execFileSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { serverCpu } from "./lib/cpu.mjs";
 import { startWrangler } from "./lib/server.mjs";
@@ -162,13 +163,19 @@ async function main() {
   mkdirSync(`${root}/bench/results`, { recursive: true });
   // A subset (BENCH_ONLY) never overwrites the full results.
   const stem = process.env.BENCH_ONLY ? "partial" : "compare";
-  writeFileSync(`${root}/bench/results/${stem}.json`, JSON.stringify({ date: new Date().toISOString(), machine, rounds, rows, cpu, bundles }, null, 2));
+  const results = { date: new Date().toISOString(), machine, rounds, rows, cpu, bundles };
+  writeFileSync(`${root}/bench/results/${stem}.json`, JSON.stringify(results, null, 2));
+  render(results, stem);
+}
+
+/** Writes the Markdown table of `results` (bench/RESULTS.md, or results/partial.md for a subset). */
+function render({ date, machine, rounds, rows, cpu, bundles }, stem) {
   const lines = [
     "# Rust agents vs the TypeScript Agents SDK, side by side",
     "",
     "Both servers run under `wrangler dev` on loopback in the same workerd, with `X_LOCAL_OBSERVABILITY=false`;",
     `workloads alternate A/B/B/A over ${rounds} rounds; cells are median (min–max). Produced by \`npm run bench\``,
-    `(${new Date().toISOString()}). Machine: ${machine}.`,
+    `(${date}). Machine: ${machine}.`,
     "",
     "| workload | TypeScript (`agents`) | Rust (`workers-agents`) | ratio |",
     "|---|---|---|---|",
@@ -177,6 +184,15 @@ async function main() {
     "",
     "Both workers hold just the benchmark agent: bench/rust (the demo's `src/agents/bench.rs`) and bench/ts.",
     "Lateness = fired − due; a negative value means the task ran before its due time.",
+    "",
+    "Notes on the workloads:",
+    "- Large state: each update sends the whole `items` array again. In the plain rows only the first item differs",
+    "  from the last update; the Rust agent then rewrites only the 256 KiB state row that changed (the TS SDK",
+    "  rewrites the whole state). The \"every item changed\" row changes every row, so both rewrite everything.",
+    "- Requests to a warm agent keep their connections open until the agent's last sample. Closing costs the",
+    "  server a close handshake (the Rust agents answer a close without a status code with 1000; the TS SDK",
+    "  leaves it unanswered, and the client gives up after its own timeout), which would otherwise land inside",
+    "  the next sample.",
     "",
     ...(cpu.some((row) => row.rust.median !== undefined)
       ? [
@@ -194,10 +210,16 @@ async function main() {
         ]
       : []),
   ];
-  writeFileSync(process.env.BENCH_ONLY ? `${root}/bench/results/partial.md` : `${root}/bench/RESULTS.md`, lines.join("\n"));
+  writeFileSync(stem === "partial" ? `${root}/bench/results/partial.md` : `${root}/bench/RESULTS.md`, lines.join("\n"));
   console.log(lines.join("\n"));
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  await main();
+  if (process.argv[2] === "--render") {
+    // Re-renders the Markdown from the last raw results, without measuring again.
+    const stem = process.argv[3] ?? "compare";
+    render(JSON.parse(readFileSync(`${root}/bench/results/${stem}.json`, "utf8")), stem);
+  } else {
+    await main();
+  }
 }
