@@ -87,6 +87,15 @@ impl Probe {
         Ok(ctx.state()?.blob.len())
     }
 
+    /// Makes writes of state chunk `chunk` fail (a trigger raises), or none.
+    async fn refuse_state_writes(&self, ctx: &Ctx, (chunk,): (Option<i64>,)) -> Res<()> {
+        ctx.sql().execute("DELETE FROM refused_state_chunks", params![])?;
+        if let Some(chunk) = chunk {
+            ctx.sql().execute("INSERT INTO refused_state_chunks (chunk) VALUES (?)", params![chunk])?;
+        }
+        Ok(())
+    }
+
     /// How many chunk rows the state has, and how many row writes it has
     /// had (a trigger counts them).
     async fn state_rows(&self, ctx: &Ctx, (): ()) -> Res<Value> {
@@ -176,6 +185,7 @@ impl Agent for Probe {
             .method("fillBlob", Self::fill_blob)
             .method("editBlob", Self::edit_blob)
             .method("stateRows", Self::state_rows)
+            .method("refuseStateWrites", Self::refuse_state_writes)
             .method("insertRows", Self::insert_rows)
             .method("rows", Self::rows)
             .method("badSql", Self::bad_sql)
@@ -194,7 +204,11 @@ impl Agent for Probe {
              CREATE TABLE IF NOT EXISTS wakes (id INTEGER PRIMARY KEY);
              CREATE TABLE IF NOT EXISTS state_row_writes (chunk INTEGER NOT NULL);
              CREATE TRIGGER IF NOT EXISTS count_state_row_writes AFTER INSERT ON cf_agents_state
-               BEGIN INSERT INTO state_row_writes (chunk) VALUES (NEW.chunk); END",
+               BEGIN INSERT INTO state_row_writes (chunk) VALUES (NEW.chunk); END;
+             CREATE TABLE IF NOT EXISTS refused_state_chunks (chunk INTEGER NOT NULL);
+             CREATE TRIGGER IF NOT EXISTS refuse_state_chunk_writes BEFORE INSERT ON cf_agents_state
+               WHEN NEW.chunk IN (SELECT chunk FROM refused_state_chunks)
+               BEGIN SELECT RAISE(ABORT, 'state write refused by the test trigger'); END",
         )?;
         ctx.sql().execute("INSERT INTO wakes DEFAULT VALUES", params![])?;
         Ok(())

@@ -207,6 +207,32 @@ describe("state", () => {
     }
   });
 
+  it("stores a change to a large state whole or not at all", async () => {
+    const name = uniqueName("big");
+    const count = 1_500_000;
+    const a = await connect(`/agents/probe/${name}`);
+    await a.handshake();
+    await a.call("fillBlob", ["x", count]);
+    expect((await a.call("stateRows")).result.rows).toBeGreaterThan(4);
+    // Every row changes; the fourth one fails after three have been written.
+    await a.call("refuseStateWrites", [3]);
+    const reply = await a.call("fillBlob", ["y", count]);
+    expect(reply).toMatchObject({ success: false });
+    expect(reply.error).toContain("state write refused by the test trigger");
+    await a.call("refuseStateWrites", [null]);
+    expect((await httpState(name)).blob === "x".repeat(count), "same wake").toBe(true);
+    a.close();
+    await evictDurableObject(probeStub(name), { webSockets: "close" });
+    expect((await httpState(name)).blob === "x".repeat(count), "next wake").toBe(true);
+    // The next change is stored whole.
+    const b = await connect(`/agents/probe/${name}`);
+    await b.handshake();
+    expect((await b.call("fillBlob", ["y", count])).result).toBe(count);
+    b.close();
+    await evictDurableObject(probeStub(name), { webSockets: "close" });
+    expect((await httpState(name)).blob === "y".repeat(count)).toBe(true);
+  });
+
   it("accepts a 5 MB state pushed by a client and syncs it", async () => {
     const name = uniqueName("big");
     const a = await connect(`/agents/probe/${name}`);

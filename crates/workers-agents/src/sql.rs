@@ -1,7 +1,11 @@
 //! The agent's own SQLite database, with bound parameters only and rows
 //! decoded into Rust types.
 
+use std::cell::RefCell;
+use std::panic::AssertUnwindSafe;
+
 use serde::de::DeserializeOwned;
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use worker::js_sys::{self, JsString};
 use worker::{SqlCursor, SqlStorage};
@@ -18,6 +22,18 @@ macro_rules! params {
     ($($value:expr),+ $(,)?) => { ::std::vec![$($crate::SqlValue::from($value)),+] };
 }
 
+#[wasm_bindgen]
+extern "C" {
+    /// The Durable Object's storage, seen only for `transactionSync`.
+    type TransactionalStorage;
+
+    #[wasm_bindgen(method, catch, js_name = transactionSync)]
+    fn transaction_sync(
+        this: &TransactionalStorage,
+        work: &mut dyn FnMut() -> std::result::Result<(), JsValue>,
+    ) -> std::result::Result<JsValue, JsValue>;
+}
+
 /// Handle to the agent's SQLite database (`ctx.storage.sql`).
 ///
 /// Values only ever travel as bound parameters (`?`), never spliced into the
@@ -25,6 +41,8 @@ macro_rules! params {
 #[derive(Clone)]
 pub struct Sql {
     inner: SqlStorage,
+    /// The storage object, for transactions.
+    storage: JsValue,
 }
 
 impl std::fmt::Debug for Sql {
@@ -64,8 +82,42 @@ fn run_to_completion(query: &str, cursor: &SqlCursor) -> Result<usize> {
 }
 
 impl Sql {
-    pub(crate) fn new(inner: SqlStorage) -> Self {
-        Sql { inner }
+    pub(crate) fn new(durable: &worker::State) -> Self {
+        let storage = durable.as_raw().storage().map(JsValue::from).unwrap_or(JsValue::UNDEFINED);
+        Sql { inner: durable.storage().sql(), storage }
+    }
+
+    /// Runs `work` in one SQLite transaction (`transactionSync`): when it
+    /// fails, none of its writes stay.
+    pub(crate) fn atomically<T>(&self, work: impl FnOnce() -> Result<T>) -> Result<T> {
+        // Asserted unwind safe: a panic in `work` rolls the transaction back,
+        // and what it left here is read only to report an error.
+        let slot = AssertUnwindSafe(RefCell::new((Some(work), None)));
+        let called = {
+            let mut run = || {
+                let mut slot = slot.borrow_mut();
+                let (work, outcome) = &mut *slot;
+                match work.take().map(|work| work()) {
+                    Some(Ok(value)) => {
+                        *outcome = Some(Ok(value));
+                        Ok(())
+                    }
+                    Some(Err(e)) => {
+                        let message = e.to_string();
+                        *outcome = Some(Err(e));
+                        Err(JsValue::from_str(&message))
+                    }
+                    None => Err(JsValue::from_str("transaction body ran twice")),
+                }
+            };
+            self.storage.unchecked_ref::<TransactionalStorage>().transaction_sync(&mut run)
+        };
+        let outcome = slot.0.into_inner().1;
+        match (called, outcome) {
+            (Ok(_), Some(result)) | (Err(_), Some(result @ Err(_))) => result,
+            (Ok(_), None) => Err(failed("transactionSync", "the transaction did not run")),
+            (Err(e), _) => Err(failed("transactionSync", worker::Error::from(e))),
+        }
     }
 
     /// Runs one statement and returns the runtime cursor.

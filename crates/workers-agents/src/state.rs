@@ -119,8 +119,8 @@ impl<S: Serialize + DeserializeOwned> StateStore<S> {
         }
     }
 
-    /// Stores `value` (all chunks in one synchronous run, so the write is
-    /// atomic) and makes it the cached state.
+    /// Stores `value` (all chunks in one transaction: all or none) and makes
+    /// it the cached state.
     pub(crate) fn save(&self, sql: &Sql, value: S) -> Result<Rc<Snapshot<S>>> {
         self.save_inspecting(sql, value, |_| ()).map(|(snapshot, ())| snapshot)
     }
@@ -157,7 +157,8 @@ impl<S: Serialize + DeserializeOwned> StateStore<S> {
         let json = &text[STATE_FRAME_HEAD.len()..text.len() - 1];
         let inspected = inspect(json);
         let frame = JsString::from(text);
-        // Unknown until the rows are written: a failed write leaves them unknown.
+        // Unknown until the rows are written: a failed write leaves them unknown
+        // (and the stored state as it was: the rows are written in one transaction).
         let stored = self.stored_rows.borrow_mut().take();
         *self.stored_rows.borrow_mut() = Some(write_rows(sql, &frame, stored)?);
         let snapshot = Rc::new(Snapshot { value, is_null: json == "null", frame: frame.into() });
@@ -172,20 +173,31 @@ impl<S: Serialize + DeserializeOwned> StateStore<S> {
 /// large state rewrites that part), in place; rows past the new end are
 /// deleted only when there may be some (`stored` unknown or longer).
 /// Emptying the table on every change would cost the runtime several times
-/// the write itself.
+/// the write itself. More than one statement runs in a transaction, so a
+/// failure leaves the stored state as it was; one statement is atomic
+/// alone, and a small state pays no transaction.
 fn write_rows(sql: &Sql, frame: &JsString, stored: Option<Vec<JsString>>) -> Result<Vec<JsString>> {
     let high_surrogate_at = |at| is_high_surrogate(frame.char_code_at(at) as u16);
     let pieces = cuts(STATE_FRAME_HEAD.len() as u32, frame.length() - 1, CHUNK_UNITS, high_surrogate_at);
     let rows: Vec<JsString> = pieces.into_iter().map(|(start, end)| frame.substring(start, end)).collect();
-    for (index, text) in rows.iter().enumerate() {
-        let unchanged = stored.as_ref().and_then(|stored| stored.get(index)).is_some_and(|old| Object::is(old, text));
-        if !unchanged {
-            let row = vec![JsValue::from(index as u32), JsValue::from(text.clone())];
+    let old = |index: usize| stored.as_ref().and_then(|stored| stored.get(index));
+    let changed: Vec<usize> =
+        (0..rows.len()).filter(|&i| !old(i).is_some_and(|old| Object::is(old, &rows[i]))).collect();
+    let delete = stored.as_ref().is_none_or(|stored| stored.len() > rows.len());
+    let write = || {
+        for &index in &changed {
+            let row = vec![JsValue::from(index as u32), JsValue::from(rows[index].clone())];
             sql.execute_js("INSERT OR REPLACE INTO cf_agents_state (chunk, data) VALUES (?, ?)", row)?;
         }
-    }
-    if stored.is_none_or(|stored| stored.len() > rows.len()) {
-        sql.execute("DELETE FROM cf_agents_state WHERE chunk >= ?", params![rows.len() as i64])?;
+        if delete {
+            sql.execute("DELETE FROM cf_agents_state WHERE chunk >= ?", params![rows.len() as i64])?;
+        }
+        Ok(())
+    };
+    if changed.len() + usize::from(delete) > 1 {
+        sql.atomically(write)?;
+    } else {
+        write()?;
     }
     Ok(rows)
 }
