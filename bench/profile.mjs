@@ -48,13 +48,18 @@ async function inspector(url) {
 
 function summarize(profile) {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  // "name file:line:column" for JS, "name module" for wasm and the runtime's own functions.
+  const labelOf = (id) => {
+    const frame = byId.get(id).callFrame;
+    const file = frame.url.split("/").pop();
+    const where = frame.url && !frame.url.includes("wasm") ? `${file}:${frame.lineNumber + 1}:${frame.columnNumber + 1}` : file;
+    return `${frame.functionName || "(anonymous)"} ${where}`.trim();
+  };
   const self = new Map();
   const deltas = profile.timeDeltas;
   let total = 0;
   profile.samples.forEach((id, i) => {
-    const frame = byId.get(id).callFrame;
-    const where = frame.url && !frame.url.includes("wasm") ? `${frame.url.split("/").pop()}:${frame.lineNumber + 1}:${frame.columnNumber + 1}` : frame.url.split("/").pop();
-    const label = `${frame.functionName || "(anonymous)"} ${where}`.trim();
+    const label = labelOf(id);
     const us = deltas[i] ?? 0;
     self.set(label, (self.get(label) ?? 0) + us);
     total += us;
@@ -65,10 +70,6 @@ function summarize(profile) {
   if (wanted) {
     const parent = new Map();
     for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-    const labelOf = (id) => {
-      const f = byId.get(id).callFrame;
-      return `${f.functionName || "(anonymous)"} ${f.url ? `${f.url.split("/").pop()}:${f.lineNumber + 1}` : ""}`.trim();
-    };
     const callers = new Map();
     profile.samples.forEach((id, i) => {
       if (!labelOf(id).includes(wanted)) return;
