@@ -82,9 +82,9 @@ fn run_to_completion(query: &str, cursor: &SqlCursor) -> Result<usize> {
 }
 
 impl Sql {
-    pub(crate) fn new(durable: &worker::State) -> Self {
-        let storage = durable.as_raw().storage().map(JsValue::from).unwrap_or(JsValue::UNDEFINED);
-        Sql { inner: durable.storage().sql(), storage }
+    pub(crate) fn new(durable: &worker::State) -> Result<Self> {
+        let storage = durable.as_raw().storage().map_err(|e| Error::from(worker::Error::from(e)))?;
+        Ok(Sql { inner: durable.storage().sql(), storage: storage.into() })
     }
 
     /// Runs `work` in one SQLite transaction (`transactionSync`): when it
