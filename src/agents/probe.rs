@@ -205,6 +205,8 @@ impl Agent for Probe {
              CREATE TABLE IF NOT EXISTS state_row_writes (chunk INTEGER NOT NULL);
              CREATE TRIGGER IF NOT EXISTS count_state_row_writes AFTER INSERT ON cf_agents_state
                BEGIN INSERT INTO state_row_writes (chunk) VALUES (NEW.chunk); END;
+             CREATE TRIGGER IF NOT EXISTS count_state_row_updates AFTER UPDATE ON cf_agents_state
+               BEGIN INSERT INTO state_row_writes (chunk) VALUES (NEW.chunk); END;
              CREATE TABLE IF NOT EXISTS refused_state_chunks (chunk INTEGER NOT NULL);
              CREATE TRIGGER IF NOT EXISTS refuse_state_chunk_writes BEFORE INSERT ON cf_agents_state
                WHEN NEW.chunk IN (SELECT chunk FROM refused_state_chunks)

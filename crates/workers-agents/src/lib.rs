@@ -31,6 +31,7 @@ mod export;
 mod host;
 mod ids;
 mod js_text;
+mod json_writer;
 pub mod mcp;
 mod panic;
 pub mod protocol;

@@ -17,6 +17,7 @@ use worker::js_sys::{JsString, Object};
 
 use crate::chunks::{cuts, is_high_surrogate, CHUNK_UNITS};
 use crate::js_text::text_of;
+use crate::json_writer::write_json;
 use crate::protocol::STATE_FRAME_HEAD;
 use crate::sql::Sql;
 use crate::{params, Error, Result};
@@ -25,7 +26,7 @@ use crate::{params, Error, Result};
 const KEPT_BUFFER_BYTES: usize = 8 << 20;
 
 thread_local! {
-    static BUFFER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+    static BUFFER: RefCell<String> = const { RefCell::new(String::new()) };
 }
 
 /// A state value with the frame that carries it to clients.
@@ -136,7 +137,7 @@ impl<S: Serialize + DeserializeOwned> StateStore<S> {
             let mut buffer = buffer.borrow_mut();
             let saved = self.encode_and_store(sql, value, inspect, &mut buffer);
             if buffer.capacity() > KEPT_BUFFER_BYTES {
-                *buffer = Vec::new();
+                *buffer = String::new();
             }
             saved
         })
@@ -147,13 +148,13 @@ impl<S: Serialize + DeserializeOwned> StateStore<S> {
         sql: &Sql,
         value: S,
         inspect: impl FnOnce(&str) -> R,
-        buffer: &mut Vec<u8>,
+        buffer: &mut String,
     ) -> Result<(Rc<Snapshot<S>>, R)> {
         buffer.clear();
-        buffer.extend_from_slice(STATE_FRAME_HEAD.as_bytes());
-        serde_json::to_writer(&mut *buffer, &value).map_err(|e| Error::json("state", e))?;
-        buffer.push(b'}');
-        let text = std::str::from_utf8(buffer).map_err(|e| Error::json("state", serde::ser::Error::custom(e)))?;
+        buffer.push_str(STATE_FRAME_HEAD);
+        write_json(buffer, &value).map_err(|e| Error::json("state", e))?;
+        buffer.push('}');
+        let text = buffer.as_str();
         let json = &text[STATE_FRAME_HEAD.len()..text.len() - 1];
         let inspected = inspect(json);
         let frame = JsString::from(text);
@@ -166,6 +167,14 @@ impl<S: Serialize + DeserializeOwned> StateStore<S> {
         Ok((snapshot, inspected))
     }
 }
+
+/// Writes one chunk row. An upsert, not `INSERT OR REPLACE`: a replace
+/// deletes the old row (freeing its overflow pages) and inserts a new one,
+/// while an update of a row whose text keeps its length overwrites its
+/// pages in place. Measured in workerd, 20 rows of 250 KB in a transaction:
+/// about a fifth less CPU.
+const UPSERT_ROW: &str =
+    "INSERT INTO cf_agents_state (chunk, data) VALUES (?, ?) ON CONFLICT (chunk) DO UPDATE SET data = excluded.data";
 
 /// Stores the frame's JSON as chunk rows cut from it (slices: no copy, no
 /// conversion) and returns their texts. Only rows whose text differs from
@@ -187,7 +196,7 @@ fn write_rows(sql: &Sql, frame: &JsString, stored: Option<Vec<JsString>>) -> Res
     let write = || {
         for &index in &changed {
             let row = vec![JsValue::from(index as u32), JsValue::from(rows[index].clone())];
-            sql.execute_js("INSERT OR REPLACE INTO cf_agents_state (chunk, data) VALUES (?, ?)", row)?;
+            sql.execute_js(UPSERT_ROW, row)?;
         }
         if delete {
             sql.execute("DELETE FROM cf_agents_state WHERE chunk >= ?", params![rows.len() as i64])?;
