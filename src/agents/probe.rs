@@ -63,6 +63,15 @@ impl Probe {
         panic!("{message}")
     }
 
+    /// The id of the connection this call works for, read after waiting
+    /// `wait_ms` (other calls run meanwhile).
+    async fn caller_after(&self, ctx: &Ctx, (wait_ms,): (u64,)) -> Res<Option<String>> {
+        if wait_ms > 0 {
+            worker::Delay::from(std::time::Duration::from_millis(wait_ms)).await;
+        }
+        Ok(ctx.current_connection().map(|c| c.id().to_string()))
+    }
+
     async fn set_count(&self, ctx: &Ctx, (count,): (i64,)) -> Res<i64> {
         ctx.update_state(|s| s.count = count)?;
         Ok(ctx.state()?.count)
@@ -180,6 +189,7 @@ impl Agent for Probe {
             .method("fail", Self::fail)
             .method("boom", Self::boom)
             .method("setCount", Self::set_count)
+            .method("callerAfter", Self::caller_after)
             .method("setBlob", Self::set_blob)
             .method("stateSize", Self::state_size)
             .method("fillBlob", Self::fill_blob)

@@ -99,6 +99,43 @@ describe("state", () => {
     ro.close();
   });
 
+  it("refuses a state change made by a callable called from a readonly connection", async () => {
+    const name = uniqueName("s");
+    const ro = await connect(`/agents/probe/${name}?readonly=1`);
+    const rw = await connect(`/agents/probe/${name}`);
+    await ro.handshake();
+    await rw.handshake();
+    expect(await ro.call("setCount", [7])).toMatchObject({ success: false, error: "Connection is readonly" });
+    expect((await httpState(name)).count).toBe(0);
+    // The same method from a writable connection changes it, and a readonly client may still call methods.
+    expect((await rw.call("setCount", [8])).result).toBe(8);
+    expect((await ro.call("echo", ["still callable"])).result).toBe("still callable");
+    expect((await httpState(name)).count).toBe(8);
+    ro.close();
+    rw.close();
+  });
+
+  it("knows which connection each call works for, with calls from two connections in flight at once", async () => {
+    const name = uniqueName("s");
+    const a = await connect(`/agents/probe/${name}?_pk=caller-a`);
+    const b = await connect(`/agents/probe/${name}?_pk=caller-b`);
+    await a.handshake();
+    await b.handshake();
+    // a's call waits while b's runs to its end: each still sees its own connection afterwards.
+    const [fromA, fromB] = await Promise.all([a.call("callerAfter", [60]), b.call("callerAfter", [0])]);
+    expect(fromA.result).toBe("caller-a");
+    expect(fromB.result).toBe("caller-b");
+    // A call from another agent (the internal RPC request) works for no connection.
+    const internal = await probeStub(name).fetch("https://agent/__agents/rpc", {
+      method: "POST",
+      headers: { "x-agents-rpc": "1", "content-type": "application/json" },
+      body: JSON.stringify({ method: "callerAfter", args: [0] }),
+    });
+    expect(await internal.json()).toEqual({ result: null });
+    a.close();
+    b.close();
+  });
+
   it("answers a server-side set_state that fails validation with an RPC error", async () => {
     const name = uniqueName("s");
     const a = await connect(`/agents/probe/${name}`);

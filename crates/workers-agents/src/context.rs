@@ -8,6 +8,7 @@ use wasm_bindgen::JsValue;
 use worker::{Env, WebSocket};
 
 use crate::ai::store::{Conversations, LiveReplies};
+use crate::caller::Caller;
 use crate::js_text::send_js_text;
 use crate::mcp::session::McpRuntime;
 use crate::mcp::transport::McpEntry;
@@ -56,6 +57,7 @@ pub struct Context<A: Agent> {
     pub(crate) mcp: Option<McpRuntime<A>>,
     pub(crate) mcp_entry: Option<McpEntry<A>>,
     live_replies: LiveReplies,
+    pub(crate) caller: Caller,
     this: Weak<Context<A>>,
 }
 
@@ -84,6 +86,7 @@ impl<A: Agent> Context<A> {
             mcp,
             mcp_entry,
             live_replies: LiveReplies::default(),
+            caller: Caller::default(),
             this: Weak::new(),
         })
     }
@@ -165,7 +168,12 @@ impl<A: Agent> Context<A> {
 
     /// Replaces the state: validated by the agent's `validate_state_change`,
     /// stored, pushed to every connection, then `on_state_update` runs.
+    ///
+    /// Refused with [`Error::Readonly`] while working for a readonly
+    /// connection (in its callables and `on_message`), as in the TS SDK: a
+    /// readonly client cannot change the state through a method either.
     pub fn set_state(&self, state: A::State) -> Result<()> {
+        self.refuse_readonly_caller()?;
         self.agent.validate_state_change(self, &state, StateSource::Server).map_err(Error::StateRejected)?;
         let snapshot = self.store.save(&self.sql, state)?;
         self.broadcast_raw(&snapshot.frame, None);
@@ -181,9 +189,25 @@ impl<A: Agent> Context<A> {
     /// `validate_state_change` that reads `ctx.state()` during an update
     /// pays that read.
     pub fn update_state(&self, change: impl FnOnce(&mut A::State)) -> Result<()> {
+        self.refuse_readonly_caller()?;
         let mut next = self.store.take_for_change(&self.sql, || self.agent.initial_state())?;
         change(&mut next);
         self.set_state(next)
+    }
+
+    /// The connection whose frame the agent is handling: set in callables
+    /// called over WebSocket and in `on_message` (the TS SDK's
+    /// `getCurrentAgent().connection`); `None` elsewhere (HTTP, schedules,
+    /// calls from other agents).
+    pub fn current_connection(&self) -> Option<Connection> {
+        self.caller.current()
+    }
+
+    fn refuse_readonly_caller(&self) -> Result<()> {
+        match self.caller.current() {
+            Some(connection) if connection.is_readonly() => Err(Error::Readonly),
+            _ => Ok(()),
+        }
     }
 
     /// Applies a state pushed by a client. Refusals answer the client with

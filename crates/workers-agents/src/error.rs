@@ -40,6 +40,9 @@ pub enum Error {
     UnknownSchedule(String),
     /// Per-connection state did not fit in the WebSocket attachment.
     Attachment(String),
+    /// The state was changed while handling a readonly connection's frame.
+    /// Its text is the TS SDK's, which clients may match on.
+    Readonly,
     /// An error from the Workers runtime.
     Worker(worker::Error),
 }
@@ -60,6 +63,7 @@ impl fmt::Display for Error {
             Error::Schedule(why) => write!(f, "cannot schedule: {why}"),
             Error::UnknownSchedule(id) => write!(f, "no schedule with id {id}"),
             Error::Attachment(why) => write!(f, "connection state not saved: {why}"),
+            Error::Readonly => f.write_str(crate::protocol::READONLY_ERROR),
             Error::Worker(e) => write!(f, "workers runtime error: {e}"),
         }
     }

@@ -132,7 +132,8 @@ impl<A: Agent> Host<A> {
         }
         connection.store()?;
         send_connect_frames(ctx, &connection)?;
-        let outcome = catch_panic(ctx.agent().on_connect(ctx, &connection, &req)).await;
+        let hook = ctx.agent().on_connect(ctx, &connection, &req);
+        let outcome = ctx.caller.run(&connection, catch_panic(hook)).await;
         report(ctx, Some(&connection), outcome, "on_connect").await;
         Response::from_websocket(pair.client)
     }
@@ -162,7 +163,8 @@ impl<A: Agent> Host<A> {
         let ctx = self.context()?;
         let connection = Connection::from_socket(ws);
         let code = u16::try_from(code).unwrap_or(1006);
-        let outcome = catch_panic(ctx.agent().on_close(ctx, &connection, code, &reason, was_clean)).await;
+        let hook = ctx.agent().on_close(ctx, &connection, code, &reason, was_clean);
+        let outcome = ctx.caller.run(&connection, catch_panic(hook)).await;
         report(ctx, Some(&connection), outcome, "on_close").await;
         // Complete the closing handshake; codes that may not be sent become 1000.
         let reply = if (1000..=4999).contains(&code) && ![1005, 1006, 1015].contains(&code) { code } else { 1000 };
@@ -204,7 +206,8 @@ async fn on_frame<A: Agent>(
     let text = match message {
         WebSocketIncomingMessage::String(text) => text,
         WebSocketIncomingMessage::Binary(bytes) => {
-            let outcome = catch_panic(ctx.agent().on_message(ctx, &connection, Message::Binary(bytes))).await;
+            let hook = ctx.agent().on_message(ctx, &connection, Message::Binary(bytes));
+            let outcome = ctx.caller.run(&connection, catch_panic(hook)).await;
             report(ctx, Some(&connection), outcome, "on_message").await;
             return Ok(());
         }
@@ -224,10 +227,11 @@ async fn on_frame<A: Agent>(
                 refuse_state(ctx, &connection);
             }
         },
-        Incoming::Rpc(request) => call(ctx, &connection, request).await,
+        Incoming::Rpc(request) => ctx.caller.run(&connection, call(ctx, &connection, request)).await,
         Incoming::BadRpc { id, error } => send_quietly(&connection, &rpc_error_frame(&id, &error)),
         Incoming::Other => {
-            let outcome = catch_panic(ctx.agent().on_message(ctx, &connection, Message::Text(text))).await;
+            let hook = ctx.agent().on_message(ctx, &connection, Message::Text(text));
+            let outcome = ctx.caller.run(&connection, catch_panic(hook)).await;
             report(ctx, Some(&connection), outcome, "on_message").await;
         }
     }

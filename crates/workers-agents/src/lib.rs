@@ -22,6 +22,7 @@
 
 mod agent;
 pub mod ai;
+mod caller;
 mod chunks;
 mod connection;
 mod context;
