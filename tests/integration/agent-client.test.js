@@ -99,6 +99,9 @@ describe("AgentClient against Rust agents", () => {
     c.setState({ count: 1 });
     await expect.poll(() => errors).toEqual(["Connection is readonly"]);
     await expect.poll(() => c.state).toEqual({ count: 0 });
+    // Nor through a method that changes it: the client's call rejects with the TS SDK's error.
+    await expect(c.call("increment", [2])).rejects.toThrow("Connection is readonly");
+    expect(await c.call("get")).toBe(0);
   });
 
   it("uses the chat room over WebSocket and HTTP (agentFetch)", async () => {
