@@ -7,9 +7,9 @@ use crate::sql::Sql;
 use crate::Result;
 
 /// The schema version this build writes.
-pub(crate) const SCHEMA_VERSION: i64 = 4;
+pub(crate) const SCHEMA_VERSION: i64 = 5;
 
-const MIGRATIONS: [&str; 4] = [
+const MIGRATIONS: [&str; 5] = [
     // v1: state stored as ordered chunks of its JSON text.
     "CREATE TABLE IF NOT EXISTS cf_agents_state (
         chunk INTEGER PRIMARY KEY,
@@ -69,6 +69,9 @@ const MIGRATIONS: [&str; 4] = [
     );
     CREATE INDEX IF NOT EXISTS cf_agents_ai_messages_conversation ON cf_agents_ai_messages (conversation, seq);
     CREATE INDEX IF NOT EXISTS cf_agents_ai_messages_status ON cf_agents_ai_messages (status)",
+    // v5: MCP events are pruned by age whenever a stream opens; without an
+    // index on their time that delete read the whole table each time.
+    "CREATE INDEX IF NOT EXISTS cf_agents_mcp_events_created ON cf_agents_mcp_events (created_ms)",
 ];
 
 #[derive(serde::Deserialize)]
