@@ -22,6 +22,15 @@ pub(crate) fn write_json<T: ?Sized + Serialize>(out: &mut String, value: &T) -> 
 /// Another crate in a build can turn either feature on.
 const RAW_TOKENS: [&str; 2] = ["$serde_json::private::RawValue", "$serde_json::private::Number"];
 
+/// Serializer methods for number types, each handing its value to `$via`.
+macro_rules! numbers {
+    ($via:ident: $($method:ident($ty:ty))*) => {$(
+        fn $method(self, v: $ty) -> Result {
+            self.$via(v)
+        }
+    )*};
+}
+
 struct Writer<'a> {
     out: &'a mut String,
 }
@@ -91,42 +100,10 @@ impl<'w, 'a> ser::Serializer for &'w mut Writer<'a> {
         self.out.push_str(if v { "true" } else { "false" });
         Ok(())
     }
-    fn serialize_i8(self, v: i8) -> Result {
-        self.number(v)
-    }
-    fn serialize_i16(self, v: i16) -> Result {
-        self.number(v)
-    }
-    fn serialize_i32(self, v: i32) -> Result {
-        self.number(v)
-    }
-    fn serialize_i64(self, v: i64) -> Result {
-        self.number(v)
-    }
-    fn serialize_i128(self, v: i128) -> Result {
-        self.number(v)
-    }
-    fn serialize_u8(self, v: u8) -> Result {
-        self.number(v)
-    }
-    fn serialize_u16(self, v: u16) -> Result {
-        self.number(v)
-    }
-    fn serialize_u32(self, v: u32) -> Result {
-        self.number(v)
-    }
-    fn serialize_u64(self, v: u64) -> Result {
-        self.number(v)
-    }
-    fn serialize_u128(self, v: u128) -> Result {
-        self.number(v)
-    }
-    fn serialize_f32(self, v: f32) -> Result {
-        self.number(v)
-    }
-    fn serialize_f64(self, v: f64) -> Result {
-        self.number(v)
-    }
+    numbers!(number:
+        serialize_i8(i8) serialize_i16(i16) serialize_i32(i32) serialize_i64(i64) serialize_i128(i128)
+        serialize_u8(u8) serialize_u16(u16) serialize_u32(u32) serialize_u64(u64) serialize_u128(u128)
+        serialize_f32(f32) serialize_f64(f64));
     fn serialize_char(self, v: char) -> Result {
         write_str(self.out, v.encode_utf8(&mut [0; 4]));
         Ok(())
@@ -215,49 +192,46 @@ impl<'w, 'a> ser::Serializer for &'w mut Writer<'a> {
     }
 }
 
-impl ser::SerializeSeq for Compound<'_, '_> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_element<T: ?Sized + Serialize>(&mut self, value: &T) -> Result {
-        self.element(value)
-    }
-    fn end(self) -> Result {
-        Compound::end(self)
-    }
+/// The list-like compounds: each element is written after a comma.
+macro_rules! list_compound {
+    ($($trait:ident :: $method:ident),*) => {$(
+        impl ser::$trait for Compound<'_, '_> {
+            type Ok = ();
+            type Error = Error;
+            fn $method<T: ?Sized + Serialize>(&mut self, value: &T) -> Result {
+                self.element(value)
+            }
+            fn end(self) -> Result {
+                Compound::end(self)
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeTuple for Compound<'_, '_> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_element<T: ?Sized + Serialize>(&mut self, value: &T) -> Result {
-        self.element(value)
-    }
-    fn end(self) -> Result {
-        Compound::end(self)
-    }
+list_compound!(
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field,
+    SerializeTupleVariant::serialize_field
+);
+
+/// The struct-like compounds: named fields.
+macro_rules! struct_compound {
+    ($($trait:ident),*) => {$(
+        impl ser::$trait for Compound<'_, '_> {
+            type Ok = ();
+            type Error = Error;
+            fn serialize_field<T: ?Sized + Serialize>(&mut self, key: &'static str, value: &T) -> Result {
+                self.field(key, value)
+            }
+            fn end(self) -> Result {
+                Compound::end(self)
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeTupleStruct for Compound<'_, '_> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_field<T: ?Sized + Serialize>(&mut self, value: &T) -> Result {
-        self.element(value)
-    }
-    fn end(self) -> Result {
-        Compound::end(self)
-    }
-}
-
-impl ser::SerializeTupleVariant for Compound<'_, '_> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_field<T: ?Sized + Serialize>(&mut self, value: &T) -> Result {
-        self.element(value)
-    }
-    fn end(self) -> Result {
-        Compound::end(self)
-    }
-}
+struct_compound!(SerializeStruct, SerializeStructVariant);
 
 impl ser::SerializeMap for Compound<'_, '_> {
     type Ok = ();
@@ -269,28 +243,6 @@ impl ser::SerializeMap for Compound<'_, '_> {
     fn serialize_value<T: ?Sized + Serialize>(&mut self, value: &T) -> Result {
         self.writer.out.push(':');
         value.serialize(&mut *self.writer)
-    }
-    fn end(self) -> Result {
-        Compound::end(self)
-    }
-}
-
-impl ser::SerializeStruct for Compound<'_, '_> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_field<T: ?Sized + Serialize>(&mut self, key: &'static str, value: &T) -> Result {
-        self.field(key, value)
-    }
-    fn end(self) -> Result {
-        Compound::end(self)
-    }
-}
-
-impl ser::SerializeStructVariant for Compound<'_, '_> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_field<T: ?Sized + Serialize>(&mut self, key: &'static str, value: &T) -> Result {
-        self.field(key, value)
     }
     fn end(self) -> Result {
         Compound::end(self)
@@ -334,36 +286,9 @@ impl ser::Serializer for KeyWriter<'_> {
         self.out.push_str(if v { "\"true\"" } else { "\"false\"" });
         Ok(())
     }
-    fn serialize_i8(self, v: i8) -> Result {
-        self.quoted(v)
-    }
-    fn serialize_i16(self, v: i16) -> Result {
-        self.quoted(v)
-    }
-    fn serialize_i32(self, v: i32) -> Result {
-        self.quoted(v)
-    }
-    fn serialize_i64(self, v: i64) -> Result {
-        self.quoted(v)
-    }
-    fn serialize_i128(self, v: i128) -> Result {
-        self.quoted(v)
-    }
-    fn serialize_u8(self, v: u8) -> Result {
-        self.quoted(v)
-    }
-    fn serialize_u16(self, v: u16) -> Result {
-        self.quoted(v)
-    }
-    fn serialize_u32(self, v: u32) -> Result {
-        self.quoted(v)
-    }
-    fn serialize_u64(self, v: u64) -> Result {
-        self.quoted(v)
-    }
-    fn serialize_u128(self, v: u128) -> Result {
-        self.quoted(v)
-    }
+    numbers!(quoted:
+        serialize_i8(i8) serialize_i16(i16) serialize_i32(i32) serialize_i64(i64) serialize_i128(i128)
+        serialize_u8(u8) serialize_u16(u16) serialize_u32(u32) serialize_u64(u64) serialize_u128(u128));
     fn serialize_f32(self, v: f32) -> Result {
         if !v.is_finite() {
             return Err(Error::custom("float key must be finite (got NaN or +/-inf)"));
