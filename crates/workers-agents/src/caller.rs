@@ -1,6 +1,6 @@
 //! Which client connection the agent is working for: set while a
-//! connection's frame is handled (its callables and `on_message`), for
-//! exactly the polls of that work. Several calls may be in flight at once
+//! connection's events are handled (its callables, `on_connect`,
+//! `on_message`, `on_close`), for exactly the polls of that work. Several calls may be in flight at once
 //! (each waiting on I/O); a per-poll value cannot leak from one to another,
 //! which a value set for the whole call would.
 

@@ -170,10 +170,16 @@ impl<A: Agent> Context<A> {
     /// stored, pushed to every connection, then `on_state_update` runs.
     ///
     /// Refused with [`Error::Readonly`] while working for a readonly
-    /// connection (in its callables and `on_message`), as in the TS SDK: a
-    /// readonly client cannot change the state through a method either.
+    /// connection (its callables, `on_connect`, `on_message`, `on_close`),
+    /// as in the TS SDK: a readonly client cannot change the state through a
+    /// method either.
     pub fn set_state(&self, state: A::State) -> Result<()> {
         self.refuse_readonly_caller()?;
+        self.store_state(state)
+    }
+
+    /// `set_state` once the caller is known to be allowed.
+    fn store_state(&self, state: A::State) -> Result<()> {
         self.agent.validate_state_change(self, &state, StateSource::Server).map_err(Error::StateRejected)?;
         let snapshot = self.store.save(&self.sql, state)?;
         self.broadcast_raw(&snapshot.frame, None);
@@ -192,13 +198,13 @@ impl<A: Agent> Context<A> {
         self.refuse_readonly_caller()?;
         let mut next = self.store.take_for_change(&self.sql, || self.agent.initial_state())?;
         change(&mut next);
-        self.set_state(next)
+        self.store_state(next)
     }
 
     /// The connection whose frame the agent is handling: set in callables
-    /// called over WebSocket and in `on_message` (the TS SDK's
-    /// `getCurrentAgent().connection`); `None` elsewhere (HTTP, schedules,
-    /// calls from other agents).
+    /// called over WebSocket and in `on_connect`, `on_message` and `on_close`
+    /// (the TS SDK's `getCurrentAgent().connection`); `None` elsewhere (HTTP,
+    /// schedules, calls from other agents).
     pub fn current_connection(&self) -> Option<Connection> {
         self.caller.current()
     }

@@ -133,8 +133,7 @@ impl<A: Agent> Host<A> {
         connection.store()?;
         send_connect_frames(ctx, &connection)?;
         let hook = ctx.agent().on_connect(ctx, &connection, &req);
-        let outcome = ctx.caller.run(&connection, catch_panic(hook)).await;
-        report(ctx, Some(&connection), outcome, "on_connect").await;
+        run_connection_hook(ctx, &connection, "on_connect", hook).await;
         Response::from_websocket(pair.client)
     }
 
@@ -164,8 +163,7 @@ impl<A: Agent> Host<A> {
         let connection = Connection::from_socket(ws);
         let code = u16::try_from(code).unwrap_or(1006);
         let hook = ctx.agent().on_close(ctx, &connection, code, &reason, was_clean);
-        let outcome = ctx.caller.run(&connection, catch_panic(hook)).await;
-        report(ctx, Some(&connection), outcome, "on_close").await;
+        run_connection_hook(ctx, &connection, "on_close", hook).await;
         // Complete the closing handshake; codes that may not be sent become 1000.
         let reply = if (1000..=4999).contains(&code) && ![1005, 1006, 1015].contains(&code) { code } else { 1000 };
         let _ = connection.socket().close(Some(reply), Some(reason));
@@ -207,8 +205,7 @@ async fn on_frame<A: Agent>(
         WebSocketIncomingMessage::String(text) => text,
         WebSocketIncomingMessage::Binary(bytes) => {
             let hook = ctx.agent().on_message(ctx, &connection, Message::Binary(bytes));
-            let outcome = ctx.caller.run(&connection, catch_panic(hook)).await;
-            report(ctx, Some(&connection), outcome, "on_message").await;
+            run_connection_hook(ctx, &connection, "on_message", hook).await;
             return Ok(());
         }
     };
@@ -231,8 +228,7 @@ async fn on_frame<A: Agent>(
         Incoming::BadRpc { id, error } => send_quietly(&connection, &rpc_error_frame(&id, &error)),
         Incoming::Other => {
             let hook = ctx.agent().on_message(ctx, &connection, Message::Text(text));
-            let outcome = ctx.caller.run(&connection, catch_panic(hook)).await;
-            report(ctx, Some(&connection), outcome, "on_message").await;
+            run_connection_hook(ctx, &connection, "on_message", hook).await;
         }
     }
     Ok(())
@@ -341,6 +337,18 @@ async fn internal_rpc<A: Agent>(ctx: &Context<A>, req: Request) -> worker::Resul
         Ok(result) => Response::from_json(&InternalAnswer { result: result.as_deref() }),
         Err(error) => Ok(Response::from_json(&serde_json::json!({ "error": error }))?.with_status(500)),
     }
+}
+
+/// Runs a connection's hook as that connection's work (`Caller`), with a
+/// panic caught and an error handed to `on_error`.
+async fn run_connection_hook<A: Agent>(
+    ctx: &Context<A>,
+    connection: &Connection,
+    hook: &str,
+    work: impl std::future::Future<Output = crate::Result<()>>,
+) {
+    let outcome = ctx.caller.run(connection, catch_panic(work)).await;
+    report(ctx, Some(connection), outcome, hook).await;
 }
 
 async fn report<A: Agent>(

@@ -1,11 +1,11 @@
-//! Compact JSON for any `Serialize` value, appended to a byte buffer: the
+//! Compact JSON for any `Serialize` value, appended to a `String`: the
 //! same text as `serde_json::to_writer`, with strings escaped a word at a
 //! time. serde_json looks at every byte of a string on its own, which made
 //! encoding the largest part of a large state change's own cost in wasm.
 //! Numbers are still formatted by serde_json.
 //!
-//! It is written into a `String` (only `&str` data and ASCII go in), so a
-//! large text needs no UTF-8 check afterwards.
+//! Only `&str` data and ASCII go in, so a large text needs no UTF-8 check
+//! afterwards.
 
 use serde::ser::{self, Error as _, Impossible, Serialize};
 use serde_json::Error;
