@@ -45,6 +45,11 @@ type Res<T> = workers_agents::Result<T>;
 const MAX_ITEMS: usize = 100;
 
 /// The `n` of a `SELECT COUNT(*) AS n` query.
+#[derive(Deserialize)]
+struct Key {
+    chunk: i64,
+}
+
 fn count(ctx: &Ctx, query: &str) -> Res<i64> {
     let count: Option<Count> = ctx.sql().query_one(query, params![])?;
     Ok(count.map_or(0, |c| c.n))
@@ -107,7 +112,8 @@ impl Probe {
         Ok(ctx.state()?.blob.len())
     }
 
-    /// Makes writes of state chunk `chunk` fail (a trigger raises), or none.
+    /// Makes writes of state chunk `chunk` (either slot; -1: the manifest)
+    /// fail (a trigger raises), or none.
     async fn refuse_state_writes(&self, ctx: &Ctx, (chunk,): (Option<i64>,)) -> Res<()> {
         ctx.sql().execute("DELETE FROM refused_state_chunks", params![])?;
         if let Some(chunk) = chunk {
@@ -116,12 +122,26 @@ impl Probe {
         Ok(())
     }
 
-    /// How many chunk rows the state has, and how many row writes it has
-    /// had (a trigger counts them).
+    /// How many chunk rows the state has, how many chunk row writes it has
+    /// had (a trigger counts them), and the keys of all its rows.
     async fn state_rows(&self, ctx: &Ctx, (): ()) -> Res<Value> {
-        let rows = count(ctx, "SELECT COUNT(*) AS n FROM cf_agents_state")?;
+        let rows = count(ctx, "SELECT COUNT(*) AS n FROM cf_agents_state WHERE chunk >= 0")?;
         let writes = count(ctx, "SELECT COUNT(*) AS n FROM state_row_writes")?;
-        Ok(json!({ "rows": rows, "writes": writes }))
+        let keys: Vec<Key> = ctx.sql().query("SELECT chunk FROM cf_agents_state ORDER BY chunk", params![])?;
+        Ok(json!({ "rows": rows, "writes": writes, "keys": keys.iter().map(|k| k.chunk).collect::<Vec<_>>() }))
+    }
+
+    /// Replaces the stored state's rows with `pieces` at keys 0, 1, …: the
+    /// layout of earlier releases, which had no spare slots or manifest.
+    async fn store_legacy_rows(&self, ctx: &Ctx, (pieces,): (Vec<String>,)) -> Res<usize> {
+        ctx.sql().execute("DELETE FROM cf_agents_state", params![])?;
+        for (i, piece) in pieces.iter().enumerate() {
+            ctx.sql().execute(
+                "INSERT INTO cf_agents_state (chunk, data) VALUES (?, ?)",
+                params![i as i64, piece.as_str()],
+            )?;
+        }
+        Ok(pieces.len())
     }
 
     async fn state_size(&self, ctx: &Ctx, (): ()) -> Res<usize> {
@@ -208,6 +228,7 @@ impl Agent for Probe {
             .method("editBlob", Self::edit_blob)
             .method("stateRows", Self::state_rows)
             .method("refuseStateWrites", Self::refuse_state_writes)
+            .method("storeLegacyRows", Self::store_legacy_rows)
             .method("insertRows", Self::insert_rows)
             .method("rows", Self::rows)
             .method("badSql", Self::bad_sql)
@@ -226,12 +247,13 @@ impl Agent for Probe {
              CREATE TABLE IF NOT EXISTS wakes (id INTEGER PRIMARY KEY);
              CREATE TABLE IF NOT EXISTS state_row_writes (chunk INTEGER NOT NULL);
              CREATE TRIGGER IF NOT EXISTS count_state_row_writes AFTER INSERT ON cf_agents_state
-               BEGIN INSERT INTO state_row_writes (chunk) VALUES (NEW.chunk); END;
+               WHEN NEW.chunk >= 0 BEGIN INSERT INTO state_row_writes (chunk) VALUES (NEW.chunk); END;
              CREATE TRIGGER IF NOT EXISTS count_state_row_updates AFTER UPDATE ON cf_agents_state
-               BEGIN INSERT INTO state_row_writes (chunk) VALUES (NEW.chunk); END;
+               WHEN NEW.chunk >= 0 BEGIN INSERT INTO state_row_writes (chunk) VALUES (NEW.chunk); END;
              CREATE TABLE IF NOT EXISTS refused_state_chunks (chunk INTEGER NOT NULL);
              CREATE TRIGGER IF NOT EXISTS refuse_state_chunk_writes BEFORE INSERT ON cf_agents_state
-               WHEN NEW.chunk IN (SELECT chunk FROM refused_state_chunks)
+               WHEN (CASE WHEN NEW.chunk < 0 THEN NEW.chunk ELSE NEW.chunk & 4294967295 END)
+                 IN (SELECT chunk FROM refused_state_chunks)
                BEGIN SELECT RAISE(ABORT, 'state write refused by the test trigger'); END",
         )?;
         ctx.sql().execute("INSERT INTO wakes DEFAULT VALUES", params![])?;

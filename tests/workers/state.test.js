@@ -180,7 +180,11 @@ describe("state", () => {
     const a = await connect(`/agents/probe/${name}`);
     await a.handshake();
     expect((await a.call("setBlob", [3 * 1024 * 1024])).result).toBe(3 * 1024 * 1024);
+    expect((await a.call("stateRows")).result.rows).toBeGreaterThan(4);
     expect((await a.call("setBlob", [10])).result).toBe(10);
+    // Left: chunk 0 (one or both of its slots) and the manifest.
+    const chunkOf = (key) => (key < 0 ? key : key % 2 ** 32);
+    expect(new Set((await a.call("stateRows")).result.keys.map(chunkOf))).toEqual(new Set([-1, 0]));
     a.close();
     await evictDurableObject(probeStub(name), { webSockets: "close" });
     expect((await httpState(name)).blob).toBe("x".repeat(10));
@@ -193,6 +197,7 @@ describe("state", () => {
     const c = await connect(`/agents/probe/${name}`);
     await c.handshake();
     expect((await c.call("setBlob", [7])).result).toBe(7);
+    expect(new Set((await c.call("stateRows")).result.keys.map(chunkOf))).toEqual(new Set([-1, 0]));
     c.close();
     await evictDurableObject(probeStub(name), { webSockets: "close" });
     expect((await httpState(name)).blob).toBe("x".repeat(7));
@@ -247,27 +252,63 @@ describe("state", () => {
   it("stores a change to a large state whole or not at all", async () => {
     const name = uniqueName("big");
     const count = 1_500_000;
-    const a = await connect(`/agents/probe/${name}`);
+    let a = await connect(`/agents/probe/${name}`);
     await a.handshake();
     await a.call("fillBlob", ["x", count]);
     expect((await a.call("stateRows")).result.rows).toBeGreaterThan(4);
-    // Every row changes; the fourth one fails after three have been written.
-    await a.call("refuseStateWrites", [3]);
-    const reply = await a.call("fillBlob", ["y", count]);
-    expect(reply).toMatchObject({ success: false });
-    expect(reply.error).toContain("state write refused by the test trigger");
-    await a.call("refuseStateWrites", [null]);
-    expect((await httpState(name)).blob === "x".repeat(count), "same wake").toBe(true);
+    // Every row changes; the fourth one fails after three have been written,
+    // then (in a later try) the manifest that commits the rows fails. In a
+    // third try, the state grows from small to large and its fourth row fails.
+    const failures = [
+      { refuse: 3, change: ["y", count], before: "x".repeat(count) },
+      { refuse: -1, change: ["z", count], before: "x".repeat(count) },
+      { refuse: 3, change: ["w", count], before: "small", setUp: ["small", 1] },
+    ];
+    for (const { refuse, change, before, setUp } of failures) {
+      if (setUp) expect((await a.call("fillBlob", setUp)).result).toBe(before.length);
+      await a.call("refuseStateWrites", [refuse]);
+      const reply = await a.call("fillBlob", change);
+      expect(reply).toMatchObject({ success: false });
+      expect(reply.error).toContain("state write refused by the test trigger");
+      await a.call("refuseStateWrites", [null]);
+      expect((await httpState(name)).blob === before, `refused ${refuse}: same wake`).toBe(true);
+      a.close();
+      await evictDurableObject(probeStub(name), { webSockets: "close" });
+      expect((await httpState(name)).blob === before, `refused ${refuse}: next wake`).toBe(true);
+      a = await connect(`/agents/probe/${name}`);
+      await a.handshake();
+    }
+    // The next change is stored whole.
+    expect((await a.call("fillBlob", ["y", count])).result).toBe(count);
     a.close();
     await evictDurableObject(probeStub(name), { webSockets: "close" });
-    expect((await httpState(name)).blob === "x".repeat(count), "next wake").toBe(true);
-    // The next change is stored whole.
+    expect((await httpState(name)).blob === "y".repeat(count)).toBe(true);
+  });
+
+  it("reads state stored by earlier releases (rows at keys 0, 1, … and no manifest) and changes it", async () => {
+    const name = uniqueName("big");
+    const a = await connect(`/agents/probe/${name}`);
+    await a.handshake();
+    const blob = "é".repeat(900_000);
+    const text = JSON.stringify({ count: 4, items: ["legacy"], blob });
+    // Pieces of any length, as long as they join into the state's text.
+    const cuts = [0, 7, 400_000, 700_001, text.length];
+    const pieces = cuts.slice(1).map((end, i) => text.slice(cuts[i], end));
+    expect((await a.call("storeLegacyRows", [pieces])).result).toBe(4);
+    a.close();
+    await evictDurableObject(probeStub(name), { webSockets: "close" });
+    expect(await httpState(name)).toEqual({ count: 4, items: ["legacy"], blob });
+    // A change to every row goes to the spare slots and a manifest; the
+    // legacy rows stay until the next change overwrites them in place.
     const b = await connect(`/agents/probe/${name}`);
     await b.handshake();
-    expect((await b.call("fillBlob", ["y", count])).result).toBe(count);
+    expect((await b.call("fillBlob", ["ü", 900_000])).result).toBe(1_800_000);
+    const { keys } = (await b.call("stateRows")).result;
+    expect(keys[0]).toBe(-1);
+    expect(keys.some((key) => key >= 2 ** 32)).toBe(true);
     b.close();
     await evictDurableObject(probeStub(name), { webSockets: "close" });
-    expect((await httpState(name)).blob === "y".repeat(count)).toBe(true);
+    expect(await httpState(name)).toEqual({ count: 4, items: ["legacy"], blob: "ü".repeat(900_000) });
   });
 
   it("accepts a 5 MB state pushed by a client and syncs it", async () => {

@@ -64,7 +64,7 @@ pub struct Context<A: Agent> {
 impl<A: Agent> Context<A> {
     pub(crate) fn new(durable: worker::State, env: Env) -> Result<Self> {
         let name = durable.id().name().unwrap_or_default();
-        let sql = Sql::new(&durable)?;
+        let sql = Sql::new(&durable);
         crate::schema::migrate(&sql)?;
         let agent = A::new(&env);
         let mcp = A::mcp_server().map(McpRuntime::new);

@@ -23,6 +23,7 @@
 mod agent;
 pub mod ai;
 mod caller;
+mod chunk_slots;
 mod chunks;
 mod connection;
 mod context;

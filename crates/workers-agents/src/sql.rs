@@ -1,11 +1,7 @@
 //! The agent's own SQLite database, with bound parameters only and rows
 //! decoded into Rust types.
 
-use std::cell::RefCell;
-use std::panic::AssertUnwindSafe;
-
 use serde::de::DeserializeOwned;
-use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use worker::js_sys::{self, JsString};
 use worker::{SqlCursor, SqlStorage};
@@ -22,18 +18,6 @@ macro_rules! params {
     ($($value:expr),+ $(,)?) => { ::std::vec![$($crate::SqlValue::from($value)),+] };
 }
 
-#[wasm_bindgen]
-extern "C" {
-    /// The Durable Object's storage, seen only for `transactionSync`.
-    type TransactionalStorage;
-
-    #[wasm_bindgen(method, catch, js_name = transactionSync)]
-    fn transaction_sync(
-        this: &TransactionalStorage,
-        work: &mut dyn FnMut() -> std::result::Result<(), JsValue>,
-    ) -> std::result::Result<JsValue, JsValue>;
-}
-
 /// Handle to the agent's SQLite database (`ctx.storage.sql`).
 ///
 /// Values only ever travel as bound parameters (`?`), never spliced into the
@@ -41,8 +25,6 @@ extern "C" {
 #[derive(Clone)]
 pub struct Sql {
     inner: SqlStorage,
-    /// The storage object, for transactions.
-    storage: JsValue,
 }
 
 impl std::fmt::Debug for Sql {
@@ -82,42 +64,8 @@ fn run_to_completion(query: &str, cursor: &SqlCursor) -> Result<usize> {
 }
 
 impl Sql {
-    pub(crate) fn new(durable: &worker::State) -> Result<Self> {
-        let storage = durable.as_raw().storage().map_err(|e| Error::from(worker::Error::from(e)))?;
-        Ok(Sql { inner: durable.storage().sql(), storage: storage.into() })
-    }
-
-    /// Runs `work` in one SQLite transaction (`transactionSync`): when it
-    /// fails, none of its writes stay.
-    pub(crate) fn atomically<T>(&self, work: impl FnOnce() -> Result<T>) -> Result<T> {
-        // Asserted unwind safe: a panic in `work` rolls the transaction back,
-        // and what it left here is read only to report an error.
-        let slot = AssertUnwindSafe(RefCell::new((Some(work), None)));
-        let called = {
-            let mut run = || {
-                let mut slot = slot.borrow_mut();
-                let (work, outcome) = &mut *slot;
-                match work.take().map(|work| work()) {
-                    Some(Ok(value)) => {
-                        *outcome = Some(Ok(value));
-                        Ok(())
-                    }
-                    Some(Err(e)) => {
-                        let message = e.to_string();
-                        *outcome = Some(Err(e));
-                        Err(JsValue::from_str(&message))
-                    }
-                    None => Err(JsValue::from_str("transaction body ran twice")),
-                }
-            };
-            self.storage.unchecked_ref::<TransactionalStorage>().transaction_sync(&mut run)
-        };
-        let outcome = slot.0.into_inner().1;
-        match (called, outcome) {
-            (Ok(_), Some(result)) | (Err(_), Some(result @ Err(_))) => result,
-            (Ok(_), None) => Err(failed("transactionSync", "the transaction did not run")),
-            (Err(e), _) => Err(failed("transactionSync", worker::Error::from(e))),
-        }
+    pub(crate) fn new(durable: &worker::State) -> Self {
+        Sql { inner: durable.storage().sql() }
     }
 
     /// Runs one statement and returns the runtime cursor.
@@ -140,17 +88,30 @@ impl Sql {
         }
     }
 
-    /// Runs a query and returns one text column of every row as JS strings
-    /// (not moved into Rust); the state store reads its chunks this way.
-    pub(crate) fn query_js_texts(&self, query: &str, column: &str, params: Vec<SqlValue>) -> Result<Vec<JsString>> {
-        let column = JsValue::from_str(column);
-        let mut texts = Vec::new();
+    /// Runs a query and returns, for every row, an integer column and a text
+    /// column, the text as a JS string (not moved into Rust); the state store
+    /// reads its chunk rows this way.
+    pub(crate) fn query_keyed_js_texts(
+        &self,
+        query: &str,
+        key: &str,
+        text: &str,
+        params: Vec<SqlValue>,
+    ) -> Result<Vec<(i64, JsString)>> {
+        let (key, text) = (JsValue::from_str(key), JsValue::from_str(text));
+        let column = |row: &JsValue, name: &JsValue| {
+            js_sys::Reflect::get(row, name).map_err(|e| failed(query, format!("{e:?}")))
+        };
+        let mut rows = Vec::new();
         for row in self.exec(query, params)? {
             let row = row.map_err(|e| failed(query, e))?;
-            let value = js_sys::Reflect::get(&row, &column).map_err(|e| failed(query, format!("{e:?}")))?;
-            texts.push(value.dyn_into::<JsString>().map_err(|_| failed(query, "row decoding: expected text"))?);
+            let number = column(&row, &key)?.as_f64().filter(|n| n.fract() == 0.0);
+            let number = number.ok_or_else(|| failed(query, "row decoding: expected an integer key"))?;
+            let value = column(&row, &text)?;
+            let value = value.dyn_into::<JsString>().map_err(|_| failed(query, "row decoding: expected text"))?;
+            rows.push((number as i64, value));
         }
-        Ok(texts)
+        Ok(rows)
     }
 
     /// Runs a statement with runtime values as parameters (a large string

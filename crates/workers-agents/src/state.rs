@@ -5,7 +5,9 @@
 //! text is stored and becomes the `cf_agent_state` frame, held as a JS
 //! string that every socket is sent as is (on change and on connect).
 //! Chunks are cut from that JS string, and a change rewrites only the
-//! chunk rows whose text differs from what is stored.
+//! chunk rows whose text differs from what is stored; where those rows go,
+//! and how a change of several rows is stored whole or not at all, is
+//! [`crate::chunk_slots`].
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -15,6 +17,7 @@ use serde::Serialize;
 use wasm_bindgen::JsValue;
 use worker::js_sys::{JsString, Object};
 
+use crate::chunk_slots::{layout_of, plan, Layout, MANIFEST_KEY, SPARE};
 use crate::chunks::{cuts, is_high_surrogate, CHUNK_UNITS};
 use crate::js_text::text_of;
 use crate::json_writer::write_json;
@@ -58,16 +61,23 @@ impl StateSource<'_> {
     }
 }
 
+/// The stored chunk rows, as last read or written in this wake.
+struct Stored {
+    layout: Layout,
+    /// The text of each live row, in order, when known (slices of the
+    /// current frame, so they hold no extra memory).
+    texts: Option<Vec<JsString>>,
+}
+
 pub(crate) struct StateStore<S> {
     cache: RefCell<Option<Rc<Snapshot<S>>>>,
-    /// The text of each stored chunk row, in order, once known in this wake
-    /// (slices of the current frame, so they hold no extra memory).
-    stored_rows: RefCell<Option<Vec<JsString>>>,
+    /// Unknown until the state is first read or written in this wake.
+    stored: RefCell<Option<Stored>>,
 }
 
 impl<S: Serialize + DeserializeOwned> StateStore<S> {
     pub(crate) fn new() -> Self {
-        StateStore { cache: RefCell::new(None), stored_rows: RefCell::new(None) }
+        StateStore { cache: RefCell::new(None), stored: RefCell::new(None) }
     }
 
     /// The current state, read from SQLite on first use in this wake; an
@@ -76,9 +86,9 @@ impl<S: Serialize + DeserializeOwned> StateStore<S> {
         if let Some(snapshot) = self.cache.borrow().as_ref() {
             return Ok(snapshot.clone());
         }
-        let rows = sql.query_js_texts("SELECT data FROM cf_agents_state ORDER BY chunk", "data", params![])?;
+        let (layout, rows) = read_live_rows(sql, true)?;
         if rows.is_empty() {
-            *self.stored_rows.borrow_mut() = Some(Vec::new());
+            *self.stored.borrow_mut() = Some(Stored { layout, texts: Some(Vec::new()) });
             return self.save(sql, initial());
         }
         let frame = rows.iter().fold(JsString::from(STATE_FRAME_HEAD), |frame, row| frame.concat(row));
@@ -94,7 +104,7 @@ impl<S: Serialize + DeserializeOwned> StateStore<S> {
             start = end;
             slice
         });
-        *self.stored_rows.borrow_mut() = Some(slices.collect());
+        *self.stored.borrow_mut() = Some(Stored { layout, texts: Some(slices.collect()) });
         let snapshot = Rc::new(Snapshot { value, is_null: json == "null", frame: frame.into() });
         *self.cache.borrow_mut() = Some(snapshot.clone());
         Ok(snapshot)
@@ -120,8 +130,7 @@ impl<S: Serialize + DeserializeOwned> StateStore<S> {
         }
     }
 
-    /// Stores `value` (all chunks in one transaction: all or none) and makes
-    /// it the cached state.
+    /// Stores `value` (whole or not at all) and makes it the cached state.
     pub(crate) fn save(&self, sql: &Sql, value: S) -> Result<Rc<Snapshot<S>>> {
         self.save_inspecting(sql, value, |_| ()).map(|(snapshot, ())| snapshot)
     }
@@ -158,10 +167,20 @@ impl<S: Serialize + DeserializeOwned> StateStore<S> {
         let json = &text[STATE_FRAME_HEAD.len()..text.len() - 1];
         let inspected = inspect(json);
         let frame = JsString::from(text);
-        // Unknown until the rows are written: a failed write leaves them unknown
-        // (and the stored state as it was: the rows are written in one transaction).
-        let stored = self.stored_rows.borrow_mut().take();
-        *self.stored_rows.borrow_mut() = Some(write_rows(sql, &frame, stored)?);
+        // A failed write leaves the stored state, and so what is known of it, as it was.
+        let mut stored = self.stored.borrow_mut();
+        let before = match stored.take() {
+            Some(before) => before,
+            None => Stored { layout: read_live_rows(sql, false)?.0, texts: None },
+        };
+        *stored = Some(match write_rows(sql, &frame, &before) {
+            Ok(after) => after,
+            Err(e) => {
+                *stored = Some(before);
+                return Err(e);
+            }
+        });
+        drop(stored);
         let snapshot = Rc::new(Snapshot { value, is_null: json == "null", frame: frame.into() });
         *self.cache.borrow_mut() = Some(snapshot.clone());
         Ok((snapshot, inspected))
@@ -176,37 +195,66 @@ impl<S: Serialize + DeserializeOwned> StateStore<S> {
 const UPSERT_ROW: &str =
     "INSERT INTO cf_agents_state (chunk, data) VALUES (?, ?) ON CONFLICT (chunk) DO UPDATE SET data = excluded.data";
 
+/// The rows the state is read from: the manifest row first if there is one,
+/// then the rows it names, or without it every row keyed below `SPARE`; in
+/// chunk order (a key's low 32 bits are its chunk index). `{data}` is
+/// replaced by the text column to return.
+const LIVE_ROWS: &str = "SELECT chunk, {data} AS data FROM cf_agents_state WHERE chunk = -1
+    OR chunk IN (SELECT value FROM json_each((SELECT data FROM cf_agents_state WHERE chunk = -1)))
+    OR (chunk BETWEEN 0 AND 4294967295 AND NOT EXISTS (SELECT 1 FROM cf_agents_state WHERE chunk = -1))
+    ORDER BY chunk >= 0, chunk & 4294967295";
+
+/// Drops the rows of chunks from index `?1` on, in both slots.
+const DROP_ROWS: &str = "DELETE FROM cf_agents_state WHERE chunk BETWEEN ?1 AND 4294967295 OR chunk >= ?2";
+
+/// Reads the live layout and, when `with_text`, the text of each live row
+/// (else empty strings), as JS strings.
+fn read_live_rows(sql: &Sql, with_text: bool) -> Result<(Layout, Vec<JsString>)> {
+    debug_assert_eq!(SPARE - 1, 4294967295);
+    let data = if with_text { "data" } else { "CASE WHEN chunk = -1 THEN data ELSE '' END" };
+    let query = LIVE_ROWS.replace("{data}", data);
+    let mut rows = sql.query_keyed_js_texts(&query, "chunk", "data", params![])?;
+    let manifest = match rows.first() {
+        Some((MANIFEST_KEY, text)) => Some(text_of(text)),
+        _ => None,
+    };
+    if manifest.is_some() {
+        rows.remove(0);
+    }
+    let (keys, texts) = rows.into_iter().unzip();
+    let layout = layout_of(keys, manifest.as_deref()).map_err(|message| Error::Sql { query, message })?;
+    Ok((layout, texts))
+}
+
 /// Stores the frame's JSON as chunk rows cut from it (slices: no copy, no
-/// conversion) and returns their texts. Only rows whose text differs from
-/// the stored row at that position are written (a change to one part of a
-/// large state rewrites that part), in place; rows past the new end are
-/// deleted only when there may be some (`stored` unknown or longer).
-/// Emptying the table on every change would cost the runtime several times
-/// the write itself. More than one statement runs in a transaction, so a
-/// failure leaves the stored state as it was; one statement is atomic
-/// alone, and a small state pays no transaction.
-fn write_rows(sql: &Sql, frame: &JsString, stored: Option<Vec<JsString>>) -> Result<Vec<JsString>> {
+/// conversion) and returns what is then stored. Only rows whose text
+/// differs from the stored row at that position are written (a change to
+/// one part of a large state rewrites that part), in place when that takes
+/// one statement, else into the chunks' other slots, committed by the
+/// manifest ([`crate::chunk_slots`]): a failure leaves the stored state as
+/// it was, without the cost of a transaction. Rows past a shrunk state's
+/// end are dropped once the change is committed.
+fn write_rows(sql: &Sql, frame: &JsString, before: &Stored) -> Result<Stored> {
     let high_surrogate_at = |at| is_high_surrogate(frame.char_code_at(at) as u16);
     let pieces = cuts(STATE_FRAME_HEAD.len() as u32, frame.length() - 1, CHUNK_UNITS, high_surrogate_at);
-    let rows: Vec<JsString> = pieces.into_iter().map(|(start, end)| frame.substring(start, end)).collect();
-    let old = |index: usize| stored.as_ref().and_then(|stored| stored.get(index));
+    let texts: Vec<JsString> = pieces.into_iter().map(|(start, end)| frame.substring(start, end)).collect();
+    let old = |index: usize| before.texts.as_ref().and_then(|texts| texts.get(index));
     let changed: Vec<usize> =
-        (0..rows.len()).filter(|&i| !old(i).is_some_and(|old| Object::is(old, &rows[i]))).collect();
-    let delete = stored.as_ref().is_none_or(|stored| stored.len() > rows.len());
-    let write = || {
-        for &index in &changed {
-            let row = vec![JsValue::from(index as u32), JsValue::from(rows[index].clone())];
-            sql.execute_js(UPSERT_ROW, row)?;
-        }
-        if delete {
-            sql.execute("DELETE FROM cf_agents_state WHERE chunk >= ?", params![rows.len() as i64])?;
-        }
-        Ok(())
-    };
-    if changed.len() + usize::from(delete) > 1 {
-        sql.atomically(write)?;
-    } else {
-        write()?;
+        (0..texts.len()).filter(|&i| !old(i).is_some_and(|old| Object::is(old, &texts[i]))).collect();
+    let plan = plan(&before.layout, texts.len(), &changed);
+    for &(index, key) in &plan.writes {
+        sql.execute_js(UPSERT_ROW, vec![JsValue::from(key as f64), JsValue::from(texts[index].clone())])?;
     }
-    Ok(rows)
+    if let Some(keys) = &plan.manifest {
+        let manifest = serde_json::to_string(keys).map_err(|e| Error::json("state row manifest", e))?;
+        sql.execute(UPSERT_ROW, params![MANIFEST_KEY, manifest])?;
+    }
+    if let Some(from) = plan.drop_from {
+        // Committed already: rows left behind are never read, and a later
+        // shrink drops them too.
+        if let Err(e) = sql.execute(DROP_ROWS, params![from as i64, SPARE + from as i64]) {
+            worker::console_warn!("state stored; rows past its end were not dropped: {e}");
+        }
+    }
+    Ok(Stored { layout: plan.after, texts: Some(texts) })
 }
