@@ -1,6 +1,23 @@
 // The benchmark drivers measure correctly on a tiny workload.
 import { describe, expect, inject, it } from "vitest";
+import { createServer } from "node:net";
+import { assertPortFree, startWrangler } from "../../bench/lib/server.mjs";
 import { measure } from "../../bench/schedule.mjs";
+
+describe("server launcher", () => {
+  it("refuses a port that something already listens on, instead of using that server", async () => {
+    const squatter = createServer();
+    await new Promise((resolve) => squatter.listen(0, "127.0.0.1", resolve));
+    const { port } = squatter.address();
+    try {
+      await expect(assertPortFree(port)).rejects.toThrow(`port ${port} on 127.0.0.1 is already in use`);
+      await expect(startWrangler({ cwd: ".", port })).rejects.toThrow("already in use");
+    } finally {
+      await new Promise((resolve) => squatter.close(resolve));
+    }
+    await expect(assertPortFree(port)).resolves.toBeUndefined();
+  });
+});
 
 describe("scheduling benchmark driver", () => {
   it("schedules, waits for every task and reports lateness", async () => {
