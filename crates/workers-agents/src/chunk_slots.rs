@@ -24,7 +24,7 @@ pub(crate) const SPARE: i64 = 1 << 32;
 pub(crate) const MANIFEST_KEY: i64 = -1;
 
 /// The stored rows, as the state store last saw them.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, PartialEq, Eq)]
 pub(crate) struct Layout {
     /// The key of each chunk's live row, in chunk order.
     pub(crate) keys: Vec<i64>,

@@ -167,20 +167,16 @@ impl<S: Serialize + DeserializeOwned> StateStore<S> {
         let json = &text[STATE_FRAME_HEAD.len()..text.len() - 1];
         let inspected = inspect(json);
         let frame = JsString::from(text);
-        // A failed write leaves the stored state, and so what is known of it, as it was.
-        let mut stored = self.stored.borrow_mut();
-        let before = match stored.take() {
-            Some(before) => before,
-            None => Stored { layout: read_live_rows(sql, false)?.0, texts: None },
-        };
-        *stored = Some(match write_rows(sql, &frame, &before) {
-            Ok(after) => after,
-            Err(e) => {
-                *stored = Some(before);
-                return Err(e);
+        {
+            let mut stored = self.stored.borrow_mut();
+            if stored.is_none() {
+                *stored = Some(Stored { layout: read_live_rows(sql, false)?.0, texts: None });
             }
-        });
-        drop(stored);
+            // A failed write leaves the stored state, and so what is known of it, as it was.
+            if let Some(stored) = stored.as_mut() {
+                *stored = write_rows(sql, &frame, stored)?;
+            }
+        }
         let snapshot = Rc::new(Snapshot { value, is_null: json == "null", frame: frame.into() });
         *self.cache.borrow_mut() = Some(snapshot.clone());
         Ok((snapshot, inspected))
