@@ -5,7 +5,7 @@ use serde::Serialize;
 use worker::{Env, Request, Response};
 
 use crate::mcp::McpServer;
-use crate::rpc::Callables;
+use crate::rpc::callables::Callables;
 use crate::schedule::Tasks;
 use crate::state::StateSource;
 use crate::{Connection, Context, Error, Result};

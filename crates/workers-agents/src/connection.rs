@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
 use worker::WebSocket;
 
-use crate::js_text::send_js_text;
+use crate::host::js_text::send_js_text;
 use crate::{Error, Result};
 
 /// Longest accepted connection id (the client's `_pk`), in bytes.

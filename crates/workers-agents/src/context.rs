@@ -8,17 +8,17 @@ use wasm_bindgen::JsValue;
 use worker::{Env, WebSocket};
 
 use crate::ai::store::{Conversations, LiveReplies};
-use crate::caller::Caller;
-use crate::js_text::send_js_text;
+use crate::host::caller::Caller;
+use crate::host::js_text::send_js_text;
 use crate::mcp::session::McpRuntime;
 use crate::mcp::transport::McpEntry;
 use crate::protocol::{state_error_frame, STATE_REJECTED_ERROR};
-use crate::routing::kebab_case;
-use crate::rpc::Callables;
+use crate::router::path::kebab_case;
+use crate::rpc::callables::Callables;
 use crate::schedule::runner::ArmedAlarm;
 use crate::schedule::Tasks;
-use crate::sql::Sql;
 use crate::state::{Snapshot, StateSource, StateStore};
+use crate::storage::sql::Sql;
 use crate::{Agent, Connection, Error, Result};
 
 /// A shared, read-only view of the agent's state.
@@ -65,7 +65,7 @@ impl<A: Agent> Context<A> {
     pub(crate) fn new(durable: worker::State, env: Env) -> Result<Self> {
         let name = durable.id().name().unwrap_or_default();
         let sql = Sql::new(&durable);
-        crate::schema::migrate(&sql)?;
+        crate::storage::schema::migrate(&sql)?;
         let agent = A::new(&env);
         let mcp = A::mcp_server().map(McpRuntime::new);
         let mcp_entry: Option<McpEntry<A>> = match mcp {

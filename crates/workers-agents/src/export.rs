@@ -58,12 +58,12 @@ macro_rules! export_agent {
                 // are then moved into Rust natively, not by a JS loop).
                 #[::worker::durable_object(fetch)]
                 pub struct $class {
-                    host: $crate::Host<super::$agent>,
+                    host: $crate::__private::Host<super::$agent>,
                 }
 
                 impl ::worker::DurableObject for $class {
                     fn new(state: ::worker::State, env: ::worker::Env) -> Self {
-                        Self { host: $crate::Host::new(state, env) }
+                        Self { host: $crate::__private::Host::new(state, env) }
                     }
 
                     async fn fetch(&self, req: ::worker::Request) -> ::worker::Result<::worker::Response> {

@@ -16,53 +16,51 @@
 //! | [`Sql`] | the agent's SQLite with bound parameters and typed rows |
 //! | [`Connection`] | one WebSocket client, with its own state and tags |
 //! | [`AgentRouter`] | routes worker requests to agents, CORS, auth hooks |
-//! | [`mcp`] | MCP server agents over Streamable HTTP and SSE, one instance per session |
-//! | [`ai`] | chat models (Workers AI, OpenAI-compatible), streamed replies stored for catch-up |
-//! | [`protocol`], [`routing`] | the wire frames and URL rules (pure Rust) |
+//! | [`mcp`] | MCP server agents over Streamable HTTP and SSE, one instance per session (feature `mcp`) |
+//! | [`ai`] | chat models (Workers AI, OpenAI-compatible), streamed replies stored for catch-up (feature `ai`) |
+//!
+//! Cargo features: `mcp` and `ai` (both on by default). An agent that uses
+//! neither gets none of their tables, and without the features the bundle
+//! carries none of their code.
 
 mod agent;
+#[cfg(feature = "ai")]
 pub mod ai;
-mod caller;
-mod chunk_slots;
-mod chunks;
 mod connection;
 mod context;
-mod eager;
 mod error;
 mod export;
 mod host;
 mod ids;
-mod js_text;
-mod json_writer;
+#[cfg(feature = "mcp")]
 pub mod mcp;
-mod panic;
-pub mod protocol;
+mod protocol;
 mod router;
-pub mod routing;
 mod rpc;
-mod rpc_args;
-pub mod schedule;
-mod schema;
-mod sql;
-mod sse_response;
+mod schedule;
+mod sse;
 mod state;
+mod storage;
 
 pub use agent::{Agent, Message};
 pub use connection::Connection;
 pub use context::{Context, StateRef};
 pub use error::{Error, Result};
-pub use host::Host;
 pub use router::{
     get_agent_by_binding, get_agent_by_name, route_agent_request, AgentRouter, AgentStub, AgentTarget, Before,
 };
-pub use rpc::{Callables, StreamingResponse};
-pub use rpc_args::RpcArgs;
-pub use schedule::{Retry, Schedule, ScheduleFilter, ScheduleKind, ScheduleOptions, ScheduleStatus, Tasks, When};
-pub use sql::{Sql, SqlValue};
-pub use sse_response::{sse_response, SseSender};
+pub use rpc::args::RpcArgs;
+pub use rpc::callables::{Callables, StreamingResponse};
+pub use schedule::{
+    Retry, Schedule, ScheduleFilter, ScheduleKind, ScheduleOptions, ScheduleStatus, Tasks, When, MAX_PAYLOAD_BYTES,
+};
+pub use sse::{sse_response, SseSender};
 pub use state::StateSource;
+pub use storage::sql::{Sql, SqlValue};
 
+/// What the code `export_agent!` generates needs; not for direct use.
 #[doc(hidden)]
 pub mod __private {
     pub use crate::agent::private::Exported;
+    pub use crate::host::Host;
 }

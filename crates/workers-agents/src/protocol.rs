@@ -10,12 +10,12 @@ use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 /// Text sent in a `cf_agent_state_error` frame to a readonly connection.
-pub const READONLY_ERROR: &str = "Connection is readonly";
+pub(crate) const READONLY_ERROR: &str = "Connection is readonly";
 /// Text sent in a `cf_agent_state_error` frame when a client's state is refused.
-pub const STATE_REJECTED_ERROR: &str = "State update rejected";
+pub(crate) const STATE_REJECTED_ERROR: &str = "State update rejected";
 
 /// The frame that tells a client which agent instance it reached.
-pub fn identity_frame(name: &str, agent: &str, state_follows: bool) -> String {
+pub(crate) fn identity_frame(name: &str, agent: &str, state_follows: bool) -> String {
     let mut frame = Map::new();
     frame.insert("type".into(), "cf_agent_identity".into());
     frame.insert("name".into(), name.into());
@@ -27,11 +27,12 @@ pub fn identity_frame(name: &str, agent: &str, state_follows: bool) -> String {
 }
 
 /// What a state frame starts with; the state's JSON and `}` follow.
-pub const STATE_FRAME_HEAD: &str = r#"{"type":"cf_agent_state","state":"#;
+pub(crate) const STATE_FRAME_HEAD: &str = r#"{"type":"cf_agent_state","state":"#;
 
+#[cfg(test)]
 /// A state frame around already-serialized state JSON, so a state is
 /// serialized once however many connections receive it.
-pub fn state_frame(state_json: &str) -> String {
+pub(crate) fn state_frame(state_json: &str) -> String {
     let mut frame = String::with_capacity(STATE_FRAME_HEAD.len() + state_json.len() + 1);
     frame.push_str(STATE_FRAME_HEAD);
     frame.push_str(state_json);
@@ -40,20 +41,20 @@ pub fn state_frame(state_json: &str) -> String {
 }
 
 /// A `cf_agent_state_error` frame.
-pub fn state_error_frame(error: &str) -> String {
+pub(crate) fn state_error_frame(error: &str) -> String {
     serde_json::json!({"type": "cf_agent_state_error", "error": error}).to_string()
 }
 
 /// The MCP-servers frame the clients expect on connect (no MCP client
 /// connections are kept by Rust agents yet, so its lists are empty).
-pub fn mcp_servers_frame() -> &'static str {
+pub(crate) fn mcp_servers_frame() -> &'static str {
     r#"{"type":"cf_agent_mcp_servers","mcp":{"prompts":[],"resources":[],"servers":{},"tools":[]}}"#
 }
 
 /// A successful RPC frame. `done: false` marks a streamed chunk; `result`
 /// is omitted when the method returns nothing. The result is JSON text
 /// already (encoded once, straight from the method's return type).
-pub fn rpc_result_frame(id: &str, result: Option<&RawValue>, done: bool) -> String {
+pub(crate) fn rpc_result_frame(id: &str, result: Option<&RawValue>, done: bool) -> String {
     let mut frame = String::with_capacity(64 + id.len());
     frame.push_str(r#"{"type":"rpc","id":"#);
     // Writing into a `String` cannot fail.
@@ -68,13 +69,13 @@ pub fn rpc_result_frame(id: &str, result: Option<&RawValue>, done: bool) -> Stri
 
 /// A failed RPC frame. `id` is echoed as the client sent it (a client only
 /// matches string ids, but echoing keeps a malformed request traceable).
-pub fn rpc_error_frame(id: &Value, error: &str) -> String {
+pub(crate) fn rpc_error_frame(id: &Value, error: &str) -> String {
     serde_json::json!({"type": "rpc", "id": id, "success": false, "error": error}).to_string()
 }
 
 /// A well-formed RPC request from a client.
 #[derive(Debug, Clone, PartialEq)]
-pub struct RpcRequest {
+pub(crate) struct RpcRequest {
     /// The client's id for the call, echoed in every reply frame.
     pub id: String,
     /// The method name.
@@ -85,7 +86,7 @@ pub struct RpcRequest {
 
 /// What a text frame from a client is.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Incoming<'a> {
+pub(crate) enum Incoming<'a> {
     /// `{"type":"cf_agent_state","state":...}`: the client pushes state,
     /// given as its JSON text (decoded straight into the agent's state type).
     State(&'a str),
@@ -126,7 +127,7 @@ fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Optio
 }
 
 /// Classifies a text frame. Never fails: unknown shapes are [`Incoming::Other`].
-pub fn parse_incoming(text: &str) -> Incoming<'_> {
+pub(crate) fn parse_incoming(text: &str) -> Incoming<'_> {
     let Ok(frame) = serde_json::from_str::<Frame<'_>>(text) else {
         return Incoming::Other;
     };

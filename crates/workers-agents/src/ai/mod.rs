@@ -6,13 +6,13 @@
 //! Pure parts (tested natively): the incremental SSE parser ([`sse`]) and
 //! both wire formats ([`openai`], [`workers_ai`]).
 
-pub mod openai;
+pub(crate) mod openai;
 mod provider;
 mod reply;
-pub mod sse;
+
 pub(crate) mod store;
 mod types;
-pub mod workers_ai;
+pub(crate) mod workers_ai;
 
 pub use provider::{ChatModel, ChatStream, Provider};
 pub use reply::{stream_reply, Reply};

@@ -6,13 +6,13 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 
-use super::sse::SseEvent;
 use super::types::{
     apply_options, error_message, parse_chunk, AiError, ChatRequest, ChatResponse, StreamEvent, ToolCall,
 };
+use crate::sse::parse::SseEvent;
 
 /// The JSON body of `POST {base}/chat/completions`.
-pub fn request_body(model: &str, request: &ChatRequest, stream: bool) -> Value {
+pub(crate) fn request_body(model: &str, request: &ChatRequest, stream: bool) -> Value {
     let messages: Vec<Value> = request
         .messages
         .iter()
@@ -45,7 +45,7 @@ fn tool_call(value: &Value) -> Option<ToolCall> {
 }
 
 /// Reads a non-streamed response body.
-pub fn parse_response(body: &Value) -> Result<ChatResponse, AiError> {
+pub(crate) fn parse_response(body: &Value) -> Result<ChatResponse, AiError> {
     if body.get("error").is_some() {
         return Err(AiError::Provider { status: 0, message: error_message(&body.to_string()) });
     }
@@ -74,7 +74,7 @@ struct PartialCall {
 /// Turns the SSE events of a streamed completion into [`StreamEvent`]s,
 /// assembling tool calls from their fragments.
 #[derive(Default)]
-pub struct StreamDecoder {
+pub(crate) struct StreamDecoder {
     calls: BTreeMap<u64, PartialCall>,
     finish_reason: Option<String>,
     done: bool,
@@ -82,17 +82,12 @@ pub struct StreamDecoder {
 
 impl StreamDecoder {
     /// A decoder at the start of a stream.
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self::default()
     }
 
-    /// Whether `[DONE]` was seen.
-    pub fn is_done(&self) -> bool {
-        self.done
-    }
-
     /// Decodes one SSE event.
-    pub fn decode(&mut self, event: &SseEvent) -> Result<Vec<StreamEvent>, AiError> {
+    pub(crate) fn decode(&mut self, event: &SseEvent) -> Result<Vec<StreamEvent>, AiError> {
         let Some(chunk) = parse_chunk(event)? else {
             self.done = true;
             let mut out = self.flush_calls();
@@ -136,9 +131,9 @@ impl StreamDecoder {
 
 #[cfg(test)]
 mod tests {
-    use super::super::sse::SseParser;
     use super::super::types::{ChatMessage, ToolDefinition};
     use super::*;
+    use crate::sse::parse::SseParser;
 
     fn decode_all(stream: &str) -> Result<Vec<StreamEvent>, AiError> {
         let mut parser = SseParser::new();

@@ -14,9 +14,9 @@ use worker::wasm_bindgen_futures::JsFuture;
 use worker::{ByteStream, Env, Fetch, Headers, Method, Request, RequestInit};
 
 use super::openai;
-use super::sse::SseParser;
 use super::types::{error_message, AiError, ChatRequest, ChatResponse, StreamEvent};
 use super::workers_ai::{self, Gateway};
+use crate::sse::parse::SseParser;
 
 /// Where a chat model runs.
 #[derive(Debug, Clone, PartialEq)]

@@ -13,7 +13,7 @@ use std::task::{Context as TaskContext, Poll, Waker};
 use serde::{Deserialize, Serialize};
 
 use super::types::ChatMessage;
-use crate::sql::Sql;
+use crate::storage::sql::Sql;
 use crate::Result;
 
 /// A reply is still being written.

@@ -5,10 +5,10 @@
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use super::sse::SseEvent;
 use super::types::{
     apply_options, error_message, parse_chunk, AiError, ChatRequest, ChatResponse, StreamEvent, ToolCall,
 };
+use crate::sse::parse::SseEvent;
 
 /// AI Gateway options, passed as `run`'s third argument.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
@@ -25,12 +25,12 @@ pub struct Gateway {
 }
 
 /// `run`'s options argument, when a gateway is configured.
-pub fn run_options(gateway: Option<&Gateway>) -> Option<Value> {
+pub(crate) fn run_options(gateway: Option<&Gateway>) -> Option<Value> {
     gateway.map(|g| json!({ "gateway": g }))
 }
 
 /// `run`'s input for a chat request.
-pub fn input(request: &ChatRequest, stream: bool) -> Value {
+pub(crate) fn input(request: &ChatRequest, stream: bool) -> Value {
     let messages: Vec<Value> = request
         .messages
         .iter()
@@ -66,7 +66,7 @@ fn tool_calls(value: &Value) -> Vec<ToolCall> {
 }
 
 /// Reads a complete output (`{"response": ..., "tool_calls": [...]}`).
-pub fn parse_output(output: &Value) -> Result<ChatResponse, AiError> {
+pub(crate) fn parse_output(output: &Value) -> Result<ChatResponse, AiError> {
     if output.get("errors").is_some() || output.get("error").is_some() {
         return Err(AiError::Provider { status: 0, message: error_message(&output.to_string()) });
     }
@@ -83,23 +83,24 @@ pub fn parse_output(output: &Value) -> Result<ChatResponse, AiError> {
 
 /// Decodes the binding's streamed chunks (`data: {"response":"..."}` … `data: [DONE]`).
 #[derive(Default)]
-pub struct StreamDecoder {
+pub(crate) struct StreamDecoder {
     done: bool,
 }
 
 impl StreamDecoder {
     /// A decoder at the start of a stream.
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self::default()
     }
 
+    #[cfg(test)]
     /// Whether `[DONE]` was seen.
-    pub fn is_done(&self) -> bool {
+    pub(crate) fn is_done(&self) -> bool {
         self.done
     }
 
     /// Decodes one SSE event.
-    pub fn decode(&mut self, event: &SseEvent) -> Result<Vec<StreamEvent>, AiError> {
+    pub(crate) fn decode(&mut self, event: &SseEvent) -> Result<Vec<StreamEvent>, AiError> {
         let Some(chunk) = parse_chunk(event)? else {
             self.done = true;
             return Ok(vec![StreamEvent::Done(Some("stop".into()))]);
@@ -115,9 +116,9 @@ impl StreamDecoder {
 
 #[cfg(test)]
 mod tests {
-    use super::super::sse::SseParser;
     use super::super::types::ChatMessage;
     use super::*;
+    use crate::sse::parse::SseParser;
 
     #[test]
     fn builds_inputs_and_gateway_options() {

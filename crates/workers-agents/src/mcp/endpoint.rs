@@ -5,10 +5,10 @@
 use worker::{Env, Headers, Method, Request, RequestInit, Response};
 
 use super::jsonrpc::{error_response, parse_body, Body, Message, RpcError};
-use super::sse::accepts;
 use super::transport::{
     json_reply, session_not_found, LEGACY_SSE, MCP_ENDPOINT_HEADER, MCP_HEADER, MCP_SESSION_HEADER, STREAMABLE,
 };
+use crate::sse::framing::accepts;
 use crate::Agent;
 
 /// Default limit on a POSTed JSON-RPC body.
@@ -135,7 +135,7 @@ impl McpEndpoint {
 
     /// Serves `req` when its path is this endpoint's; `Ok(None)` otherwise.
     pub async fn route(&self, req: Request, env: &Env) -> worker::Result<Option<Response>> {
-        crate::panic::install_hook();
+        crate::host::panic::install_hook();
         if !self.matches(&req.path()) {
             return Ok(None);
         }

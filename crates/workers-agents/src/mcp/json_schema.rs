@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 
 /// Checks `value` against `schema`. `Err` names the first violation with its
 /// path, e.g. `arguments.count: expected integer, got string`.
-pub fn validate(schema: &Value, value: &Value) -> Result<(), String> {
+pub(crate) fn validate(schema: &Value, value: &Value) -> Result<(), String> {
     check(schema, value, "arguments")
 }
 

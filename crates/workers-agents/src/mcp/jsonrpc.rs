@@ -5,28 +5,28 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 /// Parse error: the body is not JSON.
-pub const PARSE_ERROR: i64 = -32700;
+pub(crate) const PARSE_ERROR: i64 = -32700;
 /// The JSON is not a valid request.
-pub const INVALID_REQUEST: i64 = -32600;
+pub(crate) const INVALID_REQUEST: i64 = -32600;
 /// The method does not exist.
-pub const METHOD_NOT_FOUND: i64 = -32601;
+pub(crate) const METHOD_NOT_FOUND: i64 = -32601;
 /// Invalid method parameters.
-pub const INVALID_PARAMS: i64 = -32602;
+pub(crate) const INVALID_PARAMS: i64 = -32602;
 /// Internal error.
-pub const INTERNAL_ERROR: i64 = -32603;
+pub(crate) const INTERNAL_ERROR: i64 = -32603;
 /// MCP: the session is unknown or ended (clients re-initialize).
-pub const SESSION_NOT_FOUND: i64 = -32001;
+pub(crate) const SESSION_NOT_FOUND: i64 = -32001;
 
 /// Protocol versions this server speaks, newest first.
-pub const PROTOCOL_VERSIONS: [&str; 4] = ["2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05"];
+pub(crate) const PROTOCOL_VERSIONS: [&str; 4] = ["2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05"];
 
 /// The version to answer `initialize` with: the client's when supported, else the newest.
-pub fn negotiate_version(requested: Option<&str>) -> &'static str {
+pub(crate) fn negotiate_version(requested: Option<&str>) -> &'static str {
     requested.and_then(|r| PROTOCOL_VERSIONS.iter().copied().find(|v| *v == r)).unwrap_or(PROTOCOL_VERSIONS[0])
 }
 
 /// Whether a protocol version allows JSON-RPC batches (only 2025-03-26 does).
-pub fn allows_batches(version: &str) -> bool {
+pub(crate) fn allows_batches(version: &str) -> bool {
     version == "2025-03-26"
 }
 
@@ -51,7 +51,7 @@ impl RpcError {
 
 /// One incoming JSON-RPC message.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Message {
+pub(crate) enum Message {
     /// A request: expects a response with the same id.
     Request {
         /// The id (string or number).
@@ -86,7 +86,7 @@ pub enum Message {
 
 /// A parsed HTTP body: one message or a batch.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Body {
+pub(crate) enum Body {
     /// A single message.
     Single(Message),
     /// A batch (a non-empty JSON array).
@@ -94,7 +94,7 @@ pub enum Body {
 }
 
 /// Parses a request body. `Err` is the parse error response to send.
-pub fn parse_body(text: &str) -> Result<Body, Value> {
+pub(crate) fn parse_body(text: &str) -> Result<Body, Value> {
     let value: Value = serde_json::from_str(text)
         .map_err(|e| error_response(&Value::Null, &RpcError::new(PARSE_ERROR, format!("Parse error: {e}"))))?;
     match value {
@@ -144,12 +144,12 @@ fn classify(value: Value) -> Message {
 }
 
 /// A success response.
-pub fn result_response(id: &Value, result: Value) -> Value {
+pub(crate) fn result_response(id: &Value, result: Value) -> Value {
     json!({ "jsonrpc": "2.0", "id": id, "result": result })
 }
 
 /// An error response.
-pub fn error_response(id: &Value, error: &RpcError) -> Value {
+pub(crate) fn error_response(id: &Value, error: &RpcError) -> Value {
     json!({ "jsonrpc": "2.0", "id": id, "error": error })
 }
 

@@ -5,18 +5,18 @@
 //! session is its own agent instance, with state, SQL and hibernation.
 
 mod endpoint;
-pub mod json_schema;
-pub mod jsonrpc;
+pub(crate) mod json_schema;
+pub(crate) mod jsonrpc;
 mod notify;
 mod peer;
 mod pending;
 mod server;
 pub(crate) mod session;
-pub mod sse;
+
 mod streams;
 pub(crate) mod transport;
 mod types;
-pub mod uri_template;
+pub(crate) mod uri_template;
 
 pub use endpoint::{instance_name, is_session_id, McpEndpoint, DEFAULT_MAX_BODY_BYTES};
 pub use peer::{Peer, LOG_LEVELS, REQUEST_TIMEOUT};

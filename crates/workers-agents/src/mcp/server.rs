@@ -13,7 +13,7 @@ use super::jsonrpc::{RpcError, INTERNAL_ERROR, INVALID_PARAMS, METHOD_NOT_FOUND}
 use super::peer::Peer;
 use super::types::{page, Prompt, PromptResult, Resource, ResourceContents, Tool, ToolResult};
 use super::uri_template::{self, Variables};
-use crate::panic::catch_panic;
+use crate::host::panic::catch_panic;
 use crate::{Agent, Context};
 
 type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;

@@ -12,7 +12,7 @@ use serde_json::Value;
 use super::pending::PendingRequests;
 use super::server::McpServer;
 use super::streams::EventStream;
-use crate::sql::Sql;
+use crate::storage::sql::Sql;
 use crate::{Agent, Result};
 
 /// Where a session stands.

@@ -10,8 +10,9 @@ use std::rc::Rc;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::sse::{event, Outbox};
-use crate::sql::Sql;
+use crate::sse::body::Outbox;
+use crate::sse::framing::event;
+use crate::storage::sql::Sql;
 
 /// How long the client should wait before reconnecting, in ms (the `retry` field).
 pub(crate) const RETRY_MS: u64 = 500;

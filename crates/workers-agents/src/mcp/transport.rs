@@ -17,9 +17,10 @@ use super::jsonrpc::{
 };
 use super::peer::{Peer, LOG_LEVELS};
 use super::session::{McpRuntime, Session, ACTIVE, ENDED};
-use super::sse::{event, Outbox, SseBody};
 use super::streams::{parse_event_id, replay, EventStream};
-use crate::js_text::request_text;
+use crate::host::js_text::request_text;
+use crate::sse::body::{Outbox, SseBody};
+use crate::sse::framing::event;
 use crate::{Agent, Context};
 
 /// Header naming the transport of a request forwarded by the endpoint.

@@ -5,10 +5,10 @@
 
 use std::collections::BTreeMap;
 
-use crate::routing::percent_decode;
+use crate::router::path::percent_decode;
 
 /// The variables a URI gave a template, by name.
-pub type Variables = BTreeMap<String, String>;
+pub(crate) type Variables = BTreeMap<String, String>;
 
 enum Part<'a> {
     Literal(&'a str),
@@ -41,12 +41,12 @@ fn parts(template: &str) -> Option<Vec<Part<'_>>> {
 }
 
 /// Whether `template` is one this module can match (balanced `{name}` / `{+name}` expressions).
-pub fn is_valid(template: &str) -> bool {
+pub(crate) fn is_valid(template: &str) -> bool {
     parts(template).is_some()
 }
 
 /// The variables when `uri` matches `template`, else `None`.
-pub fn match_uri(template: &str, uri: &str) -> Option<Variables> {
+pub(crate) fn match_uri(template: &str, uri: &str) -> Option<Variables> {
     let parts = parts(template)?;
     let mut vars = Variables::new();
     let mut rest = uri;

@@ -58,8 +58,9 @@ pub(crate) fn days_in_month(year: i64, month: u32) -> u32 {
     }
 }
 
+#[cfg(test)]
 /// Formats Unix milliseconds as `YYYY-MM-DDTHH:MM:SS.mmmZ`.
-pub fn format_utc(ms: i64) -> String {
+pub(crate) fn format_utc(ms: i64) -> String {
     let days = ms.div_euclid(DAY_MS);
     let rem = ms.rem_euclid(DAY_MS);
     let d = civil_from_days(days);
@@ -75,8 +76,9 @@ pub fn format_utc(ms: i64) -> String {
     )
 }
 
+#[cfg(test)]
 /// Parses `YYYY-MM-DDTHH:MM[:SS[.mmm]]` followed by `Z` or `±HH:MM` into Unix ms.
-pub fn parse_rfc3339(text: &str) -> Option<i64> {
+pub(crate) fn parse_rfc3339(text: &str) -> Option<i64> {
     let b = text.as_bytes();
     let num = |range: std::ops::Range<usize>| -> Option<i64> {
         let s = text.get(range)?;

@@ -14,7 +14,7 @@ use super::tz::TimeZone;
 
 /// A parsed cron expression.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Cron {
+pub(crate) struct Cron {
     minutes: u64,
     hours: u32,
     days: u32,
@@ -27,7 +27,7 @@ pub struct Cron {
 
 /// Why a cron expression was refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CronError {
+pub(crate) struct CronError {
     expression: String,
     reason: String,
 }
@@ -125,7 +125,7 @@ fn expand_macro(expression: &str) -> Option<&'static str> {
 
 impl Cron {
     /// Parses a cron expression.
-    pub fn parse(expression: &str) -> Result<Cron, CronError> {
+    pub(crate) fn parse(expression: &str) -> Result<Cron, CronError> {
         let error = |reason: String| CronError { expression: expression.to_owned(), reason };
         let trimmed = expression.trim();
         let body = if trimmed.starts_with('@') {
@@ -162,7 +162,7 @@ impl Cron {
     }
 
     /// The expression as written (trimmed).
-    pub fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         &self.source
     }
 
@@ -215,7 +215,7 @@ impl Cron {
     ///
     /// A local time skipped by a daylight-saving jump fires at the jump (as
     /// cron does); a local time that occurs twice fires once, at the first.
-    pub fn next_after(&self, after_ms: i64, zone: &dyn TimeZone) -> Option<i64> {
+    pub(crate) fn next_after(&self, after_ms: i64, zone: &dyn TimeZone) -> Option<i64> {
         let mut local_after = after_ms + zone.offset_ms(after_ms);
         for _ in 0..4 {
             let local = self.next_local(local_after)?;

@@ -5,12 +5,12 @@
 //! `runner` and `api` need the runtime.
 
 mod api;
-pub mod civil;
-pub mod cron;
+pub(crate) mod civil;
+pub(crate) mod cron;
 pub(crate) mod runner;
 mod store;
 mod tasks;
-pub mod tz;
+pub(crate) mod tz;
 mod when;
 mod zone;
 

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 
 use super::store::{self, Row, Update};
 use super::when::{next_interval_due, ScheduleKind};
-use crate::panic::catch_panic;
+use crate::host::panic::catch_panic;
 use crate::{Agent, Context, Result};
 
 /// Most tasks one alarm runs before it yields (the alarm is re-armed at once).

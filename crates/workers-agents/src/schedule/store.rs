@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::when::{Plan, Retry, ScheduleKind};
-use crate::sql::{Sql, SqlValue};
+use crate::storage::sql::{Sql, SqlValue};
 use crate::{params, Result};
 
 /// A stored schedule, as `get_schedule(s)` return it.

@@ -1,14 +1,14 @@
 //! Time zones for cron schedules, as a UTC-offset function. Pure.
 
 /// A time zone: the offset of local wall-clock time from UTC at an instant.
-pub trait TimeZone {
+pub(crate) trait TimeZone {
     /// Local time minus UTC, in milliseconds, at the UTC instant `utc_ms`.
     fn offset_ms(&self, utc_ms: i64) -> i64;
 }
 
 /// Coordinated Universal Time (the default zone of schedules).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Utc;
+pub(crate) struct Utc;
 
 impl TimeZone for Utc {
     fn offset_ms(&self, _utc_ms: i64) -> i64 {
@@ -16,10 +16,12 @@ impl TimeZone for Utc {
     }
 }
 
+#[cfg(test)]
 /// A zone with a constant offset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct FixedOffset(pub i64);
+pub(crate) struct FixedOffset(pub i64);
 
+#[cfg(test)]
 impl TimeZone for FixedOffset {
     fn offset_ms(&self, _utc_ms: i64) -> i64 {
         self.0

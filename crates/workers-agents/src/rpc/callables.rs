@@ -15,7 +15,7 @@ use std::cell::Cell;
 use std::rc::Rc;
 
 use crate::protocol::{rpc_error_frame, rpc_result_frame};
-use crate::rpc_args::{encode_result, RpcArgs};
+use crate::rpc::args::{encode_result, RpcArgs};
 use crate::{Agent, Context, Error, Result};
 
 type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;

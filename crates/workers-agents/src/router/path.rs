@@ -2,11 +2,11 @@
 //! Pure: tested natively.
 
 /// Longest instance name accepted, in bytes after percent-decoding.
-pub const MAX_NAME_BYTES: usize = 256;
+pub(crate) const MAX_NAME_BYTES: usize = 256;
 
 /// Kebab-cases a class or binding name the way the official clients do:
 /// `MY_AGENT` → `my-agent`, `MyAgent` → `my-agent`, `HTTPAgent` → `h-t-t-p-agent`.
-pub fn kebab_case(name: &str) -> String {
+pub(crate) fn kebab_case(name: &str) -> String {
     let all_caps = name.chars().any(|c| c.is_ascii_uppercase()) && name.chars().all(|c| !c.is_ascii_lowercase());
     if all_caps {
         return name.to_ascii_lowercase().replace('_', "-");
@@ -29,7 +29,7 @@ pub fn kebab_case(name: &str) -> String {
 
 /// A request path split into its agent parts.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AgentPath<'a> {
+pub(crate) struct AgentPath<'a> {
     /// The kebab-cased agent (namespace) segment.
     pub agent: &'a str,
     /// The instance name, still percent-encoded.
@@ -40,7 +40,7 @@ pub struct AgentPath<'a> {
 
 /// Splits `path` when it lies under `/{prefix}/`; `None` means "not an agent
 /// route" (the worker decides what to do), as does a path with no name.
-pub fn parse_agent_path<'a>(path: &'a str, prefix: &str) -> Option<AgentPath<'a>> {
+pub(crate) fn parse_agent_path<'a>(path: &'a str, prefix: &str) -> Option<AgentPath<'a>> {
     let prefix = prefix.trim_matches('/');
     // Clients that join a base path with a leading `/` send `//agents/...`.
     let path = path.strip_prefix('/')?.trim_start_matches('/');
@@ -58,7 +58,7 @@ pub fn parse_agent_path<'a>(path: &'a str, prefix: &str) -> Option<AgentPath<'a>
 
 /// Why an instance name was refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum NameError {
+pub(crate) enum NameError {
     /// Bad percent-encoding or not UTF-8 after decoding.
     Encoding,
     /// Longer than [`MAX_NAME_BYTES`].
@@ -78,14 +78,14 @@ impl std::fmt::Display for NameError {
 }
 
 /// Whether `path` lies under `/{prefix}/` (with or without an agent and name).
-pub fn is_under_prefix(path: &str, prefix: &str) -> bool {
+pub(crate) fn is_under_prefix(path: &str, prefix: &str) -> bool {
     let prefix = prefix.trim_matches('/');
     let path = path.trim_start_matches('/');
     prefix.is_empty() || path.strip_prefix(prefix).is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
 /// Decodes and checks an instance name taken from a URL.
-pub fn decode_name(raw: &str) -> Result<String, NameError> {
+pub(crate) fn decode_name(raw: &str) -> Result<String, NameError> {
     let name = percent_decode(raw).ok_or(NameError::Encoding)?;
     if name.len() > MAX_NAME_BYTES {
         return Err(NameError::TooLong);
@@ -97,7 +97,7 @@ pub fn decode_name(raw: &str) -> Result<String, NameError> {
 }
 
 /// Decodes `%XX` escapes; `None` when an escape is malformed or the result is not UTF-8.
-pub fn percent_decode(text: &str) -> Option<String> {
+pub(crate) fn percent_decode(text: &str) -> Option<String> {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -116,7 +116,7 @@ pub fn percent_decode(text: &str) -> Option<String> {
 
 /// Reads one query parameter (percent-decoded, `+` as space) from a query
 /// string; a malformed escape leaves the value as sent.
-pub fn query_param(query: &str, key: &str) -> Option<String> {
+pub(crate) fn query_param(query: &str, key: &str) -> Option<String> {
     query.trim_start_matches('?').split('&').find_map(|pair| {
         let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
         let v = v.replace('+', " ");
@@ -125,7 +125,7 @@ pub fn query_param(query: &str, key: &str) -> Option<String> {
 }
 
 /// The CORS headers put on every agent HTTP response when CORS is on.
-pub const CORS_HEADERS: [(&str, &str); 4] = [
+pub(crate) const CORS_HEADERS: [(&str, &str); 4] = [
     ("access-control-allow-origin", "*"),
     ("access-control-allow-methods", "GET, POST, HEAD, OPTIONS"),
     ("access-control-allow-headers", "*"),

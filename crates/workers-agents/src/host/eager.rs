@@ -14,7 +14,7 @@ use std::task::{Context, Poll, Wake, Waker};
 use wasm_bindgen::JsValue;
 use worker::wasm_bindgen_futures::future_to_promise;
 
-use crate::panic::catch_panic_sync;
+use crate::host::panic::catch_panic_sync;
 
 /// The waker the work is always polled with: it wakes the task that polled
 /// last. (Some futures keep the waker of their first poll, so that one must

@@ -6,7 +6,8 @@ use std::time::Duration;
 use serde::Serialize;
 use worker::{Headers, Response};
 
-use crate::mcp::sse::{event, Outbox, SseBody};
+use super::body::{Outbox, SseBody};
+use super::framing::event;
 
 /// The sending side of an SSE response made by [`sse_response`].
 #[derive(Clone)]

@@ -7,7 +7,11 @@
 //! Chunks are cut from that JS string, and a change rewrites only the
 //! chunk rows whose text differs from what is stored; where those rows go,
 //! and how a change of several rows is stored whole or not at all, is
-//! [`crate::chunk_slots`].
+//! [`crate::state::chunk_slots`].
+
+pub(crate) mod chunk_slots;
+pub(crate) mod chunks;
+pub(crate) mod json_writer;
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -17,12 +21,12 @@ use serde::Serialize;
 use wasm_bindgen::JsValue;
 use worker::js_sys::{JsString, Object};
 
-use crate::chunk_slots::{layout_of, plan, Layout, MANIFEST_KEY, SPARE};
-use crate::chunks::{cuts, is_high_surrogate, CHUNK_UNITS};
-use crate::js_text::text_of;
-use crate::json_writer::write_json;
+use crate::host::js_text::text_of;
 use crate::protocol::STATE_FRAME_HEAD;
-use crate::sql::Sql;
+use crate::state::chunk_slots::{layout_of, plan, Layout, MANIFEST_KEY, SPARE};
+use crate::state::chunks::{cuts, is_high_surrogate, CHUNK_UNITS};
+use crate::state::json_writer::write_json;
+use crate::storage::sql::Sql;
 use crate::{params, Error, Result};
 
 /// The encoding buffer keeps its capacity up to this size between changes.
@@ -227,7 +231,7 @@ fn read_live_rows(sql: &Sql, with_text: bool) -> Result<(Layout, Vec<JsString>)>
 /// differs from the stored row at that position are written (a change to
 /// one part of a large state rewrites that part), in place when that takes
 /// one statement, else into the chunks' other slots, committed by the
-/// manifest ([`crate::chunk_slots`]): a failure leaves the stored state as
+/// manifest ([`crate::state::chunk_slots`]): a failure leaves the stored state as
 /// it was, without the cost of a transaction. Rows past a shrunk state's
 /// end are dropped once the change is committed.
 fn write_rows(sql: &Sql, frame: &JsString, before: &Stored) -> Result<Stored> {

@@ -2,6 +2,11 @@
 //! HTTP requests, alarms. The `export_agent!` macro forwards the runtime's
 //! events here.
 
+pub(crate) mod caller;
+pub(crate) mod eager;
+pub(crate) mod js_text;
+pub(crate) mod panic;
+
 use std::panic::AssertUnwindSafe;
 use std::rc::Rc;
 
@@ -10,15 +15,15 @@ use wasm_bindgen::JsValue;
 use worker::{Env, Request, Response, WebSocket, WebSocketIncomingMessage, WebSocketPair};
 
 use crate::connection::MAX_CONNECTION_ID_BYTES;
-use crate::eager::run_at_once;
-use crate::js_text::{request_text, string_from_js};
-use crate::panic::{catch_panic, catch_panic_sync};
+use crate::host::eager::run_at_once;
+use crate::host::js_text::{request_text, string_from_js};
+use crate::host::panic::{catch_panic, catch_panic_sync};
 use crate::protocol::{
     identity_frame, mcp_servers_frame, parse_incoming, rpc_error_frame, rpc_result_frame, state_error_frame, Incoming,
     RpcRequest, STATE_REJECTED_ERROR,
 };
-use crate::routing::query_param;
-use crate::rpc::{Handler, Outcome, StreamingResponse};
+use crate::router::path::query_param;
+use crate::rpc::callables::{Handler, Outcome, StreamingResponse};
 use crate::{Agent, Connection, Context, Error, Message};
 
 /// Path of the internal HTTP endpoint that [`AgentStub::call`](crate::AgentStub::call) uses.
@@ -39,7 +44,7 @@ impl<A: Agent> Host<A> {
     /// Builds the instance for one wake and runs `on_start` before any event
     /// is delivered.
     pub fn new(state: worker::State, env: Env) -> Self {
-        crate::panic::install_hook();
+        crate::host::panic::install_hook();
         let ctx = match catch_panic_sync(|| Context::<A>::new(state, env)) {
             Ok(Ok(ctx)) => ctx.into_rc(),
             Ok(Err(e)) => return Host { ctx: AssertUnwindSafe(Err(format!("agent failed to start: {e}"))) },

@@ -1,5 +1,6 @@
-//! Server-Sent Events: framing (pure, tested natively) and the streaming
-//! response body an MCP session writes messages into.
+//! A streaming `text/event-stream` body: producers queue framed events in
+//! an [`Outbox`], the runtime reads them from an [`SseBody`], with keep-alive
+//! comments while idle.
 
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
@@ -11,40 +12,7 @@ use std::time::Duration;
 
 use futures_util::Stream;
 
-/// One SSE event. Multi-line data becomes one `data:` line per line.
-pub fn event(name: Option<&str>, id: Option<&str>, data: &str) -> String {
-    let mut out = String::with_capacity(data.len() + 32);
-    if let Some(name) = name {
-        out.push_str("event: ");
-        out.push_str(name);
-        out.push('\n');
-    }
-    if let Some(id) = id {
-        out.push_str("id: ");
-        out.push_str(id);
-        out.push('\n');
-    }
-    for line in data.split('\n') {
-        out.push_str("data: ");
-        out.push_str(line.strip_suffix('\r').unwrap_or(line));
-        out.push('\n');
-    }
-    out.push('\n');
-    out
-}
-
-/// A comment line: ignored by clients, keeps idle connections open.
-pub fn comment(text: &str) -> String {
-    format!(": {text}\n\n")
-}
-
-/// Whether an `Accept` header value admits `mime` (exactly, `type/*` or `*/*`).
-pub fn accepts(accept: &str, mime: &str) -> bool {
-    let major = mime.split('/').next().unwrap_or("");
-    accept.split(',').map(|item| item.split(';').next().unwrap_or("").trim()).any(|item| {
-        item.eq_ignore_ascii_case(mime) || item == "*/*" || item.strip_suffix("/*").is_some_and(|m| m == major)
-    })
-}
+use super::framing::comment;
 
 /// The queue between the code producing messages and the body sending them.
 #[derive(Default)]
@@ -130,28 +98,6 @@ impl Drop for SseBody {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn frames_events() {
-        assert_eq!(event(Some("message"), None, "{\"a\":1}"), "event: message\ndata: {\"a\":1}\n\n");
-        assert_eq!(event(None, Some("7"), "a\nb"), "id: 7\ndata: a\ndata: b\n\n");
-        assert_eq!(
-            event(Some("endpoint"), None, "/sse/message?sessionId=x"),
-            "event: endpoint\ndata: /sse/message?sessionId=x\n\n"
-        );
-        assert_eq!(comment("keep-alive"), ": keep-alive\n\n");
-    }
-
-    #[test]
-    fn reads_accept_headers() {
-        let both = "application/json, text/event-stream";
-        assert!(accepts(both, "application/json") && accepts(both, "text/event-stream"));
-        assert!(accepts("text/event-stream;q=0.9", "text/event-stream"));
-        assert!(accepts("*/*", "application/json"));
-        assert!(accepts("application/*", "application/json"));
-        assert!(!accepts("application/json", "text/event-stream"));
-        assert!(!accepts("", "application/json"));
-    }
 
     #[test]
     fn outbox_refuses_after_close_or_reader_gone() {

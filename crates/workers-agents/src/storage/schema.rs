@@ -3,7 +3,7 @@
 //! Every framework table is prefixed `cf_agents_`; `cf_agents_meta` records
 //! the schema version so later releases can migrate existing agents.
 
-use crate::sql::Sql;
+use crate::storage::sql::Sql;
 use crate::Result;
 
 /// The schema version this build writes.

@@ -1,0 +1,57 @@
+//! Handles on agent instances for the worker or another agent: HTTP and
+//! typed calls of their callable methods.
+
+use worker::{Env, Headers, Method, Request, RequestInit, Response, Stub};
+
+use crate::host::{INTERNAL_RPC_HEADER, INTERNAL_RPC_PATH};
+use crate::{Agent, Error, Result};
+
+pub(crate) fn stub_for(env: &Env, binding: &str, name: &str) -> worker::Result<Stub> {
+    env.durable_object(binding)?.id_from_name(name)?.get_stub()
+}
+
+/// A handle to one agent instance, for the worker or another agent.
+pub struct AgentStub {
+    stub: Stub,
+    name: String,
+}
+
+/// The instance `name` of agent `A` (the TS SDK's `getAgentByName`).
+pub fn get_agent_by_name<A: Agent>(env: &Env, name: &str) -> Result<AgentStub> {
+    get_agent_by_binding(env, A::CLASS_NAME, name)
+}
+
+/// The instance `name` of the agent bound as `binding`.
+pub fn get_agent_by_binding(env: &Env, binding: &str, name: &str) -> Result<AgentStub> {
+    Ok(AgentStub { stub: stub_for(env, binding, name)?, name: name.to_owned() })
+}
+
+impl AgentStub {
+    /// The instance name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Sends an HTTP request to the instance (its `on_request`, or a WebSocket upgrade).
+    pub async fn fetch(&self, req: Request) -> Result<Response> {
+        Ok(self.stub.fetch_with_request(req).await?)
+    }
+
+    /// Calls one of the instance's callable methods, as a client would.
+    pub async fn call<R: serde::de::DeserializeOwned>(&self, method: &str, args: Vec<serde_json::Value>) -> Result<R> {
+        let body = serde_json::json!({ "method": method, "args": args }).to_string();
+        let headers = Headers::new();
+        headers.set(INTERNAL_RPC_HEADER, "1")?;
+        headers.set("content-type", "application/json")?;
+        let mut init = RequestInit::new();
+        init.with_method(Method::Post).with_headers(headers).with_body(Some(body.into()));
+        let url = format!("https://agent{INTERNAL_RPC_PATH}");
+        let mut response = self.stub.fetch_with_request(Request::new_with_init(&url, &init)?).await?;
+        let reply: serde_json::Value = response.json().await?;
+        if let Some(error) = reply.get("error").and_then(|e| e.as_str()) {
+            return Err(Error::Call { method: method.to_owned(), message: error.to_owned() });
+        }
+        let result = reply.get("result").cloned().unwrap_or(serde_json::Value::Null);
+        serde_json::from_value(result).map_err(|e| Error::json("call result", e))
+    }
+}
