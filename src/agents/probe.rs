@@ -77,17 +77,6 @@ impl Probe {
         Ok(ctx.current_connection().map(|c| c.id().to_string()))
     }
 
-    /// How SQLite runs the MCP events prune (`EXPLAIN QUERY PLAN` details).
-    async fn prune_plan(&self, ctx: &Ctx, (): ()) -> Res<Vec<String>> {
-        #[derive(serde::Deserialize)]
-        struct Step {
-            detail: String,
-        }
-        let plan: Vec<Step> =
-            ctx.sql().query("EXPLAIN QUERY PLAN DELETE FROM cf_agents_mcp_events WHERE created_ms < ?", params![0])?;
-        Ok(plan.into_iter().map(|s| s.detail).collect())
-    }
-
     async fn set_count(&self, ctx: &Ctx, (count,): (i64,)) -> Res<i64> {
         ctx.update_state(|s| s.count = count)?;
         Ok(ctx.state()?.count)
@@ -221,7 +210,6 @@ impl Agent for Probe {
             .method("boom", Self::boom)
             .method("setCount", Self::set_count)
             .method("callerAfter", Self::caller_after)
-            .method("prunePlan", Self::prune_plan)
             .method("setBlob", Self::set_blob)
             .method("stateSize", Self::state_size)
             .method("fillBlob", Self::fill_blob)

@@ -15,14 +15,6 @@ describe("sql", () => {
     client.close();
   });
 
-  it("prunes old MCP events through an index on their time, not a scan of the table", async () => {
-    const client = await connect(`/agents/probe/${uniqueName("sql")}`);
-    await client.handshake();
-    const plan = (await client.call("prunePlan")).result;
-    expect(plan.join(" | ")).toContain("USING INDEX cf_agents_mcp_events_created");
-    client.close();
-  });
-
   it("names the failing query in errors", async () => {
     const client = await connect(`/agents/probe/${uniqueName("sql")}`);
     await client.handshake();

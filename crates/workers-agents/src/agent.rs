@@ -4,6 +4,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use worker::{Env, Request, Response};
 
+#[cfg(feature = "mcp")]
 use crate::mcp::McpServer;
 use crate::rpc::callables::Callables;
 use crate::schedule::Tasks;
@@ -91,8 +92,9 @@ pub trait Agent: private::Exported + Sized + 'static {
         Tasks::new()
     }
 
-    /// The MCP server this agent is, if any. Each MCP client session gets
+    /// The MCP server this agent is, if any (feature `mcp`). Each MCP client session gets
     /// its own instance; mount it with [`McpEndpoint`](crate::mcp::McpEndpoint).
+    #[cfg(feature = "mcp")]
     fn mcp_server() -> Option<McpServer<Self>> {
         None
     }

@@ -7,17 +7,17 @@ use serde_json::Value;
 use wasm_bindgen::JsValue;
 use worker::{Env, WebSocket};
 
-use crate::ai::store::{Conversations, LiveReplies};
+#[cfg(feature = "ai")]
+use crate::ai::Conversations;
 use crate::host::caller::Caller;
 use crate::host::js_text::send_js_text;
-use crate::mcp::session::McpRuntime;
-use crate::mcp::transport::McpEntry;
-use crate::protocol::{state_error_frame, STATE_REJECTED_ERROR};
+use crate::host::parts::Parts;
+use crate::protocol::frames::{state_error_frame, STATE_REJECTED_ERROR};
 use crate::router::path::kebab_case;
-use crate::rpc::callables::Callables;
 use crate::schedule::runner::ArmedAlarm;
 use crate::schedule::Tasks;
 use crate::state::{Snapshot, StateSource, StateStore};
+use crate::storage::schema::Schema;
 use crate::storage::sql::Sql;
 use crate::{Agent, Connection, Error, Result};
 
@@ -50,13 +50,9 @@ pub struct Context<A: Agent> {
     name: String,
     class: String,
     sql: Sql,
+    schema: Schema,
     store: StateStore<A::State>,
-    pub(crate) callables: Callables<A>,
-    tasks: Tasks<A>,
-    armed_alarm: ArmedAlarm,
-    pub(crate) mcp: Option<McpRuntime<A>>,
-    pub(crate) mcp_entry: Option<McpEntry<A>>,
-    live_replies: LiveReplies,
+    pub(crate) parts: Parts<A>,
     pub(crate) caller: Caller,
     this: Weak<Context<A>>,
 }
@@ -65,13 +61,10 @@ impl<A: Agent> Context<A> {
     pub(crate) fn new(durable: worker::State, env: Env) -> Result<Self> {
         let name = durable.id().name().unwrap_or_default();
         let sql = Sql::new(&durable);
-        crate::storage::schema::migrate(&sql)?;
+        let schema = Schema::open(&sql)?;
+        let parts = Parts::new();
+        parts.migrate(&schema, &sql)?;
         let agent = A::new(&env);
-        let mcp = A::mcp_server().map(McpRuntime::new);
-        let mcp_entry: Option<McpEntry<A>> = match mcp {
-            Some(_) => Some(crate::mcp::transport::entry::<A>),
-            None => None,
-        };
         Ok(Context {
             agent,
             durable,
@@ -79,13 +72,9 @@ impl<A: Agent> Context<A> {
             name,
             class: kebab_case(A::CLASS_NAME),
             sql,
+            schema,
             store: StateStore::new(),
-            callables: A::callables(),
-            tasks: A::tasks(),
-            armed_alarm: ArmedAlarm::default(),
-            mcp,
-            mcp_entry,
-            live_replies: LiveReplies::default(),
+            parts,
             caller: Caller::default(),
             this: Weak::new(),
         })
@@ -114,17 +103,24 @@ impl<A: Agent> Context<A> {
     }
 
     /// The agent's stored conversations with AI models (history, streamed
-    /// replies, catch-up).
+    /// replies, catch-up). Their table is created on first use.
+    #[cfg(feature = "ai")]
     pub fn conversations(&self) -> Conversations<'_> {
-        Conversations { sql: &self.sql, live: &self.live_replies }
+        Conversations::new(&self.sql, &self.schema, &self.parts.ai.live)
+    }
+
+    /// The schema versions read at wake, for parts that create their tables on first use.
+    #[cfg_attr(not(feature = "ai"), allow(dead_code))]
+    pub(crate) fn schema(&self) -> &Schema {
+        &self.schema
     }
 
     pub(crate) fn armed_alarm(&self) -> &ArmedAlarm {
-        &self.armed_alarm
+        &self.parts.schedule.armed
     }
 
     pub(crate) fn tasks(&self) -> &Tasks<A> {
-        &self.tasks
+        &self.parts.schedule.tasks
     }
 
     /// The agent value whose hooks run.
@@ -225,7 +221,7 @@ impl<A: Agent> Context<A> {
             connection.send_js(&self.snapshot()?.frame)
         };
         if connection.is_readonly() {
-            return refuse(crate::protocol::READONLY_ERROR);
+            return refuse(crate::protocol::frames::READONLY_ERROR);
         }
         let state: A::State = match serde_json::from_str(pushed) {
             Ok(state) => state,

@@ -63,7 +63,7 @@ impl fmt::Display for Error {
             Error::Schedule(why) => write!(f, "cannot schedule: {why}"),
             Error::UnknownSchedule(id) => write!(f, "no schedule with id {id}"),
             Error::Attachment(why) => write!(f, "connection state not saved: {why}"),
-            Error::Readonly => f.write_str(crate::protocol::READONLY_ERROR),
+            Error::Readonly => f.write_str(crate::protocol::frames::READONLY_ERROR),
             Error::Worker(e) => write!(f, "workers runtime error: {e}"),
         }
     }

@@ -7,6 +7,7 @@
 //! both wire formats ([`openai`], [`workers_ai`]).
 
 pub(crate) mod openai;
+mod part;
 mod provider;
 mod reply;
 
@@ -14,6 +15,7 @@ pub(crate) mod store;
 mod types;
 pub(crate) mod workers_ai;
 
+pub(crate) use part::AiPart;
 pub use provider::{ChatModel, ChatStream, Provider};
 pub use reply::{stream_reply, Reply};
 pub use store::{Conversations, ReplyEvent, ReplyFeed, StoredMessage, COMPLETE, INCOMPLETE, STREAMING};

@@ -12,7 +12,9 @@ use std::task::{Context as TaskContext, Poll, Waker};
 
 use serde::{Deserialize, Serialize};
 
+use super::part::MIGRATIONS;
 use super::types::ChatMessage;
+use crate::storage::schema::Schema;
 use crate::storage::sql::Sql;
 use crate::Result;
 
@@ -109,16 +111,27 @@ impl LiveReplies {
 
 /// The conversation store of an agent (`ctx.conversations()`).
 pub struct Conversations<'a> {
-    pub(crate) sql: &'a Sql,
-    pub(crate) live: &'a LiveReplies,
+    sql: &'a Sql,
+    schema: &'a Schema,
+    live: &'a LiveReplies,
 }
 
 const COLUMNS: &str = "id, conversation, role, content, status, error, created_ms";
 
-impl Conversations<'_> {
+impl<'a> Conversations<'a> {
+    pub(crate) fn new(sql: &'a Sql, schema: &'a Schema, live: &'a LiveReplies) -> Self {
+        Conversations { sql, schema, live }
+    }
+
+    /// The table, created on first use.
+    fn table(&self) -> Result<&'a Sql> {
+        self.schema.ensure(self.sql, &MIGRATIONS)?;
+        Ok(self.sql)
+    }
+
     /// The messages of a conversation, oldest first.
     pub fn history(&self, conversation: &str) -> Result<Vec<StoredMessage>> {
-        self.sql.query(
+        self.table()?.query(
             &format!("SELECT {COLUMNS} FROM cf_agents_ai_messages WHERE conversation = ? ORDER BY seq"),
             crate::params![conversation],
         )
@@ -126,7 +139,8 @@ impl Conversations<'_> {
 
     /// One message.
     pub fn message(&self, id: &str) -> Result<Option<StoredMessage>> {
-        self.sql.query_one(&format!("SELECT {COLUMNS} FROM cf_agents_ai_messages WHERE id = ?"), crate::params![id])
+        self.table()?
+            .query_one(&format!("SELECT {COLUMNS} FROM cf_agents_ai_messages WHERE id = ?"), crate::params![id])
     }
 
     /// The conversation as model context: complete messages, and the text
@@ -153,7 +167,7 @@ impl Conversations<'_> {
     fn insert(&self, conversation: &str, role: &str, content: &str, status: &str) -> Result<StoredMessage> {
         let id = crate::ids::uuid_v4();
         let now = worker::Date::now().as_millis() as i64;
-        self.sql.execute(
+        self.table()?.execute(
             "INSERT INTO cf_agents_ai_messages (id, conversation, role, content, status, created_ms) VALUES (?, ?, ?, ?, ?, ?)",
             crate::params![id.as_str(), conversation, role, content, status, now],
         )?;
@@ -170,7 +184,7 @@ impl Conversations<'_> {
 
     /// Appends text to a streaming reply and tells its followers.
     pub fn append_text(&self, id: &str, delta: &str) -> Result<()> {
-        self.sql.execute(
+        self.table()?.execute(
             "UPDATE cf_agents_ai_messages SET content = content || ? WHERE id = ? AND status = ?",
             crate::params![delta, id, STREAMING],
         )?;
@@ -181,7 +195,7 @@ impl Conversations<'_> {
     /// Ends a reply: complete (`error: None`) or incomplete with the reason.
     pub fn finish(&self, id: &str, error: Option<&str>) -> Result<Option<StoredMessage>> {
         let status = if error.is_some() { INCOMPLETE } else { COMPLETE };
-        self.sql.execute(
+        self.table()?.execute(
             "UPDATE cf_agents_ai_messages SET status = ?, error = ? WHERE id = ? AND status = ?",
             crate::params![status, error, id, STREAMING],
         )?;
@@ -208,7 +222,7 @@ impl Conversations<'_> {
     /// Marks replies left streaming by an earlier wake (the instance was
     /// evicted mid-stream) as incomplete. Runs at every wake.
     pub(crate) fn interrupt_stale(&self) -> Result<()> {
-        self.sql.execute(
+        self.table()?.execute(
             "UPDATE cf_agents_ai_messages SET status = ?, error = ? WHERE status = ?",
             crate::params![INCOMPLETE, "interrupted: the agent restarted while the reply streamed", STREAMING],
         )?;

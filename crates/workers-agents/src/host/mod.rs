@@ -6,30 +6,22 @@ pub(crate) mod caller;
 pub(crate) mod eager;
 pub(crate) mod js_text;
 pub(crate) mod panic;
+pub(crate) mod parts;
 
 use std::panic::AssertUnwindSafe;
 use std::rc::Rc;
 
-use serde_json::Value;
 use wasm_bindgen::JsValue;
 use worker::{Env, Request, Response, WebSocket, WebSocketIncomingMessage, WebSocketPair};
 
 use crate::connection::MAX_CONNECTION_ID_BYTES;
 use crate::host::eager::run_at_once;
-use crate::host::js_text::{request_text, string_from_js};
+use crate::host::js_text::string_from_js;
 use crate::host::panic::{catch_panic, catch_panic_sync};
-use crate::protocol::{
-    identity_frame, mcp_servers_frame, parse_incoming, rpc_error_frame, rpc_result_frame, state_error_frame, Incoming,
-    RpcRequest, STATE_REJECTED_ERROR,
-};
+use crate::host::parts::Fetch;
+use crate::protocol::frames::{identity_frame, mcp_servers_frame};
 use crate::router::path::query_param;
-use crate::rpc::callables::{Handler, Outcome, StreamingResponse};
 use crate::{Agent, Connection, Context, Error, Message};
-
-/// Path of the internal HTTP endpoint that [`AgentStub::call`](crate::AgentStub::call) uses.
-pub(crate) const INTERNAL_RPC_PATH: &str = "/__agents/rpc";
-/// Header marking a request as an internal RPC call.
-pub(crate) const INTERNAL_RPC_HEADER: &str = "x-agents-rpc";
 
 /// The Durable Object side of one agent instance.
 ///
@@ -41,8 +33,8 @@ pub struct Host<A: Agent> {
 }
 
 impl<A: Agent> Host<A> {
-    /// Builds the instance for one wake and runs `on_start` before any event
-    /// is delivered.
+    /// Builds the instance for one wake and runs the parts' start hooks and
+    /// then `on_start` before any event is delivered.
     pub fn new(state: worker::State, env: Env) -> Self {
         crate::host::panic::install_hook();
         let ctx = match catch_panic_sync(|| Context::<A>::new(state, env)) {
@@ -54,16 +46,9 @@ impl<A: Agent> Host<A> {
         };
         let start = ctx.clone();
         let _gate = ctx.durable_object().block_concurrency_while(async move {
-            // Replies that were streaming when the last wake ended never will finish.
-            if let Err(e) = start.conversations().interrupt_stale() {
-                start.agent().on_error(&start, None, &e).await;
-            }
+            start.parts.start(&start).await;
             let outcome = catch_panic(start.agent().on_start(&start)).await;
             report(&start, None, outcome, "on_start").await;
-            // Whatever happened before this wake, pending schedules get an alarm.
-            if let Err(e) = crate::schedule::runner::rearm(&start).await {
-                start.agent().on_error(&start, None, &e).await;
-            }
             Ok(())
         });
         Host { ctx: AssertUnwindSafe(Ok(ctx)) }
@@ -73,7 +58,8 @@ impl<A: Agent> Host<A> {
         self.ctx.as_ref().map_err(|e| worker::Error::RustError(e.clone()))
     }
 
-    /// Handles an HTTP request: WebSocket upgrades, internal RPC, or `on_request`.
+    /// Handles an HTTP request: a WebSocket upgrade, else the first part that
+    /// claims it (internal RPC, MCP), else `on_request`.
     pub async fn fetch(&self, req: Request) -> worker::Result<Response> {
         let ctx = match self.context() {
             Ok(ctx) => ctx,
@@ -83,18 +69,10 @@ impl<A: Agent> Host<A> {
         if upgrade.eq_ignore_ascii_case("websocket") {
             return self.accept(ctx, req).await;
         }
-        if req.path() == INTERNAL_RPC_PATH && req.headers().has(INTERNAL_RPC_HEADER)? {
-            return internal_rpc(ctx, req).await;
-        }
-        if req.headers().has(crate::mcp::transport::MCP_HEADER)? {
-            let Some(serve) = ctx.mcp_entry else {
-                return Response::error(format!("Agent {} is not an MCP server", ctx.agent_class()), 404);
-            };
-            return match catch_panic(serve(ctx, req)).await {
-                Ok(response) => response,
-                Err(panic) => Response::error(format!("Internal error: MCP request panicked: {panic}"), 500),
-            };
-        }
+        let req = match ctx.parts.fetch(ctx, req).await {
+            Fetch::Answered(response) => return response,
+            Fetch::Pass(req) => req,
+        };
         match catch_panic(ctx.agent().on_request(ctx, req)).await {
             Ok(Ok(response)) => Ok(response),
             Ok(Err(e)) => {
@@ -186,20 +164,12 @@ impl<A: Agent> Host<A> {
     /// Handles the Durable Object alarm.
     pub async fn alarm(&self) -> worker::Result<Response> {
         let ctx = self.context()?;
-        // The runtime cleared the alarm that is firing now.
-        ctx.armed_alarm().forget();
-        if let Err(e) = crate::schedule::runner::run_due(ctx).await {
-            ctx.agent().on_error(ctx, None, &e).await;
-            // Never leave pending schedules without an alarm.
-            if let Err(e) = crate::schedule::runner::rearm(ctx).await {
-                ctx.agent().on_error(ctx, None, &e).await;
-            }
-        }
+        ctx.parts.alarm(ctx).await;
         Response::ok("")
     }
 }
 
-/// Handles a frame from a client: protocol frames (state, RPC), else `on_message`.
+/// Handles a frame from a client: the parts' frames (state, RPC), else `on_message`.
 async fn on_frame<A: Agent>(
     ctx: &Rc<Context<A>>,
     ws: WebSocket,
@@ -214,40 +184,11 @@ async fn on_frame<A: Agent>(
             return Ok(());
         }
     };
-    let incoming = parse_incoming(&text);
-    if text.len() > A::MAX_MESSAGE_BYTES {
-        let error = format!("Message too large: {} bytes (limit {})", text.len(), A::MAX_MESSAGE_BYTES);
-        refuse_oversized(ctx, &connection, incoming, &error);
-        return Ok(());
-    }
-    match incoming {
-        Incoming::State(state) => match catch_panic_sync(|| ctx.apply_client_state(&connection, state)) {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => ctx.agent().on_error(ctx, Some(&connection), &e).await,
-            Err(panic) => {
-                worker::console_error!("[{}] state update panicked: {panic}", ctx.agent_class());
-                refuse_state(ctx, &connection);
-            }
-        },
-        Incoming::Rpc(request) => ctx.caller.run(&connection, call(ctx, &connection, request)).await,
-        Incoming::BadRpc { id, error } => send_quietly(&connection, &rpc_error_frame(&id, &error)),
-        Incoming::Other => {
-            let hook = ctx.agent().on_message(ctx, &connection, Message::Text(text));
-            run_connection_hook(ctx, &connection, "on_message", hook).await;
-        }
+    if let Some(text) = ctx.parts.frame(ctx, &connection, text).await {
+        let hook = ctx.agent().on_message(ctx, &connection, Message::Text(text));
+        run_connection_hook(ctx, &connection, "on_message", hook).await;
     }
     Ok(())
-}
-
-fn send_quietly(connection: &Connection, frame: &str) {
-    log_skipped(connection, connection.send(frame));
-}
-
-/// A socket that is closing refuses sends; that is not an error.
-fn log_skipped(connection: &Connection, sent: crate::Result<()>) {
-    if let Err(e) = sent {
-        worker::console_debug!("send to {} skipped: {e}", connection.id());
-    }
 }
 
 fn send_connect_frames<A: Agent>(ctx: &Context<A>, connection: &Connection) -> crate::Result<()> {
@@ -259,89 +200,6 @@ fn send_connect_frames<A: Agent>(ctx: &Context<A>, connection: &Connection) -> c
         connection.send_js(&snapshot.frame)?;
     }
     connection.send(mcp_servers_frame())
-}
-
-fn refuse_state<A: Agent>(ctx: &Context<A>, connection: &Connection) {
-    send_quietly(connection, &state_error_frame(STATE_REJECTED_ERROR));
-    if let Ok(snapshot) = ctx.snapshot() {
-        log_skipped(connection, connection.send_js(&snapshot.frame));
-    }
-}
-
-fn refuse_oversized<A: Agent>(ctx: &Context<A>, connection: &Connection, incoming: Incoming, error: &str) {
-    worker::console_warn!("[{}] from {}: {error}", ctx.agent_class(), connection.id());
-    match incoming {
-        Incoming::Rpc(RpcRequest { id, .. }) => send_quietly(connection, &rpc_error_frame(&Value::String(id), error)),
-        Incoming::BadRpc { id, .. } => send_quietly(connection, &rpc_error_frame(&id, error)),
-        Incoming::State(_) => refuse_state(ctx, connection),
-        Incoming::Other => {
-            send_quietly(connection, &serde_json::json!({"type": "cf_agent_error", "error": error}).to_string());
-        }
-    }
-}
-
-/// Runs a callable for a WebSocket client and answers with RPC frames.
-async fn call<A: Agent>(ctx: &Context<A>, connection: &Connection, request: RpcRequest) {
-    let RpcRequest { id, method, args } = request;
-    let stream =
-        ctx.callables.is_streaming(&method).then(|| StreamingResponse::new(connection.socket().clone(), id.clone()));
-    let outcome = run_callable(ctx, stream.as_ref(), &method, args).await;
-    // A streaming method that ended its stream itself has answered already.
-    if stream.is_some_and(|s| s.is_closed()) {
-        return;
-    }
-    let frame = match outcome {
-        Ok(result) => rpc_result_frame(&id, result.as_deref(), true),
-        Err(error) => rpc_error_frame(&Value::String(id), &error),
-    };
-    send_quietly(connection, &frame);
-}
-
-async fn run_callable<A: Agent>(
-    ctx: &Context<A>,
-    stream: Option<&StreamingResponse>,
-    method: &str,
-    args: Vec<Value>,
-) -> Outcome {
-    let handler = ctx.callables.get(method).map_err(|missing| {
-        if ctx.tasks().contains(method) {
-            format!("Method {method} is not callable")
-        } else {
-            missing
-        }
-    })?;
-    let outcome = match (handler, stream) {
-        (Handler::Unary(f), _) => catch_panic(f(ctx.agent(), ctx, args)).await,
-        (Handler::Streaming(f), Some(stream)) => catch_panic(f(ctx.agent(), ctx, stream.clone(), args)).await,
-        (Handler::Streaming(_), None) => return Err(format!("Method {method} streams and needs a WebSocket caller")),
-    };
-    outcome.unwrap_or_else(|panic| {
-        worker::console_error!("[{}] method {method} panicked: {panic}", ctx.agent_class());
-        Err(format!("Method {method} panicked: {panic}"))
-    })
-}
-
-#[derive(serde::Deserialize)]
-struct InternalCall {
-    method: String,
-    #[serde(default)]
-    args: Vec<Value>,
-}
-
-#[derive(serde::Serialize)]
-struct InternalAnswer<'a> {
-    result: Option<&'a serde_json::value::RawValue>,
-}
-
-async fn internal_rpc<A: Agent>(ctx: &Context<A>, req: Request) -> worker::Result<Response> {
-    let call: InternalCall = match serde_json::from_str(&request_text(&req).await?) {
-        Ok(call) => call,
-        Err(e) => return Response::error(format!("Invalid internal RPC body: {e}"), 400),
-    };
-    match run_callable(ctx, None, &call.method, call.args).await {
-        Ok(result) => Response::from_json(&InternalAnswer { result: result.as_deref() }),
-        Err(error) => Ok(Response::from_json(&serde_json::json!({ "error": error }))?.with_status(500)),
-    }
 }
 
 /// Runs a connection's hook as that connection's work (`Caller`), with a

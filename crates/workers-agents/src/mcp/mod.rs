@@ -8,6 +8,7 @@ mod endpoint;
 pub(crate) mod json_schema;
 pub(crate) mod jsonrpc;
 mod notify;
+mod part;
 mod peer;
 mod pending;
 mod server;
@@ -19,6 +20,7 @@ mod types;
 pub(crate) mod uri_template;
 
 pub use endpoint::{instance_name, is_session_id, McpEndpoint, DEFAULT_MAX_BODY_BYTES};
+pub(crate) use part::McpPart;
 pub use peer::{Peer, LOG_LEVELS, REQUEST_TIMEOUT};
 pub use server::{CompletionRef, CompletionRequest, McpServer, NoArgs, ResourceRequest, RESOURCE_NOT_FOUND};
 pub use streams::parse_event_id;

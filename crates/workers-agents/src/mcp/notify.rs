@@ -12,7 +12,7 @@ impl<A: Agent> Context<A> {
     /// stream open (the message is stored and redelivered when it resumes the
     /// stream with `Last-Event-ID`).
     pub fn mcp_notify(&self, method: &str, params: Value) -> bool {
-        let Some(runtime) = self.mcp.as_ref() else { return false };
+        let Some(runtime) = self.parts.mcp.runtime.as_ref() else { return false };
         let Some(stream) = runtime.standalone.borrow().clone() else { return false };
         stream.send(&json!({ "jsonrpc": "2.0", "method": method, "params": params }))
     }

@@ -4,8 +4,6 @@
 //! JSON, as an SSE response stream, or (legacy SSE) on the session's stream.
 
 use std::cell::Cell;
-use std::future::Future;
-use std::pin::Pin;
 use std::rc::Rc;
 
 use serde_json::{json, Value};
@@ -33,25 +31,12 @@ pub(crate) const MCP_ENDPOINT_HEADER: &str = "x-agents-mcp-endpoint";
 pub(crate) const STREAMABLE: &str = "streamable-http";
 pub(crate) const LEGACY_SSE: &str = "sse";
 
-/// How `Host` reaches [`serve`]: through a function pointer that only
-/// agents with an MCP server have, so agents without one carry none of this
-/// module's code (the optimizer drops what no pointer refers to).
-pub(crate) type McpEntry<A> =
-    for<'a> fn(&'a Rc<Context<A>>, Request) -> Pin<Box<dyn Future<Output = worker::Result<Response>> + 'a>>;
-
-/// The [`McpEntry`] of agent `A`.
-pub(crate) fn entry<A: Agent>(
-    ctx: &Rc<Context<A>>,
-    req: Request,
-) -> Pin<Box<dyn Future<Output = worker::Result<Response>> + '_>> {
-    Box::pin(serve(ctx, req))
-}
-
 /// Handles a request the MCP endpoint forwarded to this instance.
-async fn serve<A: Agent>(ctx: &Rc<Context<A>>, req: Request) -> worker::Result<Response> {
-    let Some(runtime) = ctx.mcp.as_ref() else {
-        return Response::error(format!("Agent {} is not an MCP server", ctx.agent_class()), 404);
-    };
+pub(crate) async fn serve<A: Agent>(
+    ctx: &Rc<Context<A>>,
+    runtime: &McpRuntime<A>,
+    req: Request,
+) -> worker::Result<Response> {
     let transport = req.headers().get(MCP_HEADER)?.unwrap_or_default();
     let session_id = req.headers().get(MCP_SESSION_HEADER)?.unwrap_or_default();
     match (transport.as_str(), req.method()) {
@@ -138,7 +123,7 @@ async fn post_streamable<A: Agent>(
                     stream.send(&reply);
                 }
                 stream.finish();
-                if let Some(runtime) = ctx.mcp.as_ref() {
+                if let Some(runtime) = ctx.parts.mcp.runtime.as_ref() {
                     runtime.streams.borrow_mut().remove(stream.id());
                 }
             });
@@ -199,7 +184,7 @@ async fn answer<A: Agent>(
     params: Value,
     stream: Option<Rc<EventStream>>,
 ) -> Option<Value> {
-    let runtime = ctx.mcp.as_ref()?;
+    let runtime = ctx.parts.mcp.runtime.as_ref()?;
     let outcome = match method {
         "initialize" => Err(RpcError::new(INVALID_REQUEST, "Invalid Request: session already initialized")),
         "logging/setLevel" => set_log_level(ctx, &params),

@@ -6,7 +6,7 @@ use std::pin::Pin;
 
 use worker::{Env, Headers, Method, Request, Response};
 
-use crate::host::INTERNAL_RPC_HEADER;
+use crate::protocol::INTERNAL_HEADER_PREFIX;
 use crate::Agent;
 use path::{decode_name, is_under_prefix, kebab_case, parse_agent_path, CORS_HEADERS};
 use stub::stub_for;
@@ -166,8 +166,9 @@ impl AgentRouter {
                 Before::Respond(response) => return self.finish(response).map(Some),
             },
         };
-        // The internal RPC endpoint is for stubs only, never for outside callers.
-        if req.headers().has(INTERNAL_RPC_HEADER)? || req.headers().has(crate::mcp::transport::MCP_HEADER)? {
+        // Internal headers (stub calls, MCP sessions) are for the framework's
+        // own requests, never for outside callers.
+        if req.headers().keys().any(|name| name.starts_with(INTERNAL_HEADER_PREFIX)) {
             return self.finish(Response::error("Reserved header", 400)?).map(Some);
         }
         let stub = stub_for(env, &target.binding, &target.name)?;

@@ -3,7 +3,7 @@
 
 use worker::{Env, Headers, Method, Request, RequestInit, Response, Stub};
 
-use crate::host::{INTERNAL_RPC_HEADER, INTERNAL_RPC_PATH};
+use crate::protocol::{INTERNAL_RPC_HEADER, INTERNAL_RPC_PATH};
 use crate::{Agent, Error, Result};
 
 pub(crate) fn stub_for(env: &Env, binding: &str, name: &str) -> worker::Result<Stub> {

@@ -14,7 +14,7 @@ use worker::WebSocket;
 use std::cell::Cell;
 use std::rc::Rc;
 
-use crate::protocol::{rpc_error_frame, rpc_result_frame};
+use crate::protocol::frames::{rpc_error_frame, rpc_result_frame};
 use crate::rpc::args::{encode_result, RpcArgs};
 use crate::{Agent, Context, Error, Result};
 

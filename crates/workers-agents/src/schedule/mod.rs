@@ -7,6 +7,7 @@
 mod api;
 pub(crate) mod civil;
 pub(crate) mod cron;
+mod part;
 pub(crate) mod runner;
 mod store;
 mod tasks;
@@ -18,6 +19,7 @@ mod zone;
 mod cron_tests;
 
 pub use api::{ScheduleOptions, MAX_PAYLOAD_BYTES};
+pub(crate) use part::SchedulePart;
 pub use store::{Schedule, ScheduleFilter, ScheduleStatus};
 pub use tasks::Tasks;
 pub use when::{Retry, ScheduleKind, When};

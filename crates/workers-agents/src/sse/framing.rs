@@ -27,6 +27,7 @@ pub(crate) fn comment(text: &str) -> String {
     format!(": {text}\n\n")
 }
 
+#[cfg(feature = "mcp")]
 /// Whether an `Accept` header value admits `mime` (exactly, `type/*` or `*/*`).
 pub(crate) fn accepts(accept: &str, mime: &str) -> bool {
     let major = mime.split('/').next().unwrap_or("");
@@ -51,6 +52,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "mcp")]
     fn reads_accept_headers() {
         let both = "application/json, text/event-stream";
         assert!(accepts(both, "application/json") && accepts(both, "text/event-stream"));

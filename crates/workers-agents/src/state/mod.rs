@@ -22,7 +22,7 @@ use wasm_bindgen::JsValue;
 use worker::js_sys::{JsString, Object};
 
 use crate::host::js_text::text_of;
-use crate::protocol::STATE_FRAME_HEAD;
+use crate::protocol::frames::STATE_FRAME_HEAD;
 use crate::state::chunk_slots::{layout_of, plan, Layout, MANIFEST_KEY, SPARE};
 use crate::state::chunks::{cuts, is_high_surrogate, CHUNK_UNITS};
 use crate::state::json_writer::write_json;

@@ -1,101 +1,91 @@
-//! The framework's own tables, created and migrated once per wake.
+//! The framework's own tables, one schema per part.
 //!
-//! Every framework table is prefixed `cf_agents_`; `cf_agents_meta` records
-//! the schema version so later releases can migrate existing agents.
+//! Every framework table is prefixed `cf_agents_`. Each part (state sync,
+//! schedules, MCP, AI) lists its migrations in a [`Migrations`] and records
+//! how many have run under its own key in `cf_agents_meta`
+//! (`schema.state`, `schema.schedule`, …), so a part that an agent never
+//! uses creates no tables. The keys are read once per wake.
+//!
+//! Releases before parts kept one `schema_version` (1 to 5) for all tables;
+//! [`Migrations::legacy`] tells what each part had at that version, and the
+//! part's own key is written the first time such a database is opened.
+
+use std::cell::RefCell;
 
 use crate::storage::sql::Sql;
 use crate::Result;
 
-/// The schema version this build writes.
-pub(crate) const SCHEMA_VERSION: i64 = 5;
+/// The key under which releases before parts kept one version for all tables.
+const LEGACY_KEY: &str = "schema_version";
 
-const MIGRATIONS: [&str; 5] = [
-    // v1: state stored as ordered chunks of its JSON text.
-    "CREATE TABLE IF NOT EXISTS cf_agents_state (
-        chunk INTEGER PRIMARY KEY,
-        data TEXT NOT NULL
-    )",
-    // v2: schedules and queued tasks, found by due time; rowid keeps insertion order.
-    "CREATE TABLE IF NOT EXISTS cf_agents_schedules (
-        id TEXT PRIMARY KEY,
-        callback TEXT NOT NULL,
-        payload TEXT NOT NULL,
-        kind TEXT NOT NULL,
-        due_ms INTEGER NOT NULL,
-        anchor_ms INTEGER NOT NULL,
-        cron TEXT,
-        zone TEXT,
-        interval_ms INTEGER,
-        status TEXT NOT NULL,
-        attempts INTEGER NOT NULL,
-        max_attempts INTEGER NOT NULL,
-        base_delay_ms INTEGER NOT NULL,
-        max_delay_ms INTEGER NOT NULL,
-        runs INTEGER NOT NULL,
-        failures INTEGER NOT NULL,
-        last_error TEXT,
-        created_ms INTEGER NOT NULL
-    );
-    CREATE INDEX IF NOT EXISTS cf_agents_schedules_due ON cf_agents_schedules (status, due_ms)",
-    // v3: the MCP session an MCP agent instance serves (at most one row), the
-    // events of its SSE streams (for resumption) and its resource subscriptions.
-    "CREATE TABLE IF NOT EXISTS cf_agents_mcp_session (
-        id TEXT PRIMARY KEY,
-        transport TEXT NOT NULL,
-        status TEXT NOT NULL,
-        protocol_version TEXT,
-        client TEXT,
-        log_level INTEGER NOT NULL,
-        created_ms INTEGER NOT NULL
-    );
-    CREATE TABLE IF NOT EXISTS cf_agents_mcp_events (
-        stream TEXT NOT NULL,
-        seq INTEGER NOT NULL,
-        data TEXT NOT NULL,
-        created_ms INTEGER NOT NULL,
-        PRIMARY KEY (stream, seq)
-    );
-    CREATE TABLE IF NOT EXISTS cf_agents_mcp_subscriptions (uri TEXT PRIMARY KEY)",
-    // v4: conversations with AI models; `seq` keeps their order.
-    "CREATE TABLE IF NOT EXISTS cf_agents_ai_messages (
-        seq INTEGER PRIMARY KEY AUTOINCREMENT,
-        id TEXT NOT NULL UNIQUE,
-        conversation TEXT NOT NULL,
-        role TEXT NOT NULL,
-        content TEXT NOT NULL,
-        status TEXT NOT NULL,
-        error TEXT,
-        created_ms INTEGER NOT NULL
-    );
-    CREATE INDEX IF NOT EXISTS cf_agents_ai_messages_conversation ON cf_agents_ai_messages (conversation, seq);
-    CREATE INDEX IF NOT EXISTS cf_agents_ai_messages_status ON cf_agents_ai_messages (status)",
-    // v5: MCP events are pruned by age whenever a stream opens; without an
-    // index on their time that delete read the whole table each time.
-    "CREATE INDEX IF NOT EXISTS cf_agents_mcp_events_created ON cf_agents_mcp_events (created_ms)",
-];
+/// One part's tables: its migrations, applied in order, each once.
+pub(crate) struct Migrations {
+    /// Its version key in `cf_agents_meta`.
+    pub(crate) key: &'static str,
+    /// SQL batches; the version is the number applied.
+    pub(crate) steps: &'static [&'static str],
+    /// How many of `steps` a database at the single legacy version had.
+    pub(crate) legacy: fn(i64) -> usize,
+}
 
 #[derive(serde::Deserialize)]
-struct Version {
+struct MetaRow {
+    key: String,
     value: i64,
 }
 
-/// Brings the framework's tables up to [`SCHEMA_VERSION`].
-pub(crate) fn migrate(sql: &Sql) -> Result<()> {
-    sql.execute_batch("CREATE TABLE IF NOT EXISTS cf_agents_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)")?;
-    let current = sql
-        .query_one::<Version>("SELECT value FROM cf_agents_meta WHERE key = ?", crate::params!["schema_version"])?
-        .map_or(0, |v| v.value);
-    for (index, migration) in MIGRATIONS.iter().enumerate() {
-        if (index as i64) < current {
-            continue;
-        }
-        sql.execute_batch(migration)?;
+/// The schema versions this database records, read when the instance wakes.
+#[derive(Debug)]
+pub(crate) struct Schema {
+    versions: RefCell<Vec<(String, i64)>>,
+}
+
+impl Schema {
+    /// Reads the recorded versions (creating the meta table on first use).
+    pub(crate) fn open(sql: &Sql) -> Result<Schema> {
+        sql.execute_batch("CREATE TABLE IF NOT EXISTS cf_agents_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)")?;
+        let rows: Vec<MetaRow> = sql.query("SELECT key, value FROM cf_agents_meta", crate::params![])?;
+        Ok(Schema { versions: RefCell::new(rows.into_iter().map(|r| (r.key, r.value)).collect()) })
     }
-    if current != SCHEMA_VERSION {
+
+    fn recorded(&self, key: &str) -> Option<i64> {
+        self.versions.borrow().iter().find(|(k, _)| k == key).map(|(_, v)| *v)
+    }
+
+    /// How many of the part's migrations this database has, and whether
+    /// that figure is recorded under the part's own key.
+    fn version(&self, part: &Migrations) -> (usize, bool) {
+        match self.recorded(part.key) {
+            Some(version) => (usize::try_from(version).unwrap_or(0), true),
+            None => (self.recorded(LEGACY_KEY).map_or(0, part.legacy), false),
+        }
+    }
+
+    /// Whether the part's tables exist (some of its migrations ran).
+    #[cfg_attr(not(feature = "ai"), allow(dead_code))]
+    pub(crate) fn has(&self, part: &Migrations) -> bool {
+        self.version(part).0 > 0
+    }
+
+    /// Applies the part's migrations that have not run yet and records its
+    /// version. Cheap once applied: nothing but a look-up in memory.
+    pub(crate) fn ensure(&self, sql: &Sql, part: &Migrations) -> Result<()> {
+        let (have, recorded) = self.version(part);
+        let target = part.steps.len();
+        if have >= target && recorded {
+            return Ok(());
+        }
+        for step in part.steps.iter().skip(have) {
+            sql.execute_batch(step)?;
+        }
+        let version = have.max(target) as i64;
         sql.execute(
             "INSERT OR REPLACE INTO cf_agents_meta (key, value) VALUES (?, ?)",
-            crate::params!["schema_version", SCHEMA_VERSION],
+            crate::params![part.key, version],
         )?;
+        let mut versions = self.versions.borrow_mut();
+        versions.retain(|(k, _)| k != part.key);
+        versions.push((part.key.to_owned(), version));
+        Ok(())
     }
-    Ok(())
 }

@@ -1,0 +1,113 @@
+//! Capabilities as parts. Each capability of agents (the client protocol,
+//! schedules, MCP, AI) implements [`Part`]: its tables, and the runtime
+//! events it takes part in. [`Host`](super::Host) runs the parts in the order
+//! of the list at the end of this file, before the agent's own hooks.
+//! Adding a capability: its folder, and one line in that list.
+
+use std::rc::Rc;
+
+use worker::{Request, Response};
+
+use crate::storage::schema::Schema;
+use crate::storage::sql::Sql;
+use crate::{Agent, Connection, Context, Result};
+
+/// What a part did with a request.
+pub(crate) enum Fetch {
+    /// The part answered it.
+    Answered(worker::Result<Response>),
+    /// Not the part's: the next part (and at last `on_request`) gets it.
+    Pass(Request),
+}
+
+/// One capability of agents. Every method has a harmless default.
+#[allow(async_fn_in_trait, unused_variables)]
+pub(crate) trait Part<A: Agent>: Sized {
+    /// Builds the part for one wake of an instance.
+    fn new() -> Self;
+
+    /// Creates or migrates the part's tables when the instance wakes. A part
+    /// may instead create them on first use (see [`Schema::ensure`]).
+    fn migrate(&self, schema: &Schema, sql: &Sql) -> Result<()> {
+        Ok(())
+    }
+
+    /// Runs once per wake, before the agent's `on_start` and any event.
+    async fn start(&self, ctx: &Rc<Context<A>>) -> Result<()> {
+        Ok(())
+    }
+
+    /// Answers a request that is the part's, or hands it back. WebSocket
+    /// upgrades never reach this.
+    async fn fetch(&self, ctx: &Rc<Context<A>>, req: Request) -> Fetch {
+        Fetch::Pass(req)
+    }
+
+    /// Runs when the Durable Object's alarm fires.
+    async fn alarm(&self, ctx: &Rc<Context<A>>) -> Result<()> {
+        Ok(())
+    }
+
+    /// Handles a text frame that is the part's (`None`), or hands it back.
+    async fn frame(&self, ctx: &Rc<Context<A>>, connection: &Connection, text: String) -> Option<String> {
+        Some(text)
+    }
+}
+
+/// Declares the parts (a field each, with an optional `#[cfg]`) and the
+/// functions that run every part's hook in the declared order.
+macro_rules! parts {
+    ($($(#[$attr:meta])* $field:ident: $part:ty,)*) => {
+        /// The parts of one agent instance, in the order they run.
+        pub(crate) struct Parts<A: Agent> {
+            $($(#[$attr])* pub(crate) $field: $part,)*
+        }
+
+        impl<A: Agent> Parts<A> {
+            pub(crate) fn new() -> Self {
+                Parts { $($(#[$attr])* $field: <$part as Part<A>>::new(),)* }
+            }
+
+            pub(crate) fn migrate(&self, schema: &Schema, sql: &Sql) -> Result<()> {
+                $($(#[$attr])* <$part as Part<A>>::migrate(&self.$field, schema, sql)?;)*
+                Ok(())
+            }
+
+            /// Every part's start; a failure is reported and the others still run.
+            pub(crate) async fn start(&self, ctx: &Rc<Context<A>>) {
+                $($(#[$attr])* if let Err(e) = <$part as Part<A>>::start(&self.$field, ctx).await {
+                    ctx.agent().on_error(ctx, None, &e).await;
+                })*
+            }
+
+            pub(crate) async fn fetch(&self, ctx: &Rc<Context<A>>, req: Request) -> Fetch {
+                $($(#[$attr])* let req = match <$part as Part<A>>::fetch(&self.$field, ctx, req).await {
+                    Fetch::Pass(req) => req,
+                    answered => return answered,
+                };)*
+                Fetch::Pass(req)
+            }
+
+            /// Every part's alarm; a failure is reported and the others still run.
+            pub(crate) async fn alarm(&self, ctx: &Rc<Context<A>>) {
+                $($(#[$attr])* if let Err(e) = <$part as Part<A>>::alarm(&self.$field, ctx).await {
+                    ctx.agent().on_error(ctx, None, &e).await;
+                })*
+            }
+
+            pub(crate) async fn frame(&self, ctx: &Rc<Context<A>>, connection: &Connection, text: String) -> Option<String> {
+                $($(#[$attr])* let text = <$part as Part<A>>::frame(&self.$field, ctx, connection, text).await?;)*
+                Some(text)
+            }
+        }
+    };
+}
+
+parts! {
+    protocol: crate::protocol::ProtocolPart<A>,
+    schedule: crate::schedule::SchedulePart<A>,
+    #[cfg(feature = "mcp")]
+    mcp: crate::mcp::McpPart<A>,
+    #[cfg(feature = "ai")]
+    ai: crate::ai::AiPart,
+}

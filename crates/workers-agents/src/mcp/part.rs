@@ -1,0 +1,80 @@
+//! MCP as a part: the session tables and the requests the MCP endpoint
+//! forwards, for agents whose [`Agent::mcp_server`] is set. Other agents
+//! get neither.
+
+use std::rc::Rc;
+
+use worker::{Request, Response};
+
+use super::session::McpRuntime;
+use super::transport::{serve, MCP_HEADER};
+use crate::host::panic::catch_panic;
+use crate::host::parts::{Fetch, Part};
+use crate::storage::schema::{Migrations, Schema};
+use crate::storage::sql::Sql;
+use crate::{Agent, Context, Result};
+
+/// The session an instance serves (at most one row), the events of its SSE
+/// streams (for resumption) and its resource subscriptions; then an index
+/// for the prune by age that runs whenever a stream opens.
+const MIGRATIONS: Migrations = Migrations {
+    key: "schema.mcp",
+    steps: &[
+        "CREATE TABLE IF NOT EXISTS cf_agents_mcp_session (
+            id TEXT PRIMARY KEY,
+            transport TEXT NOT NULL,
+            status TEXT NOT NULL,
+            protocol_version TEXT,
+            client TEXT,
+            log_level INTEGER NOT NULL,
+            created_ms INTEGER NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS cf_agents_mcp_events (
+            stream TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            data TEXT NOT NULL,
+            created_ms INTEGER NOT NULL,
+            PRIMARY KEY (stream, seq)
+        );
+        CREATE TABLE IF NOT EXISTS cf_agents_mcp_subscriptions (uri TEXT PRIMARY KEY)",
+        "CREATE INDEX IF NOT EXISTS cf_agents_mcp_events_created ON cf_agents_mcp_events (created_ms)",
+    ],
+    legacy: |version| match version {
+        5.. => 2,
+        3..=4 => 1,
+        _ => 0,
+    },
+};
+
+/// The MCP server of an instance, when the agent is one.
+pub(crate) struct McpPart<A: Agent> {
+    pub(crate) runtime: Option<McpRuntime<A>>,
+}
+
+impl<A: Agent> Part<A> for McpPart<A> {
+    fn new() -> Self {
+        McpPart { runtime: A::mcp_server().map(McpRuntime::new) }
+    }
+
+    fn migrate(&self, schema: &Schema, sql: &Sql) -> Result<()> {
+        match self.runtime {
+            Some(_) => schema.ensure(sql, &MIGRATIONS),
+            None => Ok(()),
+        }
+    }
+
+    async fn fetch(&self, ctx: &Rc<Context<A>>, req: Request) -> Fetch {
+        match req.headers().has(MCP_HEADER) {
+            Ok(true) => {}
+            Ok(false) => return Fetch::Pass(req),
+            Err(e) => return Fetch::Answered(Err(e)),
+        }
+        let Some(runtime) = self.runtime.as_ref() else {
+            return Fetch::Answered(Response::error(format!("Agent {} is not an MCP server", ctx.agent_class()), 404));
+        };
+        Fetch::Answered(match catch_panic(serve(ctx, runtime, req)).await {
+            Ok(response) => response,
+            Err(panic) => Response::error(format!("Internal error: MCP request panicked: {panic}"), 500),
+        })
+    }
+}

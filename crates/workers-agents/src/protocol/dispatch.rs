@@ -1,0 +1,114 @@
+//! Frames from clients: state pushes and RPC calls, answered with the
+//! official clients' frames.
+
+use std::rc::Rc;
+
+use serde_json::Value;
+
+use super::frames::{
+    parse_incoming, rpc_error_frame, rpc_result_frame, state_error_frame, Incoming, RpcRequest, STATE_REJECTED_ERROR,
+};
+use crate::host::panic::{catch_panic, catch_panic_sync};
+use crate::rpc::callables::{Handler, Outcome, StreamingResponse};
+use crate::{Agent, Connection, Context};
+
+/// Handles a text frame: state and RPC frames here (`None`); anything else
+/// is handed back for `on_message`. Frames over `Agent::MAX_MESSAGE_BYTES`
+/// are refused with the error frame that fits their kind.
+pub(super) async fn frame<A: Agent>(ctx: &Rc<Context<A>>, connection: &Connection, text: String) -> Option<String> {
+    let incoming = parse_incoming(&text);
+    if text.len() > A::MAX_MESSAGE_BYTES {
+        let error = format!("Message too large: {} bytes (limit {})", text.len(), A::MAX_MESSAGE_BYTES);
+        refuse_oversized(ctx, connection, incoming, &error);
+        return None;
+    }
+    match incoming {
+        Incoming::State(state) => match catch_panic_sync(|| ctx.apply_client_state(connection, state)) {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => ctx.agent().on_error(ctx, Some(connection), &e).await,
+            Err(panic) => {
+                worker::console_error!("[{}] state update panicked: {panic}", ctx.agent_class());
+                refuse_state(ctx, connection);
+            }
+        },
+        Incoming::Rpc(request) => ctx.caller.run(connection, call(ctx, connection, request)).await,
+        Incoming::BadRpc { id, error } => send_quietly(connection, &rpc_error_frame(&id, &error)),
+        Incoming::Other => return Some(text),
+    }
+    None
+}
+
+fn send_quietly(connection: &Connection, frame: &str) {
+    log_skipped(connection, connection.send(frame));
+}
+
+/// A socket that is closing refuses sends; that is not an error.
+fn log_skipped(connection: &Connection, sent: crate::Result<()>) {
+    if let Err(e) = sent {
+        worker::console_debug!("send to {} skipped: {e}", connection.id());
+    }
+}
+
+fn refuse_state<A: Agent>(ctx: &Context<A>, connection: &Connection) {
+    send_quietly(connection, &state_error_frame(STATE_REJECTED_ERROR));
+    if let Ok(snapshot) = ctx.snapshot() {
+        log_skipped(connection, connection.send_js(&snapshot.frame));
+    }
+}
+
+fn refuse_oversized<A: Agent>(ctx: &Context<A>, connection: &Connection, incoming: Incoming, error: &str) {
+    worker::console_warn!("[{}] from {}: {error}", ctx.agent_class(), connection.id());
+    match incoming {
+        Incoming::Rpc(RpcRequest { id, .. }) => send_quietly(connection, &rpc_error_frame(&Value::String(id), error)),
+        Incoming::BadRpc { id, .. } => send_quietly(connection, &rpc_error_frame(&id, error)),
+        Incoming::State(_) => refuse_state(ctx, connection),
+        Incoming::Other => {
+            send_quietly(connection, &serde_json::json!({"type": "cf_agent_error", "error": error}).to_string());
+        }
+    }
+}
+
+/// Runs a callable for a WebSocket client and answers with RPC frames.
+async fn call<A: Agent>(ctx: &Context<A>, connection: &Connection, request: RpcRequest) {
+    let RpcRequest { id, method, args } = request;
+    let stream = ctx
+        .parts
+        .protocol
+        .callables
+        .is_streaming(&method)
+        .then(|| StreamingResponse::new(connection.socket().clone(), id.clone()));
+    let outcome = run_callable(ctx, stream.as_ref(), &method, args).await;
+    // A streaming method that ended its stream itself has answered already.
+    if stream.is_some_and(|s| s.is_closed()) {
+        return;
+    }
+    let frame = match outcome {
+        Ok(result) => rpc_result_frame(&id, result.as_deref(), true),
+        Err(error) => rpc_error_frame(&Value::String(id), &error),
+    };
+    send_quietly(connection, &frame);
+}
+
+pub(super) async fn run_callable<A: Agent>(
+    ctx: &Context<A>,
+    stream: Option<&StreamingResponse>,
+    method: &str,
+    args: Vec<Value>,
+) -> Outcome {
+    let handler = ctx.parts.protocol.callables.get(method).map_err(|missing| {
+        if ctx.tasks().contains(method) {
+            format!("Method {method} is not callable")
+        } else {
+            missing
+        }
+    })?;
+    let outcome = match (handler, stream) {
+        (Handler::Unary(f), _) => catch_panic(f(ctx.agent(), ctx, args)).await,
+        (Handler::Streaming(f), Some(stream)) => catch_panic(f(ctx.agent(), ctx, stream.clone(), args)).await,
+        (Handler::Streaming(_), None) => return Err(format!("Method {method} streams and needs a WebSocket caller")),
+    };
+    outcome.unwrap_or_else(|panic| {
+        worker::console_error!("[{}] method {method} panicked: {panic}", ctx.agent_class());
+        Err(format!("Method {method} panicked: {panic}"))
+    })
+}
