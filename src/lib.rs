@@ -9,7 +9,7 @@ use agents::{
 };
 use worker::{event, Context, Env, Request, Response, Result};
 use workers_agents::mcp::McpEndpoint;
-use workers_agents::{get_agent_by_name, AgentRouter, Before};
+use workers_agents::{get_agent_by_name, AgentRouter, Before, Routed};
 
 fn router() -> AgentRouter {
     AgentRouter::new()
@@ -57,12 +57,13 @@ fn authenticated(req: &Request) -> Result<worker::RequestInit> {
 
 /// MCP servers: the seed's counter at `/mcp` and `/sse`, notes at
 /// `/notes/mcp` and `/notes/sse`, the test probe at `/probe/mcp` and
-/// `/probe/sse`, the conformance fixture at `/conformance/mcp`.
+/// `/probe/sse`, the conformance fixture at `/conformance/mcp`; chat rooms
+/// also at `/rooms/chat-room/{name}`, without CORS.
 ///
 /// DNS-rebinding protection: the conformance fixture serves only local hosts
 /// plus those in the `MCP_ALLOWED_HOSTS` var (comma-separated); the other
 /// servers check hosts only when that var is set.
-fn mcp_endpoints(env: &Env) -> [McpEndpoint; 7] {
+fn routes(env: &Env) -> AgentRouter {
     let extra: Vec<String> = env
         .var("MCP_ALLOWED_HOSTS")
         .map(|v| v.to_string().split(',').map(|h| h.trim().to_owned()).filter(|h| !h.is_empty()).collect())
@@ -70,61 +71,38 @@ fn mcp_endpoints(env: &Env) -> [McpEndpoint; 7] {
     let mut local: Vec<String> = ["localhost", "127.0.0.1", "[::1]"].map(String::from).to_vec();
     local.extend(extra.iter().cloned());
     let demo_hosts = if extra.is_empty() { Vec::new() } else { local.clone() };
-    [
-        McpEndpoint::streamable_http::<CounterMcp>("/mcp").allowed_hosts(&demo_hosts),
-        McpEndpoint::sse::<CounterMcp>("/sse").allowed_hosts(&demo_hosts),
-        McpEndpoint::streamable_http::<NotesMcp>("/notes/mcp").allowed_hosts(&demo_hosts),
-        McpEndpoint::sse::<NotesMcp>("/notes/sse").allowed_hosts(&demo_hosts),
-        McpEndpoint::streamable_http::<McpProbe>("/probe/mcp").max_body_bytes(64 * 1024),
-        McpEndpoint::sse::<McpProbe>("/probe/sse"),
-        McpEndpoint::streamable_http::<ConformanceMcp>("/conformance/mcp").allowed_hosts(&local),
-    ]
-}
-
-/// A second mount: chat rooms also at `/rooms/chat-room/{name}`, without CORS.
-fn rooms_router() -> AgentRouter {
-    AgentRouter::new().prefix("/rooms/").cors(false).agent::<ChatRoom>()
+    router()
+        .mcp(McpEndpoint::streamable_http::<CounterMcp>("/mcp").allowed_hosts(&demo_hosts))
+        .mcp(McpEndpoint::sse::<CounterMcp>("/sse").allowed_hosts(&demo_hosts))
+        .mcp(McpEndpoint::streamable_http::<NotesMcp>("/notes/mcp").allowed_hosts(&demo_hosts))
+        .mcp(McpEndpoint::sse::<NotesMcp>("/notes/sse").allowed_hosts(&demo_hosts))
+        .mcp(McpEndpoint::streamable_http::<McpProbe>("/probe/mcp").max_body_bytes(64 * 1024))
+        .mcp(McpEndpoint::sse::<McpProbe>("/probe/sse"))
+        .mcp(McpEndpoint::streamable_http::<ConformanceMcp>("/conformance/mcp").allowed_hosts(&local))
+        .mount(AgentRouter::new().prefix("/rooms/").cors(false).agent::<ChatRoom>())
 }
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
-    if req.path() == "/" {
+    let req = match routes(&env).handle(req, &env).await? {
+        Routed::Response(response) => return Ok(response),
+        Routed::Unrouted(req) => req,
+    };
+    let path = req.path();
+    if path == "/" {
         return Response::ok("workers-agents demo: connect to /agents/counter/{name} or /agents/chat-room/{name}\n");
     }
-    for endpoint in mcp_endpoints(&env) {
-        if endpoint.matches(&req.path()) {
-            return endpoint.route(req, &env).await?.map_or_else(|| Response::error("Not found", 404), Ok);
-        }
-    }
-    if let Some(rest) = req.path().strip_prefix("/api/counter/") {
+    if let Some(rest) = path.strip_prefix("/api/counter/") {
         return counter_api(rest, &env).await;
     }
     // Custom routing to one agent, as the official client suites expect.
-    if let Some(name) = req.path().strip_prefix("/custom-state/") {
-        let name = name.to_owned();
-        return get_agent_by_name::<TestStateAgent>(&env, &name)?.fetch(req).await.map_err(Into::into);
+    if let Some(name) = path.strip_prefix("/custom-state/") {
+        return get_agent_by_name::<TestStateAgent>(&env, name)?.fetch(req).await.map_err(Into::into);
     }
-    if req.path() == "/user" {
+    if path == "/user" {
         return get_agent_by_name::<TestStateAgent>(&env, "auth-user")?.fetch(req).await.map_err(Into::into);
     }
-    if rooms_router().matches(&req.path()) {
-        if let Some(response) = rooms_router().route(req, &env).await? {
-            return Ok(response);
-        }
-        return Response::error("Not found", 404);
-    }
-    let router = router();
-    let under_agents = router.owns(&req.path());
-    if let Some(response) = router.route(req, &env).await? {
-        return Ok(response);
-    }
-    // Every /agents/* answer carries CORS, the worker's own 404 included.
-    let not_found = Response::error("Not found", 404)?;
-    if under_agents {
-        router.finish(not_found)
-    } else {
-        Ok(not_found)
-    }
+    Response::error("Not found", 404)
 }
 
 /// Worker-side calls into an agent: `POST /api/counter/{name}/increment`.

@@ -308,3 +308,9 @@ fn is_open(ws: &WebSocket) -> bool {
     let raw: &web_sys_ws::WebSocket = ws.as_ref();
     raw.ready_state() == web_sys_ws::WebSocket::OPEN
 }
+
+impl<A: Agent> std::fmt::Debug for Context<A> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Context").field("agent", &self.class).field("name", &self.name).finish_non_exhaustive()
+    }
+}

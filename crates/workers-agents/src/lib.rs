@@ -47,7 +47,7 @@ pub use connection::Connection;
 pub use context::{Context, StateRef};
 pub use error::{Error, Result};
 pub use router::{
-    get_agent_by_binding, get_agent_by_name, route_agent_request, AgentRouter, AgentStub, AgentTarget, Before,
+    get_agent_by_binding, get_agent_by_name, route_agent_request, AgentRouter, AgentStub, AgentTarget, Before, Routed,
 };
 pub use rpc::args::RpcArgs;
 pub use rpc::callables::{Callables, StreamingResponse};

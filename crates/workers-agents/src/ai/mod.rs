@@ -3,8 +3,8 @@
 //! stored durably in the agent's SQLite ([`Conversations`]) so clients catch
 //! up after a disconnect, and the history as the next call's context.
 //!
-//! Pure parts (tested natively): the incremental SSE parser ([`sse`]) and
-//! both wire formats ([`openai`], [`workers_ai`]).
+//! Pure parts (tested natively): the incremental SSE parser (`sse::parse`) and
+//! both wire formats (`openai`, `workers_ai`).
 
 pub(crate) mod openai;
 mod part;

@@ -304,3 +304,9 @@ impl ChatStream {
         Some(Err(error))
     }
 }
+
+impl std::fmt::Debug for ChatStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChatStream").finish_non_exhaustive()
+    }
+}

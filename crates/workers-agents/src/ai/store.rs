@@ -229,3 +229,15 @@ impl<'a> Conversations<'a> {
         Ok(())
     }
 }
+
+impl std::fmt::Debug for ReplyFeed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReplyFeed").finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for Conversations<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Conversations").finish_non_exhaustive()
+    }
+}

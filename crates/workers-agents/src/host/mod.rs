@@ -226,3 +226,9 @@ async fn report<A: Agent>(
         Err(panic) => worker::console_error!("[{}/{}] {hook} panicked: {panic}", ctx.agent_class(), ctx.name()),
     }
 }
+
+impl<A: Agent> std::fmt::Debug for Host<A> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Host").field("class", &A::CLASS_NAME).finish_non_exhaustive()
+    }
+}

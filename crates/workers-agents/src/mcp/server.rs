@@ -435,3 +435,9 @@ fn list<T, H>(items: &[(T, H)], params: &Value, key: &str, describe: impl Fn(&T)
     }
     Ok(result)
 }
+
+impl<A: Agent> std::fmt::Debug for McpServer<A> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("McpServer").finish_non_exhaustive()
+    }
+}

@@ -56,7 +56,7 @@ fn refuse_state<A: Agent>(ctx: &Context<A>, connection: &Connection) {
     }
 }
 
-fn refuse_oversized<A: Agent>(ctx: &Context<A>, connection: &Connection, incoming: Incoming, error: &str) {
+fn refuse_oversized<A: Agent>(ctx: &Context<A>, connection: &Connection, incoming: Incoming<'_>, error: &str) {
     worker::console_warn!("[{}] from {}: {error}", ctx.agent_class(), connection.id());
     match incoming {
         Incoming::Rpc(RpcRequest { id, .. }) => send_quietly(connection, &rpc_error_frame(&Value::String(id), error)),

@@ -42,16 +42,28 @@ struct Route {
     binding: String,
 }
 
-/// The agents a worker serves and how requests reach them.
+/// What [`AgentRouter::handle`] did with a request.
+#[derive(Debug)]
+pub enum Routed {
+    /// The router served it (an agent, an MCP endpoint, or an error for a
+    /// path under its prefix).
+    Response(Response),
+    /// Not the router's: the worker answers it.
+    Unrouted(Request),
+}
+
+/// Everything a worker serves from agents: agents under `/{prefix}/`, MCP
+/// endpoints, and further mounts under other prefixes. What it does not
+/// serve is handed back, so the worker's `fetch` stays a few lines.
 ///
 /// ```no_run
-/// # use workers_agents::AgentRouter;
+/// # use workers_agents::{AgentRouter, Routed};
 /// # async fn fetch(req: worker::Request, env: worker::Env) -> worker::Result<worker::Response> {
 /// # struct Counter;
 /// let router = AgentRouter::new(); // .agent::<Counter>() for each exported agent
-/// match router.route(req, &env).await? {
-///     Some(response) => Ok(response),
-///     None => worker::Response::error("Not found", 404),
+/// match router.handle(req, &env).await? {
+///     Routed::Response(response) => Ok(response),
+///     Routed::Unrouted(_req) => worker::Response::error("Not found", 404),
 /// }
 /// # }
 /// ```
@@ -61,6 +73,9 @@ pub struct AgentRouter {
     routes: Vec<Route>,
     before_connect: Option<Hook>,
     before_request: Option<Hook>,
+    #[cfg(feature = "mcp")]
+    mcp: Vec<crate::mcp::McpEndpoint>,
+    mounts: Vec<AgentRouter>,
 }
 
 impl Default for AgentRouter {
@@ -71,6 +86,9 @@ impl Default for AgentRouter {
             routes: Vec::new(),
             before_connect: None,
             before_request: None,
+            #[cfg(feature = "mcp")]
+            mcp: Vec::new(),
+            mounts: Vec::new(),
         }
     }
 }
@@ -125,15 +143,40 @@ impl AgentRouter {
         self
     }
 
-    /// Whether `path` is under this router's prefix and names an agent and instance.
-    pub fn matches(&self, path: &str) -> bool {
-        parse_agent_path(path, &self.prefix).is_some()
+    /// Also serves an MCP endpoint (checked before the agent routes).
+    #[cfg(feature = "mcp")]
+    pub fn mcp(mut self, endpoint: crate::mcp::McpEndpoint) -> Self {
+        self.mcp.push(endpoint);
+        self
     }
 
-    /// Whether `path` is under this router's prefix at all (named or not):
-    /// the worker's own answers there should carry CORS too ([`AgentRouter::finish`]).
-    pub fn owns(&self, path: &str) -> bool {
-        is_under_prefix(path, &self.prefix)
+    /// Also serves `other` (its own prefix, CORS setting and hooks), tried
+    /// after this router's own routes.
+    pub fn mount(mut self, other: AgentRouter) -> Self {
+        self.mounts.push(other);
+        self
+    }
+
+    /// Serves `req` if it is for an MCP endpoint or an agent of this router
+    /// or a mount; hands it back otherwise. A path under a (non-empty)
+    /// prefix that names no agent instance gets 404, with CORS when on.
+    pub async fn handle(&self, req: Request, env: &Env) -> worker::Result<Routed> {
+        let path = req.path();
+        for router in std::iter::once(self).chain(&self.mounts) {
+            #[cfg(feature = "mcp")]
+            if let Some(endpoint) = router.mcp.iter().find(|e| e.matches(&path)) {
+                let response = endpoint.route(req, env).await?;
+                return Ok(Routed::Response(response.map_or_else(|| Response::error("Not found", 404), Ok)?));
+            }
+            if router.prefix.is_empty() || !is_under_prefix(&path, &router.prefix) {
+                continue;
+            }
+            return Ok(Routed::Response(match router.route(req, env).await? {
+                Some(response) => response,
+                None => router.finish(Response::error("Not found", 404)?)?,
+            }));
+        }
+        Ok(Routed::Unrouted(req))
     }
 
     /// Routes `req`. `Ok(None)`: not an agent URL, the worker decides. An
@@ -179,9 +222,8 @@ impl AgentRouter {
         self.finish(response).map(Some)
     }
 
-    /// Puts this router's CORS headers (when CORS is on) on a response the
-    /// worker makes itself, e.g. its own 404 for `/agents/...` paths.
-    pub fn finish(&self, response: Response) -> worker::Result<Response> {
+    /// Puts this router's CORS headers (when CORS is on) on a response.
+    fn finish(&self, response: Response) -> worker::Result<Response> {
         if !self.cors || response.status_code() == 101 {
             return Ok(response);
         }
@@ -205,4 +247,19 @@ pub(crate) fn with_headers(response: Response, extra: &[(&str, &str)]) -> worker
 /// Routes `req` with `router` (the TS SDK's `routeAgentRequest`).
 pub async fn route_agent_request(req: Request, env: &Env, router: &AgentRouter) -> worker::Result<Option<Response>> {
     router.route(req, env).await
+}
+
+impl std::fmt::Debug for Before {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Before::Continue(_) => "Continue(..)",
+            Before::Respond(_) => "Respond(..)",
+        })
+    }
+}
+
+impl std::fmt::Debug for AgentRouter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AgentRouter").field("prefix", &self.prefix).field("cors", &self.cors).finish_non_exhaustive()
+    }
 }

@@ -55,3 +55,9 @@ impl AgentStub {
         serde_json::from_value(result).map_err(|e| Error::json("call result", e))
     }
 }
+
+impl std::fmt::Debug for AgentStub {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AgentStub").field("name", &self.name).finish_non_exhaustive()
+    }
+}

@@ -220,3 +220,9 @@ impl StreamingResponse {
         self.ws.send_with_str(frame).map_err(Error::from)
     }
 }
+
+impl<A: Agent> std::fmt::Debug for Callables<A> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Callables").field("methods", &self.handlers.keys().collect::<Vec<_>>()).finish_non_exhaustive()
+    }
+}

@@ -89,3 +89,9 @@ impl<A: Agent> Tasks<A> {
         }
     }
 }
+
+impl<A: Agent> std::fmt::Debug for Tasks<A> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tasks").field("tasks", &self.tasks.keys().collect::<Vec<_>>()).finish_non_exhaustive()
+    }
+}

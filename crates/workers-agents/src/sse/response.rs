@@ -49,3 +49,9 @@ pub fn sse_response(keep_alive: Duration) -> worker::Result<(SseSender, Response
     let response = Response::from_stream(SseBody::new(outbox.clone(), keep_alive))?.with_headers(headers);
     Ok((SseSender(outbox), response))
 }
+
+impl std::fmt::Debug for SseSender {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SseSender").field("open", &self.is_open()).finish_non_exhaustive()
+    }
+}
