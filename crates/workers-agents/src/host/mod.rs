@@ -20,7 +20,7 @@ use crate::host::js_text::string_from_js;
 use crate::host::panic::{catch_panic, catch_panic_sync};
 use crate::host::parts::Fetch;
 use crate::protocol::frames::{identity_frame, mcp_servers_frame};
-use crate::router::path::query_param;
+use crate::router::path::{query_param, url_query};
 use crate::{Agent, Connection, Context, Error, Message};
 
 /// The Durable Object side of one agent instance.
@@ -88,8 +88,8 @@ impl<A: Agent> Host<A> {
     }
 
     async fn accept(&self, ctx: &Rc<Context<A>>, req: Request) -> worker::Result<Response> {
-        let url = req.url()?;
-        let id = match query_param(url.query().unwrap_or(""), "_pk") {
+        let url = req.inner().url();
+        let id = match query_param(url_query(&url), "_pk") {
             Some(id) if id.is_empty() || id.len() > MAX_CONNECTION_ID_BYTES => {
                 return Response::error(format!("Invalid _pk: must be 1 to {MAX_CONNECTION_ID_BYTES} bytes"), 400);
             }

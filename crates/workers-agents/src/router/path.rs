@@ -124,6 +124,15 @@ pub(crate) fn query_param(query: &str, key: &str) -> Option<String> {
     })
 }
 
+/// The query of a URL (without `?`, before any `#`), or `""`. The runtime
+/// hands requests over with their URL already parsed and serialized, so a
+/// split is enough (and keeps a URL parser with its IDNA tables out of the
+/// bundle).
+pub(crate) fn url_query(url: &str) -> &str {
+    let url = url.split_once('#').map_or(url, |(before, _)| before);
+    url.split_once('?').map_or("", |(_, query)| query)
+}
+
 /// The CORS headers put on every agent HTTP response when CORS is on.
 pub(crate) const CORS_HEADERS: [(&str, &str); 4] = [
     ("access-control-allow-origin", "*"),
@@ -131,6 +140,24 @@ pub(crate) const CORS_HEADERS: [(&str, &str); 4] = [
     ("access-control-allow-headers", "*"),
     ("access-control-max-age", "86400"),
 ];
+
+#[cfg(test)]
+mod url_tests {
+    use super::url_query;
+
+    #[test]
+    fn takes_the_query_before_the_fragment() {
+        for (url, query) in [
+            ("https://a.test/agents/x/y?_pk=1&b=2", "_pk=1&b=2"),
+            ("https://a.test/agents/x/y", ""),
+            ("https://a.test/p?q=1#frag?no", "q=1"),
+            ("https://a.test/p#frag?no", ""),
+            ("https://a.test/p?", ""),
+        ] {
+            assert_eq!(url_query(url), query, "{url}");
+        }
+    }
+}
 
 #[cfg(test)]
 mod tests {
