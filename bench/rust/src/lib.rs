@@ -1,17 +1,18 @@
-//! The Rust benchmark worker: the demo's `BenchAgent` alone, so that bundle
-//! size and start-up compare like for like with bench/ts.
+//! The Rust benchmark worker: `BenchAgent` alone, so that bundle size and
+//! start-up compare like for like with bench/ts.
+//!
+//! With the default `standalone` feature the crate is the worker itself;
+//! without it, another worker (the test fixture) mounts the agent with [`agents`].
 
-#[path = "../../../src/agents/bench.rs"]
 mod bench;
+#[cfg(feature = "standalone")]
+mod standalone;
 
-use bench::BenchAgent;
-use worker::{event, Context, Env, Request, Response, Result};
+pub use bench::{BenchAgent, BenchState};
+
 use workers_agents::AgentRouter;
 
-#[event(fetch)]
-async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
-    match AgentRouter::new().agent::<BenchAgent>().route(req, &env).await? {
-        Some(response) => Ok(response),
-        None => Response::error("Not found", 404),
-    }
+/// Adds the benchmark agent to `router` (`/{prefix}/bench-agent/{name}`).
+pub fn agents(router: AgentRouter) -> AgentRouter {
+    router.agent::<BenchAgent>()
 }

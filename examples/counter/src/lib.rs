@@ -1,0 +1,42 @@
+//! Example: a counter agent and the MCP face of a counter.
+//!
+//! - [`Counter`] at `/agents/counter/{name}`: typed state synced to every
+//!   client, callable methods, a streaming countdown, a validation rule, and
+//!   readonly connections (`?readonly=1`).
+//! - [`CounterMcp`], an MCP server at `/mcp` (Streamable HTTP) and `/sse`
+//!   (legacy SSE): every session counts on its own.
+//! - [`api`]: the worker calling the counter itself (`POST /api/counter/{name}/increment`).
+//!
+//! With the default `standalone` feature the crate is a worker by itself;
+//! without it, another worker mounts these with [`agents`], [`mcp_endpoints`]
+//! and [`api`].
+
+mod api;
+mod counter;
+mod counter_mcp;
+mod hosts;
+#[cfg(feature = "standalone")]
+mod standalone;
+
+pub use api::{api, API_PREFIX};
+pub use counter::{Counter, CounterState};
+pub use counter_mcp::{CounterMcp, CounterMcpState};
+
+use worker::Env;
+use workers_agents::mcp::McpEndpoint;
+use workers_agents::AgentRouter;
+
+/// Adds the counter agent to `router` (`/{prefix}/counter/{name}`).
+pub fn agents(router: AgentRouter) -> AgentRouter {
+    router.agent::<Counter>()
+}
+
+/// The counter MCP server at `/mcp` and `/sse`. Hosts are checked only when
+/// the `MCP_ALLOWED_HOSTS` var (comma-separated host names) is set.
+pub fn mcp_endpoints(env: &Env) -> Vec<McpEndpoint> {
+    let hosts = hosts::allowed_hosts(env);
+    vec![
+        McpEndpoint::streamable_http::<CounterMcp>("/mcp").allowed_hosts(&hosts),
+        McpEndpoint::sse::<CounterMcp>("/sse").allowed_hosts(&hosts),
+    ]
+}

@@ -1,0 +1,22 @@
+//! Example: a reminders agent, for scheduling.
+//!
+//! [`Reminders`] at `/agents/reminders/{name}`: clients schedule reminders over
+//! RPC (`remind(text, seconds)`, `remindCron(text, expression, zone?)`),
+//! `list` and `cancel` them; when one fires, every connected client gets a
+//! `{"type":"reminder","text":...}` message and the synced state records it.
+//!
+//! With the default `standalone` feature the crate is a worker by itself;
+//! without it, another worker mounts the agent with [`agents`].
+
+mod reminders;
+#[cfg(feature = "standalone")]
+mod standalone;
+
+pub use reminders::{Reminders, RemindersState};
+
+use workers_agents::AgentRouter;
+
+/// Adds the reminders agent to `router` (`/{prefix}/reminders/{name}`).
+pub fn agents(router: AgentRouter) -> AgentRouter {
+    router.agent::<Reminders>()
+}
