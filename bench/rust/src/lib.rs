@@ -1,18 +1,13 @@
-//! The Rust benchmark worker: `BenchAgent` alone, so that bundle size and
-//! start-up compare like for like with bench/ts.
-//!
-//! With the default `standalone` feature the crate is the worker itself;
-//! without it, another worker (the test fixture) mounts the agent with [`agents`].
+//! The Rust benchmark worker: `BenchAgent` (bench/rust/agent) alone, so that
+//! bundle size and start-up compare like for like with bench/ts.
 
-mod bench;
-#[cfg(feature = "standalone")]
-mod standalone;
-
-pub use bench::{BenchAgent, BenchState};
-
+use worker::{event, Context, Env, Request, Response, Result};
 use workers_agents::AgentRouter;
 
-/// Adds the benchmark agent to `router` (`/{prefix}/bench-agent/{name}`).
-pub fn agents(router: AgentRouter) -> AgentRouter {
-    router.agent::<BenchAgent>()
+#[event(fetch)]
+async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
+    match bench_agent::agents(AgentRouter::new()).route(req, &env).await? {
+        Some(response) => Ok(response),
+        None => Response::error("Not found", 404),
+    }
 }
