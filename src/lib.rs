@@ -1,8 +1,7 @@
 //! The demo worker: the example agents served together — a counter and its
 //! MCP face, a chat room, reminders, an MCP notes server and an assistant —
-//! with a demo of routing hooks (auth for `private-*` instances).
-
-mod auth;
+//! with a demo of routing hooks (auth for `private-*` instances, from the
+//! counter example).
 
 use worker::{event, Context, Env, Request, Response, Result};
 use workers_agents::mcp::McpEndpoint;
@@ -13,7 +12,7 @@ fn router() -> AgentRouter {
         [example_assistant::agents, example_counter::agents, example_chat_room::agents, example_reminders::agents]
             .into_iter()
             .fold(AgentRouter::new(), |router, mount| mount(router));
-    auth::private_names(router)
+    example_counter::private_names(router)
 }
 
 /// The counter MCP server at `/mcp` and `/sse`, notes at `/notes/mcp` and

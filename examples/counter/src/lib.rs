@@ -6,12 +6,14 @@
 //! - [`CounterMcp`], an MCP server at `/mcp` (Streamable HTTP) and `/sse`
 //!   (legacy SSE): every session counts on its own.
 //! - [`api`]: the worker calling the counter itself (`POST /api/counter/{name}/increment`).
+//! - [`private_names`]: auth as routing hooks (instances named `private-*` need a token).
 //!
 //! With the default `standalone` feature the crate is a worker by itself;
-//! without it, another worker mounts these with [`agents`], [`mcp_endpoints`]
-//! and [`api`].
+//! without it, another worker mounts these with [`agents`], [`mcp_endpoints`],
+//! [`api`] and [`private_names`].
 
 mod api;
+mod auth;
 mod counter;
 mod counter_mcp;
 mod hosts;
@@ -19,6 +21,7 @@ mod hosts;
 mod standalone;
 
 pub use api::{api, API_PREFIX};
+pub use auth::private_names;
 pub use counter::{Counter, CounterState};
 pub use counter_mcp::{CounterMcp, CounterMcpState};
 

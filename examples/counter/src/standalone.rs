@@ -13,7 +13,7 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     if let Some(rest) = req.path().strip_prefix(crate::API_PREFIX) {
         return crate::api(rest, &env).await;
     }
-    match crate::agents(AgentRouter::new()).route(req, &env).await? {
+    match crate::private_names(crate::agents(AgentRouter::new())).route(req, &env).await? {
         Some(response) => Ok(response),
         None => Response::error("Not found", 404),
     }

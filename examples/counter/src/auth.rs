@@ -1,13 +1,13 @@
-//! The demo's auth, made of routing hooks: instances named
-//! `private-*` need `?token=letmein` to connect and `Authorization: Bearer
-//! letmein` for HTTP, which then reaches the agent with `x-demo-user` added
-//! (the fixture tests the same rules on its own agents).
+//! Auth made of routing hooks: instances named `private-*` need
+//! `?token=letmein` to connect and `Authorization: Bearer letmein` for HTTP,
+//! which then reaches the agent with `x-demo-user` added. The demo puts these
+//! hooks on all its agents; the test fixture does too, and tests them.
 
 use worker::{Request, Response, Result};
 use workers_agents::{AgentRouter, Before};
 
-/// Adds the hooks to `router`.
-pub(crate) fn private_names(router: AgentRouter) -> AgentRouter {
+/// Adds the hooks to `router`: they guard every agent it serves.
+pub fn private_names(router: AgentRouter) -> AgentRouter {
     router
         .on_before_connect(|req, target| async move {
             let allowed = !target.name.starts_with("private-")
