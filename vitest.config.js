@@ -1,4 +1,4 @@
-// Runtime tests: the demo worker runs in workerd under Miniflare
+// Runtime tests: the fixture worker (tests/fixture) runs in workerd under Miniflare
 // (@cloudflare/vitest-pool-workers), with real SQLite-backed Durable Objects.
 // The AI models are stand-ins (the real providers are unreachable here): an
 // OpenAI-compatible server on loopback (same code path, another base URL) and
@@ -11,7 +11,7 @@ import { STANDIN_PORT } from "./tests/setup/standin.js";
 export default defineConfig({
   plugins: [
     cloudflareTest({
-      wrangler: { configPath: "./wrangler.toml" },
+      wrangler: { configPath: "./tests/fixture/wrangler.toml" },
       miniflare: {
         bindings: {
           AI_PROVIDER: "openai",

@@ -182,7 +182,7 @@ function render({ date, machine, rounds, rows, cpu, bundles }, stem) {
     ...rows.map((row) => `| ${row.label} | ${cell(row.ts)} | ${cell(row.rust)} | ${ratio(row)} |`),
     `| bundle, \`wrangler deploy --dry-run\` (KiB raw / gzip) | ${bundles.ts.rawKiB} / ${bundles.ts.gzipKiB} | ${bundles.rust.rawKiB} / ${bundles.rust.gzipKiB} | ${(bundles.ts.gzipKiB / bundles.rust.gzipKiB).toFixed(2)}× gzip |`,
     "",
-    "Both workers hold just the benchmark agent: bench/rust (the demo's `src/agents/bench.rs`) and bench/ts.",
+    "Both workers hold just the benchmark agent: bench/rust (`bench/rust/agent/src/bench.rs`) and bench/ts.",
     "Lateness = fired − due; a negative value means the task ran before its due time.",
     "",
     "Notes on the workloads:",

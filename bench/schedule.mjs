@@ -1,5 +1,5 @@
 // Scheduling benchmark: schedule N tasks due at the same instant through the
-// Jobs fixture agent, then measure how fast they are stored and fired, and how
+// Jobs fixture agent (tests/fixture), then measure how fast they are stored and fired, and how
 // late each fires. Writes bench/results/schedule.json and bench/SCHEDULE.md.
 //
 //   npm run bench:schedule            (N = 200, 1000 and 10000)
@@ -45,7 +45,7 @@ export async function measure(baseUrl, count) {
 }
 
 async function main() {
-  const server = await startWrangler({ cwd: root, port });
+  const server = await startWrangler({ cwd: `${root}/tests/fixture`, port });
   const results = [];
   try {
     for (const count of counts) {

@@ -1,30 +1,46 @@
 #!/usr/bin/env bash
-# Builds the demo worker to build/ (index.js + wasm) with panic=unwind, using
-# the tools scripts/setup-rust.sh installed (worker-build cannot download here).
-# `bash scripts/build.sh bench/rust` builds the benchmark worker instead.
-# An output whose inputs (Rust sources, manifests, this script) are unchanged
-# since it was built is reused: `wrangler deploy --dry-run` and `wrangler dev`
-# run this again, and wasm-opt alone takes minutes.
+# Builds a worker crate to <dir>/build (index.js + wasm) with panic=unwind,
+# using the tools scripts/setup-rust.sh installed (worker-build cannot
+# download here). `bash scripts/build.sh` builds the demo (the root crate);
+# `bash scripts/build.sh tests/fixture`, `bench/rust` or `examples/<name>`
+# build those workers.
+# An output whose inputs (the sources and manifests of every workspace crate
+# that goes into the worker, the lock file, this script) are unchanged since
+# it was built is reused: `wrangler deploy --dry-run` and `wrangler dev` run
+# this again, and wasm-opt alone takes minutes.
+# The fixture is built without wasm-opt: the tests do not need a small bundle.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-out="${1:-.}/build"
+dir="${1:-.}"
+out="$dir/build"
+opts=(--release --panic-unwind)
+[[ "$dir" == tests/fixture ]] && opts+=(--no-opt)
+# The directories of the workspace crates the worker is made of.
+crates() {
+  cargo tree --offline --manifest-path "$dir/Cargo.toml" --edges normal,build --prefix none |
+    sed -n 's|.*(\(/[^)]*\)).*|\1|p' | sort -u
+}
 inputs() {
   {
-    echo "$*"
-    find Cargo.toml Cargo.lock rustfmt.toml scripts/build.sh crates src "${1:-src}" -type f \
-      -not -path '*/build/*' -not -path '*/target/*' -not -path '*/node_modules/*' -print0 |
-      sort -z | xargs -0 sha256sum
+    echo "$dir ${opts[*]}"
+    for crate in $(crates); do
+      find "$crate/Cargo.toml" "$crate/src" -type f
+    done | sort -u | tr '\n' '\0' | xargs -0 sha256sum
+    sha256sum Cargo.toml Cargo.lock scripts/build.sh scripts/nightly.sh
   } | sha256sum | cut -d' ' -f1
 }
-stamp="$(inputs "$@")"
+stamp="$(inputs)"
 if [[ -f "$out/index.js" && -f "$out/.inputs" && "$(cat "$out/.inputs")" == "$stamp" ]]; then
   echo "build: $out is up to date with its inputs, reused"
   exit 0
 fi
 rm -f "$out/.inputs"
 bash scripts/setup-rust.sh >/dev/null
+# worker-build asks for the floating `nightly`: the shim pins it (scripts/nightly.sh).
+source scripts/nightly.sh
+export PATH="$NIGHTLY_SHIM:$PATH"
 export WASM_BINDGEN_BIN="$PWD/.tools/bin/wasm-bindgen"
 export WASM_OPT_BIN="$PWD/node_modules/.bin/wasm-opt"
 export ESBUILD_BIN="$PWD/node_modules/.bin/esbuild"
-"$PWD/.tools/bin/worker-build" --release --panic-unwind "$@"
+"$PWD/.tools/bin/worker-build" "${opts[@]}" "$dir"
 echo "$stamp" > "$out/.inputs"

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Every check and test: formatting, clippy (host and wasm32), native tests,
-# the workerd suite (vitest-pool-workers), `wrangler deploy --dry-run`, and the
-# integration suite (wrangler dev + the official `agents` client, and
-# `agents/react` in Debian's Chromium).
+# Every check and test: formatting, clippy (host and wasm32, every workspace
+# crate: framework, demo, examples, fixture, benchmark worker), native tests,
+# the workerd suite (vitest-pool-workers) and the integration suite (wrangler
+# dev + the official `agents` client, and `agents/react` in Debian's Chromium),
+# both against the fixture worker (tests/fixture), and `wrangler deploy
+# --dry-run` of the demo.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 logs=target/test-logs
@@ -23,16 +25,27 @@ cargo clippy --workspace --all-targets -- -D warnings
 step "clippy (wasm32)"
 cargo clippy --workspace --target wasm32-unknown-unknown -- -D warnings
 
+step "clippy (the framework without its mcp and ai features, and with each alone)"
+for features in "" "mcp" "ai"; do
+  cargo clippy -p workers-agents --all-targets --no-default-features --features "$features" -- -D warnings
+done
+
+step "cargo doc (warnings denied)"
+RUSTDOCFLAGS="-D warnings" cargo doc -p workers-agents --no-deps
+
 step "native tests (cargo test)"
 cargo test --workspace 2>&1 | tee "$logs/cargo.txt"
 
-step "build the worker (panic=unwind)"
-bash scripts/build.sh
+step "build the fixture worker for the suites (panic=unwind, no wasm-opt)"
+bash scripts/build.sh tests/fixture
 
 step "workerd tests (vitest-pool-workers)"
 AGENTS_SKIP_BUILD=1 npx vitest run --reporter=default --reporter=json --outputFile="$logs/workers.json"
 
-step "wrangler deploy --dry-run"
+step "build the demo worker (panic=unwind)"
+bash scripts/build.sh
+
+step "wrangler deploy --dry-run (the demo)"
 npx wrangler deploy --dry-run --outdir dist 2>&1 | tee "$logs/dry-run.txt"
 
 step "integration tests (wrangler dev + official agents client, useAgent in Chromium)"

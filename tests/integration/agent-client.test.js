@@ -1,4 +1,5 @@
-// The official `agents/client` AgentClient against the Rust demo agents.
+// The official `agents/client` AgentClient against Rust agents: the counter
+// and chat-room examples, served by the fixture worker.
 import { agentFetch } from "agents/client";
 import { describe, expect, inject, it } from "vitest";
 import { clientsFor, unique } from "./clients.js";
@@ -104,7 +105,7 @@ describe("AgentClient against Rust agents", () => {
     expect(await c.call("get")).toBe(0);
   });
 
-  it("uses the chat room over WebSocket and HTTP (agentFetch)", async () => {
+  it("example chat room: over WebSocket and HTTP (agentFetch)", async () => {
     const name = unique("room");
     const messages = [];
     const a = client({ agent: "ChatRoom", name });

@@ -66,7 +66,7 @@ for (const [label, Transport, counterPath, notesPath] of [
       await expect(client.callTool({ name: "missing", arguments: {} })).rejects.toThrow(/Unknown tool: missing/);
     });
 
-    it("serves the notes server: SQL-backed tools, a resource template and a prompt", async () => {
+    it("example mcp-notes: SQL-backed tools, a resource template and a prompt", async () => {
       const { client } = await connect(notesPath, Transport);
       const created = await client.callTool({ name: "create_note", arguments: { title: "Plan", body: "ship MCP" } });
       expect(created.structuredContent).toEqual({ id: 1, title: "Plan", body: "ship MCP" });

@@ -1,4 +1,4 @@
-// Integration tests: `wrangler dev` serves the demo worker on loopback and the
+// Integration tests: `wrangler dev` serves the fixture worker on loopback and the
 // official `agents` npm client (AgentClient) talks to it from Node.
 import { defineConfig } from "vitest/config";
 

@@ -4,10 +4,10 @@ import { connect, uniqueName } from "./frames.js";
 describe("connect", () => {
   it("sends identity, then state, then the MCP-servers frame", async () => {
     const name = uniqueName("c");
-    const client = await connect(`/agents/counter/${name}?_pk=client-1`);
+    const client = await connect(`/agents/probe/${name}?_pk=client-1`);
     const { identity, state, mcp } = await client.handshake();
-    expect(identity).toEqual({ type: "cf_agent_identity", name, agent: "counter", stateFollows: true });
-    expect(state).toEqual({ type: "cf_agent_state", state: { count: 0 } });
+    expect(identity).toEqual({ type: "cf_agent_identity", name, agent: "probe", stateFollows: true });
+    expect(state).toEqual({ type: "cf_agent_state", state: { count: 0, items: [], blob: "" } });
     expect(mcp).toEqual({ type: "cf_agent_mcp_servers", mcp: { prompts: [], resources: [], servers: {}, tools: [] } });
     client.close();
   });

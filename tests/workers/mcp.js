@@ -1,4 +1,4 @@
-// Raw MCP over HTTP against the demo worker: JSON-RPC posts and an SSE reader.
+// Raw MCP over HTTP against the fixture worker: JSON-RPC posts and an SSE reader.
 import { fetchWorker } from "./frames.js";
 
 export const ACCEPT = "application/json, text/event-stream";

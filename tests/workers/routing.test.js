@@ -46,13 +46,13 @@ describe("routing", () => {
   });
 
   it("answers OPTIONS preflight with 200 and CORS", async () => {
-    const response = await fetchWorker(`/agents/counter/x`, { method: "OPTIONS" });
+    const response = await fetchWorker(`/agents/probe/x`, { method: "OPTIONS" });
     expect(response.status).toBe(200);
     expectCors(response);
   });
 
   it("puts CORS on the agent's own 404", async () => {
-    const response = await fetchWorker(`/agents/counter/${uniqueName("r")}/anything`);
+    const response = await fetchWorker(`/agents/probe/${uniqueName("r")}/anything`);
     expect(response.status).toBe(404);
     expectCors(response);
   });
@@ -101,7 +101,7 @@ describe("routing", () => {
   });
 });
 
-describe("custom prefix", () => {
+describe("custom prefix (the chat-room example's second mount)", () => {
   it("serves the same agent under another prefix, without CORS when turned off", async () => {
     const response = await fetchWorker(`/rooms/chat-room/${uniqueName("r")}/history`);
     expect(response.status).toBe(200);

@@ -9,10 +9,9 @@ async function probe() {
 
 describe("rpc", () => {
   it("returns typed results in the reference's frame", async () => {
-    const client = await connect(`/agents/counter/${uniqueName("c")}`);
-    await client.handshake();
+    const client = await probe();
     const id = "call-1";
-    client.send({ type: "rpc", id, method: "add", args: [2, 3] });
+    client.send({ type: "rpc", id, method: "setCount", args: [5] });
     expect(await client.next((f) => f.id === id)).toEqual({ type: "rpc", id, success: true, result: 5, done: true });
     client.close();
   });

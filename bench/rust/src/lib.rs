@@ -1,17 +1,13 @@
-//! The Rust benchmark worker: the demo's `BenchAgent` alone, so that bundle
-//! size and start-up compare like for like with bench/ts.
+//! The Rust benchmark worker: `BenchAgent` (bench/rust/agent) alone, so that
+//! bundle size and start-up compare like for like with bench/ts.
 
-#[path = "../../../src/agents/bench.rs"]
-mod bench;
-
-use bench::BenchAgent;
 use worker::{event, Context, Env, Request, Response, Result};
-use workers_agents::AgentRouter;
+use workers_agents::{AgentRouter, Routed};
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
-    match AgentRouter::new().agent::<BenchAgent>().route(req, &env).await? {
-        Some(response) => Ok(response),
-        None => Response::error("Not found", 404),
+    match bench_agent::mount(AgentRouter::new(), &env).handle(req, &env).await? {
+        Routed::Response(response) => Ok(response),
+        Routed::Unrouted(_) => Response::error("Not found", 404),
     }
 }

@@ -1,5 +1,5 @@
 // The reference benchmark agent, written with the npm `agents` package (the
-// TypeScript Agents SDK). Same interface as the Rust `BenchAgent` in src/agents/bench.rs.
+// TypeScript Agents SDK). Same interface as the Rust `BenchAgent` in bench/rust/agent/src/bench.rs.
 import { Agent, callable, routeAgentRequest } from "agents";
 
 type BenchState = { counter: number; items: unknown[] };

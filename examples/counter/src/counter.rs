@@ -7,11 +7,13 @@ use workers_agents::{export_agent, Agent, Callables, Connection, Context, StateS
 
 /// The counter's state, as clients see it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub(crate) struct CounterState {
+pub struct CounterState {
     count: i64,
 }
 
-pub(crate) struct Counter;
+/// The counter agent: `increment`, `get`, `add`, the streaming `countdown`.
+#[derive(Debug)]
+pub struct Counter;
 
 type Ctx = Context<Counter>;
 

@@ -7,7 +7,7 @@ use workers_agents::{export_agent, params, Agent, Callables, Connection, Context
 
 /// Room state synced to clients: who is here.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub(crate) struct RoomState {
+pub struct RoomState {
     online: u32,
 }
 
@@ -29,7 +29,9 @@ struct ChatFrame {
     text: String,
 }
 
-pub(crate) struct ChatRoom;
+/// The chat room agent: `send`, `recent`, chat frames, `GET .../history`.
+#[derive(Debug)]
+pub struct ChatRoom;
 
 type Ctx = Context<ChatRoom>;
 

@@ -1,7 +1,8 @@
+// The counter example's worker-side calls (`/api/counter/...`, examples/counter).
 import { describe, expect, it } from "vitest";
 import { fetchWorker, uniqueName } from "./frames.js";
 
-describe("get_agent_by_name", () => {
+describe("example: counter, called by the worker (get_agent_by_name)", () => {
   it("lets the worker call an agent's callable methods", async () => {
     const name = uniqueName("stub");
     const first = await (await fetchWorker(`/api/counter/${name}/increment`, { method: "POST" })).json();

@@ -1,4 +1,4 @@
-// The official AgentClient against the Rust assistant: streamed answers as
+// The official AgentClient against the assistant example (examples/assistant): streamed answers as
 // streaming RPC, catch-up after a reconnect, errors; the model is the
 // OpenAI-compatible stand-in that wrangler-dev.js starts.
 import { describe, expect, inject, it } from "vitest";
@@ -19,7 +19,7 @@ function ask(c, method, args, onChunk = () => {}) {
 
 const textOf = (chunks) => chunks.filter((c) => c.type === "delta").map((c) => c.text).join("");
 
-describe("assistant with the official AgentClient", () => {
+describe("example: assistant with the official AgentClient", () => {
   it("streams an answer as chunks and resolves with the stored reply", async () => {
     const c = client({ agent: "Assistant", name: unique("assistant") });
     await c.ready;

@@ -7,7 +7,7 @@ use workers_agents::{export_agent, Agent, Callables, Context, Schedule, Schedule
 
 /// Synced to clients: the reminders that have fired.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub(crate) struct RemindersState {
+pub struct RemindersState {
     fired: Vec<String>,
 }
 
@@ -16,7 +16,9 @@ struct Reminder {
     text: String,
 }
 
-pub(crate) struct Reminders;
+/// The reminders agent: `remind`, `remindCron`, `list`, `cancel`.
+#[derive(Debug)]
+pub struct Reminders;
 
 type Ctx = Context<Reminders>;
 type Res<T> = workers_agents::Result<T>;

@@ -10,8 +10,9 @@ use workers_agents::mcp::{
 };
 use workers_agents::{export_agent, Agent, Context};
 
+/// A session's counter.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub(crate) struct CounterState {
+pub struct CounterMcpState {
     counter: i64,
 }
 
@@ -25,7 +26,9 @@ struct Explain {
     style: Option<String>,
 }
 
-pub(crate) struct CounterMcp;
+/// The counter MCP server: one instance per MCP session.
+#[derive(Debug)]
+pub struct CounterMcp;
 
 type Ctx = Context<CounterMcp>;
 
@@ -53,14 +56,14 @@ impl CounterMcp {
 }
 
 impl Agent for CounterMcp {
-    type State = CounterState;
+    type State = CounterMcpState;
 
     fn new(_env: &Env) -> Self {
         CounterMcp
     }
 
-    fn initial_state(&self) -> CounterState {
-        CounterState { counter: 1 }
+    fn initial_state(&self) -> CounterMcpState {
+        CounterMcpState { counter: 1 }
     }
 
     fn mcp_server() -> Option<McpServer<Self>> {

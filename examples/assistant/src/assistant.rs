@@ -20,7 +20,9 @@ const DEFAULT_CONVERSATION: &str = "main";
 /// Longest prompt accepted, in bytes.
 const MAX_PROMPT_BYTES: usize = 32 * 1024;
 
-pub(crate) struct Assistant;
+/// The assistant agent: `ask`, `resume`, `history`, `complete`, and the same over HTTP.
+#[derive(Debug)]
+pub struct Assistant;
 
 type Ctx = Context<Assistant>;
 

@@ -8,7 +8,7 @@ use workers_agents::{export_agent, params, Agent, Callables, Context, Tasks, Whe
 
 /// `{"counter":0,"items":[]}`, as in the reference.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub(crate) struct BenchState {
+pub struct BenchState {
     counter: i64,
     items: Vec<Value>,
 }
@@ -31,7 +31,9 @@ struct Count {
     n: i64,
 }
 
-pub(crate) struct BenchAgent;
+/// The benchmark agent: the TypeScript reference's methods, for one driver to measure both.
+#[derive(Debug)]
+pub struct BenchAgent;
 
 type Ctx = Context<BenchAgent>;
 type Res<T> = workers_agents::Result<T>;

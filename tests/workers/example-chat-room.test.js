@@ -1,7 +1,8 @@
+// The chat-room example (examples/chat-room), served by the fixture worker.
 import { describe, expect, it } from "vitest";
 import { connect, fetchWorker, uniqueName } from "./frames.js";
 
-describe("chat room", () => {
+describe("example: chat room", () => {
   it("stores messages in SQL, broadcasts them, serves history over HTTP", async () => {
     const room = uniqueName("room");
     const alice = await connect(`/agents/chat-room/${room}`);

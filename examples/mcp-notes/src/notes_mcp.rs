@@ -34,7 +34,9 @@ struct Summarize {
     focus: String,
 }
 
-pub(crate) struct NotesMcp;
+/// The notes MCP server: one instance (and one set of notes) per MCP session.
+#[derive(Debug)]
+pub struct NotesMcp;
 
 type Ctx = Context<NotesMcp>;
 
