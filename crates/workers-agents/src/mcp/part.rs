@@ -2,6 +2,8 @@
 //! forwards, for agents whose [`Agent::mcp_server`] is set. Other agents
 //! get neither.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
 
 use worker::{Request, Response};
@@ -46,14 +48,37 @@ const MIGRATIONS: Migrations = Migrations {
     },
 };
 
+/// How the part reaches [`serve`]: a function pointer that only agents with
+/// an MCP server have. `A::mcp_server()` is inlined to `None` for the others,
+/// so no code refers to their `serve::<A>` and the optimizer drops it (a call
+/// guarded by the stored `runtime` would keep the whole transport for every
+/// agent of the worker).
+type Serve<A> = for<'a> fn(
+    &'a Rc<Context<A>>,
+    &'a McpRuntime<A>,
+    Request,
+) -> Pin<Box<dyn Future<Output = worker::Result<Response>> + 'a>>;
+
+fn serve_boxed<'a, A: Agent>(
+    ctx: &'a Rc<Context<A>>,
+    runtime: &'a McpRuntime<A>,
+    req: Request,
+) -> Pin<Box<dyn Future<Output = worker::Result<Response>> + 'a>> {
+    Box::pin(serve(ctx, runtime, req))
+}
+
 /// The MCP server of an instance, when the agent is one.
 pub(crate) struct McpPart<A: Agent> {
     pub(crate) runtime: Option<McpRuntime<A>>,
+    serve: Option<Serve<A>>,
 }
 
 impl<A: Agent> Part<A> for McpPart<A> {
     fn new() -> Self {
-        McpPart { runtime: A::mcp_server().map(McpRuntime::new) }
+        match A::mcp_server() {
+            Some(server) => McpPart { runtime: Some(McpRuntime::new(server)), serve: Some(serve_boxed::<A>) },
+            None => McpPart { runtime: None, serve: None },
+        }
     }
 
     fn migrate(&self, schema: &Schema, sql: &Sql) -> Result<()> {
@@ -69,7 +94,7 @@ impl<A: Agent> Part<A> for McpPart<A> {
             Ok(false) => return Fetch::Pass(req),
             Err(e) => return Fetch::Answered(Err(e)),
         }
-        let Some(runtime) = self.runtime.as_ref() else {
+        let (Some(runtime), Some(serve)) = (self.runtime.as_ref(), self.serve) else {
             return Fetch::Answered(Response::error(format!("Agent {} is not an MCP server", ctx.agent_class()), 404));
         };
         Fetch::Answered(match catch_panic(serve(ctx, runtime, req)).await {
