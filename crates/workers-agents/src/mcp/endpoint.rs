@@ -55,12 +55,12 @@ pub struct McpEndpoint {
 }
 
 /// Whether `id` has the shape of a session id this endpoint hands out (32 lowercase hex digits).
-pub fn is_session_id(id: &str) -> bool {
+pub(crate) fn is_session_id(id: &str) -> bool {
     id.len() == 32 && id.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 /// The Durable Object name of a session: one instance per session and transport.
-pub fn instance_name(transport: &str, session_id: &str) -> String {
+pub(crate) fn instance_name(transport: &str, session_id: &str) -> String {
     format!("{transport}:{session_id}")
 }
 

@@ -19,11 +19,10 @@ pub(crate) mod transport;
 mod types;
 pub(crate) mod uri_template;
 
-pub use endpoint::{instance_name, is_session_id, McpEndpoint, DEFAULT_MAX_BODY_BYTES};
+pub use endpoint::{McpEndpoint, DEFAULT_MAX_BODY_BYTES};
 pub(crate) use part::McpPart;
 pub use peer::{Peer, LOG_LEVELS, REQUEST_TIMEOUT};
 pub use server::{CompletionRef, CompletionRequest, McpServer, NoArgs, ResourceRequest, RESOURCE_NOT_FOUND};
-pub use streams::parse_event_id;
 pub use types::{
     page, Content, Prompt, PromptMessage, PromptResult, Resource, ResourceContents, Role, Tool, ToolResult, PAGE_SIZE,
 };

@@ -20,7 +20,7 @@ pub(crate) const RETRY_MS: u64 = 500;
 const KEEP_EVENTS_MS: i64 = 10 * 60 * 1000;
 
 /// The parts of an event id: stream and sequence number.
-pub fn parse_event_id(id: &str) -> Option<(&str, i64)> {
+pub(crate) fn parse_event_id(id: &str) -> Option<(&str, i64)> {
     let (stream, seq) = id.rsplit_once('_')?;
     let seq = seq.parse().ok()?;
     (!stream.is_empty() && stream.bytes().all(|b| b.is_ascii_alphanumeric())).then_some((stream, seq))
