@@ -153,6 +153,13 @@ impl McpEndpoint {
                 return self.finish(rpc_error(403, -32000, &format!("Forbidden: {why}"))?).map(Some);
             }
         }
+        // An upgrade would reach the session's agent as a WebSocket client,
+        // able to push state frames into it: MCP sessions speak HTTP only.
+        if req.headers().get("upgrade")?.is_some_and(|u| u.eq_ignore_ascii_case("websocket")) {
+            return self
+                .finish(rpc_error(400, -32000, "Bad Request: MCP endpoints do not accept WebSocket upgrades")?)
+                .map(Some);
+        }
         let response = match self.transport {
             Transport::Streamable => self.streamable(req, env).await?,
             Transport::LegacySse => self.legacy(req, env).await?,

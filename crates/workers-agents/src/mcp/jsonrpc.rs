@@ -93,6 +93,10 @@ pub(crate) enum Body {
     Batch(Vec<Message>),
 }
 
+/// The most messages one batch may hold; a larger batch is refused whole,
+/// before any of it runs.
+pub(crate) const MAX_BATCH: usize = 100;
+
 /// Parses a request body. `Err` is the parse error response to send.
 pub(crate) fn parse_body(text: &str) -> Result<Body, Value> {
     let value: Value = serde_json::from_str(text)
@@ -101,6 +105,13 @@ pub(crate) fn parse_body(text: &str) -> Result<Body, Value> {
         Value::Array(items) if items.is_empty() => {
             Err(error_response(&Value::Null, &RpcError::new(INVALID_REQUEST, "Invalid Request: empty batch")))
         }
+        Value::Array(items) if items.len() > MAX_BATCH => Err(error_response(
+            &Value::Null,
+            &RpcError::new(
+                INVALID_REQUEST,
+                format!("Invalid Request: a batch holds at most {MAX_BATCH} messages, this one {}", items.len()),
+            ),
+        )),
         Value::Array(items) => Ok(Body::Batch(items.into_iter().map(classify).collect())),
         other => Ok(Body::Single(classify(other))),
     }
@@ -230,5 +241,14 @@ mod tests {
             error_response(&json!("a"), &RpcError::new(METHOD_NOT_FOUND, "Method not found: x")),
             json!({"jsonrpc": "2.0", "id": "a", "error": {"code": -32601, "message": "Method not found: x"}})
         );
+    }
+
+    #[test]
+    fn refuses_batches_over_the_cap_whole() {
+        let batch = |n: usize| format!("[{}]", vec![r#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#; n].join(","));
+        assert!(matches!(parse_body(&batch(MAX_BATCH)), Ok(Body::Batch(items)) if items.len() == MAX_BATCH));
+        let refused = parse_body(&batch(MAX_BATCH + 1)).expect_err("over the cap");
+        assert_eq!(refused["error"]["code"], INVALID_REQUEST);
+        assert!(refused["error"]["message"].as_str().is_some_and(|m| m.contains("at most 100")));
     }
 }
