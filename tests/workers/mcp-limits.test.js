@@ -23,6 +23,16 @@ describe("MCP limits", () => {
     expect(pings).toHaveLength(100);
   });
 
+  it("refuses an initialize that names its own session id, and creates no session for it", async () => {
+    const chosen = "0123456789abcdef0123456789abcdef".replace(/./g, () => "0123456789abcdef"[Math.floor(Math.random() * 16)]);
+    const init = request("initialize", { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "x", version: "0" } });
+    const refused = await post("/mcp", init, { session: chosen });
+    expect(refused.status).toBe(400);
+    expect((await refused.json()).error.message).toContain("server issues it");
+    const ping = await post("/mcp", request("ping"), { session: chosen });
+    expect(ping.status).toBe(404);
+  });
+
   for (const [label, path, query] of [
     ["Streamable HTTP", "/mcp", ""],
     ["legacy SSE", "/sse/message", "?sessionId=0123456789abcdef0123456789abcdef"],

@@ -185,6 +185,12 @@ impl McpEndpoint {
                     Err(error) => return json_reply(400, &error, ""),
                 };
                 let session = match session {
+                    // The server issues session ids: one a client picks could be
+                    // planted on another client (session fixation).
+                    Some(_) if is_initialize(&parsed) => {
+                        let message = "Bad Request: initialize must not carry an Mcp-Session-Id; the server issues it";
+                        return rpc_error(400, -32600, message);
+                    }
                     Some(id) if is_session_id(&id) => id,
                     Some(_) => return session_not_found(),
                     None if is_initialize(&parsed) => new_session_id(),
