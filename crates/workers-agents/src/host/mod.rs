@@ -65,8 +65,7 @@ impl<A: Agent> Host<A> {
             Ok(ctx) => ctx,
             Err(e) => return Response::error(e.to_string(), 500),
         };
-        let upgrade = req.headers().get("upgrade")?.unwrap_or_default();
-        if upgrade.eq_ignore_ascii_case("websocket") {
+        if is_websocket_upgrade(&req)? {
             return self.accept(ctx, req).await;
         }
         let req = match ctx.parts.fetch(ctx, req).await {
@@ -167,6 +166,11 @@ impl<A: Agent> Host<A> {
         ctx.parts.alarm(ctx).await;
         Response::ok("")
     }
+}
+
+/// Whether `req` asks to become a WebSocket (`Upgrade: websocket`).
+pub(crate) fn is_websocket_upgrade(req: &Request) -> worker::Result<bool> {
+    Ok(req.headers().get("upgrade")?.is_some_and(|u| u.eq_ignore_ascii_case("websocket")))
 }
 
 /// Handles a frame from a client: the parts' frames (state, RPC), else `on_message`.

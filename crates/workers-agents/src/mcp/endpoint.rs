@@ -8,6 +8,7 @@ use super::jsonrpc::{error_response, parse_body, Body, Message, RpcError};
 use super::transport::{
     json_reply, session_not_found, LEGACY_SSE, MCP_ENDPOINT_HEADER, MCP_HEADER, MCP_SESSION_HEADER, STREAMABLE,
 };
+use crate::host::is_websocket_upgrade;
 use crate::sse::framing::accepts;
 use crate::Agent;
 
@@ -135,12 +136,17 @@ impl McpEndpoint {
 
     /// Serves `req` when its path is this endpoint's; `Ok(None)` otherwise.
     pub async fn route(&self, req: Request, env: &Env) -> worker::Result<Option<Response>> {
-        crate::host::panic::install_hook();
         if !self.matches(&req.path()) {
             return Ok(None);
         }
+        self.serve(req, env).await.map(Some)
+    }
+
+    /// Serves `req`, whose path is this endpoint's.
+    pub(crate) async fn serve(&self, req: Request, env: &Env) -> worker::Result<Response> {
+        crate::host::panic::install_hook();
         if self.cors && req.method() == Method::Options {
-            return self.finish(Response::empty()?.with_status(204)).map(Some);
+            return self.finish(Response::empty()?.with_status(204));
         }
         if !self.allowed_hosts.is_empty() {
             // The Host header; a request made in code may lack it: its URL says the same.
@@ -150,21 +156,19 @@ impl McpEndpoint {
             };
             let origin = req.headers().get("origin")?;
             if let Err(why) = check_host_and_origin(&host, origin.as_deref(), &self.allowed_hosts) {
-                return self.finish(rpc_error(403, -32000, &format!("Forbidden: {why}"))?).map(Some);
+                return self.finish(rpc_error(403, -32000, &format!("Forbidden: {why}"))?);
             }
         }
         // An upgrade would reach the session's agent as a WebSocket client,
         // able to push state frames into it: MCP sessions speak HTTP only.
-        if req.headers().get("upgrade")?.is_some_and(|u| u.eq_ignore_ascii_case("websocket")) {
-            return self
-                .finish(rpc_error(400, -32000, "Bad Request: MCP endpoints do not accept WebSocket upgrades")?)
-                .map(Some);
+        if is_websocket_upgrade(&req)? {
+            return self.finish(rpc_error(400, -32000, "Bad Request: MCP endpoints do not accept WebSocket upgrades")?);
         }
         let response = match self.transport {
             Transport::Streamable => self.streamable(req, env).await?,
             Transport::LegacySse => self.legacy(req, env).await?,
         };
-        self.finish(response).map(Some)
+        self.finish(response)
     }
 
     async fn streamable(&self, mut req: Request, env: &Env) -> worker::Result<Response> {

@@ -6,6 +6,7 @@ use std::pin::Pin;
 
 use worker::{Env, Headers, Method, Request, Response};
 
+use crate::host::is_websocket_upgrade;
 use crate::protocol::INTERNAL_HEADER_PREFIX;
 use crate::Agent;
 use path::{decode_name, is_under_prefix, kebab_case, parse_agent_path, CORS_HEADERS};
@@ -165,8 +166,7 @@ impl AgentRouter {
         for router in std::iter::once(self).chain(&self.mounts) {
             #[cfg(feature = "mcp")]
             if let Some(endpoint) = router.mcp.iter().find(|e| e.matches(&path)) {
-                let response = endpoint.route(req, env).await?;
-                return Ok(Routed::Response(response.map_or_else(|| Response::error("Not found", 404), Ok)?));
+                return endpoint.serve(req, env).await.map(Routed::Response);
             }
             if router.prefix.is_empty() || !is_under_prefix(&path, &router.prefix) {
                 continue;
@@ -200,7 +200,7 @@ impl AgentRouter {
             Err(e) => return self.finish(Response::error(format!("Invalid agent name: {e}"), 400)?).map(Some),
         };
         let target = AgentTarget { agent: route.url_name.clone(), binding: route.binding.clone(), name };
-        let is_upgrade = req.headers().get("upgrade")?.is_some_and(|u| u.eq_ignore_ascii_case("websocket"));
+        let is_upgrade = is_websocket_upgrade(&req)?;
         let hook = if is_upgrade { &self.before_connect } else { &self.before_request };
         let req = match hook {
             None => req,
