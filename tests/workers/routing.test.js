@@ -85,6 +85,14 @@ describe("routing", () => {
     expect(response.status).toBe(400);
   });
 
+  it("refuses every framework-internal header from outside callers, not only the RPC marker", async () => {
+    for (const header of ["x-agents-mcp-session", "x-agents-mcp-endpoint", "x-agents-anything"]) {
+      const response = await fetchWorker(`/agents/probe/x/state`, { headers: { [header]: "1" } });
+      expect(response.status, header).toBe(400);
+      expect(await response.text(), header).toContain("Reserved header");
+    }
+  });
+
   it("refuses an over-long _pk", async () => {
     const response = await fetchWorker(`/agents/probe/x?_pk=${"k".repeat(200)}`, { headers: { Upgrade: "websocket" } });
     expect(response.status).toBe(400);
