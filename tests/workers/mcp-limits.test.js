@@ -1,5 +1,6 @@
 // Defences of the MCP endpoints against hostile input: what an outsider sends
 // is refused whole, before it reaches or changes a session's agent.
+import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { fetchWorker } from "./frames.js";
 import { ACCEPT, call, initialize, post, request } from "./mcp.js";
@@ -31,6 +32,45 @@ describe("MCP limits", () => {
     expect((await refused.json()).error.message).toContain("server issues it");
     const ping = await post("/mcp", request("ping"), { session: chosen });
     expect(ping.status).toBe(404);
+  });
+
+  it("answers 404 to 200 unknown session ids and writes nothing for them", async () => {
+    const randomId = () => Array.from({ length: 32 }, () => "0123456789abcdef"[Math.floor(Math.random() * 16)]).join("");
+    const tried = [];
+    for (let i = 0; i < 200; i++) {
+      const id = randomId();
+      const [transport, attempt] = [
+        ["streamable-http", () => post("/mcp", request("tools/list"), { session: id })],
+        ["streamable-http", () => fetchWorker("/mcp", { headers: { accept: "text/event-stream", "mcp-session-id": id } })],
+        ["streamable-http", () => fetchWorker("/mcp", { method: "DELETE", headers: { "mcp-session-id": id } })],
+        ["sse", () => post(`/sse/message?sessionId=${id}`, request("tools/list"))],
+      ][i % 4];
+      const response = await attempt();
+      expect(response.status).toBe(404);
+      expect((await response.json()).error.code).toBe(-32001);
+      tried.push(`${transport}:${id}`);
+    }
+    // Each instance those requests woke holds no table at all.
+    for (const name of tried) {
+      const stored = await runInDurableObject(env.CounterMcp.get(env.CounterMcp.idFromName(name)), (_, state) =>
+        state.storage.sql.exec("SELECT count(*) AS n FROM sqlite_master").one().n,
+      );
+      expect(stored, name).toBe(0);
+    }
+  });
+
+  it("deletes a session's storage when the session is ended, and then knows it no more", async () => {
+    const { session } = await initialize("/mcp");
+    expect((await call("/mcp", session, "ping")).result).toEqual({});
+    const stub = env.CounterMcp.get(env.CounterMcp.idFromName(`streamable-http:${session}`));
+    const tables = () => runInDurableObject(stub, (_, state) => state.storage.sql.exec("SELECT count(*) AS n FROM sqlite_master").one().n);
+    expect(await tables()).toBeGreaterThan(0);
+    const ended = await fetchWorker("/mcp", { method: "DELETE", headers: { "mcp-session-id": session } });
+    expect(ended.status).toBe(200);
+    expect(await tables()).toBe(0);
+    expect((await post("/mcp", request("ping"), { session })).status).toBe(404);
+    expect((await fetchWorker("/mcp", { method: "DELETE", headers: { "mcp-session-id": session } })).status).toBe(404);
+    expect(await tables()).toBe(0);
   });
 
   for (const [label, path, query] of [

@@ -1,5 +1,6 @@
 //! What an agent's hooks work with: its typed state, SQL, connections and env.
 
+use std::cell::Cell;
 use std::ops::Deref;
 use std::rc::{Rc, Weak};
 
@@ -54,6 +55,8 @@ pub struct Context<A: Agent> {
     store: StateStore<A::State>,
     pub(crate) parts: Parts<A>,
     pub(crate) caller: Caller,
+    /// Set while the instance must not write (see [`Context::awaken`]).
+    dormant: Cell<bool>,
     this: Weak<Context<A>>,
 }
 
@@ -63,7 +66,10 @@ impl<A: Agent> Context<A> {
         let sql = Sql::new(&durable);
         let schema = Schema::open(&sql)?;
         let parts = Parts::new();
-        parts.migrate(&schema, &sql)?;
+        let dormant = schema.is_new() && parts.dormant(&name);
+        if !dormant {
+            parts.migrate(&schema, &sql)?;
+        }
         let agent = A::new(&env);
         Ok(Context {
             agent,
@@ -76,6 +82,7 @@ impl<A: Agent> Context<A> {
             store: StateStore::new(),
             parts,
             caller: Caller::default(),
+            dormant: Cell::new(dormant),
             this: Weak::new(),
         })
     }
@@ -86,6 +93,35 @@ impl<A: Agent> Context<A> {
             self.this = this.clone();
             self
         })
+    }
+
+    /// Whether this instance has not written anything and waits for a
+    /// request that opens it (a part's [`dormant`](crate::host::parts::Part::dormant)).
+    pub(crate) fn is_dormant(&self) -> bool {
+        self.dormant.get()
+    }
+
+    /// Ends dormancy: creates the parts' tables, then runs the parts' start
+    /// hooks and `on_start`, as a wake does for any other instance.
+    pub(crate) async fn awaken(self: &Rc<Self>) -> Result<()> {
+        if !self.dormant.replace(false) {
+            return Ok(());
+        }
+        self.parts.migrate(&self.schema, &self.sql)?;
+        crate::host::start(self).await;
+        Ok(())
+    }
+
+    /// Deletes everything this instance stored (its tables, its alarm) and
+    /// makes it dormant again: what is left of it serves only "not found".
+    #[cfg(feature = "mcp")]
+    pub(crate) async fn erase(&self) -> Result<()> {
+        let storage = self.durable.storage();
+        storage.delete_alarm().await?;
+        storage.delete_all().await?;
+        self.schema.forget();
+        self.dormant.set(true);
+        Ok(())
     }
 
     /// Runs `work` in the background of this instance, with a context it

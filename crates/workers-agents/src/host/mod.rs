@@ -44,13 +44,13 @@ impl<A: Agent> Host<A> {
                 return Host { ctx: AssertUnwindSafe(Err(format!("agent panicked while starting: {panic}"))) }
             }
         };
-        let start = ctx.clone();
-        let _gate = ctx.durable_object().block_concurrency_while(async move {
-            start.parts.start(&start).await;
-            let outcome = catch_panic(start.agent().on_start(&start)).await;
-            report(&start, None, outcome, "on_start").await;
-            Ok(())
-        });
+        if !ctx.is_dormant() {
+            let starting = ctx.clone();
+            let _gate = ctx.durable_object().block_concurrency_while(async move {
+                start(&starting).await;
+                Ok(())
+            });
+        }
         Host { ctx: AssertUnwindSafe(Ok(ctx)) }
     }
 
@@ -65,6 +65,11 @@ impl<A: Agent> Host<A> {
             Ok(ctx) => ctx,
             Err(e) => return Response::error(e.to_string(), 500),
         };
+        if ctx.is_dormant() && !ctx.parts.serves_dormant(&req) {
+            if let Err(e) = ctx.awaken().await {
+                return Response::error(format!("Internal error: agent failed to start: {e}"), 500);
+            }
+        }
         if is_websocket_upgrade(&req)? {
             return self.accept(ctx, req).await;
         }
@@ -163,9 +168,20 @@ impl<A: Agent> Host<A> {
     /// Handles the Durable Object alarm.
     pub async fn alarm(&self) -> worker::Result<Response> {
         let ctx = self.context()?;
+        if ctx.is_dormant() {
+            // An erased instance's alarm was deleted with it: nothing is due.
+            return Response::ok("");
+        }
         ctx.parts.alarm(ctx).await;
         Response::ok("")
     }
+}
+
+/// The parts' start hooks, then the agent's `on_start`: before any event of a wake.
+pub(crate) async fn start<A: Agent>(ctx: &Rc<Context<A>>) {
+    ctx.parts.start(ctx).await;
+    let outcome = catch_panic(ctx.agent().on_start(ctx)).await;
+    report(ctx, None, outcome, "on_start").await;
 }
 
 /// Whether `req` asks to become a WebSocket (`Upgrade: websocket`).

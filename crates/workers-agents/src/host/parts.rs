@@ -26,6 +26,18 @@ pub(crate) trait Part<A: Agent>: Sized {
     /// Builds the part for one wake of an instance.
     fn new() -> Self;
 
+    /// Whether a new instance named `name` must not write anything until a
+    /// request the part serves asks for it (see [`Context::awaken`]): an MCP
+    /// session instance stores nothing until its session is opened.
+    fn dormant(&self, name: &str) -> bool {
+        false
+    }
+
+    /// Whether the part serves `req` on a dormant instance, without waking it.
+    fn serves_dormant(&self, req: &Request) -> bool {
+        false
+    }
+
     /// Creates or migrates the part's tables when the instance wakes. A part
     /// may instead create them on first use (see [`Schema::ensure`]).
     fn migrate(&self, schema: &Schema, sql: &Sql) -> Result<()> {
@@ -66,6 +78,18 @@ macro_rules! parts {
         impl<A: Agent> Parts<A> {
             pub(crate) fn new() -> Self {
                 Parts { $($(#[$attr])* $field: <$part as Part<A>>::new(),)* }
+            }
+
+            pub(crate) fn dormant(&self, name: &str) -> bool {
+                let mut dormant = false;
+                $($(#[$attr])* { dormant |= <$part as Part<A>>::dormant(&self.$field, name); })*
+                dormant
+            }
+
+            pub(crate) fn serves_dormant(&self, req: &Request) -> bool {
+                let mut serves = false;
+                $($(#[$attr])* { serves |= <$part as Part<A>>::serves_dormant(&self.$field, req); })*
+                serves
             }
 
             pub(crate) fn migrate(&self, schema: &Schema, sql: &Sql) -> Result<()> {

@@ -65,6 +65,13 @@ pub(crate) fn instance_name(transport: &str, session_id: &str) -> String {
     format!("{transport}:{session_id}")
 }
 
+/// Whether an instance name is one [`instance_name`] makes.
+pub(crate) fn is_session_instance(name: &str) -> bool {
+    [STREAMABLE, LEGACY_SSE].iter().any(|transport| {
+        name.strip_prefix(transport).and_then(|rest| rest.strip_prefix(':')).is_some_and(is_session_id)
+    })
+}
+
 fn new_session_id() -> String {
     crate::ids::uuid_v4().replace('-', "")
 }
@@ -343,6 +350,11 @@ mod tests {
         assert!(!is_session_id("../../etc"));
         assert!(!is_session_id(""));
         assert_eq!(instance_name("sse", "ab"), "sse:ab");
+        let id = "0123456789abcdef0123456789abcdef";
+        assert!(is_session_instance(&instance_name(STREAMABLE, id)));
+        assert!(is_session_instance(&instance_name(LEGACY_SSE, id)));
+        assert!(!is_session_instance(&format!("other:{id}")));
+        assert!(!is_session_instance("sse:xyz") && !is_session_instance(id));
     }
 
     #[test]

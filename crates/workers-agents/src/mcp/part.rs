@@ -8,6 +8,7 @@ use std::rc::Rc;
 
 use worker::{Request, Response};
 
+use super::endpoint::is_session_instance;
 use super::session::McpRuntime;
 use super::transport::{serve, MCP_HEADER};
 use crate::host::panic::catch_panic;
@@ -79,6 +80,16 @@ impl<A: Agent> Part<A> for McpPart<A> {
             Some(server) => McpPart { runtime: Some(McpRuntime::new(server)), serve: Some(serve_boxed::<A>) },
             None => McpPart { runtime: None, serve: None },
         }
+    }
+
+    /// A session instance stays dormant until its session is opened: a
+    /// request with an id nobody was issued finds nothing and writes nothing.
+    fn dormant(&self, name: &str) -> bool {
+        self.runtime.is_some() && is_session_instance(name)
+    }
+
+    fn serves_dormant(&self, req: &Request) -> bool {
+        req.headers().has(MCP_HEADER).unwrap_or(false)
     }
 
     fn migrate(&self, schema: &Schema, sql: &Sql) -> Result<()> {

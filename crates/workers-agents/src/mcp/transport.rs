@@ -39,11 +39,17 @@ pub(crate) async fn serve<A: Agent>(
 ) -> worker::Result<Response> {
     let transport = req.headers().get(MCP_HEADER)?.unwrap_or_default();
     let session_id = req.headers().get(MCP_SESSION_HEADER)?.unwrap_or_default();
+    // A dormant instance has stored nothing: only a request that opens a
+    // session wakes it; any other finds no session and writes nothing.
+    let opens = matches!((transport.as_str(), req.method()), (STREAMABLE, Method::Post) | (LEGACY_SSE, Method::Get));
+    if ctx.is_dormant() && !opens {
+        return session_not_found();
+    }
     match (transport.as_str(), req.method()) {
         (STREAMABLE, Method::Post) => post_streamable(ctx, runtime, session_id, req).await,
         (STREAMABLE, Method::Get) => open_standalone_stream(ctx, runtime, &session_id, &req),
-        (STREAMABLE, Method::Delete) => end_session(ctx, runtime, &session_id),
-        (LEGACY_SSE, Method::Get) => open_legacy_stream(ctx, runtime, &session_id, &req),
+        (STREAMABLE, Method::Delete) => end_session(ctx, runtime, &session_id).await,
+        (LEGACY_SSE, Method::Get) => open_legacy_stream(ctx, runtime, &session_id, &req).await,
         (LEGACY_SSE, Method::Post) => post_legacy(ctx, runtime, session_id, req).await,
         _ => Response::error("Method not allowed", 405),
     }
@@ -89,6 +95,7 @@ async fn post_streamable<A: Agent>(
     };
     if let Body::Single(Message::Request { id, method, params }) = &body {
         if method == "initialize" {
+            ctx.awaken().await?;
             if Session::load(ctx.sql())?.is_some_and(|s| s.id == session_id && s.status != super::session::OPEN) {
                 let error = RpcError::new(INVALID_REQUEST, "Invalid Request: session already initialized");
                 return json_reply(400, &error_response(id, &error), &session_id);
@@ -97,6 +104,9 @@ async fn post_streamable<A: Agent>(
             let result = initialize(ctx, runtime, params)?;
             return json_reply(200, &result_response(id, result), &session_id);
         }
+    }
+    if ctx.is_dormant() {
+        return session_not_found();
     }
     let Some(session) = Session::load_active(ctx.sql(), &session_id)? else {
         // An answer to a server request may race the session's end; anything else is refused.
@@ -302,7 +312,12 @@ fn open_standalone_stream<A: Agent>(
     sse_reply(SseBody::new(outbox, keep_alive), session_id)
 }
 
-fn end_session<A: Agent>(ctx: &Context<A>, runtime: &McpRuntime<A>, session_id: &str) -> worker::Result<Response> {
+/// Ends the session: its streams close and the instance's storage is deleted.
+async fn end_session<A: Agent>(
+    ctx: &Context<A>,
+    runtime: &McpRuntime<A>,
+    session_id: &str,
+) -> worker::Result<Response> {
     if Session::load_active(ctx.sql(), session_id)?.is_none() {
         return session_not_found();
     }
@@ -313,16 +328,18 @@ fn end_session<A: Agent>(ctx: &Context<A>, runtime: &McpRuntime<A>, session_id: 
     for (_, stream) in runtime.streams.borrow_mut().drain() {
         stream.finish();
     }
+    ctx.erase().await?;
     Ok(Response::empty()?.with_status(200))
 }
 
-fn open_legacy_stream<A: Agent>(
-    ctx: &Context<A>,
+async fn open_legacy_stream<A: Agent>(
+    ctx: &Rc<Context<A>>,
     runtime: &McpRuntime<A>,
     session_id: &str,
     req: &Request,
 ) -> worker::Result<Response> {
     let endpoint = req.headers().get(MCP_ENDPOINT_HEADER)?.unwrap_or_else(|| "/sse/message".into());
+    ctx.awaken().await?;
     Session::open(ctx.sql(), session_id, LEGACY_SSE)?;
     let outbox = Rc::new(Outbox::default());
     outbox.push(event(Some("endpoint"), None, &format!("{endpoint}?sessionId={session_id}")));

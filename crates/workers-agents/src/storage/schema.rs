@@ -6,11 +6,15 @@
 //! (`schema.state`, `schema.schedule`, …), so a part that an agent never
 //! uses creates no tables. The keys are read once per wake.
 //!
+//! A new database is not written when the instance wakes: the meta table
+//! is created with the first part's tables. An instance that stores nothing
+//! (an MCP session id nobody was issued) leaves no storage behind.
+//!
 //! Releases before parts kept one `schema_version` (1 to 5) for all tables;
 //! [`Migrations::legacy`] tells what each part had at that version, and the
 //! part's own key is written the first time such a database is opened.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 use crate::storage::sql::Sql;
 use crate::Result;
@@ -38,14 +42,38 @@ struct MetaRow {
 #[derive(Debug)]
 pub(crate) struct Schema {
     versions: RefCell<Vec<(String, i64)>>,
+    /// Whether `cf_agents_meta` exists.
+    has_meta: Cell<bool>,
 }
 
+#[derive(serde::Deserialize)]
+struct TableRow {}
+
 impl Schema {
-    /// Reads the recorded versions (creating the meta table on first use).
+    /// Reads the recorded versions, without writing anything.
     pub(crate) fn open(sql: &Sql) -> Result<Schema> {
-        sql.execute_batch("CREATE TABLE IF NOT EXISTS cf_agents_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)")?;
-        let rows: Vec<MetaRow> = sql.query("SELECT key, value FROM cf_agents_meta", crate::params![])?;
-        Ok(Schema { versions: RefCell::new(rows.into_iter().map(|r| (r.key, r.value)).collect()) })
+        let meta = "SELECT 1 AS one FROM sqlite_master WHERE type = 'table' AND name = 'cf_agents_meta'";
+        let has_meta = sql.query_one::<TableRow>(meta, crate::params![])?.is_some();
+        let rows: Vec<MetaRow> = match has_meta {
+            true => sql.query("SELECT key, value FROM cf_agents_meta", crate::params![])?,
+            false => Vec::new(),
+        };
+        Ok(Schema {
+            versions: RefCell::new(rows.into_iter().map(|r| (r.key, r.value)).collect()),
+            has_meta: Cell::new(has_meta),
+        })
+    }
+
+    /// Whether the database holds no framework table yet.
+    pub(crate) fn is_new(&self) -> bool {
+        !self.has_meta.get()
+    }
+
+    /// Forgets every recorded version: the database was emptied.
+    #[cfg_attr(not(feature = "mcp"), allow(dead_code))]
+    pub(crate) fn forget(&self) {
+        self.versions.borrow_mut().clear();
+        self.has_meta.set(false);
     }
 
     fn recorded(&self, key: &str) -> Option<i64> {
@@ -74,6 +102,12 @@ impl Schema {
         let target = part.steps.len();
         if have >= target && recorded {
             return Ok(());
+        }
+        if !self.has_meta.get() {
+            sql.execute_batch(
+                "CREATE TABLE IF NOT EXISTS cf_agents_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)",
+            )?;
+            self.has_meta.set(true);
         }
         for step in part.steps.iter().skip(have) {
             sql.execute_batch(step)?;
