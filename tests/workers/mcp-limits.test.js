@@ -73,6 +73,47 @@ describe("MCP limits", () => {
     expect(await tables()).toBe(0);
   });
 
+  it("refuses a foreign or null Origin with 403 by default, before any session exists", async () => {
+    const init = () => request("initialize", { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "o", version: "0" } });
+    for (const origin of ["http://evil.example.com", "null", "http://agents.test:8080", "https://agents.test"]) {
+      const refused = await post("/mcp", init(), { headers: { origin } });
+      expect(refused.status, origin).toBe(403);
+      expect(refused.headers.get("mcp-session-id")).toBeNull();
+      expect(refused.headers.get("access-control-allow-origin")).toBeNull();
+      expect((await refused.json()).error.message).toContain("not allowed");
+    }
+    const preflight = await fetchWorker("/mcp", { method: "OPTIONS", headers: { origin: "http://evil.example.com" } });
+    expect(preflight.status).toBe(403);
+    // The legacy transport too.
+    const legacy = await fetchWorker("/sse", { headers: { accept: "text/event-stream", origin: "http://evil.example.com" } });
+    expect(legacy.status).toBe(403);
+    // The server's own origin, and clients that send none, are served; neither gets wildcard CORS.
+    for (const headers of [{ origin: "http://agents.test" }, {}]) {
+      const served = await post("/mcp", init(), { headers });
+      expect(served.status).toBe(200);
+      expect(served.headers.get("access-control-allow-origin")).toBeNull();
+    }
+  });
+
+  it("answers an allowed origin (the MCP inspector's) with CORS headers naming it", async () => {
+    const origin = "http://localhost:6274";
+    const preflight = await fetchWorker("/probe/mcp", {
+      method: "OPTIONS",
+      headers: { origin, "access-control-request-method": "POST", "access-control-request-headers": "content-type, mcp-session-id" },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get("access-control-allow-origin")).toBe(origin);
+    expect(preflight.headers.get("access-control-allow-headers")).toContain("mcp-session-id");
+    expect(preflight.headers.get("vary")).toContain("origin");
+    const init = request("initialize", { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "i", version: "0" } });
+    const served = await post("/probe/mcp", init, { headers: { origin } });
+    expect(served.status).toBe(200);
+    expect(served.headers.get("access-control-allow-origin")).toBe(origin);
+    expect(served.headers.get("access-control-expose-headers")).toContain("mcp-session-id");
+    // Another port of the same host is another origin.
+    expect((await post("/probe/mcp", init, { headers: { origin: "http://localhost:6275" } })).status).toBe(403);
+  });
+
   for (const [label, path, query] of [
     ["Streamable HTTP", "/mcp", ""],
     ["legacy SSE", "/sse/message", "?sessionId=0123456789abcdef0123456789abcdef"],

@@ -88,7 +88,8 @@ describe("MCP over Streamable HTTP", () => {
     expect(put.status).toBe(405);
     const preflight = await fetchWorker("/mcp", { method: "OPTIONS" });
     expect(preflight.status).toBe(204);
-    expect(preflight.headers.get("access-control-allow-headers")).toContain("mcp-session-id");
+    // No origin asked: no CORS grant (allowed origins get theirs, see mcp-limits).
+    expect(preflight.headers.get("access-control-allow-origin")).toBeNull();
     // Internal transport headers cannot be smuggled through the agents router.
     const smuggled = await fetchWorker("/agents/counter-mcp/x", { headers: { "x-agents-mcp": "sse" } });
     expect(smuggled.status).toBe(400);

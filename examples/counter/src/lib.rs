@@ -16,7 +16,6 @@ mod api;
 mod auth;
 mod counter;
 mod counter_mcp;
-mod hosts;
 #[cfg(feature = "standalone")]
 mod standalone;
 
@@ -30,12 +29,12 @@ use workers_agents::mcp::McpEndpoint;
 use workers_agents::AgentRouter;
 
 /// Adds the counter agent (`/{prefix}/counter/{name}`) and the counter MCP
-/// server (`/mcp`, `/sse`) to `router`. MCP hosts are checked only when the
-/// `MCP_ALLOWED_HOSTS` var (comma-separated host names) is set.
+/// server (`/mcp`, `/sse`) to `router`. Browsers may call the MCP
+/// server from its own origin and those in the `MCP_ALLOWED_ORIGINS` var;
+/// `MCP_ALLOWED_HOSTS` limits the hosts it answers to (both comma-separated).
 pub fn mount(router: AgentRouter, env: &Env) -> AgentRouter {
-    let hosts = hosts::allowed_hosts(env);
     router
         .agent::<Counter>()
-        .mcp(McpEndpoint::streamable_http::<CounterMcp>("/mcp").allowed_hosts(&hosts))
-        .mcp(McpEndpoint::sse::<CounterMcp>("/sse").allowed_hosts(&hosts))
+        .mcp(McpEndpoint::streamable_http::<CounterMcp>("/mcp").allow_lists_from_env(env))
+        .mcp(McpEndpoint::sse::<CounterMcp>("/sse").allow_lists_from_env(env))
 }

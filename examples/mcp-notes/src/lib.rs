@@ -8,7 +8,6 @@
 //! With the default `standalone` feature the crate is a worker by itself;
 //! without it, another worker mounts the server with [`mount`].
 
-mod hosts;
 mod notes_mcp;
 #[cfg(feature = "standalone")]
 mod standalone;
@@ -19,12 +18,11 @@ use worker::Env;
 use workers_agents::mcp::McpEndpoint;
 use workers_agents::AgentRouter;
 
-/// Adds the notes server at `/notes/mcp` and `/notes/sse` to `router`. Hosts
-/// are checked only when the `MCP_ALLOWED_HOSTS` var (comma-separated host
-/// names) is set.
+/// Adds the notes server at `/notes/mcp` and `/notes/sse` to `router`. Browsers
+/// may call it from its own origin and those in the `MCP_ALLOWED_ORIGINS`
+/// var; `MCP_ALLOWED_HOSTS` limits the hosts it answers to.
 pub fn mount(router: AgentRouter, env: &Env) -> AgentRouter {
-    let hosts = hosts::allowed_hosts(env);
     router
-        .mcp(McpEndpoint::streamable_http::<NotesMcp>("/notes/mcp").allowed_hosts(&hosts))
-        .mcp(McpEndpoint::sse::<NotesMcp>("/notes/sse").allowed_hosts(&hosts))
+        .mcp(McpEndpoint::streamable_http::<NotesMcp>("/notes/mcp").allow_lists_from_env(env))
+        .mcp(McpEndpoint::sse::<NotesMcp>("/notes/sse").allow_lists_from_env(env))
 }

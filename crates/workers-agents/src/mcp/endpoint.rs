@@ -5,6 +5,7 @@
 use worker::{Env, Headers, Method, Request, RequestInit, Response};
 
 use super::jsonrpc::{error_response, parse_body, Body, Message, RpcError};
+use super::origin::{normalize_host, normalize_origin, Access, Cors};
 use super::transport::{
     json_reply, session_not_found, LEGACY_SSE, MCP_ENDPOINT_HEADER, MCP_HEADER, MCP_SESSION_HEADER, STREAMABLE,
 };
@@ -15,8 +16,9 @@ use crate::Agent;
 /// Default limit on a POSTed JSON-RPC body.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
 
-const CORS: [(&str, &str); 4] = [
-    ("access-control-allow-origin", "*"),
+/// The CORS headers of an answer to an allowed foreign origin, besides
+/// `access-control-allow-origin`.
+const CORS: [(&str, &str); 3] = [
     ("access-control-allow-methods", "GET, POST, DELETE, OPTIONS"),
     (
         "access-control-allow-headers",
@@ -52,8 +54,13 @@ pub struct McpEndpoint {
     transport: Transport,
     max_body: usize,
     cors: bool,
-    allowed_hosts: Vec<String>,
+    access: Access,
 }
+
+/// The vars [`McpEndpoint::allow_lists_from_env`] reads.
+pub const ALLOWED_ORIGINS_VAR: &str = "MCP_ALLOWED_ORIGINS";
+/// See [`ALLOWED_ORIGINS_VAR`].
+pub const ALLOWED_HOSTS_VAR: &str = "MCP_ALLOWED_HOSTS";
 
 /// Whether `id` has the shape of a session id this endpoint hands out (32 lowercase hex digits).
 pub(crate) fn is_session_id(id: &str) -> bool {
@@ -99,7 +106,7 @@ impl McpEndpoint {
             transport,
             max_body: DEFAULT_MAX_BODY_BYTES,
             cors: true,
-            allowed_hosts: Vec::new(),
+            access: Access::default(),
         }
     }
 
@@ -115,20 +122,46 @@ impl McpEndpoint {
         self
     }
 
-    /// Turns CORS headers (and `OPTIONS` answers) on or off (default on).
+    /// Turns CORS answers (to `OPTIONS`, and headers for the allowed
+    /// foreign origins) on or off (default on).
     pub fn cors(mut self, cors: bool) -> Self {
         self.cors = cors;
         self
     }
 
-    /// Protects against DNS rebinding: only requests whose `Host` (and
-    /// `Origin`, when sent) name one of `hosts` (names without ports, e.g.
-    /// `localhost`, `127.0.0.1`, `[::1]`, `my-worker.example.workers.dev`)
-    /// are served; others get 403. Empty (the default): no check.
-    pub fn allowed_hosts<S: AsRef<str>>(mut self, hosts: &[S]) -> Self {
-        self.allowed_hosts =
-            hosts.iter().map(|h| h.as_ref().trim().to_ascii_lowercase()).filter(|h| !h.is_empty()).collect();
+    /// Origins (`scheme://host[:port]`, e.g. the MCP inspector's
+    /// `http://localhost:6274`) that may call this endpoint from a browser,
+    /// besides the server's own origin; `"*"` allows every origin. A request
+    /// with any other `Origin` (`null` included) gets 403: by default only
+    /// the server's own pages and clients that send no `Origin` (SDKs,
+    /// servers, command-line tools) are served.
+    pub fn allowed_origins<S: AsRef<str>>(mut self, origins: &[S]) -> Self {
+        self.access.origins.extend(origins.iter().map(|o| normalize_origin(o.as_ref())).filter(|o| !o.is_empty()));
         self
+    }
+
+    /// Protects against DNS rebinding: only requests whose `Host` names one
+    /// of `hosts` (names without ports, e.g. `localhost`, `127.0.0.1`,
+    /// `[::1]`, `my-worker.example.workers.dev`) are served; others get 403.
+    /// An `Origin` on one of these hosts is allowed too. Empty (the
+    /// default): any `Host`.
+    pub fn allowed_hosts<S: AsRef<str>>(mut self, hosts: &[S]) -> Self {
+        self.access.hosts.extend(hosts.iter().map(|h| normalize_host(h.as_ref())).filter(|h| !h.is_empty()));
+        self
+    }
+
+    /// Adds the comma-separated lists of the worker's vars
+    /// [`MCP_ALLOWED_ORIGINS`](ALLOWED_ORIGINS_VAR) and
+    /// [`MCP_ALLOWED_HOSTS`](ALLOWED_HOSTS_VAR) (e.g. in `wrangler.toml`'s
+    /// `[vars]`), so that a deployment configures them without code.
+    pub fn allow_lists_from_env(self, env: &Env) -> Self {
+        let list = |name: &str| -> Vec<String> {
+            env.var(name)
+                .map(|v| v.to_string().split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect())
+                .unwrap_or_default()
+        };
+        let (origins, hosts) = (list(ALLOWED_ORIGINS_VAR), list(ALLOWED_HOSTS_VAR));
+        self.allowed_origins(&origins).allowed_hosts(&hosts)
     }
 
     fn message_path(&self) -> String {
@@ -152,30 +185,31 @@ impl McpEndpoint {
     /// Serves `req`, whose path is this endpoint's.
     pub(crate) async fn serve(&self, req: Request, env: &Env) -> worker::Result<Response> {
         crate::host::panic::install_hook();
+        // The Host header; a request made in code may lack it: its URL says the same.
+        let url = req.url()?;
+        let host = match req.headers().get("host")? {
+            Some(host) => host,
+            None => url.host_str().unwrap_or_default().to_owned(),
+        };
+        let origin = req.headers().get("origin")?;
+        let cors = match self.access.check(&host, origin.as_deref(), &url.origin().ascii_serialization()) {
+            Ok(cors) => cors,
+            Err(why) => return rpc_error(403, -32000, &format!("Forbidden: {why}")),
+        };
         if self.cors && req.method() == Method::Options {
-            return self.finish(Response::empty()?.with_status(204));
-        }
-        if !self.allowed_hosts.is_empty() {
-            // The Host header; a request made in code may lack it: its URL says the same.
-            let host = match req.headers().get("host")? {
-                Some(host) => host,
-                None => req.url()?.host_str().unwrap_or_default().to_owned(),
-            };
-            let origin = req.headers().get("origin")?;
-            if let Err(why) = check_host_and_origin(&host, origin.as_deref(), &self.allowed_hosts) {
-                return self.finish(rpc_error(403, -32000, &format!("Forbidden: {why}"))?);
-            }
+            return self.finish(Response::empty()?.with_status(204), &cors);
         }
         // An upgrade would reach the session's agent as a WebSocket client,
         // able to push state frames into it: MCP sessions speak HTTP only.
         if is_websocket_upgrade(&req)? {
-            return self.finish(rpc_error(400, -32000, "Bad Request: MCP endpoints do not accept WebSocket upgrades")?);
+            let refused = rpc_error(400, -32000, "Bad Request: MCP endpoints do not accept WebSocket upgrades")?;
+            return self.finish(refused, &cors);
         }
         let response = match self.transport {
             Transport::Streamable => self.streamable(req, env).await?,
             Transport::LegacySse => self.legacy(req, env).await?,
         };
-        self.finish(response)
+        self.finish(response, &cors)
     }
 
     async fn streamable(&self, mut req: Request, env: &Env) -> worker::Result<Response> {
@@ -301,37 +335,19 @@ impl McpEndpoint {
         stub.fetch_with_request(forwarded).await
     }
 
-    fn finish(&self, response: Response) -> worker::Result<Response> {
-        if !self.cors {
-            return Ok(response);
-        }
-        crate::router::with_headers(response, &CORS)
+    /// Adds the CORS headers an allowed foreign origin needs.
+    fn finish(&self, response: Response, cors: &Cors) -> worker::Result<Response> {
+        let allow = match cors {
+            _ if !self.cors => return Ok(response),
+            Cors::SameOrigin => return Ok(response),
+            Cors::Origin(origin) => origin.as_str(),
+            Cors::Any => "*",
+        };
+        let mut headers = CORS.to_vec();
+        headers.push(("access-control-allow-origin", allow));
+        headers.push(("vary", "origin"));
+        crate::router::with_headers(response, &headers)
     }
-}
-
-/// The host name of a `Host` header or URL authority, lowercased, without port.
-fn host_name(authority: &str) -> String {
-    let authority = authority.trim().to_ascii_lowercase();
-    if authority.starts_with('[') {
-        return authority.split_once(']').map_or(authority.clone(), |(ip, _)| format!("{ip}]"));
-    }
-    authority.split(':').next().unwrap_or_default().to_owned()
-}
-
-/// Checks `Host` and `Origin` against an allow-list of host names.
-fn check_host_and_origin(host: &str, origin: Option<&str>, allowed: &[String]) -> Result<(), String> {
-    let name = host_name(host);
-    if !allowed.contains(&name) {
-        return Err(format!("host {name:?} is not allowed"));
-    }
-    if let Some(origin) = origin.filter(|o| *o != "null") {
-        let authority = origin.split_once("://").map_or(origin, |(_, rest)| rest);
-        let name = host_name(authority.split('/').next().unwrap_or_default());
-        if !allowed.contains(&name) {
-            return Err(format!("origin {origin:?} is not allowed"));
-        }
-    }
-    Ok(())
 }
 
 /// Whether a body is a single `initialize` request (the only message that may open a session).
@@ -364,18 +380,6 @@ mod tests {
         assert!(!init(r#"{"jsonrpc":"2.0","id":1,"method":"tools/list"}"#));
         assert!(!init(r#"[{"jsonrpc":"2.0","id":1,"method":"initialize"}]"#));
         assert!(!init(r#"{"jsonrpc":"2.0","method":"initialize"}"#));
-    }
-
-    #[test]
-    fn checks_host_and_origin_against_the_allow_list() {
-        let allowed: Vec<String> = ["localhost", "127.0.0.1", "[::1]"].map(String::from).to_vec();
-        assert_eq!(check_host_and_origin("localhost:8788", None, &allowed), Ok(()));
-        assert_eq!(check_host_and_origin("127.0.0.1", Some("http://localhost:3000"), &allowed), Ok(()));
-        assert_eq!(check_host_and_origin("[::1]:9000", Some("http://[::1]:9000"), &allowed), Ok(()));
-        assert!(check_host_and_origin("evil.example.com", None, &allowed).is_err());
-        assert!(check_host_and_origin("localhost:8788", Some("http://evil.example.com"), &allowed).is_err());
-        assert!(check_host_and_origin("LOCALHOST", None, &allowed).is_ok());
-        assert!(check_host_and_origin("localhost.evil.com", None, &allowed).is_err());
     }
 
     #[test]

@@ -8,6 +8,7 @@ mod endpoint;
 pub(crate) mod json_schema;
 pub(crate) mod jsonrpc;
 mod notify;
+mod origin;
 mod part;
 mod peer;
 mod pending;
@@ -19,7 +20,7 @@ pub(crate) mod transport;
 mod types;
 pub(crate) mod uri_template;
 
-pub use endpoint::{McpEndpoint, DEFAULT_MAX_BODY_BYTES};
+pub use endpoint::{McpEndpoint, ALLOWED_HOSTS_VAR, ALLOWED_ORIGINS_VAR, DEFAULT_MAX_BODY_BYTES};
 pub(crate) use part::McpPart;
 pub use peer::{Peer, LOG_LEVELS, REQUEST_TIMEOUT};
 pub use server::{CompletionRef, CompletionRequest, McpServer, NoArgs, ResourceRequest, RESOURCE_NOT_FOUND};
