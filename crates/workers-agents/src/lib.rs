@@ -16,6 +16,7 @@
 //! | [`Sql`] | the agent's SQLite with bound parameters and typed rows |
 //! | [`Connection`] | one WebSocket client, with its own state and tags |
 //! | [`AgentRouter`] | routes worker requests to agents, CORS, auth hooks |
+//! | [`body`] | request bodies read with a limit, counted as they stream in |
 //! | [`mcp`] | MCP server agents over Streamable HTTP and SSE, one instance per session (feature `mcp`) |
 //! | [`ai`] | chat models (Workers AI, OpenAI-compatible), streamed replies stored for catch-up (feature `ai`) |
 //!
@@ -26,6 +27,7 @@
 mod agent;
 #[cfg(feature = "ai")]
 pub mod ai;
+pub mod body;
 mod connection;
 mod context;
 mod error;

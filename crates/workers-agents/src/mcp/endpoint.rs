@@ -9,6 +9,7 @@ use super::origin::{normalize_host, normalize_origin, Access, Cors};
 use super::transport::{
     json_reply, session_not_found, LEGACY_SSE, MCP_ENDPOINT_HEADER, MCP_HEADER, MCP_SESSION_HEADER, STREAMABLE,
 };
+use crate::body::BodyError;
 use crate::host::is_websocket_upgrade;
 use crate::sse::framing::accepts;
 use crate::Agent;
@@ -294,18 +295,11 @@ impl McpEndpoint {
         if !content_type.split(';').next().unwrap_or("").trim().eq_ignore_ascii_case("application/json") {
             return Ok(Err(rpc_error(415, -32000, "Unsupported Media Type: Content-Type must be application/json")?));
         }
-        let too_large = || rpc_error(413, -32000, &format!("Payload Too Large: limit is {} bytes", self.max_body));
-        let declared = req.headers().get("content-length")?.and_then(|l| l.parse::<usize>().ok());
-        if declared.is_some_and(|l| l > self.max_body) {
-            return Ok(Err(too_large()?));
-        }
-        let bytes = req.bytes().await?;
-        if bytes.len() > self.max_body {
-            return Ok(Err(too_large()?));
-        }
-        match String::from_utf8(bytes) {
+        match crate::body::read_text(req, self.max_body).await {
             Ok(text) => Ok(Ok(text)),
-            Err(_) => Ok(Err(rpc_error(400, -32700, "Parse error: body is not UTF-8")?)),
+            Err(refused @ BodyError::TooLarge { .. }) => Ok(Err(rpc_error(413, -32000, &refused.to_string())?)),
+            Err(BodyError::NotUtf8) => Ok(Err(rpc_error(400, -32700, "Parse error: body is not UTF-8")?)),
+            Err(refused) => Ok(Err(rpc_error(400, -32000, &refused.to_string())?)),
         }
     }
 
