@@ -36,6 +36,8 @@ mod host;
 mod ids;
 #[cfg(feature = "mcp")]
 pub mod mcp;
+#[cfg(test)]
+mod properties;
 mod protocol;
 mod router;
 mod rpc;

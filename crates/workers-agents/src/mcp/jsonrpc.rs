@@ -127,7 +127,10 @@ fn classify(value: Value) -> Message {
     };
     let id = object.remove("id");
     if object.get("jsonrpc").and_then(Value::as_str) != Some("2.0") {
-        return invalid(id.unwrap_or(Value::Null), "jsonrpc must be \"2.0\"");
+        return invalid(
+            id.filter(|id| id.is_string() || id.is_i64() || id.is_u64()).unwrap_or_default(),
+            "jsonrpc must be \"2.0\"",
+        );
     }
     if let Some(id) = &id {
         if !(id.is_string() || id.is_i64() || id.is_u64()) {
@@ -216,6 +219,9 @@ mod tests {
             (json!(1), INVALID_REQUEST, "Invalid Request: jsonrpc must be \"2.0\"".into())
         );
         assert_eq!(invalid(r#"{"jsonrpc":"2.0","id":1.5,"method":"x"}"#).1, INVALID_REQUEST);
+        // An id no request may have is not echoed, whatever else is wrong.
+        assert_eq!(invalid(r#"{"jsonrpc":"1.0","id":{"a":[1]},"method":"x"}"#).0, Value::Null);
+        assert_eq!(invalid(r#"{"id":1.5,"method":"x"}"#).0, Value::Null);
         assert_eq!(invalid(r#"{"jsonrpc":"2.0","id":2,"method":7}"#).0, json!(2));
         assert_eq!(invalid(r#"{"jsonrpc":"2.0"}"#).2, "Invalid Request: no method");
         assert_eq!(invalid("5").2, "Invalid Request: not an object");

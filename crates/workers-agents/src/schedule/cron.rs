@@ -105,7 +105,7 @@ impl Field {
             let mut v = low;
             while v <= high {
                 bits |= 1 << v;
-                v += step.unwrap_or(1);
+                v = v.saturating_add(step.unwrap_or(1));
             }
         }
         Ok((bits, star))

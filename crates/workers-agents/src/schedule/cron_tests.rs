@@ -124,3 +124,14 @@ fn rejects_invalid_expressions_clearly() {
         assert_eq!(error, format!("invalid cron expression \"{expression}\": {reason}"));
     }
 }
+
+#[test]
+fn a_step_larger_than_the_field_selects_its_start_only() {
+    // `v + step` overflowed u32: a panic in debug, and in release a wrap to
+    // 0 that added minute 0 to the schedule.
+    for step in [u32::MAX, u32::MAX - 1, 1 << 31] {
+        let expression = format!("1/{step} * * * *");
+        assert_eq!(next(&expression, "2026-01-01T00:00:30Z", &Utc), "2026-01-01T00:01:00.000Z");
+        assert_eq!(next(&expression, "2026-01-01T00:01:00Z", &Utc), "2026-01-01T01:01:00.000Z");
+    }
+}

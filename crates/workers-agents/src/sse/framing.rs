@@ -1,6 +1,7 @@
 //! Server-Sent Events framing: events, comments, `Accept` checks. Pure.
 
-/// One SSE event. Multi-line data becomes one `data:` line per line.
+/// One SSE event. Multi-line data becomes one `data:` line per line; a line
+/// ends at CRLF, CR or LF, as clients read it.
 pub(crate) fn event(name: Option<&str>, id: Option<&str>, data: &str) -> String {
     let mut out = String::with_capacity(data.len() + 32);
     if let Some(name) = name {
@@ -13,9 +14,9 @@ pub(crate) fn event(name: Option<&str>, id: Option<&str>, data: &str) -> String 
         out.push_str(id);
         out.push('\n');
     }
-    for line in data.split('\n') {
+    for line in data.split("\r\n").flat_map(|part| part.split(['\r', '\n'])) {
         out.push_str("data: ");
-        out.push_str(line.strip_suffix('\r').unwrap_or(line));
+        out.push_str(line);
         out.push('\n');
     }
     out.push('\n');
@@ -49,6 +50,8 @@ mod tests {
             "event: endpoint\ndata: /sse/message?sessionId=x\n\n"
         );
         assert_eq!(comment("keep-alive"), ": keep-alive\n\n");
+        // A lone CR ends a line for clients: it may not end the event early.
+        assert_eq!(event(None, None, "a\r\rdata: b\r\nc\r"), "data: a\ndata: \ndata: data: b\ndata: c\ndata: \n\n");
     }
 
     #[test]
