@@ -4,15 +4,18 @@
 /// ends at CRLF, CR or LF, as clients read it.
 pub(crate) fn event(name: Option<&str>, id: Option<&str>, data: &str) -> String {
     let mut out = String::with_capacity(data.len() + 32);
-    if let Some(name) = name {
-        out.push_str("event: ");
-        out.push_str(name);
+    // A line break in a name or id would end its field and start another
+    // (or another event): they are dropped. SSE has no escape for them.
+    let one_line = |field: &str, value: &str, out: &mut String| {
+        out.push_str(field);
+        out.extend(value.chars().filter(|c| !matches!(c, '\r' | '\n')));
         out.push('\n');
+    };
+    if let Some(name) = name {
+        one_line("event: ", name, &mut out);
     }
     if let Some(id) = id {
-        out.push_str("id: ");
-        out.push_str(id);
-        out.push('\n');
+        one_line("id: ", id, &mut out);
     }
     for line in data.split("\r\n").flat_map(|part| part.split(['\r', '\n'])) {
         out.push_str("data: ");
