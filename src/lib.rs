@@ -6,12 +6,13 @@
 use worker::{event, Context, Env, Request, Response, Result};
 use workers_agents::{AgentRouter, Routed};
 
-/// Every example's agents and MCP endpoints, behind the counter's auth hooks.
+/// Every example's agents and MCP endpoints, behind the counter's auth hooks
+/// (the chat rooms' second mount too).
 fn router(env: &Env) -> AgentRouter {
     let router = [
         example_assistant::mount,
         example_counter::mount,
-        example_chat_room::mount,
+        |router, env: &Env| example_chat_room::mount_guarded(router, env, example_counter::private_names),
         example_reminders::mount,
         example_mcp_notes::mount,
     ]
@@ -31,7 +32,7 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
         return Response::ok("workers-agents demo: connect to /agents/counter/{name} or /agents/chat-room/{name}\n");
     }
     match path.strip_prefix(example_counter::API_PREFIX) {
-        Some(rest) => example_counter::api(rest, &env).await,
+        Some(rest) => example_counter::api(&req, rest, &env).await,
         None => Response::error("Not found", 404),
     }
 }

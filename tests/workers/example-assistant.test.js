@@ -137,3 +137,45 @@ describe("example: assistant over HTTP (SSE)", () => {
     expect(JSON.parse(empty.at(-1).data).error).toBe("A prompt must be 1 to 32768 bytes");
   });
 });
+
+describe("example: assistant, its inputs bounded", () => {
+  it("bounds the prompt of complete, as ask does", async () => {
+    const client = await assistant();
+    expect((await client.call("complete", ["p".repeat(32 * 1024 + 1)])).error).toBe("A prompt must be 1 to 32768 bytes");
+    expect((await client.call("complete", [" "])).error).toBe("A prompt must be 1 to 32768 bytes");
+    client.close();
+  });
+
+  it("bounds conversation names and message ids", async () => {
+    const client = await assistant();
+    const long = "c".repeat(65);
+    expect((await streamCall(client, "ask", ["hello", long])).final.error).toContain("at most 64 bytes");
+    expect((await client.call("history", [long])).error).toContain("at most 64 bytes");
+    expect((await client.call("history", [""])).error).toContain("at least 1 byte");
+    expect((await streamCall(client, "resume", ["i".repeat(65), 0])).final.error).toContain("at most 64 bytes");
+    client.close();
+  });
+
+  it("refuses frames over 256 KiB", async () => {
+    const client = await assistant();
+    expect((await streamCall(client, "ask", ["p".repeat(300_000)])).final.error).toContain("limit 262144");
+    client.close();
+  });
+
+  it("bounds the HTTP routes: body size, conversation and message id", async () => {
+    const name = uniqueName("a");
+    const chat = (body) =>
+      fetchWorker(`/agents/assistant/${name}/chat`, { method: "POST", headers: { "content-type": "application/json" }, body });
+    const big = await chat(JSON.stringify({ prompt: "p".repeat(300_000) }));
+    expect(big.status).toBe(413);
+    expect(await big.text()).toContain("at most 262144 bytes");
+    const longConversation = await chat(JSON.stringify({ prompt: "hi", conversation: "c".repeat(65) }));
+    expect(longConversation.status).toBe(400);
+    expect(await longConversation.text()).toContain("at most 64 bytes");
+    const history = await fetchWorker(`/agents/assistant/${name}/history?conversation=${"c".repeat(65)}`);
+    expect(history.status).toBe(400);
+    const message = await fetchWorker(`/agents/assistant/${name}/messages/${"i".repeat(65)}`);
+    expect(message.status).toBe(400);
+    expect(await message.text()).toContain("at most 64 bytes");
+  });
+});

@@ -46,3 +46,37 @@ describe("example: chat room", () => {
     a.close();
   });
 });
+
+describe("example: chat room, its inputs bounded", () => {
+  it("keeps its state the server's: a client cannot push who is online", async () => {
+    const a = await connect(`/agents/chat-room/${uniqueName("room")}`);
+    await a.handshake();
+    a.send({ type: "cf_agent_state", state: { online: 1000 } });
+    expect((await a.ofType("cf_agent_state_error")).error).toBe("State update rejected");
+    expect((await a.ofType("cf_agent_state")).state.online).toBe(1);
+    a.close();
+  });
+
+  it("serves at most 500 messages of history, and says so", async () => {
+    const room = uniqueName("room");
+    const a = await connect(`/agents/chat-room/${room}`);
+    await a.handshake();
+    expect((await a.call("recent", [501])).error).toContain("at most 500");
+    expect((await a.call("recent", [500])).result).toEqual([]);
+    a.close();
+    for (const limit of ["501", "abc", "-1"]) {
+      const response = await fetchWorker(`/agents/chat-room/${room}/history?limit=${limit}`);
+      expect(response.status, limit).toBe(400);
+      expect(await response.text(), limit).toContain("at most 500");
+    }
+  });
+
+  it("names the limits of users and texts, and refuses frames over 32 KiB", async () => {
+    const a = await connect(`/agents/chat-room/${uniqueName("room")}`);
+    await a.handshake();
+    expect((await a.call("send", ["u".repeat(65), "hi"])).error).toContain("64 bytes");
+    expect((await a.call("send", ["alice", "t".repeat(4097)])).error).toContain("4096 bytes");
+    expect((await a.call("send", ["alice", "t".repeat(40_000)])).error).toContain("limit 32768");
+    a.close();
+  });
+});

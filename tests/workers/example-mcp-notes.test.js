@@ -37,3 +37,31 @@ describe("example: mcp-notes", () => {
     expect(noFocus.error).toMatchObject({ code: -32602, message: "Missing required argument focus for prompt summarize_notes" });
   });
 });
+
+describe("example: mcp-notes, its inputs bounded", () => {
+  const tool = (session, name, args) => call("/notes/mcp", session, "tools/call", { name, arguments: args });
+  const errorText = (reply) => (reply.result.isError ? reply.result.content[0].text : `not an error: ${JSON.stringify(reply)}`);
+
+  it("names the limits of titles, bodies, queries and the prompt's focus", async () => {
+    const { session } = await initialize("/notes/mcp");
+    expect(errorText(await tool(session, "create_note", { title: "t".repeat(201), body: "b" }))).toContain(
+      "at most 200 characters",
+    );
+    expect(errorText(await tool(session, "create_note", { title: "t", body: "b".repeat(4001) }))).toContain(
+      "at most 4000 characters",
+    );
+    expect(errorText(await tool(session, "search_notes", { query: "q".repeat(201) }))).toContain("at most 200 characters");
+    const focus = await call("/notes/mcp", session, "prompts/get", { name: "summarize_notes", arguments: { focus: "f".repeat(201) } });
+    expect(focus.error.message).toContain("at most 200 characters");
+    const listed = await tool(session, "list_notes", {});
+    expect(listed.result.structuredContent.notes).toEqual([]);
+  });
+
+  it("keeps at most 100 notes per session", async () => {
+    const { session } = await initialize("/notes/mcp");
+    for (let i = 0; i < 100; i++) {
+      expect((await tool(session, "create_note", { title: `n${i}`, body: "" })).result.isError, `note ${i}`).toBeFalsy();
+    }
+    expect(errorText(await tool(session, "create_note", { title: "one too many", body: "" }))).toContain("at most 100 notes");
+  });
+});

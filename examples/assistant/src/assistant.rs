@@ -19,6 +19,30 @@ const SYSTEM: &str = "You are a concise, friendly assistant.";
 const DEFAULT_CONVERSATION: &str = "main";
 /// Longest prompt accepted, in bytes.
 const MAX_PROMPT_BYTES: usize = 32 * 1024;
+/// Longest conversation name and message id, in bytes (ids are UUIDs).
+const MAX_NAME_BYTES: usize = 64;
+/// Largest frame a client may send, and largest `POST .../chat` body: a
+/// prompt at its longest, even with every character escaped in the JSON
+/// (6 bytes each), fits.
+const MAX_FRAME_BYTES: usize = 256 * 1024;
+
+/// A conversation name or message id must be 1 to [`MAX_NAME_BYTES`] bytes.
+fn check_name(what: &str, name: &str) -> Result<(), String> {
+    if name.is_empty() {
+        return Err(format!("A {what} must be at least 1 byte"));
+    }
+    if name.len() > MAX_NAME_BYTES {
+        return Err(format!("A {what} must be at most {MAX_NAME_BYTES} bytes (got {})", name.len()));
+    }
+    Ok(())
+}
+
+fn check_prompt(prompt: &str) -> Result<(), String> {
+    if prompt.trim().is_empty() || prompt.len() > MAX_PROMPT_BYTES {
+        return Err(format!("A prompt must be 1 to {MAX_PROMPT_BYTES} bytes"));
+    }
+    Ok(())
+}
 
 /// The assistant agent: `ask`, `resume`, `history`, `complete`, and the same over HTTP.
 #[derive(Debug)]
@@ -63,9 +87,8 @@ impl Assistant {
         on_start: impl FnOnce(&StoredMessage),
         on_delta: impl FnMut(&str),
     ) -> Result<StoredMessage, String> {
-        if prompt.trim().is_empty() || prompt.len() > MAX_PROMPT_BYTES {
-            return Err(format!("A prompt must be 1 to {MAX_PROMPT_BYTES} bytes"));
-        }
+        check_name("conversation name", conversation)?;
+        check_prompt(prompt)?;
         let model = ChatModel::from_env(ctx.env()).map_err(|e| e.to_string())?;
         let store = ctx.conversations();
         store.append(conversation, "user", prompt).map_err(|e| e.to_string())?;
@@ -107,6 +130,7 @@ impl Assistant {
         stream: StreamingResponse,
         (id, offset): (String, Option<usize>),
     ) -> Result<StoredMessage, String> {
+        check_name("message id", &id)?;
         let followed = ctx.conversations().follow(&id).map_err(|e| e.to_string())?;
         let (message, feed) = followed.ok_or_else(|| format!("No message {id}"))?;
         let missed = after_utf16(&message.content, offset.unwrap_or(0));
@@ -124,15 +148,14 @@ impl Assistant {
         }
     }
 
-    async fn history(
-        &self,
-        ctx: &Ctx,
-        (conversation,): (Option<String>,),
-    ) -> workers_agents::Result<Vec<StoredMessage>> {
-        ctx.conversations().history(conversation.as_deref().unwrap_or(DEFAULT_CONVERSATION))
+    async fn history(&self, ctx: &Ctx, (conversation,): (Option<String>,)) -> Result<Vec<StoredMessage>, String> {
+        let conversation = conversation.as_deref().unwrap_or(DEFAULT_CONVERSATION);
+        check_name("conversation name", conversation)?;
+        ctx.conversations().history(conversation).map_err(|e| e.to_string())
     }
 
     async fn complete(&self, ctx: &Ctx, (prompt,): (String,)) -> Result<String, String> {
+        check_prompt(&prompt)?;
         let model = ChatModel::from_env(ctx.env()).map_err(|e| e.to_string())?;
         let request = ChatRequest::new(vec![ChatMessage::system(SYSTEM), ChatMessage::user(prompt)]);
         Ok(model.complete(ctx.env(), &request).await.map_err(|e| e.to_string())?.text)
@@ -204,8 +227,29 @@ struct ChatBody {
     conversation: Option<String>,
 }
 
+/// The body of `POST .../chat`, or the answer that refuses it: 413 over
+/// [`MAX_FRAME_BYTES`] (by its `Content-Length`, before reading, or by what
+/// was read), 400 when it is not a [`ChatBody`].
+async fn read_body(req: &mut Request) -> worker::Result<Result<ChatBody, Response>> {
+    let too_large = || Response::error(format!("The body must be at most {MAX_FRAME_BYTES} bytes"), 413);
+    let declared = req.headers().get("content-length")?.and_then(|n| n.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_FRAME_BYTES as u64) {
+        return too_large().map(Err);
+    }
+    let bytes = req.bytes().await?;
+    if bytes.len() > MAX_FRAME_BYTES {
+        return too_large().map(Err);
+    }
+    match serde_json::from_slice(&bytes) {
+        Ok(body) => Ok(Ok(body)),
+        Err(e) => Response::error(format!("Body must be {{\"prompt\": string}}: {e}"), 400).map(Err),
+    }
+}
+
 impl Agent for Assistant {
     type State = ();
+
+    const MAX_MESSAGE_BYTES: usize = MAX_FRAME_BYTES;
 
     fn new(_env: &Env) -> Self {
         Assistant
@@ -227,22 +271,28 @@ impl Agent for Assistant {
         let query = |key: &str| url.query_pairs().find(|(k, _)| k == key).map(|(_, v)| v.into_owned());
         match (req.method(), path.rsplit_once("/messages/")) {
             (Method::Get, Some((_, id))) => {
+                if let Err(why) = check_name("message id", id) {
+                    return Response::error(why, 400);
+                }
                 let offset = query("offset").and_then(|o| o.parse().ok()).unwrap_or(0);
                 return follow_over_sse(ctx, id.to_owned(), offset);
             }
             (Method::Post, _) if path.ends_with("/chat") => {
-                let body: ChatBody = match req.json().await {
+                let body = match read_body(&mut req).await? {
                     Ok(body) => body,
-                    Err(e) => return Response::error(format!("Body must be {{\"prompt\": string}}: {e}"), 400),
+                    Err(response) => return Ok(response),
                 };
-                return chat_over_sse(
-                    ctx,
-                    body.conversation.unwrap_or_else(|| DEFAULT_CONVERSATION.into()),
-                    body.prompt,
-                );
+                let conversation = body.conversation.unwrap_or_else(|| DEFAULT_CONVERSATION.into());
+                if let Err(why) = check_name("conversation name", &conversation) {
+                    return Response::error(why, 400);
+                }
+                return chat_over_sse(ctx, conversation, body.prompt);
             }
             (Method::Get, _) if path.ends_with("/history") => {
                 let conversation = query("conversation").unwrap_or_else(|| DEFAULT_CONVERSATION.into());
+                if let Err(why) = check_name("conversation name", &conversation) {
+                    return Response::error(why, 400);
+                }
                 let history =
                     ctx.conversations().history(&conversation).map_err(|e| worker::Error::RustError(e.to_string()))?;
                 return Response::from_json(&history);

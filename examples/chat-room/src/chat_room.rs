@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 use worker::{Env, Request, Response};
-use workers_agents::{export_agent, params, Agent, Callables, Connection, Context, Message};
+use workers_agents::{export_agent, params, Agent, Callables, Connection, Context, Message, StateSource};
 
 /// Room state synced to clients: who is here.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -35,13 +35,28 @@ pub struct ChatRoom;
 
 type Ctx = Context<ChatRoom>;
 
-const MAX_TEXT: usize = 4096;
+/// Longest message text, in bytes.
+const MAX_TEXT_BYTES: usize = 4096;
+/// Longest user name, in bytes.
+const MAX_USER_BYTES: usize = 64;
+/// Most messages one history read returns (`recent`, `GET .../history?limit=`).
+const MAX_HISTORY: u32 = 500;
+/// Largest frame a client may send: a message at its longest, even with every
+/// character escaped in the JSON (6 bytes each), fits.
+const MAX_FRAME_BYTES: usize = 32 * 1024;
+
+fn check_limit(limit: u32) -> workers_agents::Result<u32> {
+    if limit > MAX_HISTORY {
+        return Err(workers_agents::Error::BadRequest(format!("limit must be at most {MAX_HISTORY} (got {limit})")));
+    }
+    Ok(limit)
+}
 
 impl ChatRoom {
     fn post(&self, ctx: &Ctx, user: &str, text: &str) -> workers_agents::Result<ChatMessage> {
-        if text.is_empty() || text.len() > MAX_TEXT || user.is_empty() || user.len() > 64 {
+        if text.is_empty() || text.len() > MAX_TEXT_BYTES || user.is_empty() || user.len() > MAX_USER_BYTES {
             return Err(workers_agents::Error::BadRequest(format!(
-                "user must be 1-64 bytes and text 1-{MAX_TEXT} bytes"
+                "user must be 1-{MAX_USER_BYTES} bytes and text 1-{MAX_TEXT_BYTES} bytes"
             )));
         }
         let at = worker::Date::now().as_millis() as f64;
@@ -60,7 +75,7 @@ impl ChatRoom {
     fn history(&self, ctx: &Ctx, limit: u32) -> workers_agents::Result<Vec<ChatMessage>> {
         let mut rows: Vec<ChatMessage> = ctx.sql().query(
             "SELECT id, user, text, at FROM messages ORDER BY id DESC LIMIT ?",
-            params![i64::from(limit.min(500))],
+            params![i64::from(check_limit(limit)?)],
         )?;
         rows.reverse();
         Ok(rows)
@@ -83,6 +98,8 @@ impl ChatRoom {
 impl Agent for ChatRoom {
     type State = RoomState;
 
+    const MAX_MESSAGE_BYTES: usize = MAX_FRAME_BYTES;
+
     fn new(_env: &Env) -> Self {
         ChatRoom
     }
@@ -93,6 +110,14 @@ impl Agent for ChatRoom {
 
     fn callables() -> Callables<Self> {
         Callables::new().method("send", Self::send).method("recent", Self::recent)
+    }
+
+    /// Who is online is counted by the room: clients may not push a state.
+    fn validate_state_change(&self, _ctx: &Ctx, _next: &RoomState, source: StateSource<'_>) -> Result<(), String> {
+        match source {
+            StateSource::Server => Ok(()),
+            StateSource::Connection(_) => Err("only the room sets its state".into()),
+        }
     }
 
     async fn on_start(&self, ctx: &Ctx) -> workers_agents::Result<()> {
@@ -137,7 +162,13 @@ impl Agent for ChatRoom {
     async fn on_request(&self, ctx: &Ctx, req: Request) -> worker::Result<Response> {
         let url = req.url()?;
         if url.path().ends_with("/history") {
-            let limit = url.query_pairs().find(|(k, _)| k == "limit").and_then(|(_, v)| v.parse().ok()).unwrap_or(50);
+            let limit = match url.query_pairs().find(|(k, _)| k == "limit") {
+                None => 50,
+                Some((_, v)) => match v.parse::<u32>() {
+                    Ok(limit) if limit <= MAX_HISTORY => limit,
+                    _ => return Response::error(format!("limit must be a whole number, at most {MAX_HISTORY}"), 400),
+                },
+            };
             return Response::from_json(&self.history(ctx, limit)?);
         }
         Response::error("Not found", 404)

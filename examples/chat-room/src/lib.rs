@@ -7,7 +7,8 @@
 //! second time, at `/rooms/chat-room/{name}` without CORS.
 //!
 //! With the default `standalone` feature the crate is a worker by itself;
-//! without it, another worker mounts the room with [`mount`].
+//! without it, another worker mounts the room with [`mount`] (or
+//! [`mount_guarded`], to put its routing hooks on the second mount too).
 
 mod chat_room;
 #[cfg(feature = "standalone")]
@@ -20,6 +21,14 @@ use workers_agents::AgentRouter;
 
 /// Adds the chat room agent to `router` (`/{prefix}/chat-room/{name}`), and
 /// a second mount of the rooms at `/rooms/chat-room/{name}`, without CORS.
-pub fn mount(router: AgentRouter, _env: &Env) -> AgentRouter {
-    router.agent::<ChatRoom>().mount(AgentRouter::new().prefix("/rooms/").cors(false).agent::<ChatRoom>())
+pub fn mount(router: AgentRouter, env: &Env) -> AgentRouter {
+    mount_guarded(router, env, |rooms| rooms)
+}
+
+/// [`mount`], with `guard` adding hooks to the second mount's router. A mount
+/// keeps its own hooks, and its rooms are the same instances as the first
+/// prefix's: a worker whose router checks auth passes the same hooks here, or
+/// `/rooms/` would reach its private rooms unchecked.
+pub fn mount_guarded(router: AgentRouter, _env: &Env, guard: fn(AgentRouter) -> AgentRouter) -> AgentRouter {
+    router.agent::<ChatRoom>().mount(guard(AgentRouter::new().prefix("/rooms/").cors(false).agent::<ChatRoom>()))
 }

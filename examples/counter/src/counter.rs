@@ -17,9 +17,31 @@ pub struct Counter;
 
 type Ctx = Context<Counter>;
 
+/// Largest step of `increment`, either way.
+const MAX_STEP: i64 = 1_000_000;
+/// Largest count and `add` operand or sum, either way: 2^53 - 1, the largest
+/// integer a JS number holds exactly, so every client reads the true value.
+const MAX_SAFE: i64 = (1 << 53) - 1;
+/// Longest countdown, in numbers streamed.
+const MAX_COUNTDOWN: u32 = 1000;
+
+fn safe(n: i64, what: &str) -> Result<i64, String> {
+    if !(-MAX_SAFE..=MAX_SAFE).contains(&n) {
+        return Err(format!("{what} must be within ±{MAX_SAFE} (2^53 - 1; got {n})"));
+    }
+    Ok(n)
+}
+
 impl Counter {
     async fn increment(&self, ctx: &Ctx, (by,): (Option<i64>,)) -> workers_agents::Result<i64> {
-        ctx.update_state(|s| s.count += by.unwrap_or(1))?;
+        let by = by.unwrap_or(1);
+        if !(-MAX_STEP..=MAX_STEP).contains(&by) {
+            return Err(workers_agents::Error::BadRequest(format!(
+                "increment by at most {MAX_STEP} either way (got {by})"
+            )));
+        }
+        // The sum stays in i64 (both are bounded); the state rule bounds the count.
+        ctx.update_state(|s| s.count = s.count.saturating_add(by))?;
         Ok(ctx.state()?.count)
     }
 
@@ -28,7 +50,7 @@ impl Counter {
     }
 
     async fn add(&self, _ctx: &Ctx, (a, b): (i64, i64)) -> Result<i64, String> {
-        a.checked_add(b).ok_or_else(|| "overflow".to_owned())
+        safe(safe(a, "a")?.saturating_add(safe(b, "b")?), "the sum")
     }
 
     async fn countdown(
@@ -37,6 +59,11 @@ impl Counter {
         stream: StreamingResponse,
         (from,): (u32,),
     ) -> workers_agents::Result<&'static str> {
+        if from > MAX_COUNTDOWN {
+            return Err(workers_agents::Error::BadRequest(format!(
+                "countdown from at most {MAX_COUNTDOWN} (got {from})"
+            )));
+        }
         for n in (1..=from).rev() {
             stream.send(&n)?;
         }
@@ -46,6 +73,9 @@ impl Counter {
 
 impl Agent for Counter {
     type State = CounterState;
+
+    /// Its frames are a few numbers: 64 KiB is plenty.
+    const MAX_MESSAGE_BYTES: usize = 64 * 1024;
 
     fn new(_env: &Env) -> Self {
         Counter
@@ -71,7 +101,7 @@ impl Agent for Counter {
         if next.count < 0 {
             return Err(format!("count must not be negative (got {})", next.count));
         }
-        Ok(())
+        safe(next.count, "count").map(|_| ())
     }
 }
 

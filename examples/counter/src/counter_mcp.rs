@@ -32,6 +32,11 @@ pub struct CounterMcp;
 
 type Ctx = Context<CounterMcp>;
 
+/// Largest amount the `add` tool takes, either way (in its input schema).
+const MAX_ADD: i64 = 1_000_000;
+/// Longest `style` of the `explain` prompt, in characters.
+const MAX_STYLE_CHARS: usize = 100;
+
 impl CounterMcp {
     async fn add(&self, ctx: &Ctx, Add { a }: Add) -> workers_agents::Result<ToolResult> {
         let mut total = 0;
@@ -48,6 +53,11 @@ impl CounterMcp {
 
     async fn explain(&self, ctx: &Ctx, args: Explain) -> workers_agents::Result<PromptResult> {
         let style = args.style.unwrap_or_else(|| "plain".into());
+        if style.chars().count() > MAX_STYLE_CHARS {
+            return Err(workers_agents::Error::BadRequest(format!(
+                "style must be at most {MAX_STYLE_CHARS} characters"
+            )));
+        }
         let counter = ctx.state()?.counter;
         Ok(PromptResult::new(vec![PromptMessage::user(format!(
             "Explain in a {style} style what a counter at {counter} means."
@@ -69,7 +79,9 @@ impl Agent for CounterMcp {
     fn mcp_server() -> Option<McpServer<Self>> {
         let add = Tool::new("add", "Add a number to this session's counter").input_schema(json!({
             "type": "object",
-            "properties": { "a": { "type": "integer", "description": "How much to add" } },
+            "properties": { "a": {
+                "type": "integer", "description": "How much to add", "minimum": -MAX_ADD, "maximum": MAX_ADD
+            } },
             "required": ["a"],
             "additionalProperties": false
         }));

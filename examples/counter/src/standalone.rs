@@ -10,7 +10,7 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
         Routed::Unrouted(req) => req,
     };
     match req.path().strip_prefix(crate::API_PREFIX) {
-        Some(rest) => crate::api(rest, &env).await,
+        Some(rest) => crate::api(&req, rest, &env).await,
         None => Response::error("Not found", 404),
     }
 }

@@ -25,6 +25,11 @@ struct Create {
 }
 
 #[derive(Deserialize)]
+struct Count {
+    n: i64,
+}
+
+#[derive(Deserialize)]
 struct Search {
     query: String,
 }
@@ -40,11 +45,30 @@ pub struct NotesMcp;
 
 type Ctx = Context<NotesMcp>;
 
+/// Longest title, search query and prompt focus, in characters (as JSON Schema counts).
+const MAX_TITLE_CHARS: usize = 200;
+/// Longest note body, in characters.
+const MAX_BODY_CHARS: usize = 4000;
+/// Most notes one session keeps (so `list_notes` stays small).
+const MAX_NOTES: i64 = 100;
+
+/// `what` must be at most `max` characters.
+fn bounded(what: &str, text: &str, max: usize) -> Result<(), String> {
+    match text.chars().count() {
+        n if n > max => Err(format!("{what} must have at most {max} characters (got {n})")),
+        _ => Ok(()),
+    }
+}
+
 const SCHEMA: &str =
     "CREATE TABLE IF NOT EXISTS notes (id INTEGER PRIMARY KEY AUTOINCREMENT, title TEXT NOT NULL, body TEXT NOT NULL)";
 
 impl NotesMcp {
     async fn create(&self, ctx: &Ctx, note: Create) -> workers_agents::Result<ToolResult> {
+        let count: Option<Count> = ctx.sql().query_one("SELECT COUNT(*) AS n FROM notes", params![])?;
+        if count.is_some_and(|c| c.n >= MAX_NOTES) {
+            return Ok(ToolResult::error(format!("at most {MAX_NOTES} notes per session")));
+        }
         let created: Option<Note> = ctx
             .sql()
             .query_one("INSERT INTO notes (title, body) VALUES (?, ?) RETURNING *", params![note.title, note.body])?;
@@ -73,8 +97,10 @@ impl NotesMcp {
         Ok(ResourceContents::text(req.uri, "text/markdown", format!("# {}\n\n{}", note.title, note.body)))
     }
 
-    async fn summarize(&self, ctx: &Ctx, Summarize { focus }: Summarize) -> workers_agents::Result<PromptResult> {
-        let notes: Vec<Note> = ctx.sql().query("SELECT * FROM notes ORDER BY id", params![])?;
+    async fn summarize(&self, ctx: &Ctx, Summarize { focus }: Summarize) -> Result<PromptResult, String> {
+        bounded("focus", &focus, MAX_TITLE_CHARS)?;
+        let notes: Vec<Note> =
+            ctx.sql().query("SELECT * FROM notes ORDER BY id", params![]).map_err(|e| e.to_string())?;
         let listing: Vec<String> = notes.iter().map(|n| format!("- {}: {}", n.title, n.body)).collect();
         Ok(PromptResult::new(vec![PromptMessage::user(format!(
             "Summarize these notes, focusing on {focus}:\n{}",
@@ -97,15 +123,16 @@ impl Agent for NotesMcp {
     }
 
     fn mcp_server() -> Option<McpServer<Self>> {
-        let string = json!({ "type": "string", "minLength": 1 });
+        let short = json!({ "type": "string", "minLength": 1, "maxLength": MAX_TITLE_CHARS });
+        let body = json!({ "type": "string", "maxLength": MAX_BODY_CHARS });
         let create = Tool::new("create_note", "Create a note").input_schema(json!({
             "type": "object",
-            "properties": { "title": string, "body": { "type": "string" } },
+            "properties": { "title": short, "body": body },
             "required": ["title", "body"]
         }));
         let search =
             Tool::new("search_notes", "Find notes whose title or body contains the query").input_schema(json!({
-                "type": "object", "properties": { "query": string }, "required": ["query"]
+                "type": "object", "properties": { "query": short }, "required": ["query"]
             }));
         let list = Tool::new("list_notes", "List all notes").annotations(json!({ "readOnlyHint": true }));
         let note =
