@@ -109,10 +109,30 @@ describe("rpc", () => {
     client.send({ type: "rpc", id: "big", method: "echo", args: [big] });
     const reply = await client.next((f) => f.id === "big", 15_000);
     expect(reply.success).toBe(false);
-    expect(reply.error).toMatch(/^Message too large: \d+ bytes \(limit 8388608\)$/);
+    expect(reply.error).toMatch(/^Message too large: at least \d+ bytes \(limit 8388608\)$/);
     client.send({ type: "cf_agent_state", state: { count: 1, items: [], blob: big } });
     expect((await client.ofType("cf_agent_state_error", 15_000)).error).toBe("State update rejected");
     expect((await client.ofType("cf_agent_state")).state.count).toBe(0);
+    client.close();
+  });
+
+  it("refuses an oversized frame from its first fields, whatever follows them", async () => {
+    const client = await probe();
+    // Past the limit only in UTF-8 (three bytes a character): copied, then refused before parsing.
+    const wide = "€".repeat(3 * 1024 * 1024);
+    client.send(`{"type":"rpc","id":"wide","method":"echo","args":["${wide}"]}`);
+    const refused = await client.next((f) => f.id === "wide", 15_000);
+    expect(refused.error).toMatch(/^Message too large: \d+ bytes \(limit 8388608\)$/);
+    // Nesting no parser would accept, and no closing brace: still refused to the caller by id.
+    const deep = "[".repeat(300_000) + "y".repeat(9 * 1024 * 1024);
+    client.send(`{"type":"rpc","id":"deep","method":"echo","args":${deep}`);
+    const answer = await client.next((f) => f.id === "deep", 15_000);
+    expect(answer.success).toBe(false);
+    expect(answer.error).toMatch(/^Message too large/);
+    // A binary frame over the limit gets the agent's error frame.
+    client.ws.send(new Uint8Array(9 * 1024 * 1024));
+    expect((await client.ofType("cf_agent_error", 15_000)).error).toMatch(/^Message too large: 9437184 bytes/);
+    expect((await client.call("echo", [1])).result).toBe(1);
     client.close();
   });
 

@@ -72,9 +72,14 @@ pub trait Agent: private::Exported + Sized + 'static {
     /// The agent's state, synced to every client.
     type State: Serialize + DeserializeOwned + Clone + 'static;
 
-    /// Upper bound on an incoming WebSocket text frame, in bytes. Larger
-    /// frames are refused with an error frame, and nothing is applied.
-    const MAX_MESSAGE_BYTES: usize = 16 * 1024 * 1024;
+    /// Upper bound on an incoming WebSocket frame, in bytes. A larger frame
+    /// is refused before it is parsed (or copied out of the runtime, when
+    /// its length alone shows it is too large), with the error frame that
+    /// fits its kind, and nothing is applied. The default is what Cloudflare
+    /// delivers to a Worker: 32 MiB (a larger message closes the socket with
+    /// 1009 before any code runs). Agents whose frames are small should set
+    /// less: a frame's text, and what it decodes to, are held in memory.
+    const MAX_MESSAGE_BYTES: usize = 32 * 1024 * 1024;
 
     /// Builds the agent value; runs once per wake, before `on_start`.
     fn new(env: &Env) -> Self;

@@ -11,14 +11,16 @@ pub(crate) mod parts;
 use std::panic::AssertUnwindSafe;
 use std::rc::Rc;
 
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
+use worker::js_sys::JsString;
 use worker::{Env, Request, Response, WebSocket, WebSocketIncomingMessage, WebSocketPair};
 
 use crate::connection::MAX_CONNECTION_ID_BYTES;
 use crate::host::eager::run_at_once;
-use crate::host::js_text::string_from_js;
+use crate::host::js_text::text_of;
 use crate::host::panic::{catch_panic, catch_panic_sync};
 use crate::host::parts::Fetch;
+use crate::protocol::dispatch::{peek_head, refuse_oversized, Head};
 use crate::protocol::frames::{identity_frame, mcp_servers_frame};
 use crate::router::path::{query_param, url_query};
 use crate::{Agent, Connection, Context, Error, Message};
@@ -131,9 +133,25 @@ impl<A: Agent> Host<A> {
     #[doc(hidden)]
     pub fn websocket_message_js(&self, ws: WebSocket, message: JsValue) -> std::result::Result<JsValue, JsValue> {
         let ctx = self.context().map_err(JsValue::from)?.clone();
-        let message = match string_from_js(&message) {
-            Some(text) => WebSocketIncomingMessage::String(text),
-            None => WebSocketIncomingMessage::Binary(worker::js_sys::Uint8Array::new(&message).to_vec()),
+        let limit = A::MAX_MESSAGE_BYTES;
+        // A frame whose length alone shows it is over the limit is refused
+        // before it is copied out of the runtime: UTF-8 needs at least a byte
+        // for each UTF-16 unit.
+        let message = match message.dyn_ref::<JsString>() {
+            Some(text) if text.length() as usize > limit => {
+                let head = text_of(&text.slice(0, HEAD_UNITS));
+                let error = format!("Message too large: at least {} bytes (limit {limit})", text.length());
+                return refuse_at_once(&ctx, ws, &peek_head(&head), &error);
+            }
+            Some(text) => WebSocketIncomingMessage::String(text_of(text)),
+            None => {
+                let bytes = worker::js_sys::Uint8Array::new(&message);
+                if bytes.length() as usize > limit {
+                    let error = format!("Message too large: {} bytes (limit {limit})", bytes.length());
+                    return refuse_at_once(&ctx, ws, &Head::default(), &error);
+                }
+                WebSocketIncomingMessage::Binary(bytes.to_vec())
+            }
         };
         run_at_once(async move { on_frame(&ctx, ws, message).await })
     }
@@ -175,6 +193,19 @@ impl<A: Agent> Host<A> {
         ctx.parts.alarm(ctx).await;
         Response::ok("")
     }
+}
+
+/// How much of an oversized frame is read to tell what it is.
+const HEAD_UNITS: u32 = 1024;
+
+fn refuse_at_once<A: Agent>(
+    ctx: &Context<A>,
+    ws: WebSocket,
+    head: &Head,
+    error: &str,
+) -> std::result::Result<JsValue, JsValue> {
+    refuse_oversized(ctx, &Connection::from_socket(ws), head, error);
+    Ok(JsValue::UNDEFINED)
 }
 
 /// The parts' start hooks, then the agent's `on_start`: before any event of a wake.

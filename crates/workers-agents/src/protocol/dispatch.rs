@@ -8,21 +8,22 @@ use serde_json::Value;
 use super::frames::{
     parse_incoming, rpc_error_frame, rpc_result_frame, state_error_frame, Incoming, RpcRequest, STATE_REJECTED_ERROR,
 };
+pub(crate) use super::frames::{peek_head, Head};
 use crate::host::panic::{catch_panic, catch_panic_sync};
 use crate::rpc::callables::{Handler, Outcome, StreamingResponse};
 use crate::{Agent, Connection, Context};
 
 /// Handles a text frame: state and RPC frames here (`None`); anything else
 /// is handed back for `on_message`. Frames over `Agent::MAX_MESSAGE_BYTES`
-/// are refused with the error frame that fits their kind.
+/// are refused before they are parsed, with the error frame that fits their
+/// kind (read from their first fields alone).
 pub(super) async fn frame<A: Agent>(ctx: &Rc<Context<A>>, connection: &Connection, text: String) -> Option<String> {
-    let incoming = parse_incoming(&text);
     if text.len() > A::MAX_MESSAGE_BYTES {
         let error = format!("Message too large: {} bytes (limit {})", text.len(), A::MAX_MESSAGE_BYTES);
-        refuse_oversized(ctx, connection, incoming, &error);
+        refuse_oversized(ctx, connection, &peek_head(&text), &error);
         return None;
     }
-    match incoming {
+    match parse_incoming(&text) {
         Incoming::State(state) => match catch_panic_sync(|| ctx.apply_client_state(connection, state)) {
             Ok(Ok(())) => {}
             Ok(Err(e)) => ctx.agent().on_error(ctx, Some(connection), &e).await,
@@ -56,15 +57,14 @@ fn refuse_state<A: Agent>(ctx: &Context<A>, connection: &Connection) {
     }
 }
 
-fn refuse_oversized<A: Agent>(ctx: &Context<A>, connection: &Connection, incoming: Incoming<'_>, error: &str) {
+/// Refuses a frame too large to parse, from its head (its start): the
+/// error frame that fits its kind, nothing applied.
+pub(crate) fn refuse_oversized<A: Agent>(ctx: &Context<A>, connection: &Connection, head: &Head, error: &str) {
     worker::console_warn!("[{}] from {}: {error}", ctx.agent_class(), connection.id());
-    match incoming {
-        Incoming::Rpc(RpcRequest { id, .. }) => send_quietly(connection, &rpc_error_frame(&Value::String(id), error)),
-        Incoming::BadRpc { id, .. } => send_quietly(connection, &rpc_error_frame(&id, error)),
-        Incoming::State(_) => refuse_state(ctx, connection),
-        Incoming::Other => {
-            send_quietly(connection, &serde_json::json!({"type": "cf_agent_error", "error": error}).to_string());
-        }
+    match head.kind.as_deref() {
+        Some("rpc") => send_quietly(connection, &rpc_error_frame(head.id.as_ref().unwrap_or(&Value::Null), error)),
+        Some("cf_agent_state") => refuse_state(ctx, connection),
+        _ => send_quietly(connection, &serde_json::json!({"type": "cf_agent_error", "error": error}).to_string()),
     }
 }
 

@@ -105,19 +105,22 @@ pub(crate) enum Incoming<'a> {
 }
 
 /// The fields of a client frame the protocol looks at; others are skipped
-/// without being built. `Some` means present (even as `null`).
+/// without being built. `Some` means present (even as `null`). The values
+/// are captured as JSON text and decoded one by one, so a value serde_json
+/// cannot build (`1e999`, a lone surrogate, nesting past 128 levels) fails
+/// that field alone and the caller still gets an answer for its id.
 #[derive(Deserialize)]
 struct Frame<'a> {
     #[serde(rename = "type", default, borrow)]
     kind: Option<Cow<'a, str>>,
     #[serde(default, borrow, deserialize_with = "present")]
     state: Option<&'a RawValue>,
-    #[serde(default, deserialize_with = "present")]
-    id: Option<Value>,
-    #[serde(default, deserialize_with = "present")]
-    method: Option<Value>,
-    #[serde(default, deserialize_with = "present")]
-    args: Option<Value>,
+    #[serde(default, borrow, deserialize_with = "present")]
+    id: Option<&'a RawValue>,
+    #[serde(default, borrow, deserialize_with = "present")]
+    method: Option<&'a RawValue>,
+    #[serde(default, borrow, deserialize_with = "present")]
+    args: Option<&'a RawValue>,
     #[serde(default, deserialize_with = "present")]
     success: Option<IgnoredAny>,
 }
@@ -143,21 +146,84 @@ pub(crate) fn parse_incoming(text: &str) -> Incoming<'_> {
 }
 
 fn parse_rpc(frame: Frame<'_>) -> Incoming<'static> {
-    let id = frame.id.unwrap_or(Value::Null);
+    let id = frame.id.and_then(|raw| serde_json::from_str(raw.get()).ok()).unwrap_or(Value::Null);
     let bad = |id: Value, error: &str| Incoming::BadRpc { id, error: format!("Invalid RPC request: {error}") };
     let Value::String(id_text) = &id else {
         return bad(id, "id must be a string");
     };
-    let method = match frame.method {
-        Some(Value::String(m)) if !m.is_empty() => m,
+    let method = match frame.method.map(|raw| serde_json::from_str::<Value>(raw.get())) {
+        Some(Ok(Value::String(m))) if !m.is_empty() => m,
         _ => return bad(id, "method must be a non-empty string"),
     };
-    let args = match frame.args {
-        Some(Value::Array(args)) => args,
-        None | Some(Value::Null) => Vec::new(),
+    let args = match frame.args.map(RawValue::get) {
+        None | Some("null") => Vec::new(),
+        Some(raw) if raw.starts_with('[') => match serde_json::from_str(raw) {
+            Ok(args) => args,
+            Err(e) => return bad(id, &format!("args could not be read: {e}")),
+        },
         Some(_) => return bad(id, "args must be an array"),
     };
     Incoming::Rpc(RpcRequest { id: id_text.clone(), method, args })
+}
+
+/// The `type` and `id` a frame starts with.
+#[derive(Debug, Default, PartialEq)]
+pub(crate) struct Head {
+    pub(crate) kind: Option<String>,
+    pub(crate) id: Option<Value>,
+}
+
+/// Reads the `type` and `id` at the start of a frame (where the official
+/// clients put them) and nothing after them: what a frame too large to parse
+/// is, so that its refusal reaches the right caller. The cost does not grow
+/// with the frame. A frame that starts otherwise has an empty head.
+pub(crate) fn peek_head(text: &str) -> Head {
+    let mut head = Head::default();
+    let Some(mut rest) = text.trim_start().strip_prefix('{') else {
+        return head;
+    };
+    while head.kind.is_none() || head.id.is_none() {
+        let Some((key, after)) = next_value::<String>(rest).and_then(|(k, r)| Some((k, colon(r)?))) else {
+            break;
+        };
+        rest = match key.as_str() {
+            "type" => match next_value::<String>(after) {
+                Some((kind, r)) => {
+                    head.kind = Some(kind);
+                    r
+                }
+                None => break,
+            },
+            // Only a string or a number: anything else could be large.
+            "id" if after.trim_start().starts_with(|c: char| c == '"' || c == '-' || c.is_ascii_digit()) => {
+                match next_value::<Value>(after) {
+                    Some((id, r)) => {
+                        head.id = Some(id);
+                        r
+                    }
+                    None => break,
+                }
+            }
+            _ => break,
+        };
+        match rest.trim_start().strip_prefix(',') {
+            Some(r) => rest = r,
+            None => break,
+        }
+    }
+    head
+}
+
+/// The JSON value at the start of `text` (after whitespace) and what follows it.
+fn next_value<T: serde::de::DeserializeOwned>(text: &str) -> Option<(T, &str)> {
+    let mut values = serde_json::Deserializer::from_str(text).into_iter::<T>();
+    let value = values.next()?.ok()?;
+    Some((value, &text[values.byte_offset()..]))
+}
+
+/// What follows the `:` after a key.
+fn colon(text: &str) -> Option<&str> {
+    text.trim_start().strip_prefix(':')
 }
 
 #[cfg(test)]
@@ -272,6 +338,40 @@ mod tests {
         ];
         for case in cases {
             assert_eq!(parse_incoming(case.input), case.expect, "input: {}", case.input);
+        }
+    }
+
+    #[test]
+    fn a_value_serde_json_cannot_build_fails_its_rpc_not_the_frame() {
+        let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+        for args in ["[1e999]", r#"["\ud800"]"#, deep.as_str()] {
+            let frame = format!(r#"{{"type":"rpc","id":"a","method":"m","extra":{args},"args":{args}}}"#);
+            match parse_incoming(&frame) {
+                Incoming::BadRpc { id, error } => {
+                    assert_eq!(id, json!("a"));
+                    assert!(error.starts_with("Invalid RPC request: args could not be read"), "{error}");
+                }
+                other => panic!("{frame}: {other:?}"),
+            }
+        }
+        let frame = r#"{"type":"rpc","id":"a","method":"m","extra":[1e999]}"#;
+        assert_eq!(
+            parse_incoming(frame),
+            Incoming::Rpc(RpcRequest { id: "a".into(), method: "m".into(), args: vec![] })
+        );
+    }
+
+    #[test]
+    fn peeks_at_type_and_id_only() {
+        let head = |kind: &str, id: Value| Head { kind: Some(kind.into()), id: Some(id) };
+        assert_eq!(peek_head(r#"{"type":"rpc","id":"big","method":"m","args":[1,2"#), head("rpc", json!("big")));
+        assert_eq!(peek_head(r#" { "id" : 7 , "type" : "rpc" , "args": [[[["#), head("rpc", json!(7)));
+        assert_eq!(peek_head(r#"{"type":"cf_agent_state","state":{"a":"#).kind.as_deref(), Some("cf_agent_state"));
+        // Stops at the first other key, or an id that is not a string or number.
+        assert_eq!(peek_head(r#"{"method":"m","type":"rpc","id":"x"}"#), Head::default());
+        assert_eq!(peek_head(r#"{"type":"rpc","id":{"deep":[1]}}"#), Head { kind: Some("rpc".into()), id: None });
+        for text in ["", "hello", "[1]", "{", r#"{"type""#, r#"{"type":"#, r#"{"type":5}"#] {
+            assert_eq!(peek_head(text), Head::default(), "{text}");
         }
     }
 }

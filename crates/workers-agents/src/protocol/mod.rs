@@ -2,7 +2,7 @@
 //! sync (`cf_agent_state` frames, the state table) and RPC (`rpc` frames
 //! from clients, internal calls from [`AgentStub`](crate::AgentStub)).
 
-mod dispatch;
+pub(crate) mod dispatch;
 pub(crate) mod frames;
 mod internal;
 
