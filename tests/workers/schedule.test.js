@@ -240,3 +240,39 @@ describe("schedules", () => {
     client.close();
   });
 });
+
+const YEAR_100_MS = 3_155_760_000_000;
+
+describe("schedule limits", () => {
+  it("refuses due times beyond 100 years (or what a JS date holds) and bad retry delays, storing nothing", async () => {
+    const { client, call } = await jobs();
+    const now = await call("now");
+    const beyond = "is more than 100 years ahead";
+    const bad = [
+      [{ delayMs: YEAR_100_MS + 1 }, beyond],
+      [{ delayMs: 8_640_000_000_000_001 }, beyond], // past the last JS date
+      [{ atMs: now + YEAR_100_MS + 60_000 }, beyond],
+      [{ atMs: 8_640_000_000_000_001 }, beyond],
+      [{ everyMs: YEAR_100_MS + 1 }, beyond],
+      [{ everyMs: 8_640_000_000_000_001 }, beyond],
+    ];
+    for (const [when, message] of bad) {
+      await expect(call("schedule", when, "record", { label: "x" }), JSON.stringify(when)).rejects.toThrow(message);
+    }
+    for (const baseDelayMs of [-1, YEAR_100_MS + 1]) {
+      await expect(call("schedule", { delayMs: 10 }, "record", { label: "x" }, { baseDelayMs })).rejects.toThrow(
+        "retry delays must be between 0 and 3155760000000 ms",
+      );
+    }
+    for (const cron of ["*/61 * * * *", "0 */25 * * *"]) {
+      await expect(call("schedule", { cron }, "record", { label: "x" })).rejects.toThrow("is larger than the field's");
+    }
+    expect(await call("list")).toEqual([]);
+    expect(await call("alarm")).toBeNull();
+    // The horizon itself is accepted.
+    const far = await call("schedule", { delayMs: YEAR_100_MS - 60_000 }, "record", { label: "far" });
+    expect(await call("alarm")).toBe(far.dueMs);
+    client.close();
+  });
+
+});

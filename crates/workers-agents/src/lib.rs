@@ -53,6 +53,7 @@ pub use rpc::args::RpcArgs;
 pub use rpc::callables::{Callables, StreamingResponse};
 pub use schedule::{
     Retry, Schedule, ScheduleFilter, ScheduleKind, ScheduleOptions, ScheduleStatus, Tasks, When, MAX_PAYLOAD_BYTES,
+    MAX_SCHEDULE_AHEAD_MS,
 };
 pub use sse::{sse_response, SseSender};
 pub use state::StateSource;

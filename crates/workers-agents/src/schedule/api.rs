@@ -36,6 +36,7 @@ impl<A: Agent> Context<A> {
     ) -> Result<Schedule> {
         let now = now_ms();
         let plan = plan(&when, now, super::next_cron).map_err(Error::Schedule)?;
+        options.retry.check().map_err(Error::Schedule)?;
         let payload = self.task_payload(callback, payload)?;
         let idempotent = options.idempotent.unwrap_or(plan.kind.repeats());
         if idempotent {

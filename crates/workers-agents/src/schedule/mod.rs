@@ -22,7 +22,7 @@ pub use api::{ScheduleOptions, MAX_PAYLOAD_BYTES};
 pub(crate) use part::SchedulePart;
 pub use store::{Schedule, ScheduleFilter, ScheduleStatus};
 pub use tasks::Tasks;
-pub use when::{Retry, ScheduleKind, When};
+pub use when::{Retry, ScheduleKind, When, MAX_SCHEDULE_AHEAD_MS};
 
 /// The next time of `cron` after `after` in `zone` (UTC when `None`).
 pub(crate) fn next_cron(cron: &cron::Cron, zone: Option<&str>, after: i64) -> Result<i64, String> {
