@@ -243,6 +243,17 @@ describe("schedules", () => {
 
 const YEAR_100_MS = 3_155_760_000_000;
 
+async function probe() {
+  const client = await connect(`/agents/probe/${uniqueName("schedule-caps")}`);
+  await client.handshake();
+  const call = async (method, ...args) => {
+    const reply = await client.call(method, args);
+    if (!reply.success) throw new Error(reply.error);
+    return reply.result;
+  };
+  return { client, call };
+}
+
 describe("schedule limits", () => {
   it("refuses due times beyond 100 years (or what a JS date holds) and bad retry delays, storing nothing", async () => {
     const { client, call } = await jobs();
@@ -275,4 +286,18 @@ describe("schedule limits", () => {
     client.close();
   });
 
+  it("refuses a schedule past the agent's MAX_SCHEDULES with a clear error, storing nothing", async () => {
+    const { client, call } = await probe(); // Probe::MAX_SCHEDULES is 3
+    const kept = [];
+    for (let i = 0; i < 3; i++) kept.push(await call("scheduleNoop", 60_000));
+    const reply = await client.call("scheduleNoop", [60_000]);
+    expect(reply).toMatchObject({ success: false, error: "cannot schedule: the agent already keeps 3 schedules, its limit (Agent::MAX_SCHEDULES)" });
+    await expect(call("queueNoop")).rejects.toThrow("its limit (Agent::MAX_SCHEDULES)");
+    expect((await call("scheduleIds")).sort()).toEqual(kept.map((s) => s.id).sort());
+    // A removed schedule makes room again.
+    await call("cancelSchedule", kept[0].id);
+    await call("scheduleNoop", 60_000);
+    expect(await call("scheduleIds")).toHaveLength(3);
+    client.close();
+  });
 });

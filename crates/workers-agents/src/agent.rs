@@ -76,6 +76,11 @@ pub trait Agent: private::Exported + Sized + 'static {
     /// frames are refused with an error frame, and nothing is applied.
     const MAX_MESSAGE_BYTES: usize = 16 * 1024 * 1024;
 
+    /// Most schedules the agent keeps (pending and failed ones, queued tasks
+    /// included): 100,000. Scheduling one more is refused with an error, and
+    /// nothing is stored; cancelling (or a task finishing) makes room.
+    const MAX_SCHEDULES: usize = 100_000;
+
     /// Builds the agent value; runs once per wake, before `on_start`.
     fn new(env: &Env) -> Self;
 

@@ -77,11 +77,33 @@ impl<A: Agent> Context<A> {
         retry: Retry,
         now: i64,
     ) -> Result<Schedule> {
+        let rows = self.room_for_one()?;
         let id = crate::ids::uuid_v4();
         let new = NewSchedule { id: &id, callback, payload, plan, retry, now };
         store::insert(self.sql(), &new)?;
+        self.armed_alarm().rows.set(Some(rows + 1));
         rearm(self).await?;
         Ok(new.to_schedule())
+    }
+
+    /// The number of schedules kept, if one more fits `Agent::MAX_SCHEDULES`.
+    ///
+    /// The count is read once per wake and then only counted up: an upper
+    /// bound (tasks that finish are not subtracted), read again before refusing.
+    fn room_for_one(&self) -> Result<u64> {
+        let limit = A::MAX_SCHEDULES as u64;
+        let known = self.armed_alarm().rows.get();
+        let rows = match known {
+            Some(rows) if rows < limit => rows,
+            _ => store::count(self.sql())?,
+        };
+        self.armed_alarm().rows.set(Some(rows));
+        if rows >= limit {
+            return Err(Error::Schedule(format!(
+                "the agent already keeps {rows} schedules, its limit (Agent::MAX_SCHEDULES)"
+            )));
+        }
+        Ok(rows)
     }
 
     /// One schedule by id.

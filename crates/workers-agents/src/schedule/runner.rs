@@ -128,6 +128,8 @@ fn next_cadence(row: &Row, now: i64) -> Result<(i64, i64)> {
 pub(crate) struct ArmedAlarm {
     armed: Cell<Option<Option<i64>>>,
     cancelled: RefCell<HashSet<String>>,
+    /// An upper bound of the table's row count, for `Agent::MAX_SCHEDULES`.
+    pub(crate) rows: Cell<Option<u64>>,
 }
 
 impl ArmedAlarm {

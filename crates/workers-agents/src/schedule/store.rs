@@ -251,6 +251,17 @@ pub(crate) fn due(sql: &Sql, now: i64, limit: i64) -> Result<Vec<Row>> {
 }
 
 #[derive(Deserialize)]
+struct Count {
+    n: i64,
+}
+
+/// How many schedules the table holds (pending and failed).
+pub(crate) fn count(sql: &Sql) -> Result<u64> {
+    let row: Option<Count> = sql.query_one("SELECT COUNT(*) AS n FROM cf_agents_schedules", params![])?;
+    Ok(row.map_or(0, |r| r.n.max(0) as u64))
+}
+
+#[derive(Deserialize)]
 struct Earliest {
     due: Option<i64>,
 }
