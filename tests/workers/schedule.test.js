@@ -240,3 +240,145 @@ describe("schedules", () => {
     client.close();
   });
 });
+
+const YEAR_100_MS = 3_155_760_000_000;
+
+async function probe() {
+  const client = await connect(`/agents/probe/${uniqueName("schedule-caps")}`);
+  await client.handshake();
+  const call = async (method, ...args) => {
+    const reply = await client.call(method, args);
+    if (!reply.success) throw new Error(reply.error);
+    return reply.result;
+  };
+  return { client, call };
+}
+
+describe("schedule limits", () => {
+  it("refuses due times beyond 100 years (or what a JS date holds) and bad retry delays, storing nothing", async () => {
+    const { client, call } = await jobs();
+    const now = await call("now");
+    const beyond = "is more than 100 years ahead";
+    const bad = [
+      [{ delayMs: YEAR_100_MS + 1 }, beyond],
+      [{ delayMs: 8_640_000_000_000_001 }, beyond], // past the last JS date
+      [{ atMs: now + YEAR_100_MS + 60_000 }, beyond],
+      [{ atMs: 8_640_000_000_000_001 }, beyond],
+      [{ everyMs: YEAR_100_MS + 1 }, beyond],
+      [{ everyMs: 8_640_000_000_000_001 }, beyond],
+    ];
+    for (const [when, message] of bad) {
+      await expect(call("schedule", when, "record", { label: "x" }), JSON.stringify(when)).rejects.toThrow(message);
+    }
+    for (const baseDelayMs of [-1, YEAR_100_MS + 1]) {
+      await expect(call("schedule", { delayMs: 10 }, "record", { label: "x" }, { baseDelayMs })).rejects.toThrow(
+        "retry delays must be between 0 and 3155760000000 ms",
+      );
+    }
+    for (const cron of ["*/61 * * * *", "0 */25 * * *"]) {
+      await expect(call("schedule", { cron }, "record", { label: "x" })).rejects.toThrow("is larger than the field's");
+    }
+    expect(await call("list")).toEqual([]);
+    expect(await call("alarm")).toBeNull();
+    // The horizon itself is accepted.
+    const far = await call("schedule", { delayMs: YEAR_100_MS - 60_000 }, "record", { label: "far" });
+    expect(await call("alarm")).toBe(far.dueMs);
+    client.close();
+  });
+
+  it("refuses a schedule past the agent's MAX_SCHEDULES with a clear error, storing nothing", async () => {
+    const { client, call } = await probe(); // Probe::MAX_SCHEDULES is 3
+    const kept = [];
+    for (let i = 0; i < 3; i++) kept.push(await call("scheduleNoop", 60_000));
+    const reply = await client.call("scheduleNoop", [60_000]);
+    expect(reply).toMatchObject({ success: false, error: "cannot schedule: the agent already keeps 3 schedules, its limit (Agent::MAX_SCHEDULES)" });
+    await expect(call("queueNoop")).rejects.toThrow("its limit (Agent::MAX_SCHEDULES)");
+    expect((await call("scheduleIds")).sort()).toEqual(kept.map((s) => s.id).sort());
+    // A removed schedule makes room again.
+    await call("cancelSchedule", kept[0].id);
+    await call("scheduleNoop", 60_000);
+    expect(await call("scheduleIds")).toHaveLength(3);
+    client.close();
+  });
+
+  it("stores a failing task's error truncated to 4 KiB, and later due tasks still run", async () => {
+    const { client, call, stub } = await jobs();
+    const loud = await call("schedule", { delayMs: 0 }, "loud", { label: "loud", bytes: 3_000_000 }, { maxAttempts: 1 });
+    await call("schedule", { delayMs: 0 }, "record", { label: "after-loud" });
+    await runDurableObjectAlarm(stub); // the alarm may already have run by itself
+    await expect.poll(async () => labels(await call("runs")), { timeout: 5_000 }).toEqual(["loud", "after-loud"]);
+    const failed = await call("get", loud.id);
+    expect(failed.status).toBe("failed");
+    expect(new TextEncoder().encode(failed.lastError).length).toBeLessThanOrEqual(4096);
+    expect(failed.lastError).toMatch(/^x{4000,}… \(3000000 bytes in all\)$/);
+    client.close();
+  });
+
+  it("marks a row whose bookkeeping is refused and moves on, with backoff; later due tasks still run", async () => {
+    const { client, call, stub } = await jobs();
+    await call("refuseBookkeeping", "stuck", ["DELETE"]);
+    const stuck = await call("schedule", { delayMs: 0 }, "record", { label: "stuck" });
+    await call("schedule", { delayMs: 0 }, "record", { label: "after-stuck" });
+    await runDurableObjectAlarm(stub);
+    await expect.poll(async () => labels(await call("runs")), { timeout: 5_000 }).toContain("after-stuck");
+    const marked = await call("get", stuck.id);
+    expect(marked).toMatchObject({ status: "pending", failures: 1 });
+    expect(marked.lastError).toContain("refused by test");
+    // Backoff: the row waits (5 s at first) instead of running again at once.
+    expect(marked.dueMs).toBeGreaterThan(await call("now"));
+    expect(labels(await call("runs")).filter((l) => l === "stuck")).toEqual(["stuck"]);
+    client.close();
+  });
+
+  it("pages get_schedules: bounded pages and a cursor to the next; get_schedules itself refuses more than a page", async () => {
+    const { client, call } = await jobs();
+    const made = [];
+    for (const label of ["a", "b", "c", "d", "e"]) made.push(await call("schedule", { delayMs: 60_000 }, "record", { label }));
+    const first = await call("listPage", null, null, 2);
+    expect(first.schedules.map((s) => s.payload.label)).toEqual(["a", "b"]);
+    expect(typeof first.nextCursor).toBe("string");
+    const second = await call("listPage", null, first.nextCursor, 2);
+    expect(second.schedules.map((s) => s.payload.label)).toEqual(["c", "d"]);
+    const last = await call("listPage", null, second.nextCursor, 2);
+    expect(last).toEqual({ schedules: [made[4]], nextCursor: null });
+    // A filter applies to every page; a limit above the bound is read as the bound.
+    const filtered = await call("listPage", { dueFrom: made[3].dueMs }, null, 1_000_000);
+    expect(filtered).toEqual({ schedules: await call("list", { dueFrom: made[3].dueMs }), nextCursor: null });
+    expect(filtered.schedules.map((s) => s.id)).toContain(made[4].id);
+    await expect(call("listPage", null, "not-a-cursor", 2)).rejects.toThrow('"not-a-cursor" is not a cursor');
+    // Over 1,000 schedules: get_schedules says to page; pages of 1,000 read them all.
+    await call("scheduleMany", 1_000, 60_000);
+    await expect(call("list")).rejects.toThrow("read them with get_schedules_page");
+    const page = await call("listPage", null, null, 5_000);
+    expect(page.schedules).toHaveLength(1_000);
+    const rest = await call("listPage", null, page.nextCursor, 5_000);
+    expect(rest.schedules).toHaveLength(5);
+    expect(rest.nextCursor).toBeNull();
+    expect(new Set([...page.schedules, ...rest.schedules].map((s) => s.id)).size).toBe(1_005);
+    client.close();
+  });
+
+  it("pages by payload bytes too: at most 8 MiB of payloads a page", async () => {
+    const { client, call } = await jobs();
+    await call("scheduleBig", 20, 500_000); // 20 payloads of ~500 kB, 10 MB in all
+    const first = await call("listPage", null, null, 100);
+    expect(first.schedules).toHaveLength(16); // 16 × 500,012 bytes ≤ 8 MiB < 17 ×
+    const rest = await call("listPage", null, first.nextCursor, 100);
+    expect(rest.schedules).toHaveLength(4);
+    expect(rest.nextCursor).toBeNull();
+    client.close();
+  });
+
+  it("never spins on a row that cannot be written at all", async () => {
+    const { client, call, stub } = await jobs();
+    await call("refuseBookkeeping", "wedged", ["DELETE", "UPDATE"]);
+    await call("schedule", { delayMs: 0 }, "record", { label: "wedged" });
+    await call("schedule", { delayMs: 0 }, "record", { label: "after-wedged" });
+    await runDurableObjectAlarm(stub);
+    await expect.poll(async () => labels(await call("runs")), { timeout: 5_000 }).toContain("after-wedged");
+    // The wedged row ran once; the alarm waits for its backoff, not at once.
+    expect(labels(await call("runs")).filter((l) => l === "wedged")).toEqual(["wedged"]);
+    expect(await call("alarm")).toBeGreaterThan(await call("now"));
+    client.close();
+  });
+});

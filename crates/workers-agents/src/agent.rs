@@ -81,6 +81,11 @@ pub trait Agent: private::Exported + Sized + 'static {
     /// less: a frame's text, and what it decodes to, are held in memory.
     const MAX_MESSAGE_BYTES: usize = 32 * 1024 * 1024;
 
+    /// Most schedules the agent keeps (pending and failed ones, queued tasks
+    /// included): 100,000. Scheduling one more is refused with an error, and
+    /// nothing is stored; cancelling (or a task finishing) makes room.
+    const MAX_SCHEDULES: usize = 100_000;
+
     /// Builds the agent value; runs once per wake, before `on_start`.
     fn new(env: &Env) -> Self;
 

@@ -56,7 +56,9 @@ pub use router::{
 pub use rpc::args::RpcArgs;
 pub use rpc::callables::{Callables, StreamingResponse};
 pub use schedule::{
-    Retry, Schedule, ScheduleFilter, ScheduleKind, ScheduleOptions, ScheduleStatus, Tasks, When, MAX_PAYLOAD_BYTES,
+    Retry, Schedule, ScheduleFilter, ScheduleKind, ScheduleOptions, SchedulePage, ScheduleStatus, Tasks, When,
+    BOOKKEEPING_RETRY, MAX_ERROR_BYTES, MAX_PAYLOAD_BYTES, MAX_SCHEDULES_PAGE, MAX_SCHEDULES_PAGE_BYTES,
+    MAX_SCHEDULE_AHEAD_MS,
 };
 pub use sse::{sse_response, SseSender};
 pub use state::StateSource;

@@ -1,7 +1,8 @@
 //! The scheduling methods of [`Context`]: schedule, queue, list, cancel.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
+use super::limits::{Cursor, MAX_SCHEDULES_PAGE, MAX_SCHEDULES_PAGE_BYTES};
 use super::runner::{now_ms, rearm};
 use super::store::{self, NewSchedule, Schedule, ScheduleFilter};
 use super::when::{plan, Retry, ScheduleKind, When};
@@ -9,6 +10,16 @@ use crate::{Agent, Context, Error, Result};
 
 /// Largest accepted task payload (JSON), in bytes.
 pub const MAX_PAYLOAD_BYTES: usize = 512 * 1024;
+
+/// A page of schedules, from [`Context::get_schedules_page`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SchedulePage {
+    /// The schedules, by due time (then creation).
+    pub schedules: Vec<Schedule>,
+    /// What to pass for the next page; `None` on the last page.
+    pub next_cursor: Option<String>,
+}
 
 /// Options of [`Context::schedule_with`].
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -36,6 +47,7 @@ impl<A: Agent> Context<A> {
     ) -> Result<Schedule> {
         let now = now_ms();
         let plan = plan(&when, now, super::next_cron).map_err(Error::Schedule)?;
+        options.retry.check().map_err(Error::Schedule)?;
         let payload = self.task_payload(callback, payload)?;
         let idempotent = options.idempotent.unwrap_or(plan.kind.repeats());
         if idempotent {
@@ -76,11 +88,33 @@ impl<A: Agent> Context<A> {
         retry: Retry,
         now: i64,
     ) -> Result<Schedule> {
+        let rows = self.room_for_one()?;
         let id = crate::ids::uuid_v4();
         let new = NewSchedule { id: &id, callback, payload, plan, retry, now };
         store::insert(self.sql(), &new)?;
+        self.armed_alarm().rows.set(Some(rows + 1));
         rearm(self).await?;
         Ok(new.to_schedule())
+    }
+
+    /// The number of schedules kept, if one more fits `Agent::MAX_SCHEDULES`.
+    ///
+    /// The count is read once per wake and then only counted up: an upper
+    /// bound (tasks that finish are not subtracted), read again before refusing.
+    fn room_for_one(&self) -> Result<u64> {
+        let limit = A::MAX_SCHEDULES as u64;
+        let known = self.armed_alarm().rows.get();
+        let rows = match known {
+            Some(rows) if rows < limit => rows,
+            _ => store::count(self.sql())?,
+        };
+        self.armed_alarm().rows.set(Some(rows));
+        if rows >= limit {
+            return Err(Error::Schedule(format!(
+                "the agent already keeps {rows} schedules, its limit (Agent::MAX_SCHEDULES)"
+            )));
+        }
+        Ok(rows)
     }
 
     /// One schedule by id.
@@ -88,9 +122,49 @@ impl<A: Agent> Context<A> {
         Ok(store::get(self.sql(), id)?.map(|row| row.into_schedule()))
     }
 
-    /// Schedules matching `filter`, by due time.
+    /// Schedules matching `filter`, by due time (then creation).
+    ///
+    /// At most one page: when more than [`MAX_SCHEDULES_PAGE`] schedules (or
+    /// [`MAX_SCHEDULES_PAGE_BYTES`] of payloads) match, this is an error that
+    /// says so; read them with [`Context::get_schedules_page`].
     pub fn get_schedules(&self, filter: &ScheduleFilter) -> Result<Vec<Schedule>> {
-        Ok(store::list(self.sql(), filter)?.into_iter().map(|row| row.into_schedule()).collect())
+        let page = self.get_schedules_page(filter, None, MAX_SCHEDULES_PAGE)?;
+        if page.next_cursor.is_some() {
+            return Err(Error::BadRequest(format!(
+                "more schedules match than one page holds ({MAX_SCHEDULES_PAGE} schedules or \
+                 {MAX_SCHEDULES_PAGE_BYTES} bytes of payloads): read them with get_schedules_page"
+            )));
+        }
+        Ok(page.schedules)
+    }
+
+    /// One page of the schedules matching `filter`, by due time (then
+    /// creation): at most `limit` schedules (`limit` is clamped to
+    /// `1..=MAX_SCHEDULES_PAGE`) and [`MAX_SCHEDULES_PAGE_BYTES`] of payloads,
+    /// starting after `cursor` (`None`: from the first). Pass the page's
+    /// `next_cursor` to get the next page; it is `None` on the last one.
+    ///
+    /// A schedule that runs between two calls moves to its new due time, so
+    /// it may be listed twice or not at all, as in any list read page by page.
+    pub fn get_schedules_page(
+        &self,
+        filter: &ScheduleFilter,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<SchedulePage> {
+        let after = match cursor {
+            None => None,
+            Some(text) => Some(
+                Cursor::decode(text)
+                    .ok_or_else(|| Error::BadRequest(format!("\"{text}\" is not a cursor get_schedules_page gave")))?,
+            ),
+        };
+        let limit = limit.clamp(1, MAX_SCHEDULES_PAGE);
+        let (rows, next) = store::page(self.sql(), filter, after, &[], limit, MAX_SCHEDULES_PAGE_BYTES)?;
+        Ok(SchedulePage {
+            schedules: rows.into_iter().map(|row| row.into_schedule()).collect(),
+            next_cursor: next.map(Cursor::encode),
+        })
     }
 
     /// Cancels a schedule (or removes a queued or failed task).

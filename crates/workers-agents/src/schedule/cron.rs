@@ -60,7 +60,16 @@ const FIELDS: [Field; 5] = [
     Field { name: "day of week", min: 0, max: 7, names: &["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"] },
 ];
 
+/// Longest accepted cron expression, in bytes (the longest useful one, every
+/// value of every field listed, is under 400).
+pub(crate) const MAX_CRON_BYTES: usize = 1024;
+
 impl Field {
+    /// How many values the field holds (day of week: 7, with 7 read as 0).
+    fn size(&self) -> u32 {
+        (if self.max == 7 { 6 } else { self.max }) - self.min + 1
+    }
+
     fn value(&self, text: &str) -> Result<u32, String> {
         if let Some(index) = self.names.iter().position(|n| n.eq_ignore_ascii_case(text)) {
             return Ok(self.min + index as u32);
@@ -82,6 +91,13 @@ impl Field {
                     let step: u32 = step.parse().map_err(|_| format!("{}: bad step \"{step}\"", self.name))?;
                     if step == 0 {
                         return Err(format!("{}: step must be at least 1", self.name));
+                    }
+                    if step > self.size() {
+                        return Err(format!(
+                            "{}: step {step} is larger than the field's {} values",
+                            self.name,
+                            self.size()
+                        ));
                     }
                     (range, Some(step))
                 }
@@ -126,6 +142,13 @@ fn expand_macro(expression: &str) -> Option<&'static str> {
 impl Cron {
     /// Parses a cron expression.
     pub(crate) fn parse(expression: &str) -> Result<Cron, CronError> {
+        if expression.len() > MAX_CRON_BYTES {
+            let start = (0..=32).rev().find(|&i| expression.is_char_boundary(i)).unwrap_or(0);
+            return Err(CronError {
+                expression: format!("{}…", &expression[..start]),
+                reason: format!("longer than the {MAX_CRON_BYTES}-byte limit"),
+            });
+        }
         let error = |reason: String| CronError { expression: expression.to_owned(), reason };
         let trimmed = expression.trim();
         let body = if trimmed.starts_with('@') {

@@ -101,6 +101,23 @@ fn hourly_schedule_keeps_cadence_through_dst() {
 }
 
 #[test]
+fn accepts_steps_up_to_the_field_range() {
+    for expression in ["*/60 * * * *", "0 */24 * * *", "0 0 */31 * *", "0 0 1 */12 *", "0 0 * * */7", "5/60 * * * *"] {
+        assert!(Cron::parse(expression).is_ok(), "{expression}");
+    }
+    assert_eq!(next("0 */24 * * *", "2026-01-01T00:00:00Z", &Utc), "2026-01-02T00:00:00.000Z");
+}
+
+#[test]
+fn rejects_an_overlong_expression_without_echoing_it() {
+    let long = format!("0 0 * * {}", vec!["1"; 600].join(","));
+    let error = Cron::parse(&long).unwrap_err().to_string();
+    assert_eq!(error, format!("invalid cron expression \"{}…\": longer than the 1024-byte limit", &long[..32]));
+    let fits = format!("{} * * * *", (0..60).map(|m| m.to_string()).collect::<Vec<_>>().join(","));
+    assert!(Cron::parse(&fits).is_ok());
+}
+
+#[test]
 fn rejects_invalid_expressions_clearly() {
     let cases = [
         ("", "expected 5 fields, found 0"),
@@ -118,6 +135,13 @@ fn rejects_invalid_expressions_clearly() {
         ("1,,2 * * * *", "minute: empty item"),
         ("@reboot", "unknown macro @reboot"),
         ("0 0 30 2 *", "the day of month never occurs in the chosen months"),
+        // A step larger than the field's range matches only its first value: refused.
+        ("*/61 * * * *", "minute: step 61 is larger than the field's 60 values"),
+        ("0 */25 * * *", "hour: step 25 is larger than the field's 24 values"),
+        ("0 0 */32 * *", "day of month: step 32 is larger than the field's 31 values"),
+        ("0 0 1 */13 *", "month: step 13 is larger than the field's 12 values"),
+        ("0 0 * * 1/8", "day of week: step 8 is larger than the field's 7 values"),
+        ("0 0 * * */4294967295", "day of week: step 4294967295 is larger than the field's 7 values"),
     ];
     for (expression, reason) in cases {
         let error = Cron::parse(expression).unwrap_err().to_string();

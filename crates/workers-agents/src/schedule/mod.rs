@@ -7,6 +7,7 @@
 mod api;
 pub(crate) mod civil;
 pub(crate) mod cron;
+mod limits;
 mod part;
 pub(crate) mod runner;
 mod store;
@@ -18,11 +19,13 @@ mod zone;
 #[cfg(test)]
 mod cron_tests;
 
-pub use api::{ScheduleOptions, MAX_PAYLOAD_BYTES};
+pub use api::{ScheduleOptions, SchedulePage, MAX_PAYLOAD_BYTES};
+pub use limits::{MAX_ERROR_BYTES, MAX_SCHEDULES_PAGE, MAX_SCHEDULES_PAGE_BYTES};
 pub(crate) use part::SchedulePart;
+pub use runner::BOOKKEEPING_RETRY;
 pub use store::{Schedule, ScheduleFilter, ScheduleStatus};
 pub use tasks::Tasks;
-pub use when::{Retry, ScheduleKind, When};
+pub use when::{Retry, ScheduleKind, When, MAX_SCHEDULE_AHEAD_MS};
 
 /// The next time of `cron` after `after` in `zone` (UTC when `None`).
 pub(crate) fn next_cron(cron: &cron::Cron, zone: Option<&str>, after: i64) -> Result<i64, String> {

@@ -2,16 +2,24 @@
 //! alarm pointed at the earliest pending schedule.
 
 use std::cell::{Cell, RefCell};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
+use super::limits::truncate_error;
 use super::store::{self, Row, Update};
-use super::when::{next_interval_due, ScheduleKind};
+use super::when::{next_interval_due, Retry, ScheduleKind};
 use crate::host::panic::catch_panic;
-use crate::{Agent, Context, Result};
+use crate::{Agent, Context, Error, Result};
 
 /// Most tasks one alarm runs before it yields (the alarm is re-armed at once).
 const MAX_RUNS_PER_ALARM: usize = 5_000;
-const BATCH: i64 = 100;
+/// Most due rows read at once, and most payload bytes (4 MiB; at least one row).
+const BATCH: usize = 100;
+const BATCH_BYTES: usize = 4 * 1024 * 1024;
+
+/// The wait before a schedule whose bookkeeping failed (its row could not be
+/// updated or removed after its task ran) is tried again: 5 s, doubling with
+/// each consecutive failure, at most an hour.
+pub const BOOKKEEPING_RETRY: Retry = Retry { max_attempts: u32::MAX, base_delay_ms: 5_000, max_delay_ms: 3_600_000 };
 
 pub(crate) fn now_ms() -> i64 {
     worker::Date::now().as_millis() as i64
@@ -22,12 +30,13 @@ pub(crate) async fn run_due<A: Agent>(ctx: &Context<A>) -> Result<()> {
     ctx.armed_alarm().cancelled.borrow_mut().clear();
     let mut ran = 0;
     'rounds: while ran < MAX_RUNS_PER_ALARM {
-        let rows = store::due(ctx.sql(), now_ms(), BATCH)?;
+        let now = now_ms();
+        let rows = store::due(ctx.sql(), now, &ctx.armed_alarm().stuck_ids(now), BATCH, BATCH_BYTES)?;
         if rows.is_empty() {
             break;
         }
         for row in rows {
-            run_one(ctx, row).await?;
+            run_one(ctx, row).await;
             ran += 1;
             if ran >= MAX_RUNS_PER_ALARM {
                 break 'rounds;
@@ -37,38 +46,54 @@ pub(crate) async fn run_due<A: Agent>(ctx: &Context<A>) -> Result<()> {
     rearm(ctx).await
 }
 
-async fn run_one<A: Agent>(ctx: &Context<A>, row: Row) -> Result<()> {
+/// Runs one due schedule and records the outcome. A failure to record it
+/// (the row cannot be updated, a cron zone is gone) marks the row to be
+/// tried again after [`BOOKKEEPING_RETRY`]; a row that cannot even be marked
+/// is skipped by this wake until then. Either way the loop moves on.
+async fn run_one<A: Agent>(ctx: &Context<A>, row: Row) {
     // A task may cancel itself or others; skip rows cancelled since the batch was read.
     if ctx.armed_alarm().was_cancelled(&row.id) {
-        return Ok(());
+        return;
     }
     let outcome = catch_panic(ctx.tasks().run(ctx.agent(), ctx, &row.callback, &row.payload))
         .await
         .unwrap_or_else(|panic| Err(format!("task {} panicked: {panic}", row.callback)));
     let now = now_ms();
     if ctx.armed_alarm().was_cancelled(&row.id) {
-        return Ok(());
+        return;
     }
-    let update = match outcome {
-        Ok(()) if !row.kind.repeats() => {
+    let error = outcome.err().map(|e| truncate_error(&e).into_owned());
+    if let Some(error) = &error {
+        worker::console_error!(
+            "[{}/{}] task {} ({}) failed: {error}",
+            ctx.agent_class(),
+            ctx.name(),
+            row.callback,
+            row.id
+        );
+    }
+    match settle(ctx, &row, error.as_deref(), now) {
+        Ok(()) => ctx.armed_alarm().unstick(&row.id),
+        Err(e) => mark_troubled(ctx, &row, &e, now),
+    }
+}
+
+/// Removes a finished one-shot row, moves a repeating one to its next period,
+/// or records a failed attempt.
+fn settle<A: Agent>(ctx: &Context<A>, row: &Row, error: Option<&str>, now: i64) -> Result<()> {
+    let update = match error {
+        None if !row.kind.repeats() => {
             store::delete(ctx.sql(), &row.id)?;
             return Ok(());
         }
-        Ok(()) => next_period(&row, now, row.failures, row.last_error.as_deref())?,
-        Err(ref error) => {
-            worker::console_error!(
-                "[{}/{}] task {} ({}) failed: {error}",
-                ctx.agent_class(),
-                ctx.name(),
-                row.callback,
-                row.id
-            );
+        None => next_period(row, now, row.failures, row.last_error.as_deref())?,
+        Some(error) => {
             let attempts = row.attempts + 1;
             let failures = row.failures + 1;
             let retry = row.retry();
             if attempts < retry.max_attempts {
-                let retry_at = now + retry.delay_after(attempts);
-                let due_ms = if row.kind.repeats() { retry_at.min(next_cadence(&row, now)?.0) } else { retry_at };
+                let retry_at = now.saturating_add(retry.delay_after(attempts));
+                let due_ms = if row.kind.repeats() { retry_at.min(next_cadence(row, now)?.0) } else { retry_at };
                 Update {
                     due_ms,
                     anchor_ms: row.anchor_ms,
@@ -79,7 +104,7 @@ async fn run_one<A: Agent>(ctx: &Context<A>, row: Row) -> Result<()> {
                     last_error: Some(error),
                 }
             } else if row.kind.repeats() {
-                next_period(&row, now, failures, Some(error))?
+                next_period(row, now, failures, Some(error))?
             } else {
                 Update {
                     due_ms: row.due_ms,
@@ -96,6 +121,31 @@ async fn run_one<A: Agent>(ctx: &Context<A>, row: Row) -> Result<()> {
     store::update(ctx.sql(), &row.id, &update)
 }
 
+/// The row's outcome could not be recorded: count a failed attempt, keep the
+/// reason and try again after a backoff; if even that write is refused, this
+/// wake leaves the row alone until then.
+fn mark_troubled<A: Agent>(ctx: &Context<A>, row: &Row, error: &Error, now: i64) {
+    let message = format!("recording the run of task {} failed: {error}", row.callback);
+    let message = truncate_error(&message);
+    worker::console_error!("[{}/{}] schedule {}: {message}", ctx.agent_class(), ctx.name(), row.id);
+    let armed = ctx.armed_alarm();
+    let attempts = row.attempts.saturating_add(1).max(armed.stuck_tries(&row.id) + 1);
+    let due_ms = now.saturating_add(BOOKKEEPING_RETRY.delay_after(attempts));
+    let mark = store::mark_troubled(ctx.sql(), &row.id, due_ms, &message);
+    match mark {
+        Ok(()) => armed.unstick(&row.id),
+        Err(e) => {
+            worker::console_error!(
+                "[{}/{}] schedule {} left until {due_ms}: {e}",
+                ctx.agent_class(),
+                ctx.name(),
+                row.id
+            );
+            armed.stick(&row.id, due_ms, attempts);
+        }
+    }
+}
+
 /// A repeating schedule's row after a finished period (run or finally failed):
 /// due at its next cadence point, attempts reset.
 fn next_period<'a>(row: &'a Row, now: i64, failures: u32, last_error: Option<&'a str>) -> Result<Update<'a>> {
@@ -106,7 +156,7 @@ fn next_period<'a>(row: &'a Row, now: i64, failures: u32, last_error: Option<&'a
 /// The next due time (and cadence anchor) of a repeating schedule after `now`.
 fn next_cadence(row: &Row, now: i64) -> Result<(i64, i64)> {
     match (row.kind, row.interval_ms, &row.cron) {
-        (ScheduleKind::Interval, Some(interval), _) => {
+        (ScheduleKind::Interval, Some(interval), _) if interval > 0 => {
             let next = next_interval_due(row.anchor_ms, interval, now);
             Ok((next, next))
         }
@@ -121,13 +171,18 @@ fn next_cadence(row: &Row, now: i64) -> Result<(i64, i64)> {
 }
 
 /// What this wake last armed the alarm for, so that scheduling many tasks
-/// costs no storage call when the earliest due time does not change; and
-/// which schedules were cancelled while due ones run, so that a batch read
-/// before a task cancelled others does not run them.
+/// costs no storage call when the earliest due time does not change; which
+/// schedules were cancelled while due ones run, so that a batch read before a
+/// task cancelled others does not run them; rows that could not be written
+/// after their run (left alone until a time); and an upper bound of the
+/// table's row count, for `Agent::MAX_SCHEDULES`.
 #[derive(Debug, Default)]
 pub(crate) struct ArmedAlarm {
     armed: Cell<Option<Option<i64>>>,
     cancelled: RefCell<HashSet<String>>,
+    /// Id → (not before, consecutive failures to write it).
+    stuck: RefCell<HashMap<String, (i64, u32)>>,
+    pub(crate) rows: Cell<Option<u64>>,
 }
 
 impl ArmedAlarm {
@@ -138,17 +193,46 @@ impl ArmedAlarm {
 
     pub(crate) fn note_cancelled(&self, id: &str) {
         self.cancelled.borrow_mut().insert(id.to_owned());
+        self.unstick(id);
     }
 
     fn was_cancelled(&self, id: &str) -> bool {
         self.cancelled.borrow().contains(id)
     }
+
+    fn stick(&self, id: &str, until: i64, tries: u32) {
+        self.stuck.borrow_mut().insert(id.to_owned(), (until, tries));
+    }
+
+    fn unstick(&self, id: &str) {
+        if !self.stuck.borrow().is_empty() {
+            self.stuck.borrow_mut().remove(id);
+        }
+    }
+
+    fn stuck_tries(&self, id: &str) -> u32 {
+        self.stuck.borrow().get(id).map_or(0, |&(_, tries)| tries)
+    }
+
+    /// The stuck rows whose time has not come at `now`.
+    fn stuck_ids(&self, now: i64) -> Vec<String> {
+        self.stuck.borrow().iter().filter(|(_, &(until, _))| until > now).map(|(id, _)| id.clone()).collect()
+    }
+
+    /// The earliest time a stuck row is tried again.
+    fn earliest_unstuck(&self) -> Option<i64> {
+        self.stuck.borrow().values().map(|&(until, _)| until).min()
+    }
 }
 
 /// Points the alarm at the earliest pending schedule, or clears it.
 pub(crate) async fn rearm<A: Agent>(ctx: &Context<A>) -> Result<()> {
-    let wanted = store::earliest_due(ctx.sql())?;
     let armed = ctx.armed_alarm();
+    let pending = store::earliest_due(ctx.sql(), &armed.stuck_ids(now_ms()))?;
+    let wanted = match (pending, armed.earliest_unstuck()) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
     if armed.armed.get() == Some(wanted) {
         return Ok(());
     }

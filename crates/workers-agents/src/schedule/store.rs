@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::limits::{page_len, Cursor};
 use super::when::{Plan, Retry, ScheduleKind};
 use crate::storage::sql::{Sql, SqlValue};
 use crate::{params, Result};
@@ -206,15 +207,16 @@ pub(crate) fn find_same(sql: &Sql, callback: &str, payload: &str, plan: &Plan) -
     sql.query_one(&query, values)
 }
 
-pub(crate) fn list(sql: &Sql, filter: &ScheduleFilter) -> Result<Vec<Row>> {
-    let mut query = format!("SELECT {COLUMNS} FROM cf_agents_schedules WHERE 1 = 1");
+/// `WHERE …` for `filter`, and its values.
+fn filter_clause(filter: &ScheduleFilter) -> (String, Vec<SqlValue>) {
+    let mut clause = String::from(" WHERE 1 = 1");
     let mut values: Vec<SqlValue> = Vec::new();
     if let Some(kind) = filter.kind {
-        query.push_str(" AND kind = ?");
+        clause.push_str(" AND kind = ?");
         values.push(kind.as_str().into());
     }
     if let Some(status) = filter.status {
-        query.push_str(" AND status = ?");
+        clause.push_str(" AND status = ?");
         values.push(
             match status {
                 ScheduleStatus::Pending => "pending",
@@ -224,30 +226,96 @@ pub(crate) fn list(sql: &Sql, filter: &ScheduleFilter) -> Result<Vec<Row>> {
         );
     }
     if let Some(callback) = &filter.callback {
-        query.push_str(" AND callback = ?");
+        clause.push_str(" AND callback = ?");
         values.push(callback.as_str().into());
     }
     if let Some(from) = filter.due_from {
-        query.push_str(" AND due_ms >= ?");
+        clause.push_str(" AND due_ms >= ?");
         values.push(from.into());
     }
     if let Some(to) = filter.due_to {
-        query.push_str(" AND due_ms <= ?");
+        clause.push_str(" AND due_ms <= ?");
         values.push(to.into());
     }
-    query.push_str(" ORDER BY due_ms, rowid");
-    sql.query(&query, values)
+    (clause, values)
 }
 
-/// Pending schedules due at or before `now`, earliest (then oldest) first.
-pub(crate) fn due(sql: &Sql, now: i64, limit: i64) -> Result<Vec<Row>> {
-    sql.query(
+/// ` AND id NOT IN (…)` for `skip` (nothing when it is empty), and its value.
+fn skip_clause(skip: &[String], clause: &mut String, values: &mut Vec<SqlValue>) {
+    if !skip.is_empty() {
+        clause.push_str(" AND id NOT IN (SELECT value FROM json_each(?))");
+        values.push(serde_json::Value::from(skip.to_vec()).to_string().into());
+    }
+}
+
+#[derive(Deserialize)]
+struct Size {
+    seq: i64,
+    due_ms: i64,
+    bytes: i64,
+}
+
+/// A page of the schedules matching `filter` after `after`, in (due time,
+/// insertion) order: at most `limit` rows and `budget` payload bytes (at
+/// least one row), and the cursor of its last row when more follow.
+///
+/// The sizes are read first (SQLite measures the payloads, nothing is sent),
+/// then only the rows that fit, in the same synchronous turn.
+pub(crate) fn page(
+    sql: &Sql,
+    filter: &ScheduleFilter,
+    after: Option<Cursor>,
+    skip: &[String],
+    limit: usize,
+    budget: usize,
+) -> Result<(Vec<Row>, Option<Cursor>)> {
+    let (mut clause, mut values) = filter_clause(filter);
+    if let Some(after) = after {
+        clause.push_str(" AND (due_ms, rowid) > (?, ?)");
+        values.push(after.due_ms.into());
+        values.push(after.seq.into());
+    }
+    skip_clause(skip, &mut clause, &mut values);
+    let limit = limit.max(1);
+    let mut probe = values.clone();
+    probe.push((limit as i64 + 1).into());
+    let sizes: Vec<Size> = sql.query(
         &format!(
-            "SELECT {COLUMNS} FROM cf_agents_schedules WHERE status = 'pending' AND due_ms <= ? \
+            "SELECT rowid AS seq, due_ms, length(CAST(payload AS BLOB)) AS bytes FROM cf_agents_schedules{clause} \
              ORDER BY due_ms, rowid LIMIT ?"
         ),
-        params![now, limit],
-    )
+        probe,
+    )?;
+    let taken = page_len(sizes.iter().map(|s| usize::try_from(s.bytes).unwrap_or(usize::MAX)), limit, budget);
+    let Some(last) = taken.checked_sub(1).map(|i| Cursor { due_ms: sizes[i].due_ms, seq: sizes[i].seq }) else {
+        return Ok((Vec::new(), None));
+    };
+    clause.push_str(" AND (due_ms, rowid) <= (?, ?)");
+    values.push(last.due_ms.into());
+    values.push(last.seq.into());
+    values.push((taken as i64).into());
+    let rows = sql
+        .query(&format!("SELECT {COLUMNS} FROM cf_agents_schedules{clause} ORDER BY due_ms, rowid LIMIT ?"), values)?;
+    Ok((rows, (taken < sizes.len()).then_some(last)))
+}
+
+/// Pending schedules due at or before `now`, earliest (then oldest) first,
+/// but for those in `skip`: at most `limit`, and at most `budget` payload bytes.
+pub(crate) fn due(sql: &Sql, now: i64, skip: &[String], limit: usize, budget: usize) -> Result<Vec<Row>> {
+    let filter =
+        ScheduleFilter { status: Some(ScheduleStatus::Pending), due_to: Some(now), ..ScheduleFilter::default() };
+    Ok(page(sql, &filter, None, skip, limit, budget)?.0)
+}
+
+#[derive(Deserialize)]
+struct Count {
+    n: i64,
+}
+
+/// How many schedules the table holds (pending and failed).
+pub(crate) fn count(sql: &Sql) -> Result<u64> {
+    let row: Option<Count> = sql.query_one("SELECT COUNT(*) AS n FROM cf_agents_schedules", params![])?;
+    Ok(row.map_or(0, |r| r.n.max(0) as u64))
 }
 
 #[derive(Deserialize)]
@@ -255,10 +323,13 @@ struct Earliest {
     due: Option<i64>,
 }
 
-/// The earliest due time of any pending schedule.
-pub(crate) fn earliest_due(sql: &Sql) -> Result<Option<i64>> {
+/// The earliest due time of any pending schedule but those in `skip`.
+pub(crate) fn earliest_due(sql: &Sql, skip: &[String]) -> Result<Option<i64>> {
+    let mut clause = String::from(" WHERE status = 'pending'");
+    let mut values = Vec::new();
+    skip_clause(skip, &mut clause, &mut values);
     let row: Option<Earliest> =
-        sql.query_one("SELECT MIN(due_ms) AS due FROM cf_agents_schedules WHERE status = 'pending'", params![])?;
+        sql.query_one(&format!("SELECT MIN(due_ms) AS due FROM cf_agents_schedules{clause}"), values)?;
     Ok(row.and_then(|r| r.due))
 }
 
@@ -291,6 +362,17 @@ pub(crate) fn update(sql: &Sql, id: &str, u: &Update<'_>) -> Result<()> {
             u.last_error,
             id
         ],
+    )?;
+    Ok(())
+}
+
+/// A row whose outcome could not be recorded: one more failed attempt, the
+/// reason, and the time it is tried again.
+pub(crate) fn mark_troubled(sql: &Sql, id: &str, due_ms: i64, message: &str) -> Result<()> {
+    sql.execute(
+        "UPDATE cf_agents_schedules SET due_ms = ?, attempts = attempts + 1, failures = failures + 1, last_error = ? \
+         WHERE id = ?",
+        params![due_ms, message, id],
     )?;
     Ok(())
 }

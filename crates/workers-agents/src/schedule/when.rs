@@ -4,6 +4,17 @@ use serde::{Deserialize, Serialize};
 
 use super::cron::Cron;
 
+/// How far ahead a schedule may be due, and the longest interval, delay or
+/// retry delay: 100 years of 365.25 days (3,155,760,000,000 ms). Anything
+/// later is refused before it is stored: every accepted due time is then an
+/// exact JS `Date` (the alarm's type) and far from the ends of SQLite's
+/// 64-bit integers.
+pub const MAX_SCHEDULE_AHEAD_MS: i64 = 36_525 * 86_400_000;
+
+fn beyond_horizon(what: String) -> String {
+    format!("{what} is more than 100 years ahead (the limit is {MAX_SCHEDULE_AHEAD_MS} ms)")
+}
+
 /// When a task should run.
 #[derive(Debug, Clone, PartialEq)]
 pub enum When {
@@ -23,8 +34,12 @@ pub enum When {
 }
 
 impl When {
-    /// After `seconds` seconds (fractions allowed).
+    /// After `seconds` seconds (fractions allowed). NaN is refused when
+    /// scheduling, as a delay beyond the horizon (not read as 0).
     pub fn delay_seconds(seconds: f64) -> When {
+        if seconds.is_nan() {
+            return When::Delay(i64::MAX);
+        }
         When::Delay((seconds * 1000.0).round() as i64)
     }
 
@@ -96,6 +111,14 @@ impl Retry {
         let doublings = failed_attempts.saturating_sub(1).min(30);
         self.base_delay_ms.saturating_mul(1 << doublings).min(self.max_delay_ms).max(0)
     }
+
+    /// Both delays within `0..=MAX_SCHEDULE_AHEAD_MS`.
+    pub(crate) fn check(&self) -> Result<(), String> {
+        match [self.base_delay_ms, self.max_delay_ms].into_iter().find(|d| !(0..=MAX_SCHEDULE_AHEAD_MS).contains(d)) {
+            Some(bad) => Err(format!("retry delays must be between 0 and {MAX_SCHEDULE_AHEAD_MS} ms (got {bad} ms)")),
+            None => Ok(()),
+        }
+    }
 }
 
 /// A validated `When`: the kind, the first due time and what a repeat needs.
@@ -118,10 +141,13 @@ pub(crate) fn plan(
     let once = |kind, due_ms| Plan { kind, due_ms, cron: None, zone: None, interval_ms: None };
     match when {
         When::Delay(ms) if *ms < 0 => Err(format!("delay must not be negative (got {ms} ms)")),
-        When::Delay(ms) => Ok(once(ScheduleKind::Delayed, now.saturating_add(*ms))),
+        When::Delay(ms) if *ms > MAX_SCHEDULE_AHEAD_MS => Err(beyond_horizon(format!("delay of {ms} ms"))),
+        When::Delay(ms) => Ok(once(ScheduleKind::Delayed, now + ms)),
+        When::At(ms) if *ms > now.saturating_add(MAX_SCHEDULE_AHEAD_MS) => Err(beyond_horizon(format!("time {ms}"))),
         When::At(ms) => Ok(once(ScheduleKind::Scheduled, (*ms).max(now))),
         When::Every(ms) if *ms <= 0 => Err(format!("interval must be positive (got {ms} ms)")),
-        When::Every(ms) => Ok(Plan { interval_ms: Some(*ms), ..once(ScheduleKind::Interval, now.saturating_add(*ms)) }),
+        When::Every(ms) if *ms > MAX_SCHEDULE_AHEAD_MS => Err(beyond_horizon(format!("interval of {ms} ms"))),
+        When::Every(ms) => Ok(Plan { interval_ms: Some(*ms), ..once(ScheduleKind::Interval, now + ms) }),
         When::Cron { expression, zone } => {
             let cron = Cron::parse(expression).map_err(|e| e.to_string())?;
             let due_ms = next_cron(&cron, zone.as_deref(), now)?;
@@ -173,6 +199,49 @@ mod tests {
         assert_eq!(plan(&When::Every(0), 0, no_cron).unwrap_err(), "interval must be positive (got 0 ms)");
         let err = plan(&When::cron("61 * * * *"), 0, no_cron).unwrap_err();
         assert_eq!(err, "invalid cron expression \"61 * * * *\": minute: 61 is out of range 0-59");
+    }
+
+    #[test]
+    fn refuses_times_beyond_the_horizon() {
+        let now = 1_700_000_000_000;
+        let max = MAX_SCHEDULE_AHEAD_MS;
+        assert_eq!(max, 3_155_760_000_000, "100 years of 365.25 days");
+        assert_eq!(plan(&When::Delay(max), now, no_cron).unwrap().due_ms, now + max);
+        assert_eq!(plan(&When::At(now + max), now, no_cron).unwrap().due_ms, now + max);
+        assert_eq!(plan(&When::Every(max), now, no_cron).unwrap().interval_ms, Some(max));
+        let beyond = "is more than 100 years ahead (the limit is 3155760000000 ms)";
+        let cases = [
+            (When::Delay(max + 1), format!("delay of {} ms {beyond}", max + 1)),
+            (When::Delay(i64::MAX), format!("delay of {} ms {beyond}", i64::MAX)),
+            (When::At(now + max + 1), format!("time {} {beyond}", now + max + 1)),
+            (When::At(i64::MAX), format!("time {} {beyond}", i64::MAX)),
+            (When::Every(max + 1), format!("interval of {} ms {beyond}", max + 1)),
+            (When::Every(i64::MAX), format!("interval of {} ms {beyond}", i64::MAX)),
+            (When::delay_seconds(f64::INFINITY), format!("delay of {} ms {beyond}", i64::MAX)),
+            // NaN seconds is no delay at all, not "at once".
+            (When::delay_seconds(f64::NAN), format!("delay of {} ms {beyond}", i64::MAX)),
+        ];
+        for (when, message) in cases {
+            assert_eq!(plan(&when, now, no_cron).unwrap_err(), message, "{when:?}");
+        }
+        // The latest accepted time is a valid JS date, exact in an f64.
+        assert!(now + max < 1 << 53, "below 2^53, itself below the last JS date (8.64e15)");
+    }
+
+    #[test]
+    fn refuses_retry_delays_out_of_range() {
+        assert_eq!(Retry::default().check(), Ok(()));
+        let bad = Retry { base_delay_ms: -1, ..Retry::default() };
+        assert_eq!(bad.check().unwrap_err(), "retry delays must be between 0 and 3155760000000 ms (got -1 ms)");
+        let bad = Retry { max_delay_ms: MAX_SCHEDULE_AHEAD_MS + 1, ..Retry::default() };
+        assert_eq!(
+            bad.check().unwrap_err(),
+            "retry delays must be between 0 and 3155760000000 ms (got 3155760000001 ms)"
+        );
+        // The largest accepted delay added to any sane clock cannot overflow.
+        let slow =
+            Retry { max_attempts: 40, base_delay_ms: MAX_SCHEDULE_AHEAD_MS, max_delay_ms: MAX_SCHEDULE_AHEAD_MS };
+        assert_eq!(slow.delay_after(39), MAX_SCHEDULE_AHEAD_MS);
     }
 
     #[test]
