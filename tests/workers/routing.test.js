@@ -93,6 +93,15 @@ describe("routing", () => {
     }
   });
 
+  it("strips framework-internal headers from a request a custom route forwards with AgentStub::fetch", async () => {
+    // The fixture forwards /custom-state/{name} to TestStateAgent with AgentStub::fetch.
+    const response = await fetchWorker(`/custom-state/${uniqueName("strip")}/x`, {
+      headers: { "x-agents-mcp": "streamable-http", "x-agents-mcp-session": "0123456789abcdef0123456789abcdef" },
+    });
+    // Reached on_request as a plain request, not the MCP part ("... is not an MCP server").
+    expect(await response.text()).not.toContain("MCP");
+  });
+
   it("refuses an over-long _pk", async () => {
     const response = await fetchWorker(`/agents/probe/x?_pk=${"k".repeat(200)}`, { headers: { Upgrade: "websocket" } });
     expect(response.status).toBe(400);

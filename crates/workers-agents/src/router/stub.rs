@@ -3,7 +3,7 @@
 
 use worker::{Env, Headers, Method, Request, RequestInit, Response, Stub};
 
-use crate::protocol::{INTERNAL_RPC_HEADER, INTERNAL_RPC_PATH};
+use crate::protocol::{INTERNAL_HEADER_PREFIX, INTERNAL_RPC_HEADER, INTERNAL_RPC_PATH};
 use crate::{Agent, Error, Result};
 
 pub(crate) fn stub_for(env: &Env, binding: &str, name: &str) -> worker::Result<Stub> {
@@ -32,9 +32,12 @@ impl AgentStub {
         &self.name
     }
 
-    /// Sends an HTTP request to the instance (its `on_request`, or a WebSocket upgrade).
+    /// Sends an HTTP request to the instance (its `on_request`, or a
+    /// WebSocket upgrade). Headers starting with `x-agents-` (the
+    /// framework's own) are removed first: a client's request forwarded by a
+    /// custom route cannot pose as an internal call.
     pub async fn fetch(&self, req: Request) -> Result<Response> {
-        Ok(self.stub.fetch_with_request(req).await?)
+        Ok(self.stub.fetch_with_request(without_internal_headers(req)?).await?)
     }
 
     /// Calls one of the instance's callable methods, as a client would.
@@ -54,6 +57,21 @@ impl AgentStub {
         let result = reply.get("result").cloned().unwrap_or(serde_json::Value::Null);
         serde_json::from_value(result).map_err(|e| Error::json("call result", e))
     }
+}
+
+/// `req` without the framework's internal headers (copied only when it has some).
+fn without_internal_headers(req: Request) -> worker::Result<Request> {
+    let internal: Vec<String> = req.headers().keys().filter(|k| k.starts_with(INTERNAL_HEADER_PREFIX)).collect();
+    if internal.is_empty() {
+        return Ok(req);
+    }
+    // Incoming headers are immutable: copy the request, body included.
+    let mut copy = req.clone_mut()?;
+    let headers = copy.headers_mut()?;
+    for name in internal {
+        headers.delete(&name)?;
+    }
+    Ok(copy)
 }
 
 impl std::fmt::Debug for AgentStub {
