@@ -1,6 +1,6 @@
 // Defences of the MCP endpoints against hostile input: what an outsider sends
 // is refused whole, before it reaches or changes a session's agent.
-import { env, runInDurableObject } from "cloudflare:test";
+import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { fetchWorker } from "./frames.js";
 import { ACCEPT, call, initialize, post, request } from "./mcp.js";
@@ -112,6 +112,43 @@ describe("MCP limits", () => {
     expect(served.headers.get("access-control-expose-headers")).toContain("mcp-session-id");
     // Another port of the same host is another origin.
     expect((await post("/probe/mcp", init, { headers: { origin: "http://localhost:6275" } })).status).toBe(403);
+  });
+
+  it("expires an idle session through the alarm and deletes its storage", async () => {
+    // IdleMcp's sessions expire after 300 ms without a request.
+    const { session } = await initialize("/idle/mcp");
+    const stub = env.IdleMcp.get(env.IdleMcp.idFromName(`streamable-http:${session}`));
+    const alarm = await runInDurableObject(stub, (_, state) => state.storage.getAlarm());
+    expect(alarm).not.toBeNull();
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    // The alarm may have fired already; if not, run it now.
+    await runDurableObjectAlarm(stub);
+    const tables = await runInDurableObject(stub, (_, state) => state.storage.sql.exec("SELECT count(*) AS n FROM sqlite_master").one().n);
+    expect(tables).toBe(0);
+    expect((await post("/idle/mcp", request("ping"), { session })).status).toBe(404);
+  });
+
+  it("keeps a session that is in use: an alarm before its expiry ends nothing", async () => {
+    const { session } = await initialize("/mcp");
+    const stub = env.CounterMcp.get(env.CounterMcp.idFromName(`streamable-http:${session}`));
+    const alarm = await runInDurableObject(stub, (_, state) => state.storage.getAlarm());
+    // A day ahead by default.
+    expect(alarm - Date.now()).toBeGreaterThan(23 * 60 * 60 * 1000);
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect((await call("/mcp", session, "ping")).result).toEqual({});
+  });
+
+  it("expires an idle legacy SSE session too", async () => {
+    const response = await fetchWorker("/idle/sse", { headers: { accept: "text/event-stream" } });
+    const reader = response.body.getReader();
+    const first = new TextDecoder().decode((await reader.read()).value);
+    const id = /sessionId=([0-9a-f]{32})/.exec(first)[1];
+    await reader.cancel();
+    const stub = env.IdleMcp.get(env.IdleMcp.idFromName(`sse:${id}`));
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    await runDurableObjectAlarm(stub);
+    const tables = await runInDurableObject(stub, (_, state) => state.storage.sql.exec("SELECT count(*) AS n FROM sqlite_master").one().n);
+    expect(tables).toBe(0);
   });
 
   for (const [label, path, query] of [

@@ -119,6 +119,7 @@ impl<A: Agent> Context<A> {
         let storage = self.durable.storage();
         storage.delete_alarm().await?;
         storage.delete_all().await?;
+        self.armed_alarm().forget();
         self.schema.forget();
         self.dormant.set(true);
         Ok(())

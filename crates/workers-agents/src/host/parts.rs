@@ -55,6 +55,12 @@ pub(crate) trait Part<A: Agent>: Sized {
         Fetch::Pass(req)
     }
 
+    /// When the part wants the alarm to fire (the earliest time any part
+    /// wants is armed, with the due schedules; see `schedule::runner::rearm`).
+    fn wake_at(&self, ctx: &Context<A>) -> Result<Option<i64>> {
+        Ok(None)
+    }
+
     /// Runs when the Durable Object's alarm fires.
     async fn alarm(&self, ctx: &Rc<Context<A>>) -> Result<()> {
         Ok(())
@@ -102,6 +108,17 @@ macro_rules! parts {
                 $($(#[$attr])* if let Err(e) = <$part as Part<A>>::start(&self.$field, ctx).await {
                     ctx.agent().on_error(ctx, None, &e).await;
                 })*
+            }
+
+            /// The earliest time a part wants the alarm.
+            pub(crate) fn wake_at(&self, ctx: &Context<A>) -> Result<Option<i64>> {
+                let mut earliest: Option<i64> = None;
+                $($(#[$attr])* {
+                    if let Some(at) = <$part as Part<A>>::wake_at(&self.$field, ctx)? {
+                        earliest = Some(earliest.map_or(at, |e| e.min(at)));
+                    }
+                })*
+                Ok(earliest)
             }
 
             pub(crate) async fn fetch(&self, ctx: &Rc<Context<A>>, req: Request) -> Fetch {

@@ -23,7 +23,10 @@ pub(crate) mod uri_template;
 pub use endpoint::{McpEndpoint, ALLOWED_HOSTS_VAR, ALLOWED_ORIGINS_VAR, DEFAULT_MAX_BODY_BYTES};
 pub(crate) use part::McpPart;
 pub use peer::{Peer, LOG_LEVELS, REQUEST_TIMEOUT};
-pub use server::{CompletionRef, CompletionRequest, McpServer, NoArgs, ResourceRequest, RESOURCE_NOT_FOUND};
+pub use server::{
+    CompletionRef, CompletionRequest, McpServer, NoArgs, ResourceRequest, DEFAULT_SESSION_IDLE_TIMEOUT,
+    RESOURCE_NOT_FOUND,
+};
 pub use types::{
     page, Content, Prompt, PromptMessage, PromptResult, Resource, ResourceContents, Role, Tool, ToolResult, PAGE_SIZE,
 };

@@ -9,7 +9,7 @@ use std::rc::Rc;
 use worker::{Request, Response};
 
 use super::endpoint::is_session_instance;
-use super::session::McpRuntime;
+use super::session::{now_ms, McpRuntime};
 use super::transport::{serve, MCP_HEADER};
 use crate::host::panic::catch_panic;
 use crate::host::parts::{Fetch, Part};
@@ -19,7 +19,8 @@ use crate::{Agent, Context, Result};
 
 /// The session an instance serves (at most one row), the events of its SSE
 /// streams (for resumption) and its resource subscriptions; then an index
-/// for the prune by age that runs whenever a stream opens.
+/// for the prune by age that runs whenever a stream opens; then the time of
+/// the session's last use.
 const MIGRATIONS: Migrations = Migrations {
     key: "schema.mcp",
     steps: &[
@@ -41,6 +42,8 @@ const MIGRATIONS: Migrations = Migrations {
         );
         CREATE TABLE IF NOT EXISTS cf_agents_mcp_subscriptions (uri TEXT PRIMARY KEY)",
         "CREATE INDEX IF NOT EXISTS cf_agents_mcp_events_created ON cf_agents_mcp_events (created_ms)",
+        // When the session was last used, for its expiry.
+        "ALTER TABLE cf_agents_mcp_session ADD COLUMN last_seen_ms INTEGER",
     ],
     legacy: |version| match version {
         5.. => 2,
@@ -96,6 +99,30 @@ impl<A: Agent> Part<A> for McpPart<A> {
         match self.runtime {
             Some(_) => schema.ensure(sql, &MIGRATIONS),
             None => Ok(()),
+        }
+    }
+
+    /// An open session wants the alarm when it would expire.
+    fn wake_at(&self, ctx: &Context<A>) -> Result<Option<i64>> {
+        match (&self.runtime, ctx.is_dormant()) {
+            (Some(runtime), false) => runtime.expires_at(ctx.sql()),
+            _ => Ok(None),
+        }
+    }
+
+    /// Ends an expired session: its streams close and its storage is deleted.
+    async fn alarm(&self, ctx: &Rc<Context<A>>) -> Result<()> {
+        let Some(runtime) = self.runtime.as_ref().filter(|_| !ctx.is_dormant()) else {
+            return Ok(());
+        };
+        runtime.seen_stored.set(None);
+        match runtime.expires_at(ctx.sql())? {
+            Some(at) if at <= now_ms() => {
+                worker::console_log!("[{}/{}] MCP session expired (idle)", ctx.agent_class(), ctx.name());
+                runtime.close_streams();
+                ctx.erase().await
+            }
+            _ => Ok(()),
         }
     }
 

@@ -66,6 +66,9 @@ pub struct CompletionRequest {
 /// Completion values per response, at most.
 const MAX_COMPLETIONS: usize = 100;
 
+/// How long an MCP session may stay idle by default: a day.
+pub const DEFAULT_SESSION_IDLE_TIMEOUT: Duration = Duration::from_secs(24 * 60 * 60);
+
 /// An MCP server: what an MCP agent offers its clients.
 ///
 /// ```no_run
@@ -109,6 +112,7 @@ pub struct McpServer<A: Agent> {
     version: String,
     instructions: Option<String>,
     keep_alive: Duration,
+    idle_timeout: Duration,
     tools: Vec<(Tool, ToolFn<A>)>,
     resources: Vec<(Resource, ResourceFn<A>)>,
     templates: Vec<(Resource, ResourceFn<A>)>,
@@ -154,6 +158,7 @@ impl<A: Agent> McpServer<A> {
             version: version.to_owned(),
             instructions: None,
             keep_alive: Duration::from_secs(15),
+            idle_timeout: DEFAULT_SESSION_IDLE_TIMEOUT,
             tools: Vec::new(),
             resources: Vec::new(),
             templates: Vec::new(),
@@ -176,6 +181,19 @@ impl<A: Agent> McpServer<A> {
 
     pub(crate) fn keep_alive_interval(&self) -> Duration {
         self.keep_alive
+    }
+
+    /// How long a session may go without a request before it expires
+    /// (default a day, [`DEFAULT_SESSION_IDLE_TIMEOUT`]). The instance's
+    /// alarm ends an expired session and deletes its storage; the client
+    /// then gets 404 and opens a new session.
+    pub fn session_idle_timeout(mut self, timeout: Duration) -> Self {
+        self.idle_timeout = timeout;
+        self
+    }
+
+    pub(crate) fn idle_timeout_ms(&self) -> i64 {
+        i64::try_from(self.idle_timeout.as_millis()).unwrap_or(i64::MAX).max(1)
     }
 
     /// Adds a tool. Arguments are checked against the tool's input schema and

@@ -47,11 +47,33 @@ impl Session {
     /// Records a new session (legacy SSE: when its stream opens).
     pub(crate) fn open(sql: &Sql, id: &str, transport: &str) -> Result<()> {
         sql.execute("DELETE FROM cf_agents_mcp_session", crate::params![])?;
+        let now = now_ms();
         sql.execute(
-            "INSERT INTO cf_agents_mcp_session (id, transport, status, log_level, created_ms) VALUES (?, ?, ?, 0, ?)",
-            crate::params![id, transport, OPEN, worker::Date::now().as_millis() as i64],
+            "INSERT INTO cf_agents_mcp_session (id, transport, status, log_level, created_ms, last_seen_ms)
+             VALUES (?, ?, ?, 0, ?, ?)",
+            crate::params![id, transport, OPEN, now, now],
         )?;
         Ok(())
+    }
+
+    /// Records that the session was used at `now`.
+    pub(crate) fn touch(sql: &Sql, now: i64) -> Result<()> {
+        sql.execute("UPDATE cf_agents_mcp_session SET last_seen_ms = ?", crate::params![now])?;
+        Ok(())
+    }
+
+    /// When the session was last used (its start, for a session stored
+    /// before uses were recorded), unless it has ended.
+    pub(crate) fn last_seen(sql: &Sql) -> Result<Option<i64>> {
+        #[derive(Deserialize)]
+        struct Row {
+            seen: i64,
+        }
+        let row: Option<Row> = sql.query_one(
+            "SELECT COALESCE(last_seen_ms, created_ms) AS seen FROM cf_agents_mcp_session WHERE status != ?",
+            crate::params![ENDED],
+        )?;
+        Ok(row.map(|r| r.seen))
     }
 
     /// Marks the session initialized with a protocol version and the client's capabilities.
@@ -98,6 +120,10 @@ impl Session {
     }
 }
 
+pub(crate) fn now_ms() -> i64 {
+    worker::Date::now().as_millis() as i64
+}
+
 /// An MCP agent's server and what its awake instance holds in memory.
 pub(crate) struct McpRuntime<A: Agent> {
     pub(crate) server: McpServer<A>,
@@ -109,6 +135,9 @@ pub(crate) struct McpRuntime<A: Agent> {
     pub(crate) in_flight: RefCell<HashMap<String, Rc<Cell<bool>>>>,
     /// Requests this server sent to the client, awaiting answers.
     pub(crate) pending: Rc<PendingRequests>,
+    /// When the session's last use was stored (uses are stored a few times
+    /// per idle timeout, not on every request).
+    pub(crate) seen_stored: Cell<Option<i64>>,
 }
 
 impl<A: Agent> McpRuntime<A> {
@@ -119,7 +148,45 @@ impl<A: Agent> McpRuntime<A> {
             streams: RefCell::new(HashMap::new()),
             in_flight: RefCell::new(HashMap::new()),
             pending: Rc::default(),
+            seen_stored: Cell::new(None),
         }
+    }
+
+    /// Records a use of the session, when the stored one is older than a
+    /// hundredth of the idle timeout.
+    pub(crate) fn touch(&self, sql: &Sql) -> Result<()> {
+        let now = now_ms();
+        let stored = match self.seen_stored.get() {
+            Some(at) => at,
+            None => Session::last_seen(sql)?.unwrap_or(now),
+        };
+        if now - stored >= (self.server.idle_timeout_ms() / 100).max(1) {
+            Session::touch(sql, now)?;
+            self.seen_stored.set(Some(now));
+        } else {
+            self.seen_stored.set(Some(stored));
+        }
+        Ok(())
+    }
+
+    /// When the session expires, if one is open.
+    pub(crate) fn expires_at(&self, sql: &Sql) -> Result<Option<i64>> {
+        let seen = match self.seen_stored.get() {
+            Some(at) => Some(at),
+            None => Session::last_seen(sql)?,
+        };
+        Ok(seen.map(|at| at.saturating_add(self.server.idle_timeout_ms())))
+    }
+
+    /// Finishes every stream of the session (it ended or expired).
+    pub(crate) fn close_streams(&self) {
+        if let Some(stream) = self.standalone.borrow_mut().take() {
+            stream.finish();
+        }
+        for (_, stream) in self.streams.borrow_mut().drain() {
+            stream.finish();
+        }
+        self.seen_stored.set(None);
     }
 
     /// The standalone stream, when a client is connected to it.

@@ -101,6 +101,9 @@ async fn post_streamable<A: Agent>(
                 return json_reply(400, &error_response(id, &error), &session_id);
             }
             Session::open(ctx.sql(), &session_id, STREAMABLE)?;
+            runtime.seen_stored.set(None);
+            // The session's expiry wants the alarm.
+            crate::schedule::runner::rearm(ctx).await?;
             let result = initialize(ctx, runtime, params)?;
             return json_reply(200, &result_response(id, result), &session_id);
         }
@@ -112,6 +115,7 @@ async fn post_streamable<A: Agent>(
         // An answer to a server request may race the session's end; anything else is refused.
         return session_not_found();
     };
+    runtime.touch(ctx.sql())?;
     if let Some(version) = req.headers().get("mcp-protocol-version")? {
         if !PROTOCOL_VERSIONS.contains(&version.as_str()) {
             let error = RpcError::new(-32000, format!("Bad Request: Unsupported protocol version: {version}"));
@@ -284,6 +288,7 @@ fn open_standalone_stream<A: Agent>(
     if Session::load_active(ctx.sql(), session_id)?.is_none() {
         return session_not_found();
     }
+    runtime.touch(ctx.sql())?;
     let keep_alive = runtime.server.keep_alive_interval();
     let outbox = Rc::new(Outbox::default());
     // A reconnecting client: redeliver what it missed on that stream, then go on live.
@@ -322,12 +327,7 @@ async fn end_session<A: Agent>(
         return session_not_found();
     }
     Session::end(ctx.sql())?;
-    if let Some(stream) = runtime.standalone.borrow_mut().take() {
-        stream.finish();
-    }
-    for (_, stream) in runtime.streams.borrow_mut().drain() {
-        stream.finish();
-    }
+    runtime.close_streams();
     ctx.erase().await?;
     Ok(Response::empty()?.with_status(200))
 }
@@ -341,6 +341,8 @@ async fn open_legacy_stream<A: Agent>(
     let endpoint = req.headers().get(MCP_ENDPOINT_HEADER)?.unwrap_or_else(|| "/sse/message".into());
     ctx.awaken().await?;
     Session::open(ctx.sql(), session_id, LEGACY_SSE)?;
+    runtime.seen_stored.set(None);
+    crate::schedule::runner::rearm(ctx).await?;
     let outbox = Rc::new(Outbox::default());
     outbox.push(event(Some("endpoint"), None, &format!("{endpoint}?sessionId={session_id}")));
     // Legacy clients parse every `message` event: no priming event here.
@@ -361,6 +363,7 @@ async fn post_legacy<A: Agent>(
     let (Some(session), Some(stream)) = (session, runtime.connected_standalone()) else {
         return session_not_found();
     };
+    runtime.touch(ctx.sql())?;
     let text = request_text(&req).await?;
     let body = match parse_body(&text) {
         Ok(body) => body,

@@ -229,10 +229,8 @@ impl ArmedAlarm {
 pub(crate) async fn rearm<A: Agent>(ctx: &Context<A>) -> Result<()> {
     let armed = ctx.armed_alarm();
     let pending = store::earliest_due(ctx.sql(), &armed.stuck_ids(now_ms()))?;
-    let wanted = match (pending, armed.earliest_unstuck()) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
-    };
+    // Other parts may want the alarm too (an MCP session's expiry).
+    let wanted = [pending, armed.earliest_unstuck(), ctx.parts.wake_at(ctx)?].into_iter().flatten().min();
     if armed.armed.get() == Some(wanted) {
         return Ok(());
     }
