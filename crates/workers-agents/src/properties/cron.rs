@@ -43,9 +43,11 @@ fn field(rng: &mut Rng, min: u32, max: u32, names: &[&str]) -> Field {
         }
     };
     for _ in 0..=rng.below(3) {
+        // Steps up to the field's size (larger ones are refused: see
+        // `a_step_larger_than_its_field_is_refused`).
+        let size = star_max - min + 1;
         let step = match rng.below(6) {
-            0 | 1 => Some(rng.range(1, 70) as u32),
-            2 if rng.one_in(4) => Some(rng.pick(&[u32::MAX, u32::MAX - 1, 1 << 31, 100_000])),
+            0 | 1 => Some(rng.range(1, i64::from(size)) as u32),
             _ => None,
         };
         let (text, low, high) = match rng.below(3) {
@@ -155,6 +157,20 @@ fn parsing_any_text_never_panics() {
             let next = cron.next_after(now, &Utc).expect("a valid expression fires");
             assert!(next > now);
         }
+    });
+}
+
+#[test]
+fn a_step_larger_than_its_field_is_refused() {
+    check("cron_step_bound", 2000, |rng| {
+        let (field, size) = rng.pick(&[(0usize, 60u64), (1, 24), (2, 31), (3, 12), (4, 7)]);
+        let above = size + rng.range(1, 1000) as u64;
+        let step = rng.pick(&[size + 1, above, u64::from(u32::MAX), 1 << 31]);
+        let mut fields = ["*"; 5].map(String::from);
+        fields[field] = format!("*/{step}");
+        let text = fields.join(" ");
+        let error = Cron::parse(&text).expect_err(&text).to_string();
+        assert!(error.contains("larger than") || error.contains("bad step"), "{text}: {error}");
     });
 }
 
