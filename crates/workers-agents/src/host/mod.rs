@@ -65,11 +65,12 @@ impl<A: Agent> Host<A> {
     pub async fn fetch(&self, req: Request) -> worker::Result<Response> {
         let ctx = match self.context() {
             Ok(ctx) => ctx,
-            Err(e) => return Response::error(e.to_string(), 500),
+            Err(e) => return Response::error(crate::error::internal(&format!("[{}]", A::CLASS_NAME), &e), 500),
         };
         if ctx.is_dormant() && !ctx.parts.serves_dormant(&req) {
             if let Err(e) = ctx.awaken().await {
-                return Response::error(format!("Internal error: agent failed to start: {e}"), 500);
+                let scope = format!("[{}/{}] agent failed to start", ctx.agent_class(), ctx.name());
+                return Response::error(crate::error::internal(&scope, &e), 500);
             }
         }
         if is_websocket_upgrade(&req)? {
@@ -84,11 +85,12 @@ impl<A: Agent> Host<A> {
             Ok(Err(e)) => {
                 let error = Error::Worker(e);
                 ctx.agent().on_error(ctx, None, &error).await;
-                Response::error(format!("Internal error: {error}"), 500)
+                let scope = format!("[{}/{}] on_request failed", ctx.agent_class(), ctx.name());
+                Response::error(crate::error::internal(&scope, &error), 500)
             }
             Err(panic) => {
-                worker::console_error!("[{}/{}] on_request panicked: {panic}", ctx.agent_class(), ctx.name());
-                Response::error(format!("Internal error: on_request panicked: {panic}"), 500)
+                let scope = format!("[{}/{}] on_request panicked", ctx.agent_class(), ctx.name());
+                Response::error(crate::error::internal(&scope, &panic), 500)
             }
         }
     }
@@ -111,7 +113,10 @@ impl<A: Agent> Host<A> {
         });
         let (readonly, extra_tags) = match prepared {
             Ok(prepared) => prepared,
-            Err(panic) => return Response::error(format!("Internal error: connection setup panicked: {panic}"), 500),
+            Err(panic) => {
+                let scope = format!("[{}/{}] connection setup panicked", ctx.agent_class(), ctx.name());
+                return Response::error(crate::error::internal(&scope, &panic), 500);
+            }
         };
         let mut tags: Vec<&str> = vec![connection.id()];
         tags.extend(extra_tags.iter().map(String::as_str).filter(|t| !t.is_empty() && t.len() <= 256).take(9));

@@ -203,7 +203,7 @@ impl<A: Agent> McpServer<A> {
     where
         F: AsyncFn(&A, &Context<A>, Args) -> Result<ToolResult, E> + Copy + 'static,
         Args: DeserializeOwned + 'static,
-        E: Display,
+        E: Display + 'static,
     {
         self.tool_with_peer(tool, async move |agent: &A, ctx: &Context<A>, _peer: Peer, args: Args| {
             f(agent, ctx, args).await
@@ -216,14 +216,16 @@ impl<A: Agent> McpServer<A> {
     where
         F: AsyncFn(&A, &Context<A>, Peer, Args) -> Result<ToolResult, E> + Copy + 'static,
         Args: DeserializeOwned + 'static,
-        E: Display,
+        E: Display + 'static,
     {
         let described = tool.clone();
         let handler = tool_fn(move |agent, ctx, peer, arguments| {
             let tool = described.clone();
             Box::pin(async move {
                 match decode_args::<Args>(&tool, arguments) {
-                    Ok(args) => f(agent, ctx, peer, args).await.unwrap_or_else(|e| ToolResult::error(e.to_string())),
+                    Ok(args) => f(agent, ctx, peer, args)
+                        .await
+                        .unwrap_or_else(|e| ToolResult::error(caller_message(ctx, "tool", &tool.name, &e))),
                     Err(message) => ToolResult::error(message),
                 }
             })
@@ -240,10 +242,13 @@ impl<A: Agent> McpServer<A> {
     where
         F: AsyncFn(&A, &Context<A>, ResourceRequest) -> Result<R, E> + Copy + 'static,
         R: Into<Vec<ResourceContents>>,
-        E: Display,
+        E: Display + 'static,
     {
         let handler = resource_fn(move |agent, ctx, request| {
-            Box::pin(async move { f(agent, ctx, request).await.map(Into::into).map_err(|e| e.to_string()) })
+            Box::pin(async move {
+                let uri = request.uri.clone();
+                f(agent, ctx, request).await.map(Into::into).map_err(|e| caller_message(ctx, "resource", &uri, &e))
+            })
         });
         if resource.descriptor.get("uriTemplate").is_some() {
             assert!(uri_template::is_valid(&resource.uri), "invalid URI template: {}", resource.uri);
@@ -260,7 +265,7 @@ impl<A: Agent> McpServer<A> {
     where
         F: AsyncFn(&A, &Context<A>, Args) -> Result<PromptResult, E> + Copy + 'static,
         Args: DeserializeOwned + 'static,
-        E: Display,
+        E: Display + 'static,
     {
         let name = prompt.name.clone();
         let handler = prompt_fn(move |agent, ctx, arguments| {
@@ -268,7 +273,9 @@ impl<A: Agent> McpServer<A> {
             Box::pin(async move {
                 let args: Args = serde_json::from_value(arguments)
                     .map_err(|e| RpcError::new(INVALID_PARAMS, format!("Invalid arguments for prompt {name}: {e}")))?;
-                f(agent, ctx, args).await.map_err(|e| RpcError::new(INTERNAL_ERROR, e.to_string()))
+                f(agent, ctx, args)
+                    .await
+                    .map_err(|e| RpcError::new(INTERNAL_ERROR, caller_message(ctx, "prompt", &name, &e)))
             })
         });
         self.prompts.push((prompt, handler));
@@ -280,10 +287,10 @@ impl<A: Agent> McpServer<A> {
     pub fn completion<E, F>(mut self, reference: CompletionRef, argument: &str, f: F) -> Self
     where
         F: AsyncFn(&A, &Context<A>, CompletionRequest) -> Result<Vec<String>, E> + Copy + 'static,
-        E: Display,
+        E: Display + 'static,
     {
         let handler: CompleteFn<A> = Box::new(move |agent, ctx, request| {
-            Box::pin(async move { f(agent, ctx, request).await.map_err(|e| e.to_string()) })
+            Box::pin(async move { f(agent, ctx, request).await.map_err(|e| caller_message(ctx, "completion", "", &e)) })
         });
         self.completions.push((reference, argument.to_owned(), handler));
         self
@@ -347,11 +354,10 @@ impl<A: Agent> McpServer<A> {
             Some(arguments @ Value::Object(_)) => arguments.clone(),
             Some(_) => return Err(RpcError::new(INVALID_PARAMS, "Invalid params: arguments must be an object")),
         };
-        let result = catch_panic(handler(ctx.agent(), ctx, peer, arguments)).await.map_err(|panic| {
-            worker::console_error!("[{}] tool {name} panicked: {panic}", ctx.agent_class());
-            RpcError::new(INTERNAL_ERROR, format!("Tool {name} panicked: {panic}"))
-        })?;
-        serde_json::to_value(result).map_err(|e| RpcError::new(INTERNAL_ERROR, e.to_string()))
+        let result = catch_panic(handler(ctx.agent(), ctx, peer, arguments))
+            .await
+            .map_err(|panic| internal_error(ctx, &format!("tool {name} panicked"), &panic))?;
+        serde_json::to_value(result).map_err(|e| internal_error(ctx, &format!("tool {name} result"), &e))
     }
 
     async fn read_resource(&self, ctx: &Context<A>, params: &Value) -> Result<Value, RpcError> {
@@ -369,7 +375,7 @@ impl<A: Agent> McpServer<A> {
         match catch_panic(handler(ctx.agent(), ctx, request)).await {
             Ok(Ok(contents)) => Ok(json!({ "contents": contents })),
             Ok(Err(e)) => Err(RpcError::new(INTERNAL_ERROR, format!("Reading {uri} failed: {e}"))),
-            Err(panic) => Err(RpcError::new(INTERNAL_ERROR, format!("Reading {uri} panicked: {panic}"))),
+            Err(panic) => Err(internal_error(ctx, &format!("reading {uri} panicked"), &panic)),
         }
     }
 
@@ -393,8 +399,8 @@ impl<A: Agent> McpServer<A> {
         }
         let result = catch_panic(handler(ctx.agent(), ctx, arguments))
             .await
-            .map_err(|panic| RpcError::new(INTERNAL_ERROR, format!("Prompt {name} panicked: {panic}")))??;
-        serde_json::to_value(result).map_err(|e| RpcError::new(INTERNAL_ERROR, e.to_string()))
+            .map_err(|panic| internal_error(ctx, &format!("prompt {name} panicked"), &panic))??;
+        serde_json::to_value(result).map_err(|e| internal_error(ctx, &format!("prompt {name} result"), &e))
     }
 }
 
@@ -458,4 +464,17 @@ impl<A: Agent> std::fmt::Debug for McpServer<A> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("McpServer").finish_non_exhaustive()
     }
+}
+
+/// The error text an MCP client gets from a handler (see [`crate::error::for_caller`]).
+fn caller_message<A: Agent, E: Display + 'static>(ctx: &Context<A>, kind: &str, name: &str, error: &E) -> String {
+    crate::error::for_caller(&format!("[{}/{}] {kind} {name}", ctx.agent_class(), ctx.name()), error)
+}
+
+/// An internal error: logged, and referenced in what the client gets.
+fn internal_error<A: Agent>(ctx: &Context<A>, what: &str, detail: &dyn Display) -> RpcError {
+    RpcError::new(
+        INTERNAL_ERROR,
+        crate::error::internal(&format!("[{}/{}] {what}", ctx.agent_class(), ctx.name()), detail),
+    )
 }

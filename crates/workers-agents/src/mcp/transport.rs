@@ -239,8 +239,10 @@ fn set_log_level<A: Agent>(ctx: &Context<A>, params: &Value) -> Result<Value, Rp
     let Some(rank) = LOG_LEVELS.iter().position(|l| *l == level) else {
         return Err(RpcError::new(INVALID_PARAMS, format!("Invalid params: unknown log level {level:?}")));
     };
-    Session::set_log_level(ctx.sql(), rank)
-        .map_err(|e| RpcError::new(super::jsonrpc::INTERNAL_ERROR, e.to_string()))?;
+    Session::set_log_level(ctx.sql(), rank).map_err(|e| {
+        let scope = format!("[{}/{}] logging/setLevel", ctx.agent_class(), ctx.name());
+        RpcError::new(super::jsonrpc::INTERNAL_ERROR, crate::error::internal(&scope, &e))
+    })?;
     Ok(json!({}))
 }
 
@@ -253,7 +255,10 @@ fn subscription<A: Agent>(ctx: &Context<A>, method: &str, params: &Value) -> Res
     } else {
         Session::unsubscribe(ctx.sql(), uri)
     };
-    done.map_err(|e| RpcError::new(super::jsonrpc::INTERNAL_ERROR, e.to_string()))?;
+    done.map_err(|e| {
+        let scope = format!("[{}/{}] {method}", ctx.agent_class(), ctx.name());
+        RpcError::new(super::jsonrpc::INTERNAL_ERROR, crate::error::internal(&scope, &e))
+    })?;
     Ok(json!({}))
 }
 
@@ -381,7 +386,11 @@ async fn post_legacy<A: Agent>(
             Message::Request { id, method, params } if method == "initialize" && session.status != ACTIVE => {
                 match initialize(ctx, runtime, &params) {
                     Ok(result) => send(result_response(&id, result)),
-                    Err(e) => send(error_response(&id, &RpcError::new(super::jsonrpc::INTERNAL_ERROR, e.to_string()))),
+                    Err(e) => {
+                        let message =
+                            crate::error::internal(&format!("[{}/{}] initialize", ctx.agent_class(), ctx.name()), &e);
+                        send(error_response(&id, &RpcError::new(super::jsonrpc::INTERNAL_ERROR, message)))
+                    }
                 }
             }
             Message::Request { id, .. } if session.status != ACTIVE => {

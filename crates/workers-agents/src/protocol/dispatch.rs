@@ -108,7 +108,7 @@ pub(super) async fn run_callable<A: Agent>(
         (Handler::Streaming(_), None) => return Err(format!("Method {method} streams and needs a WebSocket caller")),
     };
     outcome.unwrap_or_else(|panic| {
-        worker::console_error!("[{}] method {method} panicked: {panic}", ctx.agent_class());
-        Err(format!("Method {method} panicked: {panic}"))
+        let scope = format!("[{}/{}] method {method} panicked", ctx.agent_class(), ctx.name());
+        Err(crate::error::internal(&scope, &panic))
     })
 }

@@ -93,20 +93,23 @@ impl<A: Agent> Callables<A> {
 
     /// Registers `f` as the callable method `name`. Its arguments are a tuple
     /// decoded from the client's `args`; its `Ok` value is the result and its
-    /// `Err` text the client's error message.
+    /// `Err` text the client's error message — unless the error is one of
+    /// the framework's internal ones (SQL, JSON, runtime: [`Error`](crate::Error)
+    /// or `worker::Error`), which is logged while the client gets
+    /// `Internal error (ref …)` with the reference of the log line.
     pub fn method<Args, R, E, F>(mut self, name: &str, f: F) -> Self
     where
         F: AsyncFn(&A, &Context<A>, Args) -> std::result::Result<R, E> + Copy + 'static,
         Args: RpcArgs + 'static,
         R: Serialize + 'static,
-        E: Display,
+        E: Display + 'static,
     {
         let method = name.to_owned();
         let handler = unary(move |agent, ctx, args| {
             let method = method.clone();
             Box::pin(async move {
                 let args = Args::from_args(&method, args)?;
-                let value = f(agent, ctx, args).await.map_err(|e| e.to_string())?;
+                let value = f(agent, ctx, args).await.map_err(|e| caller_message(ctx, &method, &e))?;
                 encode_result(&value)
             })
         });
@@ -121,14 +124,14 @@ impl<A: Agent> Callables<A> {
         F: AsyncFn(&A, &Context<A>, StreamingResponse, Args) -> std::result::Result<R, E> + Copy + 'static,
         Args: RpcArgs + 'static,
         R: Serialize + 'static,
-        E: Display,
+        E: Display + 'static,
     {
         let method = name.to_owned();
         let handler = streaming(move |agent, ctx, stream, args| {
             let method = method.clone();
             Box::pin(async move {
                 let args = Args::from_args(&method, args)?;
-                let value = f(agent, ctx, stream, args).await.map_err(|e| e.to_string())?;
+                let value = f(agent, ctx, stream, args).await.map_err(|e| caller_message(ctx, &method, &e))?;
                 encode_result(&value)
             })
         });
@@ -225,4 +228,9 @@ impl<A: Agent> std::fmt::Debug for Callables<A> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Callables").field("methods", &self.handlers.keys().collect::<Vec<_>>()).finish_non_exhaustive()
     }
+}
+
+/// The error text a method's caller gets (see [`crate::error::for_caller`]).
+fn caller_message<A: Agent, E: Display + 'static>(ctx: &Context<A>, method: &str, error: &E) -> String {
+    crate::error::for_caller(&format!("[{}/{}] method {method}", ctx.agent_class(), ctx.name()), error)
 }

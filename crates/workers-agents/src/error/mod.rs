@@ -1,6 +1,10 @@
-//! The framework's error type.
+//! The framework's error type, and what an outside caller is told of it.
+
+mod public;
 
 use std::fmt;
+
+pub(crate) use public::{for_caller, internal};
 
 /// Everything that can go wrong inside the framework.
 ///

@@ -1,0 +1,82 @@
+//! What an outside caller (a WebSocket client, an HTTP client, an MCP
+//! client) is told when something fails inside an agent. Messages meant for
+//! callers (an `Err` text a method returns, a refused state, a bad request)
+//! reach them; internals (SQL text, runtime errors, panic payloads) are
+//! logged, and the caller gets a short message with a reference that finds
+//! the log line.
+
+use std::any::Any;
+use std::fmt::Display;
+
+use super::Error;
+
+/// Logs `detail` under `scope` with a fresh reference, and returns the
+/// message the caller gets: `Internal error (ref 0123abcd)`.
+pub(crate) fn internal(scope: &str, detail: &dyn Display) -> String {
+    let reference = reference();
+    log(&format!("{scope}: {detail} (ref {reference})"));
+    format!("Internal error (ref {reference})")
+}
+
+/// The message a caller gets for an error an agent's handler returned:
+/// its text, unless it is one of the framework's or the runtime's internal
+/// errors, which are logged and referenced instead.
+pub(crate) fn for_caller<E: Display + 'static>(scope: &str, error: &E) -> String {
+    let any: &dyn Any = error;
+    let internal_error = match any.downcast_ref::<Error>() {
+        Some(error) => is_internal(error),
+        None => any.is::<worker::Error>() || any.is::<serde_json::Error>(),
+    };
+    if internal_error {
+        internal(scope, error)
+    } else {
+        error.to_string()
+    }
+}
+
+/// Whether an error's text is about the framework's insides rather than
+/// the caller's request.
+fn is_internal(error: &Error) -> bool {
+    matches!(error, Error::Sql { .. } | Error::Json { .. } | Error::Worker(_) | Error::Attachment(_))
+}
+
+/// Eight random hex digits.
+fn reference() -> String {
+    let mut bytes = [0u8; 4];
+    let _ = getrandom::fill(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(target_arch = "wasm32")]
+fn log(line: &str) {
+    worker::console_error!("{line}");
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn log(line: &str) {
+    eprintln!("{line}");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn is_referenced(message: &str) -> bool {
+        message.len() == "Internal error (ref 01234567)".len() && message.starts_with("Internal error (ref ")
+    }
+
+    #[test]
+    fn internals_are_referenced_and_caller_messages_pass() {
+        let sql = Error::Sql { query: "SELECT secret FROM t".into(), message: "no such table: t".into() };
+        let told = for_caller("[probe/x] method m", &sql);
+        assert!(is_referenced(&told), "{told}");
+        assert!(!told.contains("secret"));
+        assert!(is_referenced(&for_caller("s", &worker::Error::RustError("js stack".into()))));
+        assert_eq!(for_caller("s", &"count must be >= 0".to_owned()), "count must be >= 0");
+        assert_eq!(for_caller("s", &Error::StateRejected("no".into())), "state update rejected: no");
+        assert_eq!(for_caller("s", &Error::Readonly), "Connection is readonly");
+        let a = internal("s", &"x");
+        let b = internal("s", &"x");
+        assert!(is_referenced(&a) && a != b, "fresh references: {a} {b}");
+    }
+}
