@@ -3,7 +3,7 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { fetchWorker } from "./frames.js";
-import { ACCEPT, call, initialize, post, request } from "./mcp.js";
+import { ACCEPT, call, initialize, post, readMessages, request } from "./mcp.js";
 
 const counterValue = async (session) =>
   (await call("/mcp", session, "resources/read", { uri: "mcp://resource/counter" })).result.contents[0].text;
@@ -149,6 +149,21 @@ describe("MCP limits", () => {
     await runDurableObjectAlarm(stub);
     const tables = await runInDurableObject(stub, (_, state) => state.storage.sql.exec("SELECT count(*) AS n FROM sqlite_master").one().n);
     expect(tables).toBe(0);
+  });
+
+  it("keeps the newest 1000 events of a stream for resumption, not all of them", async () => {
+    const { session } = await initialize("/probe/mcp");
+    await post("/probe/mcp", request("logging/setLevel", { level: "debug" }), { session });
+    const response = await post("/probe/mcp", request("tools/call", { name: "burst", arguments: { steps: 1500 } }), { session });
+    const messages = await readMessages(response);
+    expect(messages.at(-1).result.content[0].text).toBe("sent 1500");
+    const stub = env.McpProbe.get(env.McpProbe.idFromName(`streamable-http:${session}`));
+    const kept = await runInDurableObject(stub, (_, state) =>
+      state.storage.sql.exec("SELECT count(*) AS n, min(seq) AS first FROM cf_agents_mcp_events").one(),
+    );
+    expect(kept.n).toBe(1000);
+    // The newest are kept: the 1501 messages (1500 logs and the result) end at seq 1501.
+    expect(kept.first).toBe(502);
   });
 
   for (const [label, path, query] of [

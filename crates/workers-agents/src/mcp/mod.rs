@@ -27,6 +27,7 @@ pub use server::{
     CompletionRef, CompletionRequest, McpServer, NoArgs, ResourceRequest, DEFAULT_SESSION_IDLE_TIMEOUT,
     RESOURCE_NOT_FOUND,
 };
+pub use streams::MAX_KEPT_EVENTS;
 pub use types::{
     page, Content, Prompt, PromptMessage, PromptResult, Resource, ResourceContents, Role, Tool, ToolResult, PAGE_SIZE,
 };

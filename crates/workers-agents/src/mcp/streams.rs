@@ -18,6 +18,11 @@ use crate::storage::sql::Sql;
 pub(crate) const RETRY_MS: u64 = 500;
 /// Events older than this are pruned when a new stream starts.
 const KEEP_EVENTS_MS: i64 = 10 * 60 * 1000;
+/// The newest events of a stream kept for resumption; older ones are
+/// dropped as new ones are stored, so one long stream cannot fill storage.
+pub const MAX_KEPT_EVENTS: i64 = 1_000;
+/// Stored events replayed per read, so a replay holds a page in memory.
+const REPLAY_PAGE: i64 = 100;
 
 /// The parts of an event id: stream and sequence number.
 pub(crate) fn parse_event_id(id: &str) -> Option<(&str, i64)> {
@@ -83,6 +88,15 @@ impl EventStream {
         if let Err(e) = stored {
             worker::console_warn!("storing MCP event failed: {e}");
         }
+        if seq > MAX_KEPT_EVENTS {
+            let dropped = self.sql.execute(
+                "DELETE FROM cf_agents_mcp_events WHERE stream = ? AND seq <= ?",
+                crate::params![self.id.as_str(), seq - MAX_KEPT_EVENTS],
+            );
+            if let Err(e) = dropped {
+                worker::console_warn!("dropping old MCP events failed: {e}");
+            }
+        }
         let id = format!("{}_{seq}", self.id);
         match self.connection.borrow().as_ref() {
             Some(outbox) => outbox.push(event(Some("message"), Some(&id), &data)),
@@ -122,16 +136,23 @@ impl EventStream {
     }
 }
 
-/// Pushes the stored events of `stream` after `after` into `outbox`.
-pub(crate) fn replay(sql: &Sql, stream: &str, after: i64, outbox: &Outbox) {
-    let events: Vec<StoredEvent> = sql
-        .query(
-            "SELECT seq, data FROM cf_agents_mcp_events WHERE stream = ? AND seq > ? ORDER BY seq",
-            crate::params![stream, after],
-        )
-        .unwrap_or_default();
-    for stored in events {
-        outbox.push(event(Some("message"), Some(&format!("{stream}_{}", stored.seq)), &stored.data));
+/// Pushes the stored events of `stream` after `after` into `outbox`, a page at a time.
+pub(crate) fn replay(sql: &Sql, stream: &str, mut after: i64, outbox: &Outbox) {
+    loop {
+        let events: Vec<StoredEvent> = sql
+            .query(
+                "SELECT seq, data FROM cf_agents_mcp_events WHERE stream = ? AND seq > ? ORDER BY seq LIMIT ?",
+                crate::params![stream, after, REPLAY_PAGE],
+            )
+            .unwrap_or_default();
+        let full = events.len() as i64 == REPLAY_PAGE;
+        for stored in events {
+            outbox.push(event(Some("message"), Some(&format!("{stream}_{}", stored.seq)), &stored.data));
+            after = stored.seq;
+        }
+        if !full {
+            return;
+        }
     }
 }
 
