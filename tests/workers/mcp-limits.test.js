@@ -151,6 +151,23 @@ describe("MCP limits", () => {
     expect(tables).toBe(0);
   });
 
+  it("bounds a batch's reply: once it passes 4 MiB, the requests left are not run", async () => {
+    const { session } = await initialize("/probe/mcp", "2025-03-26");
+    const big = () => request("tools/call", { name: "burst", arguments: { steps: 0, pad_kib: 1024 } });
+    const response = await post("/probe/mcp", Array.from({ length: 10 }, big), { session });
+    expect(response.status).toBe(200);
+    const text = await response.text();
+    expect(text.length).toBeLessThan(6 * 1024 * 1024);
+    const replies = JSON.parse(text);
+    expect(replies).toHaveLength(10);
+    const ran = replies.filter((r) => r.result);
+    const refused = replies.filter((r) => r.error);
+    expect(ran.length).toBeGreaterThanOrEqual(4);
+    expect(refused.length).toBeGreaterThan(0);
+    expect(ran.length + refused.length).toBe(10);
+    expect(refused[0].error).toMatchObject({ code: -32000, message: expect.stringContaining("request not run") });
+  });
+
   it("keeps the newest 1000 events of a stream for resumption, not all of them", async () => {
     const { session } = await initialize("/probe/mcp");
     await post("/probe/mcp", request("logging/setLevel", { level: "debug" }), { session });

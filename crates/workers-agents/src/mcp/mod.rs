@@ -28,6 +28,7 @@ pub use server::{
     RESOURCE_NOT_FOUND,
 };
 pub use streams::MAX_KEPT_EVENTS;
+pub use transport::MAX_BATCH_REPLY_BYTES;
 pub use types::{
     page, Content, Prompt, PromptMessage, PromptResult, Resource, ResourceContents, Role, Tool, ToolResult, PAGE_SIZE,
 };

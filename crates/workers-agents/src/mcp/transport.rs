@@ -27,6 +27,9 @@ pub(crate) const MCP_HEADER: &str = "x-agents-mcp";
 pub(crate) const MCP_SESSION_HEADER: &str = "x-agents-mcp-session";
 /// Header carrying the legacy SSE message path.
 pub(crate) const MCP_ENDPOINT_HEADER: &str = "x-agents-mcp-endpoint";
+/// Once a batch's replies pass this many bytes, its remaining requests are
+/// not run (each is answered with an error).
+pub const MAX_BATCH_REPLY_BYTES: usize = 4 * 1024 * 1024;
 /// Transport names in [`MCP_HEADER`].
 pub(crate) const STREAMABLE: &str = "streamable-http";
 pub(crate) const LEGACY_SSE: &str = "sse";
@@ -165,10 +168,20 @@ async fn post_streamable<A: Agent>(
                 );
             }
             let mut replies = Vec::new();
+            // The reply is bounded: once it is over the limit, the requests
+            // left are not run and each gets an error saying so.
+            let mut reply_bytes = 0;
             for message in messages {
                 match message {
+                    Message::Request { id, .. } if reply_bytes > MAX_BATCH_REPLY_BYTES => {
+                        let message = format!("Batch reply over {MAX_BATCH_REPLY_BYTES} bytes: request not run");
+                        replies.push(error_response(&id, &RpcError::new(-32000, message)));
+                    }
                     Message::Request { id, method, params } => {
-                        replies.extend(answer(ctx, &session, &id, &method, params, None).await);
+                        if let Some(reply) = answer(ctx, &session, &id, &method, params, None).await {
+                            reply_bytes += reply.to_string().len();
+                            replies.push(reply);
+                        }
                     }
                     Message::Invalid { id, error } => replies.push(error_response(&id, &error)),
                     other => notice(runtime, other),
