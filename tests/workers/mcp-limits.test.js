@@ -168,6 +168,17 @@ describe("MCP limits", () => {
     expect(refused[0].error).toMatchObject({ code: -32000, message: expect.stringContaining("request not run") });
   });
 
+  it("runs at most 32 requests at once per session and refuses the rest", async () => {
+    const { session } = await initialize("/probe/mcp");
+    const slow = () => call("/probe/mcp", session, "tools/call", { name: "slow", arguments: { ms: 400 } });
+    const replies = await Promise.all(Array.from({ length: 36 }, slow));
+    const refused = replies.filter((r) => r.error);
+    expect(refused).toHaveLength(4);
+    expect(refused[0].error).toMatchObject({ code: -32000, message: "Too many requests in flight in this session (limit 32)" });
+    expect(replies.filter((r) => r.result)).toHaveLength(32);
+    expect((await call("/probe/mcp", session, "ping")).result).toEqual({});
+  });
+
   it("keeps the newest 1000 events of a stream for resumption, not all of them", async () => {
     const { session } = await initialize("/probe/mcp");
     await post("/probe/mcp", request("logging/setLevel", { level: "debug" }), { session });

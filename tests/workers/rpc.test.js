@@ -138,6 +138,18 @@ describe("rpc", () => {
     client.close();
   });
 
+  it("runs at most 64 calls at once per connection and refuses the rest", async () => {
+    const client = await probe();
+    const replies = await Promise.all(Array.from({ length: 70 }, () => client.call("callerAfter", [300])));
+    const refused = replies.filter((r) => r.success === false);
+    expect(refused).toHaveLength(6);
+    expect(refused[0].error).toBe("Too many calls in flight on this connection (limit 64)");
+    expect(replies.filter((r) => r.success)).toHaveLength(64);
+    // Another connection is not affected, and once they are done this one calls again.
+    expect((await client.call("echo", [1])).result).toBe(1);
+    client.close();
+  });
+
   it("delivers binary frames to the message hook", async () => {
     const client = await probe();
     client.ws.send(new Uint8Array([1, 2, 3]));

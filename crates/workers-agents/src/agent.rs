@@ -86,6 +86,10 @@ pub trait Agent: private::Exported + Sized + 'static {
     /// nothing is stored; cancelling (or a task finishing) makes room.
     const MAX_SCHEDULES: usize = 100_000;
 
+    /// Most RPC calls one connection may have running at once; one more is
+    /// answered with an error frame and not run.
+    const MAX_CALLS_IN_FLIGHT: usize = 64;
+
     /// Builds the agent value; runs once per wake, before `on_start`.
     fn new(env: &Env) -> Self;
 

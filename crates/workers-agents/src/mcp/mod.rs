@@ -28,7 +28,7 @@ pub use server::{
     RESOURCE_NOT_FOUND,
 };
 pub use streams::MAX_KEPT_EVENTS;
-pub use transport::MAX_BATCH_REPLY_BYTES;
+pub use transport::{MAX_BATCH_REPLY_BYTES, MAX_REQUESTS_IN_FLIGHT};
 pub use types::{
     page, Content, Prompt, PromptMessage, PromptResult, Resource, ResourceContents, Role, Tool, ToolResult, PAGE_SIZE,
 };

@@ -178,8 +178,13 @@ impl<A: Agent> McpRuntime<A> {
         Ok(seen.map(|at| at.saturating_add(self.server.idle_timeout_ms())))
     }
 
-    /// Finishes every stream of the session (it ended or expired).
+    /// Cancels the session's requests in flight and finishes every stream
+    /// of the session (it ended or expired).
     pub(crate) fn close_streams(&self) {
+        // The work the session started is told to stop.
+        for flag in self.in_flight.borrow().values() {
+            flag.set(true);
+        }
         if let Some(stream) = self.standalone.borrow_mut().take() {
             stream.finish();
         }

@@ -30,6 +30,9 @@ pub(crate) const MCP_ENDPOINT_HEADER: &str = "x-agents-mcp-endpoint";
 /// Once a batch's replies pass this many bytes, its remaining requests are
 /// not run (each is answered with an error).
 pub const MAX_BATCH_REPLY_BYTES: usize = 4 * 1024 * 1024;
+/// Most requests one session may have running at once; one more is
+/// answered with an error and not run.
+pub const MAX_REQUESTS_IN_FLIGHT: usize = 32;
 /// Transport names in [`MCP_HEADER`].
 pub(crate) const STREAMABLE: &str = "streamable-http";
 pub(crate) const LEGACY_SSE: &str = "sse";
@@ -216,6 +219,10 @@ async fn answer<A: Agent>(
         "initialize" => Err(RpcError::new(INVALID_REQUEST, "Invalid Request: session already initialized")),
         "logging/setLevel" => set_log_level(ctx, &params),
         "resources/subscribe" | "resources/unsubscribe" => subscription(ctx, method, &params),
+        _ if runtime.in_flight.borrow().len() >= MAX_REQUESTS_IN_FLIGHT => Err(RpcError::new(
+            -32000,
+            format!("Too many requests in flight in this session (limit {MAX_REQUESTS_IN_FLIGHT})"),
+        )),
         _ => {
             let key = id.to_string();
             let cancelled = Rc::new(Cell::new(false));

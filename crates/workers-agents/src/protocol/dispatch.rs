@@ -32,7 +32,24 @@ pub(super) async fn frame<A: Agent>(ctx: &Rc<Context<A>>, connection: &Connectio
                 refuse_state(ctx, connection);
             }
         },
-        Incoming::Rpc(request) => ctx.caller.run(connection, call(ctx, connection, request)).await,
+        Incoming::Rpc(request) => {
+            let running = &ctx.parts.protocol.in_flight;
+            let count = running.borrow().get(connection.id()).copied().unwrap_or(0);
+            if count >= A::MAX_CALLS_IN_FLIGHT {
+                let error = format!("Too many calls in flight on this connection (limit {})", A::MAX_CALLS_IN_FLIGHT);
+                send_quietly(connection, &rpc_error_frame(&Value::String(request.id), &error));
+                return None;
+            }
+            running.borrow_mut().insert(connection.id().to_owned(), count + 1);
+            ctx.caller.run(connection, call(ctx, connection, request)).await;
+            let mut running = running.borrow_mut();
+            match running.get_mut(connection.id()) {
+                Some(n) if *n > 1 => *n -= 1,
+                _ => {
+                    running.remove(connection.id());
+                }
+            }
+        }
         Incoming::BadRpc { id, error } => send_quietly(connection, &rpc_error_frame(&id, &error)),
         Incoming::Other => return Some(text),
     }

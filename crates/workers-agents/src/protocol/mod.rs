@@ -31,11 +31,13 @@ const MIGRATIONS: Migrations = Migrations {
 /// State sync and RPC for one instance: the agent's callables.
 pub(crate) struct ProtocolPart<A: Agent> {
     pub(crate) callables: Callables<A>,
+    /// Calls running, by connection id.
+    pub(crate) in_flight: std::cell::RefCell<std::collections::HashMap<String, usize>>,
 }
 
 impl<A: Agent> Part<A> for ProtocolPart<A> {
     fn new() -> Self {
-        ProtocolPart { callables: A::callables() }
+        ProtocolPart { callables: A::callables(), in_flight: Default::default() }
     }
 
     fn migrate(&self, schema: &Schema, sql: &Sql) -> Result<()> {
