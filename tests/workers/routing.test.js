@@ -83,6 +83,7 @@ describe("routing", () => {
       body: JSON.stringify({ method: "echo", args: [1] }),
     });
     expect(response.status).toBe(400);
+    expect(await response.text()).toContain("Reserved header");
   });
 
   it("refuses every framework-internal header from outside callers, not only the RPC marker", async () => {
