@@ -90,6 +90,12 @@ pub trait Agent: private::Exported + Sized + 'static {
     /// answered with an error frame and not run.
     const MAX_CALLS_IN_FLIGHT: usize = 64;
 
+    /// The version of the state's stored form, recorded beside it. Raise it
+    /// when a release changes [`Agent::State`] so that states stored before
+    /// need [`Agent::migrate_state`]. A state stored by a release without
+    /// versions (or by an agent that never raised it) is version 1.
+    const STATE_VERSION: u32 = 1;
+
     /// Builds the agent value; runs once per wake, before `on_start`.
     fn new(env: &Env) -> Self;
 
@@ -116,6 +122,57 @@ pub trait Agent: private::Exported + Sized + 'static {
     /// Runs once per wake, before any request, message or alarm is handled.
     async fn on_start(&self, ctx: &Context<Self>) -> Result<()> {
         Ok(())
+    }
+
+    /// Makes the current state from a stored one, when the state was stored
+    /// at another [`Agent::STATE_VERSION`] (`from_version`), or at this one
+    /// but no longer decodes into [`Agent::State`]. It runs when the state
+    /// is first read in a wake; what it returns is stored, with this
+    /// version (it is not validated, and not an update: no hook runs and no
+    /// client is sent it but those that connect or read it later). It must
+    /// not read or set the state. Default: `stored` decoded as it is.
+    ///
+    /// When it fails, the error is logged and the stored state is kept as
+    /// it is: reading the state fails with [`Error::StateUndecodable`],
+    /// clients get a `cf_agent_state_error` frame in place of the state and
+    /// cannot push one, and everything that does not read the state (other
+    /// methods, SQL, schedules, `on_request`) works. [`Context::set_state`]
+    /// replaces it.
+    ///
+    /// ```no_run
+    /// # use serde::{Deserialize, Serialize};
+    /// # use workers_agents::{Agent, Context};
+    /// #[derive(Clone, Serialize, Deserialize)]
+    /// pub struct Profile { name: String, tags: Vec<String> }
+    /// # pub struct Profiles;
+    /// # workers_agents::export_agent!(Profiles);
+    ///
+    /// impl Agent for Profiles {
+    ///     type State = Profile;
+    ///     /// Version 1 stored `{"title": …, "tag": …}`.
+    ///     const STATE_VERSION: u32 = 2;
+    /// #   fn new(_env: &worker::Env) -> Self { Profiles }
+    /// #   fn initial_state(&self) -> Profile { Profile { name: String::new(), tags: Vec::new() } }
+    ///
+    ///     fn migrate_state(&self, _ctx: &Context<Self>, stored: serde_json::Value, from: u32) -> Result<Profile, String> {
+    ///         match from {
+    ///             1 => Ok(Profile {
+    ///                 name: stored["title"].as_str().unwrap_or_default().to_owned(),
+    ///                 tags: stored["tag"].as_str().map(str::to_owned).into_iter().collect(),
+    ///             }),
+    ///             _ => serde_json::from_value(stored).map_err(|e| e.to_string()),
+    ///         }
+    ///     }
+    /// }
+    /// # fn main() {}
+    /// ```
+    fn migrate_state(
+        &self,
+        ctx: &Context<Self>,
+        stored: serde_json::Value,
+        from_version: u32,
+    ) -> std::result::Result<Self::State, String> {
+        serde_json::from_value(stored).map_err(|e| e.to_string())
     }
 
     /// Handles an HTTP request routed to this instance. Default: 404.

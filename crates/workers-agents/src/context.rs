@@ -17,7 +17,7 @@ use crate::protocol::frames::{state_error_frame, STATE_REJECTED_ERROR};
 use crate::router::path::kebab_case;
 use crate::schedule::runner::ArmedAlarm;
 use crate::schedule::Tasks;
-use crate::state::{Snapshot, StateSource, StateStore};
+use crate::state::{Snapshot, StateSource, StateStore, Storage};
 use crate::storage::schema::Schema;
 use crate::storage::sql::Sql;
 use crate::{Agent, Connection, Error, Result};
@@ -71,15 +71,16 @@ impl<A: Agent> Context<A> {
             parts.migrate(&schema, &sql)?;
         }
         let agent = A::new(&env);
+        let class = kebab_case(A::CLASS_NAME);
         Ok(Context {
             agent,
             durable,
             env,
+            store: StateStore::new(format!("{class}/{name}")),
             name,
-            class: kebab_case(A::CLASS_NAME),
+            class,
             sql,
             schema,
-            store: StateStore::new(),
             parts,
             caller: Caller::default(),
             dormant: Cell::new(dormant),
@@ -120,6 +121,7 @@ impl<A: Agent> Context<A> {
         storage.delete_alarm().await?;
         storage.delete_all().await?;
         self.armed_alarm().forget();
+        self.store.forget();
         self.schema.forget();
         self.dormant.set(true);
         Ok(())
@@ -191,16 +193,37 @@ impl<A: Agent> Context<A> {
     }
 
     /// The current state; the initial state is stored on first use.
+    ///
+    /// A stored state that decodes neither as it is nor through
+    /// [`Agent::migrate_state`] fails with [`Error::StateUndecodable`]
+    /// (logged once per wake); it is kept as stored until
+    /// [`Context::set_state`] replaces it.
     pub fn state(&self) -> Result<StateRef<A::State>> {
         self.snapshot().map(StateRef)
     }
 
     pub(crate) fn snapshot(&self) -> Result<Rc<Snapshot<A::State>>> {
-        self.store.load(&self.sql, || self.agent.initial_state())
+        let migrate = |stored, from| self.agent.migrate_state(self, stored, from);
+        self.store.load(&self.storage(), || self.agent.initial_state(), migrate)
+    }
+
+    fn storage(&self) -> Storage<'_> {
+        Storage { sql: &self.sql, schema: &self.schema, version: A::STATE_VERSION }
+    }
+
+    /// Sends `connection` the state frame, or, while the stored state does
+    /// not decode, a `cf_agent_state_error` frame saying why.
+    pub(crate) fn send_state(&self, connection: &Connection) -> Result<()> {
+        match self.snapshot() {
+            Ok(snapshot) => connection.send_js(&snapshot.frame),
+            Err(Error::StateUndecodable(why)) => connection.send(&state_error_frame(&why)),
+            Err(e) => Err(e),
+        }
     }
 
     /// Replaces the state: validated by the agent's `validate_state_change`,
     /// stored, pushed to every connection, then `on_state_update` runs.
+    /// The stored state is not read: this replaces one that does not decode.
     ///
     /// Refused with [`Error::Readonly`] while working for a readonly
     /// connection (its callables, `on_connect`, `on_message`, `on_close`),
@@ -214,7 +237,7 @@ impl<A: Agent> Context<A> {
     /// `set_state` once the caller is known to be allowed.
     fn store_state(&self, state: A::State) -> Result<()> {
         self.agent.validate_state_change(self, &state, StateSource::Server).map_err(Error::StateRejected)?;
-        let snapshot = self.store.save(&self.sql, state)?;
+        let snapshot = self.store.save(&self.storage(), state)?;
         self.broadcast_raw(&snapshot.frame, None);
         self.agent.on_state_update(self, &snapshot.value, StateSource::Server);
         Ok(())
@@ -229,7 +252,8 @@ impl<A: Agent> Context<A> {
     /// pays that read.
     pub fn update_state(&self, change: impl FnOnce(&mut A::State)) -> Result<()> {
         self.refuse_readonly_caller()?;
-        let mut next = self.store.take_for_change(&self.sql, || self.agent.initial_state())?;
+        let migrate = |stored, from| self.agent.migrate_state(self, stored, from);
+        let mut next = self.store.take_for_change(&self.storage(), || self.agent.initial_state(), migrate)?;
         change(&mut next);
         self.store_state(next)
     }
@@ -251,14 +275,21 @@ impl<A: Agent> Context<A> {
 
     /// Applies a state pushed by a client. Refusals answer the client with
     /// `cf_agent_state_error` and then the authoritative state, so the client
-    /// does not stay diverged.
+    /// does not stay diverged. While the stored state does not decode, a
+    /// client's state is refused (only the agent replaces it), with the
+    /// error frame saying why.
     pub(crate) fn apply_client_state(&self, connection: &Connection, pushed: &str) -> Result<()> {
         let refuse = |error: &str| -> Result<()> {
             connection.send(&state_error_frame(error))?;
-            connection.send_js(&self.snapshot()?.frame)
+            self.send_state(connection)
         };
         if connection.is_readonly() {
             return refuse(crate::protocol::frames::READONLY_ERROR);
+        }
+        match self.snapshot() {
+            Err(Error::StateUndecodable(_)) => return self.send_state(connection),
+            Err(e) => return Err(e),
+            Ok(_) => {}
         }
         let state: A::State = match serde_json::from_str(pushed) {
             Ok(state) => state,
@@ -274,7 +305,7 @@ impl<A: Agent> Context<A> {
         }
         // The sender already has what it sent, unless decoding changed it
         // (the texts may differ only in spacing or key order: compare values then).
-        let (snapshot, unchanged) = self.store.save_inspecting(&self.sql, state, |json| {
+        let (snapshot, unchanged) = self.store.save_inspecting(&self.storage(), state, |json| {
             json == pushed || serde_json::from_str::<Value>(pushed).ok() == serde_json::from_str::<Value>(json).ok()
         })?;
         let sender = unchanged.then_some(connection.socket());

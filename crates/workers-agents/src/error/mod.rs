@@ -29,6 +29,10 @@ pub enum Error {
     },
     /// The agent's `validate_state_change` hook refused a new state.
     StateRejected(String),
+    /// The stored state decodes neither into `Agent::State` nor through
+    /// `Agent::migrate_state`. It is kept as stored; `set_state` replaces it.
+    /// The text names the agent and says why.
+    StateUndecodable(String),
     /// A client request (RPC call, frame, route) was malformed.
     BadRequest(String),
     /// A call to another agent's method failed there.
@@ -62,6 +66,7 @@ impl fmt::Display for Error {
             }
             Error::Json { what, source } => write!(f, "invalid json for {what}: {source}"),
             Error::StateRejected(why) => write!(f, "state update rejected: {why}"),
+            Error::StateUndecodable(why) => f.write_str(why),
             Error::BadRequest(why) => write!(f, "bad request: {why}"),
             Error::Call { method, message } => write!(f, "call to {method} failed: {message}"),
             Error::Schedule(why) => write!(f, "cannot schedule: {why}"),

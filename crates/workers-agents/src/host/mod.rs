@@ -21,7 +21,7 @@ use crate::host::js_text::text_of;
 use crate::host::panic::{catch_panic, catch_panic_sync};
 use crate::host::parts::Fetch;
 use crate::protocol::dispatch::{peek_head, refuse_oversized, Head};
-use crate::protocol::frames::{identity_frame, mcp_servers_frame};
+use crate::protocol::frames::{identity_frame, mcp_servers_frame, state_error_frame};
 use crate::router::path::{query_param, url_query};
 use crate::{Agent, Connection, Context, Error, Message};
 
@@ -247,13 +247,22 @@ async fn on_frame<A: Agent>(
     Ok(())
 }
 
+/// Identity, state, MCP servers. While the stored state does not decode,
+/// the state frame is a `cf_agent_state_error` frame saying why, and the
+/// identity frame says no state follows (the official clients wait for the
+/// state before they are ready when it does).
 fn send_connect_frames<A: Agent>(ctx: &Context<A>, connection: &Connection) -> crate::Result<()> {
-    let snapshot = ctx.snapshot()?;
-    // An agent whose state is `()` (or null) has no state to send, as in the reference.
-    let has_state = !snapshot.is_null;
+    let (has_state, state) = match ctx.snapshot() {
+        // An agent whose state is `()` (or null) has no state to send, as in the reference.
+        Ok(snapshot) => (!snapshot.is_null, Ok(snapshot)),
+        Err(Error::StateUndecodable(why)) => (false, Err(why)),
+        Err(e) => return Err(e),
+    };
     connection.send(&identity_frame(ctx.name(), ctx.agent_class(), has_state))?;
-    if has_state {
-        connection.send_js(&snapshot.frame)?;
+    match state {
+        Ok(snapshot) if has_state => connection.send_js(&snapshot.frame)?,
+        Ok(_) => {}
+        Err(why) => connection.send(&state_error_frame(&why))?,
     }
     connection.send(mcp_servers_frame())
 }

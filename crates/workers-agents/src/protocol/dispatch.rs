@@ -69,9 +69,7 @@ fn log_skipped(connection: &Connection, sent: crate::Result<()>) {
 
 fn refuse_state<A: Agent>(ctx: &Context<A>, connection: &Connection) {
     send_quietly(connection, &state_error_frame(STATE_REJECTED_ERROR));
-    if let Ok(snapshot) = ctx.snapshot() {
-        log_skipped(connection, connection.send_js(&snapshot.frame));
-    }
+    log_skipped(connection, ctx.send_state(connection));
 }
 
 /// Refuses a frame too large to parse, from its head (its start): the

@@ -8,16 +8,24 @@
 //! chunk rows whose text differs from what is stored; where those rows go,
 //! and how a change of several rows is stored whole or not at all, is
 //! [`crate::state::chunk_slots`].
+//!
+//! The stored state's version is recorded beside the rows; a state stored
+//! at another version, or that no longer decodes, goes through the agent's
+//! `migrate_state` ([`crate::state::migration`]). One that still does not
+//! decode is left as stored, and every read of it fails with
+//! [`Error::StateUndecodable`] until a new state is stored.
 
 pub(crate) mod chunk_slots;
 pub(crate) mod chunks;
 pub(crate) mod json_writer;
+pub(crate) mod migration;
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use serde_json::Value;
 use wasm_bindgen::JsValue;
 use worker::js_sys::{JsString, Object};
 
@@ -26,6 +34,8 @@ use crate::protocol::frames::STATE_FRAME_HEAD;
 use crate::state::chunk_slots::{layout_of, plan, Layout, MANIFEST_KEY, SPARE};
 use crate::state::chunks::{cuts, is_high_surrogate, CHUNK_UNITS};
 use crate::state::json_writer::write_json;
+use crate::state::migration::{decode, stored_version, Decoded, STATE_VERSION_KEY};
+use crate::storage::schema::Schema;
 use crate::storage::sql::Sql;
 use crate::{params, Error, Result};
 
@@ -73,33 +83,79 @@ struct Stored {
     texts: Option<Vec<JsString>>,
 }
 
+/// What a state is stored with: the database, its recorded versions, and
+/// the agent's state version.
+pub(crate) struct Storage<'a> {
+    pub(crate) sql: &'a Sql,
+    pub(crate) schema: &'a Schema,
+    /// `Agent::STATE_VERSION`.
+    pub(crate) version: u32,
+}
+
 pub(crate) struct StateStore<S> {
     cache: RefCell<Option<Rc<Snapshot<S>>>>,
     /// Unknown until the state is first read or written in this wake.
     stored: RefCell<Option<Stored>>,
+    /// Why the stored state does not decode, once known in this wake (it is
+    /// read, migrated and reported once, until a new state is stored).
+    undecodable: RefCell<Option<String>>,
+    /// Set while `migrate_state` runs, which must not read the state.
+    migrating: Cell<bool>,
+    /// `class/name`, for errors.
+    owner: String,
 }
 
 impl<S: Serialize + DeserializeOwned> StateStore<S> {
-    pub(crate) fn new() -> Self {
-        StateStore { cache: RefCell::new(None), stored: RefCell::new(None) }
+    pub(crate) fn new(owner: String) -> Self {
+        StateStore {
+            cache: RefCell::new(None),
+            stored: RefCell::new(None),
+            undecodable: RefCell::new(None),
+            migrating: Cell::new(false),
+            owner,
+        }
+    }
+
+    /// Forgets everything read or written: the database was emptied.
+    #[cfg_attr(not(feature = "mcp"), allow(dead_code))]
+    pub(crate) fn forget(&self) {
+        self.cache.borrow_mut().take();
+        self.stored.borrow_mut().take();
+        self.undecodable.borrow_mut().take();
     }
 
     /// The current state, read from SQLite on first use in this wake; an
-    /// agent with no stored state stores `initial()` first.
-    pub(crate) fn load(&self, sql: &Sql, initial: impl FnOnce() -> S) -> Result<Rc<Snapshot<S>>> {
+    /// agent with no stored state stores `initial()` first. A state stored
+    /// at another version, or that does not decode, goes through `migrate`
+    /// and is stored again; if that fails, it is left as stored, the error
+    /// is logged, and this and every later read in the wake fail with
+    /// [`Error::StateUndecodable`].
+    pub(crate) fn load(
+        &self,
+        storage: &Storage<'_>,
+        initial: impl FnOnce() -> S,
+        migrate: impl FnOnce(Value, u32) -> std::result::Result<S, String>,
+    ) -> Result<Rc<Snapshot<S>>> {
         if let Some(snapshot) = self.cache.borrow().as_ref() {
             return Ok(snapshot.clone());
         }
+        if let Some(why) = self.undecodable.borrow().as_ref() {
+            return Err(Error::StateUndecodable(why.clone()));
+        }
+        if self.migrating.get() {
+            let why = format!("the state of {} was read by migrate_state, which is making it", self.owner);
+            return Err(Error::StateUndecodable(why));
+        }
+        let sql = storage.sql;
         let (layout, rows) = read_live_rows(sql, true)?;
         if rows.is_empty() {
             *self.stored.borrow_mut() = Some(Stored { layout, texts: Some(Vec::new()) });
-            return self.save(sql, initial());
+            return self.save(storage, initial());
         }
         let frame = rows.iter().fold(JsString::from(STATE_FRAME_HEAD), |frame, row| frame.concat(row));
         let frame = frame.concat(&JsString::from("}"));
         let text = text_of(&frame);
         let json = &text[STATE_FRAME_HEAD.len()..text.len() - 1];
-        let value = serde_json::from_str(json).map_err(|e| Error::json("stored state", e))?;
         // The rows as slices of the frame (one copy of the text in memory).
         let mut start = STATE_FRAME_HEAD.len() as u32;
         let slices = rows.iter().map(|row| {
@@ -109,20 +165,47 @@ impl<S: Serialize + DeserializeOwned> StateStore<S> {
             slice
         });
         *self.stored.borrow_mut() = Some(Stored { layout, texts: Some(slices.collect()) });
-        let snapshot = Rc::new(Snapshot { value, is_null: json == "null", frame: frame.into() });
-        *self.cache.borrow_mut() = Some(snapshot.clone());
-        Ok(snapshot)
+        let version = stored_version(storage.schema.recorded(STATE_VERSION_KEY));
+        let decoded = {
+            let _migrating = Raised::new(&self.migrating);
+            decode(json, version, storage.version, migrate)
+        };
+        match decoded {
+            Ok(Decoded::AsStored(value)) => {
+                let snapshot = Rc::new(Snapshot { value, is_null: json == "null", frame: frame.into() });
+                *self.cache.borrow_mut() = Some(snapshot.clone());
+                Ok(snapshot)
+            }
+            Ok(Decoded::Migrated(value)) => {
+                worker::console_log!("[{}] state migrated from version {version} to {}", self.owner, storage.version);
+                self.save(storage, value)
+            }
+            Err(why) => {
+                let why = format!(
+                    "the stored state of {} does not decode ({why}); it is kept as stored until set_state replaces it",
+                    self.owner
+                );
+                worker::console_error!("{why}");
+                *self.undecodable.borrow_mut() = Some(why.clone());
+                Err(Error::StateUndecodable(why))
+            }
+        }
     }
 
     /// The current value, to be changed and saved: moved out of the cache
     /// when nothing else holds it (no copy of a large state; the cache stays
     /// empty until the save, or reloads from storage if the change is not
     /// saved), else a copy.
-    pub(crate) fn take_for_change(&self, sql: &Sql, initial: impl FnOnce() -> S) -> Result<S>
+    pub(crate) fn take_for_change(
+        &self,
+        storage: &Storage<'_>,
+        initial: impl FnOnce() -> S,
+        migrate: impl FnOnce(Value, u32) -> std::result::Result<S, String>,
+    ) -> Result<S>
     where
         S: Clone,
     {
-        let snapshot = self.load(sql, initial)?;
+        let snapshot = self.load(storage, initial, migrate)?;
         drop(self.cache.borrow_mut().take());
         match Rc::try_unwrap(snapshot) {
             Ok(snapshot) => Ok(snapshot.value),
@@ -134,21 +217,22 @@ impl<S: Serialize + DeserializeOwned> StateStore<S> {
         }
     }
 
-    /// Stores `value` (whole or not at all) and makes it the cached state.
-    pub(crate) fn save(&self, sql: &Sql, value: S) -> Result<Rc<Snapshot<S>>> {
-        self.save_inspecting(sql, value, |_| ()).map(|(snapshot, ())| snapshot)
+    /// Stores `value` (whole or not at all, with the agent's state version)
+    /// and makes it the cached state.
+    pub(crate) fn save(&self, storage: &Storage<'_>, value: S) -> Result<Rc<Snapshot<S>>> {
+        self.save_inspecting(storage, value, |_| ()).map(|(snapshot, ())| snapshot)
     }
 
     /// Like [`StateStore::save`]; `inspect` sees the state's JSON text.
     pub(crate) fn save_inspecting<R>(
         &self,
-        sql: &Sql,
+        storage: &Storage<'_>,
         value: S,
         inspect: impl FnOnce(&str) -> R,
     ) -> Result<(Rc<Snapshot<S>>, R)> {
         BUFFER.with(|buffer| {
             let mut buffer = buffer.borrow_mut();
-            let saved = self.encode_and_store(sql, value, inspect, &mut buffer);
+            let saved = self.encode_and_store(storage, value, inspect, &mut buffer);
             if buffer.capacity() > KEPT_BUFFER_BYTES {
                 *buffer = String::new();
             }
@@ -158,7 +242,7 @@ impl<S: Serialize + DeserializeOwned> StateStore<S> {
 
     fn encode_and_store<R>(
         &self,
-        sql: &Sql,
+        storage: &Storage<'_>,
         value: S,
         inspect: impl FnOnce(&str) -> R,
         buffer: &mut String,
@@ -171,6 +255,7 @@ impl<S: Serialize + DeserializeOwned> StateStore<S> {
         let json = &text[STATE_FRAME_HEAD.len()..text.len() - 1];
         let inspected = inspect(json);
         let frame = JsString::from(text);
+        let sql = storage.sql;
         {
             let mut stored = self.stored.borrow_mut();
             if stored.is_none() {
@@ -181,9 +266,41 @@ impl<S: Serialize + DeserializeOwned> StateStore<S> {
                 *stored = write_rows(sql, &frame, stored)?;
             }
         }
+        self.undecodable.borrow_mut().take();
+        record_version(storage);
         let snapshot = Rc::new(Snapshot { value, is_null: json == "null", frame: frame.into() });
         *self.cache.borrow_mut() = Some(snapshot.clone());
         Ok((snapshot, inspected))
+    }
+}
+
+/// A flag raised while it lives (lowered on a panic too).
+struct Raised<'a>(&'a Cell<bool>);
+
+impl<'a> Raised<'a> {
+    fn new(flag: &'a Cell<bool>) -> Self {
+        flag.set(true);
+        Raised(flag)
+    }
+}
+
+impl Drop for Raised<'_> {
+    fn drop(&mut self) {
+        self.0.set(false);
+    }
+}
+
+/// Records the agent's state version beside the rows just written, unless
+/// it is what is recorded (an agent left at version 1 never writes it).
+/// After the rows: a failure leaves the new state stored under the older
+/// version (reported, not returned: the state is stored).
+fn record_version(storage: &Storage<'_>) {
+    let recorded = storage.schema.recorded(STATE_VERSION_KEY);
+    if stored_version(recorded) == storage.version {
+        return;
+    }
+    if let Err(e) = storage.schema.record(storage.sql, STATE_VERSION_KEY, i64::from(storage.version)) {
+        worker::console_error!("state stored; its version {} was not recorded: {e}", storage.version);
     }
 }
 

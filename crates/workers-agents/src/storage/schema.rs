@@ -76,7 +76,9 @@ impl Schema {
         self.has_meta.set(false);
     }
 
-    fn recorded(&self, key: &str) -> Option<i64> {
+    /// The value recorded under `key` (a part's version, or the state's: see
+    /// [`crate::state::migration`]).
+    pub(crate) fn recorded(&self, key: &str) -> Option<i64> {
         self.versions.borrow().iter().find(|(k, _)| k == key).map(|(_, v)| *v)
     }
 
@@ -103,23 +105,30 @@ impl Schema {
         if have >= target && recorded {
             return Ok(());
         }
+        self.create_meta(sql)?;
+        for step in part.steps.iter().skip(have) {
+            sql.execute_batch(step)?;
+        }
+        self.record(sql, part.key, have.max(target) as i64)
+    }
+
+    /// Records `value` under `key`, in storage and in memory.
+    pub(crate) fn record(&self, sql: &Sql, key: &str, value: i64) -> Result<()> {
+        self.create_meta(sql)?;
+        sql.execute("INSERT OR REPLACE INTO cf_agents_meta (key, value) VALUES (?, ?)", crate::params![key, value])?;
+        let mut versions = self.versions.borrow_mut();
+        versions.retain(|(k, _)| k != key);
+        versions.push((key.to_owned(), value));
+        Ok(())
+    }
+
+    fn create_meta(&self, sql: &Sql) -> Result<()> {
         if !self.has_meta.get() {
             sql.execute_batch(
                 "CREATE TABLE IF NOT EXISTS cf_agents_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)",
             )?;
             self.has_meta.set(true);
         }
-        for step in part.steps.iter().skip(have) {
-            sql.execute_batch(step)?;
-        }
-        let version = have.max(target) as i64;
-        sql.execute(
-            "INSERT OR REPLACE INTO cf_agents_meta (key, value) VALUES (?, ?)",
-            crate::params![part.key, version],
-        )?;
-        let mut versions = self.versions.borrow_mut();
-        versions.retain(|(k, _)| k != part.key);
-        versions.push((part.key.to_owned(), version));
         Ok(())
     }
 }
