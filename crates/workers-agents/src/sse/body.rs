@@ -14,10 +14,18 @@ use futures_util::Stream;
 
 use super::framing::comment;
 
+/// Most bytes queued for a reader that does not keep up. Past it the
+/// reader is dropped (the body ends, the queue is freed, producers are told
+/// it is gone): a client that stops reading cannot make the instance hold a
+/// stream without end. MCP streams are stored, so that client resumes with
+/// `Last-Event-ID`.
+pub(crate) const MAX_QUEUED_BYTES: usize = 8 * 1024 * 1024;
+
 /// The queue between the code producing messages and the body sending them.
 #[derive(Default)]
 pub(crate) struct Outbox {
     queue: RefCell<VecDeque<String>>,
+    queued: Cell<usize>,
     waker: RefCell<Option<Waker>>,
     closed: Cell<bool>,
     gone: Cell<bool>,
@@ -29,9 +37,30 @@ impl Outbox {
         if self.gone.get() || self.closed.get() {
             return false;
         }
+        let queued = self.queued.get() + chunk.len();
+        if queued > MAX_QUEUED_BYTES {
+            self.drop_reader();
+            return false;
+        }
+        self.queued.set(queued);
         self.queue.borrow_mut().push_back(chunk);
         self.wake();
         true
+    }
+
+    /// Gives up on a reader that does not keep up.
+    fn drop_reader(&self) {
+        self.queue.borrow_mut().clear();
+        self.queued.set(0);
+        self.gone.set(true);
+        self.closed.set(true);
+        self.wake();
+    }
+
+    fn pop(&self) -> Option<String> {
+        let chunk = self.queue.borrow_mut().pop_front()?;
+        self.queued.set(self.queued.get().saturating_sub(chunk.len()));
+        Some(chunk)
     }
 
     /// Ends the body once the queue is drained.
@@ -70,7 +99,7 @@ impl Stream for SseBody {
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Option<Self::Item>> {
         let this = &mut *self;
-        if let Some(chunk) = this.outbox.queue.borrow_mut().pop_front() {
+        if let Some(chunk) = this.outbox.pop() {
             this.timer = None;
             return Poll::Ready(Some(Ok(chunk.into_bytes())));
         }
@@ -106,5 +135,21 @@ mod tests {
         outbox.close();
         assert!(!outbox.push("b".into()));
         assert!(!outbox.is_open());
+    }
+
+    #[test]
+    fn a_reader_that_does_not_keep_up_is_dropped_not_buffered_for_ever() {
+        let outbox = Outbox::default();
+        let chunk = "x".repeat(1024 * 1024);
+        for _ in 0..MAX_QUEUED_BYTES / chunk.len() {
+            assert!(outbox.push(chunk.clone()));
+        }
+        // Reading makes room again.
+        assert!(outbox.pop().is_some());
+        assert!(outbox.push(chunk.clone()));
+        assert!(!outbox.push(chunk.clone()), "one more megabyte is over the limit");
+        assert!(!outbox.is_open());
+        assert_eq!((outbox.queue.borrow().len(), outbox.queued.get()), (0, 0), "the queue is freed");
+        assert!(!outbox.push("small".into()));
     }
 }
