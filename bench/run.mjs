@@ -6,9 +6,10 @@
 //   BENCH_ONLY=largeState,fanOut npm run bench   (some workloads → bench/results/partial.md)
 //   node bench/run.mjs --render [compare|partial]   (the Markdown again from the raw JSON)
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { serverCpu } from "./lib/cpu.mjs";
+import { loadSectionOf } from "./load.mjs";
 import { startWrangler } from "./lib/server.mjs";
 import * as w from "./workloads.mjs";
 
@@ -216,7 +217,11 @@ function render({ date, machine, rounds, rows, cpu, bundles }, stem) {
         ]
       : []),
   ];
-  writeFileSync(stem === "partial" ? `${root}/bench/results/partial.md` : `${root}/bench/RESULTS.md`, lines.join("\n"));
+  const path = stem === "partial" ? `${root}/bench/results/partial.md` : `${root}/bench/RESULTS.md`;
+  // The load section (bench/load.mjs) is its own run: kept as it is.
+  const load = stem === "partial" || !existsSync(path) ? null : loadSectionOf(readFileSync(path, "utf8"));
+  if (load) lines.push(load, "");
+  writeFileSync(path, lines.join("\n"));
   console.log(lines.join("\n"));
 }
 

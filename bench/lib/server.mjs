@@ -20,10 +20,29 @@ export async function assertPortFree(port) {
   await new Promise((resolve) => probe.close(resolve));
 }
 
-export async function startWrangler({ cwd, port, vars = {} }) {
+/** Waits until nothing listens on the loopback `port` (a killed server's sockets close with its processes). */
+export async function waitPortFree(port, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await assertPortFree(port);
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+/**
+ * `inspectorPort`: wrangler's inspector (default `port + 1000`). `persistTo`: a directory for wrangler's
+ * `--persist-to` (Durable Object storage and alarms outlive the process). The result's `stop()` ends the process group with SIGTERM; `kill()` with SIGKILL (a crash:
+ * nothing gets to finish) and resolves once the group leader has exited and the ports are free.
+ */
+export async function startWrangler({ cwd, port, inspectorPort = port + 1000, vars = {}, persistTo }) {
   await assertPortFree(port);
-  await assertPortFree(port + 1000);
-  const args = ["wrangler", "dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(port + 1000)];
+  await assertPortFree(inspectorPort);
+  const args = ["wrangler", "dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort)];
+  if (persistTo) args.push("--persist-to", persistTo);
   for (const [key, value] of Object.entries(vars)) args.push("--var", `${key}:${value}`);
   const child = spawn("npx", args, {
     cwd,
@@ -38,6 +57,17 @@ export async function startWrangler({ cwd, port, vars = {} }) {
     } catch {
       // already stopped
     }
+  };
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  const kill = async () => {
+    try {
+      process.kill(-child.pid, "SIGKILL");
+    } catch {
+      // already stopped
+    }
+    await exited;
+    await waitPortFree(port);
+    await waitPortFree(inspectorPort);
   };
   child.stdout.on("data", (d) => (log += d));
   child.stderr.on("data", (d) => (log += d));
@@ -55,5 +85,5 @@ export async function startWrangler({ cwd, port, vars = {} }) {
       await new Promise((r) => setTimeout(r, 250));
     }
   }
-  return { url: `http://127.0.0.1:${port}`, stop };
+  return { url: `http://127.0.0.1:${port}`, stop, kill, log: () => log };
 }
