@@ -138,6 +138,25 @@ describe("rpc", () => {
     client.close();
   });
 
+  it("lets other events in while one long stream runs", async () => {
+    const name = uniqueName("long");
+    const streamer = await connect(`/agents/probe/${name}`);
+    await streamer.handshake();
+    const other = await connect(`/agents/probe/${name}`);
+    await other.handshake();
+    let streamDone = false;
+    const done = streamer.next((f) => f.id === "long" && f.done === true, 30_000).then(() => (streamDone = true));
+    streamer.send({ type: "rpc", id: "long", method: "numbers", args: [20_000] });
+    // Sent after the stream started: answered while it still runs (a send waits
+    // for the event loop every 32 chunks), not after its 20,000 chunks.
+    const echoed = await other.call("echo", ["meanwhile"]);
+    expect(echoed.result).toBe("meanwhile");
+    expect(streamDone).toBe(false);
+    await done;
+    streamer.close();
+    other.close();
+  });
+
   it("runs at most 64 calls at once per connection and refuses the rest", async () => {
     const client = await probe();
     const replies = await Promise.all(Array.from({ length: 70 }, () => client.call("callerAfter", [300])));

@@ -54,7 +54,7 @@ pub use router::{
     get_agent_by_binding, get_agent_by_name, route_agent_request, AgentRouter, AgentStub, AgentTarget, Before, Routed,
 };
 pub use rpc::args::RpcArgs;
-pub use rpc::callables::{Callables, StreamingResponse};
+pub use rpc::callables::{Callables, StreamingResponse, YIELD_EVERY_CHUNKS};
 pub use schedule::{
     Retry, Schedule, ScheduleFilter, ScheduleKind, ScheduleOptions, SchedulePage, ScheduleStatus, Tasks, When,
     BOOKKEEPING_RETRY, MAX_ERROR_BYTES, MAX_PAYLOAD_BYTES, MAX_SCHEDULES_PAGE, MAX_SCHEDULES_PAGE_BYTES,

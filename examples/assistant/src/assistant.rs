@@ -114,10 +114,10 @@ impl Assistant {
             &prompt,
             |m| {
                 id.borrow_mut().clone_from(&m.id);
-                let _ = stream.send(&Chunk::Start { id: &m.id });
+                let _ = stream.send_now(&Chunk::Start { id: &m.id });
             },
             |text| {
-                let _ = stream.send(&Chunk::Delta { id: &id.borrow(), text });
+                let _ = stream.send_now(&Chunk::Delta { id: &id.borrow(), text });
             },
         )
         .await
@@ -135,13 +135,13 @@ impl Assistant {
         let (message, feed) = followed.ok_or_else(|| format!("No message {id}"))?;
         let missed = after_utf16(&message.content, offset.unwrap_or(0));
         if !missed.is_empty() {
-            stream.send(&Chunk::Delta { id: &id, text: missed }).map_err(|e| e.to_string())?;
+            stream.send(&Chunk::Delta { id: &id, text: missed }).await.map_err(|e| e.to_string())?;
         }
         let Some(feed) = feed else { return outcome(message) };
         loop {
             match feed.next().await {
                 ReplyEvent::Delta(text) => {
-                    stream.send(&Chunk::Delta { id: &id, text: &text }).map_err(|e| e.to_string())?
+                    stream.send(&Chunk::Delta { id: &id, text: &text }).await.map_err(|e| e.to_string())?
                 }
                 ReplyEvent::End(message) => return outcome(message),
             }

@@ -65,7 +65,7 @@ impl Counter {
             )));
         }
         for n in (1..=from).rev() {
-            stream.send(&n)?;
+            stream.send(&n).await?;
         }
         Ok("liftoff")
     }

@@ -43,7 +43,7 @@ pub(crate) enum Handler<A: Agent> {
 ///
 ///     async fn count(&self, _ctx: &Context<Self>, stream: StreamingResponse, (n,): (u32,)) -> Result<u32, String> {
 ///         for i in 0..n {
-///             stream.send(&i).map_err(|e| e.to_string())?;
+///             stream.send(&i).await.map_err(|e| e.to_string())?;
 ///         }
 ///         Ok(n)
 ///     }
@@ -176,11 +176,17 @@ pub struct StreamingResponse {
     ws: WebSocket,
     id: String,
     closed: Rc<Cell<bool>>,
+    sent: Rc<Cell<u64>>,
 }
+
+/// `StreamingResponse::send` waits for the next turn of the event loop
+/// after this many chunks, so that one long stream lets the instance's
+/// other events (frames, requests, alarms) in.
+pub const YIELD_EVERY_CHUNKS: u64 = 32;
 
 impl StreamingResponse {
     pub(crate) fn new(ws: WebSocket, id: String) -> Self {
-        StreamingResponse { ws, id, closed: Rc::new(Cell::new(false)) }
+        StreamingResponse { ws, id, closed: Rc::new(Cell::new(false)), sent: Rc::new(Cell::new(0)) }
     }
 
     /// The RPC call's id.
@@ -193,8 +199,23 @@ impl StreamingResponse {
         self.closed.get()
     }
 
-    /// Sends one chunk (`done: false`) to the caller.
-    pub fn send<T: Serialize>(&self, chunk: &T) -> Result<()> {
+    /// Sends one chunk (`done: false`) to the caller. Every
+    /// [`YIELD_EVERY_CHUNKS`] chunks it waits for the next turn of the
+    /// event loop, so a long stream cannot hold the instance on its own.
+    /// A closed socket refuses the chunk with an error: stop sending then.
+    pub async fn send<T: Serialize>(&self, chunk: &T) -> Result<()> {
+        self.send_now(chunk)?;
+        let sent = self.sent.get() + 1;
+        self.sent.set(sent);
+        if sent.is_multiple_of(YIELD_EVERY_CHUNKS) {
+            worker::Delay::from(std::time::Duration::ZERO).await;
+        }
+        Ok(())
+    }
+
+    /// [`send`](Self::send) without the pause, for code that cannot wait (a
+    /// callback such as a model reply's `on_delta`).
+    pub fn send_now<T: Serialize>(&self, chunk: &T) -> Result<()> {
         if self.is_closed() {
             return Ok(());
         }
