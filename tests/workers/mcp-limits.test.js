@@ -2,7 +2,7 @@
 // is refused whole, before it reaches or changes a session's agent.
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { fetchWorker } from "./frames.js";
+import { connect, fetchWorker, uniqueName } from "./frames.js";
 import { ACCEPT, call, initialize, post, readMessages, request } from "./mcp.js";
 
 const counterValue = async (session) =>
@@ -177,6 +177,27 @@ describe("MCP limits", () => {
     expect(refused[0].error).toMatchObject({ code: -32000, message: "Too many requests in flight in this session (limit 32)" });
     expect(replies.filter((r) => r.result)).toHaveLength(32);
     expect((await call("/probe/mcp", session, "ping")).result).toEqual({});
+  });
+
+  it("cancels the tools a session started when the session is ended", async () => {
+    const { session } = await initialize("/probe/mcp");
+    const report = uniqueName("ended");
+    // The call's SSE response is left unread; its tool runs on in the instance.
+    const running = post("/probe/mcp", request("tools/call", { name: "slowReport", arguments: { ms: 3000, report } }), { session });
+    await running;
+    const ended = await fetchWorker("/probe/mcp", { method: "DELETE", headers: { "mcp-session-id": session } });
+    expect(ended.status).toBe(200);
+    const probe = await connect(`/agents/probe/${report}`);
+    await probe.handshake();
+    const rows = async (label) => (await probe.call("rows", [label])).result;
+    let cancelled = [];
+    for (let i = 0; i < 50 && cancelled.length === 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      cancelled = await rows("cancelled");
+    }
+    expect(cancelled).toHaveLength(1);
+    expect(await rows("finished")).toEqual([]);
+    probe.close();
   });
 
   it("keeps the newest 1000 events of a stream for resumption, not all of them", async () => {
