@@ -301,6 +301,19 @@ describe("schedule limits", () => {
     client.close();
   });
 
+  it("refuses a schedule whose payload would pass the agent's payload total, storing nothing", async () => {
+    const { client, call } = await probe(); // Probe::MAX_SCHEDULE_PAYLOAD_BYTES is 1000
+    const first = await call("scheduleText", 60_000, "a".repeat(600));
+    const reply = await client.call("scheduleText", [60_000, "b".repeat(600)]);
+    expect(reply.success).toBe(false);
+    expect(reply.error).toMatch(/already hold 602 bytes of payloads; 602 more would pass its limit of 1000 \(Agent::MAX_SCHEDULE_PAYLOAD_BYTES\)/);
+    expect(await call("scheduleIds")).toEqual([first.id]);
+    // A removed schedule makes room again.
+    await call("cancelSchedule", first.id);
+    expect((await call("scheduleText", 60_000, "b".repeat(600))).id).toBeTruthy();
+    client.close();
+  });
+
   it("stores a failing task's error truncated to 4 KiB, and later due tasks still run", async () => {
     const { client, call, stub } = await jobs();
     const loud = await call("schedule", { delayMs: 0 }, "loud", { label: "loud", bytes: 3_000_000 }, { maxAttempts: 1 });

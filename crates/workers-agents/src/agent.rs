@@ -86,6 +86,11 @@ pub trait Agent: private::Exported + Sized + 'static {
     /// nothing is stored; cancelling (or a task finishing) makes room.
     const MAX_SCHEDULES: usize = 100_000;
 
+    /// Most bytes of task payloads the agent's schedules hold together:
+    /// 256 MiB. A schedule whose payload would pass it is refused with an
+    /// error, and nothing is stored.
+    const MAX_SCHEDULE_PAYLOAD_BYTES: usize = 256 * 1024 * 1024;
+
     /// Most RPC calls one connection may have running at once; one more is
     /// answered with an error frame and not run.
     const MAX_CALLS_IN_FLIGHT: usize = 64;

@@ -89,10 +89,12 @@ impl<A: Agent> Context<A> {
         now: i64,
     ) -> Result<Schedule> {
         let rows = self.room_for_one()?;
+        let payloads = self.room_for_payload(payload.len() as u64)?;
         let id = crate::ids::uuid_v4();
         let new = NewSchedule { id: &id, callback, payload, plan, retry, now };
         store::insert(self.sql(), &new)?;
         self.armed_alarm().rows.set(Some(rows + 1));
+        self.armed_alarm().payload_bytes.set(Some(payloads + payload.len() as u64));
         rearm(self).await?;
         Ok(new.to_schedule())
     }
@@ -115,6 +117,25 @@ impl<A: Agent> Context<A> {
             )));
         }
         Ok(rows)
+    }
+
+    /// The bytes of payloads kept, if `bytes` more fit
+    /// `Agent::MAX_SCHEDULE_PAYLOAD_BYTES`; counted like [`Self::room_for_one`].
+    fn room_for_payload(&self, bytes: u64) -> Result<u64> {
+        let limit = A::MAX_SCHEDULE_PAYLOAD_BYTES as u64;
+        let known = self.armed_alarm().payload_bytes.get();
+        let kept = match known {
+            Some(kept) if kept + bytes <= limit => kept,
+            _ => store::payload_bytes(self.sql())?,
+        };
+        self.armed_alarm().payload_bytes.set(Some(kept));
+        if kept + bytes > limit {
+            return Err(Error::Schedule(format!(
+                "the agent's schedules already hold {kept} bytes of payloads; {bytes} more would pass its limit of \
+                 {limit} (Agent::MAX_SCHEDULE_PAYLOAD_BYTES)"
+            )));
+        }
+        Ok(kept)
     }
 
     /// One schedule by id.

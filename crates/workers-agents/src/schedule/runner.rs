@@ -183,6 +183,8 @@ pub(crate) struct ArmedAlarm {
     /// Id → (not before, consecutive failures to write it).
     stuck: RefCell<HashMap<String, (i64, u32)>>,
     pub(crate) rows: Cell<Option<u64>>,
+    /// Bytes of payloads, counted like `rows`, for `Agent::MAX_SCHEDULE_PAYLOAD_BYTES`.
+    pub(crate) payload_bytes: Cell<Option<u64>>,
 }
 
 impl ArmedAlarm {

@@ -312,6 +312,13 @@ struct Count {
     n: i64,
 }
 
+/// The bytes of payload the table holds.
+pub(crate) fn payload_bytes(sql: &Sql) -> Result<u64> {
+    let row: Option<Count> = sql
+        .query_one("SELECT COALESCE(SUM(length(CAST(payload AS BLOB))), 0) AS n FROM cf_agents_schedules", params![])?;
+    Ok(row.map_or(0, |r| r.n.max(0) as u64))
+}
+
 /// How many schedules the table holds (pending and failed).
 pub(crate) fn count(sql: &Sql) -> Result<u64> {
     let row: Option<Count> = sql.query_one("SELECT COUNT(*) AS n FROM cf_agents_schedules", params![])?;
