@@ -127,6 +127,18 @@ impl<A: Agent> Context<A> {
         Ok(())
     }
 
+    /// Logs an internal failure under `[class/name] what` and returns what the
+    /// caller is told instead: `Internal error (ref …)` (see `error/public.rs`).
+    pub(crate) fn internal_error(&self, what: &str, detail: &dyn std::fmt::Display) -> String {
+        crate::error::internal(&format!("[{}/{}] {what}", self.class, self.name), detail)
+    }
+
+    /// The message a caller gets for an error a handler (`what`) returned:
+    /// its text, or a reference when it is an internal error.
+    pub(crate) fn caller_message<E: std::fmt::Display + 'static>(&self, what: &str, error: &E) -> String {
+        crate::error::for_caller(&format!("[{}/{}] {what}", self.class, self.name), error)
+    }
+
     /// Runs `work` in the background of this instance, with a context it
     /// owns: e.g. produce the events of a streaming response after returning
     /// it from `on_request`. Work still running when the instance is evicted

@@ -69,8 +69,7 @@ impl<A: Agent> Host<A> {
         };
         if ctx.is_dormant() && !ctx.parts.serves_dormant(&req) {
             if let Err(e) = ctx.awaken().await {
-                let scope = format!("[{}/{}] agent failed to start", ctx.agent_class(), ctx.name());
-                return Response::error(crate::error::internal(&scope, &e), 500);
+                return Response::error(ctx.internal_error("agent failed to start", &e), 500);
             }
         }
         if is_websocket_upgrade(&req)? {
@@ -85,13 +84,9 @@ impl<A: Agent> Host<A> {
             Ok(Err(e)) => {
                 let error = Error::Worker(e);
                 ctx.agent().on_error(ctx, None, &error).await;
-                let scope = format!("[{}/{}] on_request failed", ctx.agent_class(), ctx.name());
-                Response::error(crate::error::internal(&scope, &error), 500)
+                Response::error(ctx.internal_error("on_request failed", &error), 500)
             }
-            Err(panic) => {
-                let scope = format!("[{}/{}] on_request panicked", ctx.agent_class(), ctx.name());
-                Response::error(crate::error::internal(&scope, &panic), 500)
-            }
+            Err(panic) => Response::error(ctx.internal_error("on_request panicked", &panic), 500),
         }
     }
 
@@ -114,8 +109,7 @@ impl<A: Agent> Host<A> {
         let (readonly, extra_tags) = match prepared {
             Ok(prepared) => prepared,
             Err(panic) => {
-                let scope = format!("[{}/{}] connection setup panicked", ctx.agent_class(), ctx.name());
-                return Response::error(crate::error::internal(&scope, &panic), 500);
+                return Response::error(ctx.internal_error("connection setup panicked", &panic), 500);
             }
         };
         let mut tags: Vec<&str> = vec![connection.id()];

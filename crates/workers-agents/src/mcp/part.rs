@@ -137,10 +137,7 @@ impl<A: Agent> Part<A> for McpPart<A> {
         };
         Fetch::Answered(match catch_panic(serve(ctx, runtime, req)).await {
             Ok(response) => response,
-            Err(panic) => {
-                let scope = format!("[{}/{}] MCP request panicked", ctx.agent_class(), ctx.name());
-                Response::error(crate::error::internal(&scope, &panic), 500)
-            }
+            Err(panic) => Response::error(ctx.internal_error("MCP request panicked", &panic), 500),
         })
     }
 }

@@ -225,7 +225,7 @@ impl<A: Agent> McpServer<A> {
                 match decode_args::<Args>(&tool, arguments) {
                     Ok(args) => f(agent, ctx, peer, args)
                         .await
-                        .unwrap_or_else(|e| ToolResult::error(caller_message(ctx, "tool", &tool.name, &e))),
+                        .unwrap_or_else(|e| ToolResult::error(ctx.caller_message(&format!("tool {}", tool.name), &e))),
                     Err(message) => ToolResult::error(message),
                 }
             })
@@ -247,7 +247,10 @@ impl<A: Agent> McpServer<A> {
         let handler = resource_fn(move |agent, ctx, request| {
             Box::pin(async move {
                 let uri = request.uri.clone();
-                f(agent, ctx, request).await.map(Into::into).map_err(|e| caller_message(ctx, "resource", &uri, &e))
+                f(agent, ctx, request)
+                    .await
+                    .map(Into::into)
+                    .map_err(|e| ctx.caller_message(&format!("resource {uri}"), &e))
             })
         });
         if resource.descriptor.get("uriTemplate").is_some() {
@@ -275,7 +278,7 @@ impl<A: Agent> McpServer<A> {
                     .map_err(|e| RpcError::new(INVALID_PARAMS, format!("Invalid arguments for prompt {name}: {e}")))?;
                 f(agent, ctx, args)
                     .await
-                    .map_err(|e| RpcError::new(INTERNAL_ERROR, caller_message(ctx, "prompt", &name, &e)))
+                    .map_err(|e| RpcError::new(INTERNAL_ERROR, ctx.caller_message(&format!("prompt {name}"), &e)))
             })
         });
         self.prompts.push((prompt, handler));
@@ -290,7 +293,7 @@ impl<A: Agent> McpServer<A> {
         E: Display + 'static,
     {
         let handler: CompleteFn<A> = Box::new(move |agent, ctx, request| {
-            Box::pin(async move { f(agent, ctx, request).await.map_err(|e| caller_message(ctx, "completion", "", &e)) })
+            Box::pin(async move { f(agent, ctx, request).await.map_err(|e| ctx.caller_message("completion", &e)) })
         });
         self.completions.push((reference, argument.to_owned(), handler));
         self
@@ -354,10 +357,11 @@ impl<A: Agent> McpServer<A> {
             Some(arguments @ Value::Object(_)) => arguments.clone(),
             Some(_) => return Err(RpcError::new(INVALID_PARAMS, "Invalid params: arguments must be an object")),
         };
-        let result = catch_panic(handler(ctx.agent(), ctx, peer, arguments))
-            .await
-            .map_err(|panic| internal_error(ctx, &format!("tool {name} panicked"), &panic))?;
-        serde_json::to_value(result).map_err(|e| internal_error(ctx, &format!("tool {name} result"), &e))
+        let result = catch_panic(handler(ctx.agent(), ctx, peer, arguments)).await.map_err(|panic| {
+            RpcError::new(INTERNAL_ERROR, ctx.internal_error(&format!("tool {name} panicked"), &panic))
+        })?;
+        serde_json::to_value(result)
+            .map_err(|e| RpcError::new(INTERNAL_ERROR, ctx.internal_error(&format!("tool {name} result"), &e)))
     }
 
     async fn read_resource(&self, ctx: &Context<A>, params: &Value) -> Result<Value, RpcError> {
@@ -375,7 +379,9 @@ impl<A: Agent> McpServer<A> {
         match catch_panic(handler(ctx.agent(), ctx, request)).await {
             Ok(Ok(contents)) => Ok(json!({ "contents": contents })),
             Ok(Err(e)) => Err(RpcError::new(INTERNAL_ERROR, format!("Reading {uri} failed: {e}"))),
-            Err(panic) => Err(internal_error(ctx, &format!("reading {uri} panicked"), &panic)),
+            Err(panic) => {
+                Err(RpcError::new(INTERNAL_ERROR, ctx.internal_error(&format!("reading {uri} panicked"), &panic)))
+            }
         }
     }
 
@@ -397,10 +403,11 @@ impl<A: Agent> McpServer<A> {
                 format!("Missing required argument {missing} for prompt {name}"),
             ));
         }
-        let result = catch_panic(handler(ctx.agent(), ctx, arguments))
-            .await
-            .map_err(|panic| internal_error(ctx, &format!("prompt {name} panicked"), &panic))??;
-        serde_json::to_value(result).map_err(|e| internal_error(ctx, &format!("prompt {name} result"), &e))
+        let result = catch_panic(handler(ctx.agent(), ctx, arguments)).await.map_err(|panic| {
+            RpcError::new(INTERNAL_ERROR, ctx.internal_error(&format!("prompt {name} panicked"), &panic))
+        })??;
+        serde_json::to_value(result)
+            .map_err(|e| RpcError::new(INTERNAL_ERROR, ctx.internal_error(&format!("prompt {name} result"), &e)))
     }
 }
 
@@ -464,17 +471,4 @@ impl<A: Agent> std::fmt::Debug for McpServer<A> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("McpServer").finish_non_exhaustive()
     }
-}
-
-/// The error text an MCP client gets from a handler (see [`crate::error::for_caller`]).
-fn caller_message<A: Agent, E: Display + 'static>(ctx: &Context<A>, kind: &str, name: &str, error: &E) -> String {
-    crate::error::for_caller(&format!("[{}/{}] {kind} {name}", ctx.agent_class(), ctx.name()), error)
-}
-
-/// An internal error: logged, and referenced in what the client gets.
-fn internal_error<A: Agent>(ctx: &Context<A>, what: &str, detail: &dyn Display) -> RpcError {
-    RpcError::new(
-        INTERNAL_ERROR,
-        crate::error::internal(&format!("[{}/{}] {what}", ctx.agent_class(), ctx.name()), detail),
-    )
 }

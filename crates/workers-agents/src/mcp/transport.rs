@@ -259,10 +259,8 @@ fn set_log_level<A: Agent>(ctx: &Context<A>, params: &Value) -> Result<Value, Rp
     let Some(rank) = LOG_LEVELS.iter().position(|l| *l == level) else {
         return Err(RpcError::new(INVALID_PARAMS, format!("Invalid params: unknown log level {level:?}")));
     };
-    Session::set_log_level(ctx.sql(), rank).map_err(|e| {
-        let scope = format!("[{}/{}] logging/setLevel", ctx.agent_class(), ctx.name());
-        RpcError::new(super::jsonrpc::INTERNAL_ERROR, crate::error::internal(&scope, &e))
-    })?;
+    Session::set_log_level(ctx.sql(), rank)
+        .map_err(|e| RpcError::new(super::jsonrpc::INTERNAL_ERROR, ctx.internal_error("logging/setLevel", &e)))?;
     Ok(json!({}))
 }
 
@@ -275,10 +273,7 @@ fn subscription<A: Agent>(ctx: &Context<A>, method: &str, params: &Value) -> Res
     } else {
         Session::unsubscribe(ctx.sql(), uri)
     };
-    done.map_err(|e| {
-        let scope = format!("[{}/{}] {method}", ctx.agent_class(), ctx.name());
-        RpcError::new(super::jsonrpc::INTERNAL_ERROR, crate::error::internal(&scope, &e))
-    })?;
+    done.map_err(|e| RpcError::new(super::jsonrpc::INTERNAL_ERROR, ctx.internal_error(method, &e)))?;
     Ok(json!({}))
 }
 
@@ -407,8 +402,7 @@ async fn post_legacy<A: Agent>(
                 match initialize(ctx, runtime, &params) {
                     Ok(result) => send(result_response(&id, result)),
                     Err(e) => {
-                        let message =
-                            crate::error::internal(&format!("[{}/{}] initialize", ctx.agent_class(), ctx.name()), &e);
+                        let message = ctx.internal_error("initialize", &e);
                         send(error_response(&id, &RpcError::new(super::jsonrpc::INTERNAL_ERROR, message)))
                     }
                 }

@@ -122,8 +122,5 @@ pub(super) async fn run_callable<A: Agent>(
         (Handler::Streaming(f), Some(stream)) => catch_panic(f(ctx.agent(), ctx, stream.clone(), args)).await,
         (Handler::Streaming(_), None) => return Err(format!("Method {method} streams and needs a WebSocket caller")),
     };
-    outcome.unwrap_or_else(|panic| {
-        let scope = format!("[{}/{}] method {method} panicked", ctx.agent_class(), ctx.name());
-        Err(crate::error::internal(&scope, &panic))
-    })
+    outcome.unwrap_or_else(|panic| Err(ctx.internal_error(&format!("method {method} panicked"), &panic)))
 }

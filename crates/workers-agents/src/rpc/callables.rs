@@ -109,7 +109,8 @@ impl<A: Agent> Callables<A> {
             let method = method.clone();
             Box::pin(async move {
                 let args = Args::from_args(&method, args)?;
-                let value = f(agent, ctx, args).await.map_err(|e| caller_message(ctx, &method, &e))?;
+                let value =
+                    f(agent, ctx, args).await.map_err(|e| ctx.caller_message(&format!("method {method}"), &e))?;
                 encode_result(&value)
             })
         });
@@ -131,7 +132,9 @@ impl<A: Agent> Callables<A> {
             let method = method.clone();
             Box::pin(async move {
                 let args = Args::from_args(&method, args)?;
-                let value = f(agent, ctx, stream, args).await.map_err(|e| caller_message(ctx, &method, &e))?;
+                let value = f(agent, ctx, stream, args)
+                    .await
+                    .map_err(|e| ctx.caller_message(&format!("method {method}"), &e))?;
                 encode_result(&value)
             })
         });
@@ -249,9 +252,4 @@ impl<A: Agent> std::fmt::Debug for Callables<A> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Callables").field("methods", &self.handlers.keys().collect::<Vec<_>>()).finish_non_exhaustive()
     }
-}
-
-/// The error text a method's caller gets (see [`crate::error::for_caller`]).
-fn caller_message<A: Agent, E: Display + 'static>(ctx: &Context<A>, method: &str, error: &E) -> String {
-    crate::error::for_caller(&format!("[{}/{}] method {method}", ctx.agent_class(), ctx.name()), error)
 }
