@@ -7,7 +7,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { connect, fetchWorker, uniqueName } from "./frames.js";
-import { ACCEPT, EventReader, call, initialize, readMessages, request } from "./mcp.js";
+import { EventReader, call, initialize, post, readMessages, request } from "./mcp.js";
 
 /** JSON nested `depth` arrays deep: `[[...]]`. */
 const nested = (depth) => "[".repeat(depth) + "]".repeat(depth);
@@ -18,19 +18,6 @@ const utf8 = (text) => new TextEncoder().encode(text);
 const concat = (...parts) => new Uint8Array(parts.flatMap((p) => [...p]));
 /** Invalid UTF-8: a stray continuation byte, an overlong form, a lone surrogate (CESU), a byte never used. */
 const BAD_UTF8 = new Uint8Array([0x80, 0xc0, 0xaf, 0xed, 0xa0, 0x80, 0xff]);
-
-/** POSTs JSON-RPC text or bytes as they are (mcp.js's `post` would stringify bytes). */
-const post = (path, body, { session, headers = {} } = {}) =>
-  fetchWorker(path, {
-    method: "POST",
-    headers: {
-      "content-type": "application/json",
-      accept: ACCEPT,
-      ...(session ? { "mcp-session-id": session } : {}),
-      ...headers,
-    },
-    body: typeof body === "string" || body instanceof Uint8Array ? body : JSON.stringify(body),
-  });
 
 const rowIt = (row) => (row.finding ? it.skip : it);
 const label = (row) => (row.finding ? `${row.name} — finding: ${row.finding}` : row.name);

@@ -5,6 +5,10 @@ import { describe, expect, it } from "vitest";
 import { connect, fetchWorker, uniqueName } from "./frames.js";
 import { ACCEPT, call, initialize, post, readMessages, request } from "./mcp.js";
 
+/** How many tables (and indexes) the Durable Object behind `stub` holds. */
+const tableCount = (stub) =>
+  runInDurableObject(stub, (_, state) => state.storage.sql.exec("SELECT count(*) AS n FROM sqlite_master").one().n);
+
 const counterValue = async (session) =>
   (await call("/mcp", session, "resources/read", { uri: "mcp://resource/counter" })).result.contents[0].text;
 
@@ -52,9 +56,7 @@ describe("MCP limits", () => {
     }
     // Each instance those requests woke holds no table at all.
     for (const name of tried) {
-      const stored = await runInDurableObject(env.CounterMcp.get(env.CounterMcp.idFromName(name)), (_, state) =>
-        state.storage.sql.exec("SELECT count(*) AS n FROM sqlite_master").one().n,
-      );
+      const stored = await tableCount(env.CounterMcp.get(env.CounterMcp.idFromName(name)));
       expect(stored, name).toBe(0);
     }
   });
@@ -63,7 +65,7 @@ describe("MCP limits", () => {
     const { session } = await initialize("/mcp");
     expect((await call("/mcp", session, "ping")).result).toEqual({});
     const stub = env.CounterMcp.get(env.CounterMcp.idFromName(`streamable-http:${session}`));
-    const tables = () => runInDurableObject(stub, (_, state) => state.storage.sql.exec("SELECT count(*) AS n FROM sqlite_master").one().n);
+    const tables = () => tableCount(stub);
     expect(await tables()).toBeGreaterThan(0);
     const ended = await fetchWorker("/mcp", { method: "DELETE", headers: { "mcp-session-id": session } });
     expect(ended.status).toBe(200);
@@ -123,7 +125,7 @@ describe("MCP limits", () => {
     await new Promise((resolve) => setTimeout(resolve, 400));
     // The alarm may have fired already; if not, run it now.
     await runDurableObjectAlarm(stub);
-    const tables = await runInDurableObject(stub, (_, state) => state.storage.sql.exec("SELECT count(*) AS n FROM sqlite_master").one().n);
+    const tables = await tableCount(stub);
     expect(tables).toBe(0);
     expect((await post("/idle/mcp", request("ping"), { session })).status).toBe(404);
   });
@@ -147,7 +149,7 @@ describe("MCP limits", () => {
     const stub = env.IdleMcp.get(env.IdleMcp.idFromName(`sse:${id}`));
     await new Promise((resolve) => setTimeout(resolve, 400));
     await runDurableObjectAlarm(stub);
-    const tables = await runInDurableObject(stub, (_, state) => state.storage.sql.exec("SELECT count(*) AS n FROM sqlite_master").one().n);
+    const tables = await tableCount(stub);
     expect(tables).toBe(0);
   });
 

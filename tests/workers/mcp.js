@@ -4,6 +4,7 @@ import { fetchWorker } from "./frames.js";
 export const ACCEPT = "application/json, text/event-stream";
 let nextId = 1;
 
+/** POSTs a JSON-RPC body: text and bytes as they are, anything else as JSON. */
 export function post(path, body, { session, headers = {} } = {}) {
   return fetchWorker(path, {
     method: "POST",
@@ -13,7 +14,7 @@ export function post(path, body, { session, headers = {} } = {}) {
       ...(session ? { "mcp-session-id": session } : {}),
       ...headers,
     },
-    body: typeof body === "string" ? body : JSON.stringify(body),
+    body: typeof body === "string" || body instanceof Uint8Array ? body : JSON.stringify(body),
   });
 }
 
