@@ -100,42 +100,22 @@ impl<A: Agent> Context<A> {
     }
 
     /// The number of schedules kept, if one more fits `Agent::MAX_SCHEDULES`.
-    ///
-    /// The count is read once per wake and then only counted up: an upper
-    /// bound (tasks that finish are not subtracted), read again before refusing.
     fn room_for_one(&self) -> Result<u64> {
         let limit = A::MAX_SCHEDULES as u64;
-        let known = self.armed_alarm().rows.get();
-        let rows = match known {
-            Some(rows) if rows < limit => rows,
-            _ => store::count(self.sql())?,
-        };
-        self.armed_alarm().rows.set(Some(rows));
-        if rows >= limit {
-            return Err(Error::Schedule(format!(
-                "the agent already keeps {rows} schedules, its limit (Agent::MAX_SCHEDULES)"
-            )));
-        }
-        Ok(rows)
+        room(&self.armed_alarm().rows, 1, limit, || store::count(self.sql()))?.map_err(|rows| {
+            Error::Schedule(format!("the agent already keeps {rows} schedules, its limit (Agent::MAX_SCHEDULES)"))
+        })
     }
 
-    /// The bytes of payloads kept, if `bytes` more fit
-    /// `Agent::MAX_SCHEDULE_PAYLOAD_BYTES`; counted like [`Self::room_for_one`].
+    /// The bytes of payloads kept, if `bytes` more fit `Agent::MAX_SCHEDULE_PAYLOAD_BYTES`.
     fn room_for_payload(&self, bytes: u64) -> Result<u64> {
         let limit = A::MAX_SCHEDULE_PAYLOAD_BYTES as u64;
-        let known = self.armed_alarm().payload_bytes.get();
-        let kept = match known {
-            Some(kept) if kept + bytes <= limit => kept,
-            _ => store::payload_bytes(self.sql())?,
-        };
-        self.armed_alarm().payload_bytes.set(Some(kept));
-        if kept + bytes > limit {
-            return Err(Error::Schedule(format!(
+        room(&self.armed_alarm().payload_bytes, bytes, limit, || store::payload_bytes(self.sql()))?.map_err(|kept| {
+            Error::Schedule(format!(
                 "the agent's schedules already hold {kept} bytes of payloads; {bytes} more would pass its limit of \
                  {limit} (Agent::MAX_SCHEDULE_PAYLOAD_BYTES)"
-            )));
-        }
-        Ok(kept)
+            ))
+        })
     }
 
     /// One schedule by id.
@@ -215,4 +195,23 @@ impl<A: Agent> Context<A> {
         }
         rearm(self).await
     }
+}
+
+/// What is kept, if `more` still fits `limit`: `Err(kept)` when it does not.
+///
+/// `known` holds the figure read once per wake and then only counted up (an
+/// upper bound: rows that go are not subtracted), so `count` runs again only
+/// before a refusal.
+fn room(
+    known: &std::cell::Cell<Option<u64>>,
+    more: u64,
+    limit: u64,
+    count: impl FnOnce() -> Result<u64>,
+) -> Result<std::result::Result<u64, u64>> {
+    let kept = match known.get() {
+        Some(kept) if kept + more <= limit => kept,
+        _ => count()?,
+    };
+    known.set(Some(kept));
+    Ok(if kept + more <= limit { Ok(kept) } else { Err(kept) })
 }
