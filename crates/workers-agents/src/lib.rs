@@ -40,6 +40,7 @@ pub mod mcp;
 mod properties;
 mod protocol;
 mod router;
+mod schema;
 mod rpc;
 mod schedule;
 mod sse;
@@ -61,6 +62,7 @@ pub use schedule::{
     MAX_SCHEDULE_AHEAD_MS,
 };
 pub use sse::{sse_response, SseSender};
+pub use schema::{nested as nested_schema, probe as __schema_probe, AgentDescription, MethodDescription, ParamDescription, Schema, MAX_SCHEMA_DEPTH};
 pub use state::StateSource;
 pub use storage::sql::{Sql, SqlValue};
 
