@@ -31,6 +31,9 @@ pub(crate) mod private {
     pub trait Exported {
         /// The Durable Object class name (`class_name` in wrangler.toml).
         const CLASS_NAME: &'static str;
+        /// What [`get_agent_by_name`](crate::get_agent_by_name) returns: the
+        /// typed stub `#[agent]` generates, else [`AgentStub`](crate::AgentStub).
+        type Stub: From<crate::AgentStub>;
     }
 }
 

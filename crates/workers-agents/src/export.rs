@@ -43,8 +43,12 @@ macro_rules! export_agent {
         $crate::export_agent!($agent as $agent);
     };
     ($agent:ident as $class:ident) => {
+        $crate::export_agent!($agent as $class, stub = $crate::AgentStub);
+    };
+    ($agent:ident as $class:ident, stub = $stub:ty) => {
         impl $crate::__private::Exported for $agent {
             const CLASS_NAME: &'static str = ::core::stringify!($class);
+            type Stub = $stub;
         }
 
         const _: () = {

@@ -28,12 +28,14 @@ mod agent;
 #[cfg(feature = "ai")]
 pub mod ai;
 pub mod body;
+pub mod prelude;
 mod connection;
 mod context;
 mod error;
 mod export;
 mod host;
 mod ids;
+mod macro_support;
 #[cfg(feature = "mcp")]
 pub mod mcp;
 #[cfg(test)]
@@ -57,18 +59,25 @@ pub use router::{
 pub use rpc::args::RpcArgs;
 pub use rpc::callables::{Callables, StreamingResponse, YIELD_EVERY_CHUNKS};
 pub use schedule::{
-    Retry, Schedule, ScheduleFilter, ScheduleKind, ScheduleOptions, SchedulePage, ScheduleStatus, Tasks, When,
+    Retry, Schedule, ScheduleFilter, ScheduleKind, ScheduleOptions, SchedulePage, ScheduleStatus, Task, TaskRef, Tasks, When,
     BOOKKEEPING_RETRY, MAX_ERROR_BYTES, MAX_PAYLOAD_BYTES, MAX_SCHEDULES_PAGE, MAX_SCHEDULES_PAGE_BYTES,
     MAX_SCHEDULE_AHEAD_MS,
 };
 pub use sse::{sse_response, SseSender};
-pub use schema::{nested as nested_schema, probe as __schema_probe, AgentDescription, MethodDescription, ParamDescription, Schema, MAX_SCHEMA_DEPTH};
+#[doc(hidden)]
+pub use schema::probe as __schema_probe;
+pub use schema::{
+    nested as nested_schema, AgentDescription, Describe, MethodDescription, ParamDescription, Schema, MAX_SCHEMA_DEPTH,
+};
+pub use workers_agents_macros::{agent, callable, prompt, resource, task, tool, Schema};
 pub use state::StateSource;
 pub use storage::sql::{Sql, SqlValue};
 
-/// What the code `export_agent!` generates needs; not for direct use.
+/// What the code `export_agent!`, `#[agent]` and `#[derive(Schema)]`
+/// generate needs; not for direct use.
 #[doc(hidden)]
 pub mod __private {
     pub use crate::agent::private::Exported;
     pub use crate::host::Host;
+    pub use crate::macro_support::*;
 }

@@ -32,7 +32,7 @@ pub async fn api(req: &Request, rest: &str, env: &Env) -> Result<Response> {
     }
     let counter = get_agent_by_name::<Counter>(env, name)?;
     if action == "increment" {
-        let count: i64 = counter.call("increment", vec![serde_json::json!(1)]).await?;
+        let count = counter.increment(Some(1)).await?;
         return Response::from_json(&serde_json::json!({ "count": count }));
     }
     let outcome: workers_agents::Result<i64> = counter.call("missing", vec![]).await;

@@ -3,19 +3,18 @@
 
 use serde::{Deserialize, Serialize};
 use worker::Env;
-use workers_agents::{export_agent, Agent, Callables, Connection, Context, StateSource, StreamingResponse};
+use workers_agents::prelude::*;
 
 /// The counter's state, as clients see it.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, Schema)]
 pub struct CounterState {
+    /// The count.
     count: i64,
 }
 
 /// The counter agent: `increment`, `get`, `add`, the streaming `countdown`.
 #[derive(Debug)]
 pub struct Counter;
-
-type Ctx = Context<Counter>;
 
 /// Largest step of `increment`, either way.
 const MAX_STEP: i64 = 1_000_000;
@@ -32,45 +31,8 @@ fn safe(n: i64, what: &str) -> Result<i64, String> {
     Ok(n)
 }
 
-impl Counter {
-    async fn increment(&self, ctx: &Ctx, (by,): (Option<i64>,)) -> workers_agents::Result<i64> {
-        let by = by.unwrap_or(1);
-        if !(-MAX_STEP..=MAX_STEP).contains(&by) {
-            return Err(workers_agents::Error::BadRequest(format!(
-                "increment by at most {MAX_STEP} either way (got {by})"
-            )));
-        }
-        // The sum stays in i64 (both are bounded); the state rule bounds the count.
-        ctx.update_state(|s| s.count = s.count.saturating_add(by))?;
-        Ok(ctx.state()?.count)
-    }
-
-    async fn get(&self, ctx: &Ctx, (): ()) -> workers_agents::Result<i64> {
-        Ok(ctx.state()?.count)
-    }
-
-    async fn add(&self, _ctx: &Ctx, (a, b): (i64, i64)) -> Result<i64, String> {
-        safe(safe(a, "a")?.saturating_add(safe(b, "b")?), "the sum")
-    }
-
-    async fn countdown(
-        &self,
-        _ctx: &Ctx,
-        stream: StreamingResponse,
-        (from,): (u32,),
-    ) -> workers_agents::Result<&'static str> {
-        if from > MAX_COUNTDOWN {
-            return Err(workers_agents::Error::BadRequest(format!(
-                "countdown from at most {MAX_COUNTDOWN} (got {from})"
-            )));
-        }
-        for n in (1..=from).rev() {
-            stream.send(&n).await?;
-        }
-        Ok("liftoff")
-    }
-}
-
+/// A counter any number of clients share.
+#[agent]
 impl Agent for Counter {
     type State = CounterState;
 
@@ -85,24 +47,50 @@ impl Agent for Counter {
         CounterState { count: 0 }
     }
 
-    fn callables() -> Callables<Self> {
-        Callables::new()
-            .method("increment", Self::increment)
-            .method("get", Self::get)
-            .method("add", Self::add)
-            .streaming("countdown", Self::countdown)
+    /// Adds `by` (default 1) to the count and returns the new count.
+    #[callable]
+    async fn increment(&self, ctx: &Context<Self>, by: Option<i64>) -> Result<i64> {
+        let by = by.unwrap_or(1);
+        if !(-MAX_STEP..=MAX_STEP).contains(&by) {
+            return Err(Error::BadRequest(format!("increment by at most {MAX_STEP} either way (got {by})")));
+        }
+        // The sum stays in i64 (both are bounded); the state rule bounds the count.
+        ctx.update_state(|s| s.count = s.count.saturating_add(by))?;
+        Ok(ctx.state()?.count)
     }
 
-    fn should_connection_be_readonly(&self, _ctx: &Ctx, _connection: &Connection, req: &worker::Request) -> bool {
+    /// The count.
+    #[callable]
+    async fn get(&self, ctx: &Context<Self>) -> Result<i64> {
+        Ok(ctx.state()?.count)
+    }
+
+    /// `a + b`, within a JS number's exact range.
+    #[callable]
+    async fn add(&self, a: i64, b: i64) -> Result<i64, String> {
+        safe(safe(a, "a")?.saturating_add(safe(b, "b")?), "the sum")
+    }
+
+    /// Streams `from`, `from - 1`, … 1, then answers "liftoff".
+    #[callable(streaming)]
+    async fn countdown(&self, stream: StreamingResponse, from: u32) -> Result<&'static str> {
+        if from > MAX_COUNTDOWN {
+            return Err(Error::BadRequest(format!("countdown from at most {MAX_COUNTDOWN} (got {from})")));
+        }
+        for n in (1..=from).rev() {
+            stream.send(&n).await?;
+        }
+        Ok("liftoff")
+    }
+
+    fn should_connection_be_readonly(&self, _ctx: &Context<Self>, _connection: &Connection, req: &worker::Request) -> bool {
         req.url().is_ok_and(|url| url.query_pairs().any(|(k, v)| k == "readonly" && v == "1"))
     }
 
-    fn validate_state_change(&self, _ctx: &Ctx, next: &CounterState, _source: StateSource<'_>) -> Result<(), String> {
+    fn validate_state_change(&self, _ctx: &Context<Self>, next: &CounterState, _source: StateSource<'_>) -> Result<(), String> {
         if next.count < 0 {
             return Err(format!("count must not be negative (got {})", next.count));
         }
         safe(next.count, "count").map(|_| ())
     }
 }
-
-export_agent!(Counter);

@@ -16,9 +16,12 @@ pub struct AgentStub {
     name: String,
 }
 
-/// The instance `name` of agent `A` (the TS SDK's `getAgentByName`).
-pub fn get_agent_by_name<A: Agent>(env: &Env, name: &str) -> Result<AgentStub> {
-    get_agent_by_binding(env, A::CLASS_NAME, name)
+/// The instance `name` of agent `A` (the TS SDK's `getAgentByName`): its
+/// typed stub when `A` is declared with `#[agent]` (`CounterStub`, with a
+/// method per callable: `get_agent_by_name::<Counter>(&env, "c1")?.increment(1).await?`),
+/// else an [`AgentStub`]. Either way [`AgentStub`]'s methods are there.
+pub fn get_agent_by_name<A: Agent>(env: &Env, name: &str) -> Result<A::Stub> {
+    Ok(get_agent_by_binding(env, A::CLASS_NAME, name)?.into())
 }
 
 /// The instance `name` of the agent bound as `binding`.
@@ -42,7 +45,22 @@ impl AgentStub {
 
     /// Calls one of the instance's callable methods, as a client would.
     pub async fn call<R: serde::de::DeserializeOwned>(&self, method: &str, args: Vec<serde_json::Value>) -> Result<R> {
-        let body = serde_json::json!({ "method": method, "args": args }).to_string();
+        self.call_with(method, &args).await
+    }
+
+    /// [`call`](Self::call) with the arguments as anything that serializes
+    /// to a JSON array (a tuple: `&(1, "x")`); typed stubs call this.
+    pub async fn call_with<R, Args>(&self, method: &str, args: &Args) -> Result<R>
+    where
+        R: serde::de::DeserializeOwned,
+        Args: serde::Serialize + ?Sized,
+    {
+        #[derive(serde::Serialize)]
+        struct Call<'a, Args: ?Sized> {
+            method: &'a str,
+            args: &'a Args,
+        }
+        let body = serde_json::to_string(&Call { method, args }).map_err(|e| Error::json("call arguments", e))?;
         let headers = Headers::new();
         headers.set(INTERNAL_RPC_HEADER, "1")?;
         headers.set("content-type", "application/json")?;

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::limits::{Cursor, MAX_SCHEDULES_PAGE, MAX_SCHEDULES_PAGE_BYTES};
 use super::runner::{now_ms, rearm};
 use super::store::{self, NewSchedule, Schedule, ScheduleFilter};
+use super::tasks::TaskRef;
 use super::when::{plan, Retry, ScheduleKind, When};
 use crate::{Agent, Context, Error, Result};
 
@@ -32,19 +33,21 @@ pub struct ScheduleOptions {
 }
 
 impl<A: Agent> Context<A> {
-    /// Schedules task `callback` with `payload` (see [`When`]).
-    pub async fn schedule<T: Serialize>(&self, when: When, callback: &str, payload: &T) -> Result<Schedule> {
-        self.schedule_with(when, callback, payload, ScheduleOptions::default()).await
+    /// Schedules `task` with `payload` (see [`When`]). `task` is the handle
+    /// `#[task]` declares (`Self::FIRE`), or a task's name.
+    pub async fn schedule<T: Serialize>(&self, when: When, task: impl TaskRef<A, T>, payload: &T) -> Result<Schedule> {
+        self.schedule_with(when, task, payload, ScheduleOptions::default()).await
     }
 
     /// [`Context::schedule`] with options.
     pub async fn schedule_with<T: Serialize>(
         &self,
         when: When,
-        callback: &str,
+        task: impl TaskRef<A, T>,
         payload: &T,
         options: ScheduleOptions,
     ) -> Result<Schedule> {
+        let callback = task.task_name();
         let now = now_ms();
         let plan = plan(&when, now, super::next_cron).map_err(Error::Schedule)?;
         options.retry.check().map_err(Error::Schedule)?;
@@ -58,9 +61,10 @@ impl<A: Agent> Context<A> {
         self.insert_schedule(callback, &payload, &plan, options.retry, now).await
     }
 
-    /// Adds task `callback` to the FIFO queue: queued tasks run one at a
+    /// Adds `task` to the FIFO queue: queued tasks run one at a
     /// time, in the order queued, as soon as possible.
-    pub async fn queue<T: Serialize>(&self, callback: &str, payload: &T) -> Result<Schedule> {
+    pub async fn queue<T: Serialize>(&self, task: impl TaskRef<A, T>, payload: &T) -> Result<Schedule> {
+        let callback = task.task_name();
         let now = now_ms();
         let payload = self.task_payload(callback, payload)?;
         let plan =

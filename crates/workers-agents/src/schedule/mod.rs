@@ -24,7 +24,7 @@ pub use limits::{MAX_ERROR_BYTES, MAX_SCHEDULES_PAGE, MAX_SCHEDULES_PAGE_BYTES};
 pub(crate) use part::SchedulePart;
 pub use runner::BOOKKEEPING_RETRY;
 pub use store::{Schedule, ScheduleFilter, ScheduleStatus};
-pub use tasks::Tasks;
+pub use tasks::{Task, TaskRef, Tasks};
 pub use when::{Retry, ScheduleKind, When, MAX_SCHEDULE_AHEAD_MS};
 
 /// The next time of `cron` after `after` in `zone` (UTC when `None`).

@@ -5,15 +5,86 @@ use std::fmt::Display;
 use std::future::Future;
 use std::pin::Pin;
 
+use std::marker::PhantomData;
+
 use serde::de::DeserializeOwned;
 
 use crate::{Agent, Context};
+
+/// A task of agent `A` whose payload is a `T`: what `#[task]` declares
+/// (`Self::FIRE` for `async fn fire`), and what [`Context::schedule`] and
+/// [`Context::queue`] take. A task that does not exist, or a payload of
+/// another type, is then a compile error:
+///
+/// ```compile_fail
+/// # use workers_agents::{Agent, Context, Task, When};
+/// # async fn f<A: Agent>(ctx: &Context<A>, fire: Task<A, u32>) {
+/// ctx.schedule(When::Delay(1000), fire, &"not a number").await;
+/// # }
+/// ```
+pub struct Task<A, T> {
+    name: &'static str,
+    _types: PhantomData<fn(A, T)>,
+}
+
+impl<A, T> Task<A, T> {
+    /// The handle of the task registered as `name` (code `#[task]`
+    /// generates does this; by hand, the name is checked when scheduling).
+    pub const fn named(name: &'static str) -> Self {
+        Task { name, _types: PhantomData }
+    }
+
+    /// The task's name, as stored with its schedules.
+    pub const fn name(&self) -> &'static str {
+        self.name
+    }
+}
+
+impl<A, T> Clone for Task<A, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<A, T> Copy for Task<A, T> {}
+
+impl<A, T> std::fmt::Debug for Task<A, T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Task").field(&self.name).finish()
+    }
+}
+
+/// What names a task when scheduling: a typed [`Task`] handle (its payload
+/// type checked at compile time), or a `&str` (checked when scheduling,
+/// against the registry's payload type).
+pub trait TaskRef<A, T> {
+    /// The task's name.
+    fn task_name(&self) -> &str;
+}
+
+impl<A, T> TaskRef<A, T> for Task<A, T> {
+    fn task_name(&self) -> &str {
+        self.name
+    }
+}
+
+impl<A, T> TaskRef<A, T> for &str {
+    fn task_name(&self) -> &str {
+        self
+    }
+}
+
+impl<A, T> TaskRef<A, T> for &String {
+    fn task_name(&self) -> &str {
+        self
+    }
+}
 
 type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
 type RunFn<A> = Box<dyn for<'a> Fn(&'a A, &'a Context<A>, &'a str) -> BoxFuture<'a, Result<(), String>>>;
 type CheckFn = Box<dyn Fn(&str) -> Result<(), String>>;
 
-struct Task<A: Agent> {
+struct Entry<A: Agent> {
     run: RunFn<A>,
     check: CheckFn,
 }
@@ -23,7 +94,7 @@ struct Task<A: Agent> {
 /// A handler takes a typed payload; scheduling with a payload that does not
 /// decode into that type is refused at once, with the reason.
 pub struct Tasks<A: Agent> {
-    tasks: HashMap<String, Task<A>>,
+    tasks: HashMap<String, Entry<A>>,
 }
 
 impl<A: Agent> Default for Tasks<A> {
@@ -66,7 +137,7 @@ impl<A: Agent> Tasks<A> {
             })
         });
         let check: CheckFn = Box::new(move |payload| decode::<T>(&checked, payload).map(|_| ()));
-        self.tasks.insert(name.to_owned(), Task { run, check });
+        self.tasks.insert(name.to_owned(), Entry { run, check });
         self
     }
 

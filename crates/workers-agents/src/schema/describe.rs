@@ -41,3 +41,10 @@ pub struct ParamDescription {
     /// Whether it may be left out (an `Option`).
     pub optional: bool,
 }
+
+/// An agent that can describe itself for TypeScript declarations;
+/// `#[agent]` implements it.
+pub trait Describe {
+    /// The agent's class, state schema and callables.
+    fn describe() -> AgentDescription;
+}

@@ -10,7 +10,7 @@
 mod describe;
 mod impls;
 
-pub use describe::{AgentDescription, MethodDescription, ParamDescription};
+pub use describe::{AgentDescription, Describe, MethodDescription, ParamDescription};
 
 use serde_json::Value;
 
@@ -63,13 +63,14 @@ pub mod probe {
     #[derive(Debug)]
     pub struct Probe<T: ?Sized>(pub PhantomData<T>);
 
-    /// Chosen when `T: Schema` (method resolution tries `&Probe` first).
+    /// Chosen when `T: Schema`: `(&probe).describe()` finds this impl (on
+    /// `Probe`) before the fallback (on `&Probe`, one autoref further).
     pub trait Described {
         /// `T`'s schema and whether it is optional.
         fn describe(&self) -> (Value, bool);
     }
 
-    impl<T: Schema + ?Sized> Described for &Probe<T> {
+    impl<T: Schema + ?Sized> Described for Probe<T> {
         fn describe(&self) -> (Value, bool) {
             (super::nested::<T>(), T::optional())
         }
@@ -81,7 +82,7 @@ pub mod probe {
         fn describe(&self) -> (Value, bool);
     }
 
-    impl<T: ?Sized> Undescribed for Probe<T> {
+    impl<T: ?Sized> Undescribed for &Probe<T> {
         fn describe(&self) -> (Value, bool) {
             (Value::Object(serde_json::Map::new()), false)
         }
