@@ -24,7 +24,8 @@ pub fn derive_schema(item: TokenStream) -> TokenStream {
 
 fn outside_agent(name: &str, item: TokenStream) -> TokenStream {
     let item = proc_macro2::TokenStream::from(item);
-    let message = format!("#[{name}] marks a method of an `#[agent] impl Agent for …` block: add `#[agent]` to the block");
+    let message =
+        format!("#[{name}] marks a method of an `#[agent] impl Agent for …` block: add `#[agent]` to the block");
     let error = syn::Error::new(proc_macro2::Span::call_site(), message).into_compile_error();
     quote::quote!(#error #item).into()
 }

@@ -18,9 +18,13 @@ pub(crate) fn derive(item: TokenStream) -> syn::Result<TokenStream> {
             Some(field) => nested(&field.ty),
             None => quote!(::workers_agents::__private::json!({ "type": "null" })),
         },
-        Data::Struct(data) => titled(fields_schema(&data.fields, serde.rename_all.as_deref(), Vec::new())?, &title, &doc),
+        Data::Struct(data) => {
+            titled(fields_schema(&data.fields, serde.rename_all.as_deref(), Vec::new())?, &title, &doc)
+        }
         Data::Enum(data) => titled(enum_schema(data, &serde)?, &title, &doc),
-        Data::Union(_) => return Err(syn::Error::new_spanned(&input.ident, "#[derive(Schema)] does not support unions")),
+        Data::Union(_) => {
+            return Err(syn::Error::new_spanned(&input.ident, "#[derive(Schema)] does not support unions"))
+        }
     };
     for param in input.generics.type_params_mut() {
         param.bounds.push(parse_quote!(::workers_agents::Schema));
@@ -78,11 +82,8 @@ fn fields_schema(fields: &Fields, rule: Option<&str>, extra: Vec<(String, TokenS
                 }
                 let ident = field.ident.as_ref().map(ToString::to_string).unwrap_or_default();
                 let ident = ident.trim_start_matches("r#").to_owned();
-                let name = serde
-                    .rename
-                    .clone()
-                    .or_else(|| rule.and_then(|rule| rename_all(rule, &ident)))
-                    .unwrap_or(ident);
+                let name =
+                    serde.rename.clone().or_else(|| rule.and_then(|rule| rename_all(rule, &ident))).unwrap_or(ident);
                 let ty = &field.ty;
                 let schema = Keywords::parse(&field.attrs)?.apply(nested(ty), &doc(&field.attrs));
                 let may_be_missing = serde.default;
@@ -111,7 +112,7 @@ fn fields_schema(fields: &Fields, rule: Option<&str>, extra: Vec<(String, TokenS
             let n = unnamed.unnamed.len();
             Ok(quote! {
                 ::workers_agents::__private::json!({
-                    "type": "array", "prefixItems": [#(#items),*], "items": false, "minItems": #n, "maxItems": #n
+                    "type": "array", "prefixItems": [#((#items)),*], "items": false, "minItems": #n, "maxItems": #n
                 })
             })
         }
@@ -172,7 +173,7 @@ fn enum_schema(data: &syn::DataEnum, serde: &Serde) -> syn::Result<TokenStream> 
                 fields => {
                     let inner = fields_schema(fields, rule, Vec::new())?;
                     let tagged = fields_schema(&Fields::Named(parse_quote!({})), None, vec![(tag.clone(), tag_const)])?;
-                    quote!(::workers_agents::__private::json!({ "allOf": [#tagged, #inner] }))
+                    quote!(::workers_agents::__private::json!({ "allOf": [(#tagged), (#inner)] }))
                 }
             },
             (None, _, false) => match &variant.fields {
@@ -180,7 +181,7 @@ fn enum_schema(data: &syn::DataEnum, serde: &Serde) -> syn::Result<TokenStream> 
                 fields => {
                     let inner = fields_schema(fields, rule, Vec::new())?;
                     quote!(::workers_agents::__private::json!({
-                        "type": "object", "properties": { #name: #inner }, "required": [#name],
+                        "type": "object", "properties": { #name: (#inner) }, "required": [#name],
                         "additionalProperties": false
                     }))
                 }
@@ -193,5 +194,5 @@ fn enum_schema(data: &syn::DataEnum, serde: &Serde) -> syn::Result<TokenStream> 
         return Ok(quote!(::workers_agents::__private::json!({ "type": "string", "enum": [#(#names),*] })));
     }
     let combinator = if serde.untagged { "anyOf" } else { "oneOf" };
-    Ok(quote!(::workers_agents::__private::json!({ #combinator: [#(#variants),*] })))
+    Ok(quote!(::workers_agents::__private::json!({ #combinator: [#((#variants)),*] })))
 }

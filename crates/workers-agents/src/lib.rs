@@ -28,7 +28,6 @@ mod agent;
 #[cfg(feature = "ai")]
 pub mod ai;
 pub mod body;
-pub mod prelude;
 mod connection;
 mod context;
 mod error;
@@ -38,13 +37,14 @@ mod ids;
 mod macro_support;
 #[cfg(feature = "mcp")]
 pub mod mcp;
+pub mod prelude;
 #[cfg(test)]
 mod properties;
 mod protocol;
 mod router;
-mod schema;
 mod rpc;
 mod schedule;
+mod schema;
 mod sse;
 mod state;
 mod storage;
@@ -59,19 +59,19 @@ pub use router::{
 pub use rpc::args::RpcArgs;
 pub use rpc::callables::{Callables, StreamingResponse, YIELD_EVERY_CHUNKS};
 pub use schedule::{
-    Retry, Schedule, ScheduleFilter, ScheduleKind, ScheduleOptions, SchedulePage, ScheduleStatus, Task, TaskRef, Tasks, When,
-    BOOKKEEPING_RETRY, MAX_ERROR_BYTES, MAX_PAYLOAD_BYTES, MAX_SCHEDULES_PAGE, MAX_SCHEDULES_PAGE_BYTES,
+    Retry, Schedule, ScheduleFilter, ScheduleKind, ScheduleOptions, SchedulePage, ScheduleStatus, Task, TaskRef, Tasks,
+    When, BOOKKEEPING_RETRY, MAX_ERROR_BYTES, MAX_PAYLOAD_BYTES, MAX_SCHEDULES_PAGE, MAX_SCHEDULES_PAGE_BYTES,
     MAX_SCHEDULE_AHEAD_MS,
 };
-pub use sse::{sse_response, SseSender};
 #[doc(hidden)]
 pub use schema::probe as __schema_probe;
 pub use schema::{
     nested as nested_schema, AgentDescription, Describe, MethodDescription, ParamDescription, Schema, MAX_SCHEMA_DEPTH,
 };
-pub use workers_agents_macros::{agent, callable, prompt, resource, task, tool, Schema};
+pub use sse::{sse_response, SseSender};
 pub use state::StateSource;
 pub use storage::sql::{Sql, SqlValue};
+pub use workers_agents_macros::{agent, callable, prompt, resource, task, tool, Schema};
 
 /// What the code `export_agent!`, `#[agent]` and `#[derive(Schema)]`
 /// generate needs; not for direct use.

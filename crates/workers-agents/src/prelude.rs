@@ -1,2 +1,5 @@
 //! Temporary prelude (replaced by the error-story branch).
-pub use crate::{agent, Agent, Connection, Context, Error, Result, Schema, StateSource, StreamingResponse, When};
+pub use crate::{
+    agent, callable, prompt, resource, task, tool, Agent, Connection, Context, Error, Result, Schema, StateSource,
+    StreamingResponse, When,
+};

@@ -83,11 +83,21 @@ impl Agent for Counter {
         Ok("liftoff")
     }
 
-    fn should_connection_be_readonly(&self, _ctx: &Context<Self>, _connection: &Connection, req: &worker::Request) -> bool {
+    fn should_connection_be_readonly(
+        &self,
+        _ctx: &Context<Self>,
+        _connection: &Connection,
+        req: &worker::Request,
+    ) -> bool {
         req.url().is_ok_and(|url| url.query_pairs().any(|(k, v)| k == "readonly" && v == "1"))
     }
 
-    fn validate_state_change(&self, _ctx: &Context<Self>, next: &CounterState, _source: StateSource<'_>) -> Result<(), String> {
+    fn validate_state_change(
+        &self,
+        _ctx: &Context<Self>,
+        next: &CounterState,
+        _source: StateSource<'_>,
+    ) -> Result<(), String> {
         if next.count < 0 {
             return Err(format!("count must not be negative (got {})", next.count));
         }

@@ -97,7 +97,8 @@ pub(crate) fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenS
         }
         None => quote!(::workers_agents::AgentStub),
     };
-    let export = options.export.then(|| quote! { ::workers_agents::export_agent!(#agent as #class, stub = #stub_type); });
+    let export =
+        options.export.then(|| quote! { ::workers_agents::export_agent!(#agent as #class, stub = #stub_type); });
     Ok(quote! {
         #block
 
@@ -115,7 +116,8 @@ pub(crate) fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenS
 
 /// The agent type of `impl Agent for X`.
 fn agent_ident(block: &ItemImpl) -> syn::Result<Ident> {
-    let is_agent = block.trait_.as_ref().is_some_and(|(_, path, _)| path.segments.last().is_some_and(|s| s.ident == "Agent"));
+    let is_agent =
+        block.trait_.as_ref().is_some_and(|(_, path, _)| path.segments.last().is_some_and(|s| s.ident == "Agent"));
     if !is_agent {
         return Err(syn::Error::new_spanned(
             &block.self_ty,
@@ -129,7 +131,10 @@ fn agent_ident(block: &ItemImpl) -> syn::Result<Ident> {
         Type::Path(path) if path.qself.is_none() && path.path.get_ident().is_some() => {
             Ok(path.path.get_ident().cloned().expect("checked"))
         }
-        other => Err(syn::Error::new_spanned(other, "#[agent] needs the agent's type by its name (`impl Agent for Counter`)")),
+        other => Err(syn::Error::new_spanned(
+            other,
+            "#[agent] needs the agent's type by its name (`impl Agent for Counter`)",
+        )),
     }
 }
 

@@ -33,8 +33,14 @@ fn flag(meta: &ParseNestedMeta<'_>) -> syn::Result<bool> {
 
 impl AgentOptions {
     pub(crate) fn parse(attr: TokenStream) -> syn::Result<Self> {
-        let mut options =
-            AgentOptions { class: None, stub: true, export: true, mcp_name: None, mcp_version: None, doc: String::new() };
+        let mut options = AgentOptions {
+            class: None,
+            stub: true,
+            export: true,
+            mcp_name: None,
+            mcp_version: None,
+            doc: String::new(),
+        };
         let parser = syn::meta::parser(|meta| {
             if meta.path.is_ident("class") {
                 options.class = Some(meta.value()?.parse()?);

@@ -42,7 +42,8 @@ pub(crate) fn register(tasks: &[&Marked]) -> syn::Result<(TokenStream, TokenStre
             })
         });
         let handle = format_ident!("{}", constant(&method.ident.to_string()), span = method.ident.span());
-        let doc = format!("The task `{name}` (`Self::{}`), for `Context::schedule` and `Context::queue`.", method.ident);
+        let doc =
+            format!("The task `{name}` (`Self::{}`), for `Context::schedule` and `Context::queue`.", method.ident);
         handles.push(quote! {
             #[doc = #doc]
             #[allow(unreachable_pub)]
