@@ -46,6 +46,7 @@ mod schedule;
 mod sse;
 mod state;
 mod storage;
+pub mod typescript;
 
 pub use agent::{Agent, Message};
 pub use connection::Connection;
