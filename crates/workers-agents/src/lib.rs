@@ -48,6 +48,7 @@ mod schema;
 mod sse;
 mod state;
 mod storage;
+pub mod typescript;
 
 pub use agent::{Agent, Message};
 pub use connection::Connection;
