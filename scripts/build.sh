@@ -13,6 +13,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 dir="${1:-.}"
 out="$dir/build"
+# The demo's build also writes the examples' TypeScript declarations
+# (examples/*/agents.d.ts, as `npm run types` does).
+if [[ "$dir" == . ]]; then cargo run -q -p agent-types; fi
 opts=(--release --panic-unwind)
 [[ "$dir" == tests/fixture ]] && opts+=(--no-opt)
 # The directories of the workspace crates the worker is made of.

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Every check and test: formatting, clippy (host and wasm32, every workspace
-# crate: framework, demo, examples, fixture, benchmark worker), native tests,
-# the workerd suite (vitest-pool-workers) and the integration suite (wrangler
+# crate: framework, demo, examples, fixture, benchmark worker), native tests
+# (with the trybuild UI tests of the macros), the examples' TypeScript
+# declarations (regenerated: a stale copy fails; then checked by tsc), the
+# workerd suite (vitest-pool-workers) and the integration suite (wrangler
 # dev + the official `agents` client, and `agents/react` in Debian's Chromium),
 # both against the fixture worker (tests/fixture), and `wrangler deploy
 # --dry-run` of the demo.
@@ -35,6 +37,10 @@ RUSTDOCFLAGS="-D warnings" cargo doc -p workers-agents --no-deps
 
 step "native tests (cargo test)"
 cargo test --workspace 2>&1 | tee "$logs/cargo.txt"
+
+step "TypeScript declarations: regenerated (a stale checked-in copy fails), then checked by tsc"
+cargo run -q -p agent-types -- --check
+npm run test:types
 
 step "build the fixture worker for the suites (panic=unwind, no wasm-opt)"
 bash scripts/build.sh tests/fixture

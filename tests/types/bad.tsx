@@ -3,7 +3,7 @@
 // bad-calls.test.mjs removes the directives to check the codes.
 import { AgentClient } from "agents/client";
 import { useAgent } from "agents/react";
-import type { Counter, CounterState } from "./agents";
+import type { Counter, CounterState } from "../../examples/counter/agents";
 
 export function WrongPage() {
   const agent = useAgent<Counter, CounterState>({

@@ -4,7 +4,7 @@
 import { AgentClient } from "agents/client";
 import { useAgent } from "agents/react";
 import { useState } from "react";
-import type { Counter, CounterState } from "./agents";
+import type { Counter, CounterState } from "../../examples/counter/agents";
 
 /** `true` only when `A` and `B` are the same type (`any` is no other type). */
 type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;

@@ -8,22 +8,24 @@
 
 import type { StreamingResponse } from "agents";
 
-/** What the counter holds. */
+/** The counter's state, as clients see it. */
 export interface CounterState {
-  /** The current count. */
+  /** The count. */
   count: number;
 }
 
-/** A counter shared by everyone connected. */
+/** A counter any number of clients share. */
 export interface Counter {
   /** The agent's state, as its clients see it. */
   readonly state: CounterState;
-  /** Adds `by` (1 if left out) and returns the new count. */
+  /** Adds `by` (default 1) to the count and returns the new count. */
   increment(by?: number | null): Promise<number>;
+  /** The count. */
   get(): Promise<number>;
+  /** `a + b`, within a JS number's exact range. */
   add(a: number, b: number): Promise<number>;
   /**
-   * Counts down from `from`, a chunk a number.
+   * Streams `from`, `from - 1`, … 1, then answers "liftoff".
    *
    * Streams: `call(name, args, { stream: { onChunk } })` gets the chunks;
    * the promise resolves with the final value.
