@@ -56,8 +56,14 @@ impl Keywords {
     /// with these keywords, and `doc` as its description unless one was given.
     pub(crate) fn apply(&self, base: TokenStream, doc: &str) -> TokenStream {
         let description = self.description.clone().unwrap_or_else(|| doc.to_owned());
+        // A named type (one with a `title`) keeps its own description: a
+        // field's doc would otherwise become the type's wherever it appears.
         let description = (!description.is_empty()).then(|| {
-            quote! { __object.insert("description".into(), ::workers_agents::__private::json!(#description)); }
+            quote! {
+                if !__object.contains_key("title") {
+                    __object.insert("description".into(), ::workers_agents::__private::json!(#description));
+                }
+            }
         });
         let values = self.values.iter().map(|(keyword, value)| {
             quote! { __object.insert(#keyword.into(), ::workers_agents::__private::json!(#value)); }

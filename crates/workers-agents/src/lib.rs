@@ -24,6 +24,9 @@
 //! neither gets none of their tables, and without the features the bundle
 //! carries none of their code.
 
+// `#[derive(Schema)]` names `::workers_agents`, also inside this crate.
+extern crate self as workers_agents;
+
 mod agent;
 #[cfg(feature = "ai")]
 pub mod ai;

@@ -3,12 +3,11 @@
 
 use serde::{Deserialize, Serialize};
 use worker::Env;
-use workers_agents::{
-    export_agent, Agent, Callables, Context, Error, Schedule, ScheduleFilter, StateSource, Tasks, When,
-};
+use workers_agents::prelude::*;
+use workers_agents::{Schedule, ScheduleFilter};
 
 /// Synced to clients: the last [`MAX_FIRED`] reminders that have fired.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, Schema)]
 pub struct RemindersState {
     fired: Vec<String>,
 }
@@ -21,9 +20,6 @@ struct Reminder {
 /// The reminders agent: `remind`, `remindCron`, `list`, `cancel`.
 #[derive(Debug)]
 pub struct Reminders;
-
-type Ctx = Context<Reminders>;
-type Res<T> = workers_agents::Result<T>;
 
 /// Longest delay of `remind`: a year, in seconds.
 const MAX_DELAY_SECONDS: f64 = 365.0 * 24.0 * 3600.0;
@@ -43,7 +39,7 @@ const MAX_FIRED: usize = 50;
 const MAX_FRAME_BYTES: usize = 16 * 1024;
 
 /// `what` must be 1 to `max` bytes.
-fn bounded(what: &str, value: &str, max: usize) -> Res<()> {
+fn bounded(what: &str, value: &str, max: usize) -> Result<()> {
     if value.is_empty() {
         return Err(Error::BadRequest(format!("{what} must be at least 1 byte")));
     }
@@ -55,60 +51,17 @@ fn bounded(what: &str, value: &str, max: usize) -> Res<()> {
 
 impl Reminders {
     /// Refuses a text out of bounds, or a new reminder past [`MAX_PENDING`].
-    fn check_new(&self, ctx: &Ctx, text: &str) -> Res<()> {
+    fn check_new(&self, ctx: &Context<Self>, text: &str) -> Result<()> {
         bounded("text", text, MAX_TEXT_BYTES)?;
         if ctx.get_schedules(&ScheduleFilter::default())?.len() >= MAX_PENDING {
             return Err(Error::BadRequest(format!("at most {MAX_PENDING} pending reminders: cancel one first")));
         }
         Ok(())
     }
-
-    /// `remind(text, seconds)`: once, after a delay.
-    async fn remind(&self, ctx: &Ctx, (text, seconds): (String, f64)) -> Res<Schedule> {
-        if !(0.0..=MAX_DELAY_SECONDS).contains(&seconds) {
-            return Err(Error::BadRequest(format!(
-                "the delay must be at most {MAX_DELAY_SECONDS} seconds (a year), and not negative (got {seconds})"
-            )));
-        }
-        self.check_new(ctx, &text)?;
-        ctx.schedule(When::delay_seconds(seconds), "fire", &Reminder { text }).await
-    }
-
-    /// `remindCron(text, expression, zone?)`: repeatedly, on a cron expression.
-    async fn remind_cron(
-        &self,
-        ctx: &Ctx,
-        (text, expression, zone): (String, String, Option<String>),
-    ) -> Res<Schedule> {
-        bounded("expression", &expression, MAX_CRON_BYTES)?;
-        if let Some(zone) = &zone {
-            bounded("zone", zone, MAX_NAME_BYTES)?;
-        }
-        self.check_new(ctx, &text)?;
-        let when = When::Cron { expression, zone };
-        ctx.schedule(when, "fire", &Reminder { text }).await
-    }
-
-    async fn list(&self, ctx: &Ctx, (): ()) -> Res<Vec<Schedule>> {
-        ctx.get_schedules(&ScheduleFilter::default())
-    }
-
-    async fn cancel(&self, ctx: &Ctx, (id,): (String,)) -> Res<()> {
-        bounded("id", &id, MAX_NAME_BYTES)?;
-        ctx.cancel_schedule(&id).await
-    }
-
-    async fn fire(&self, ctx: &Ctx, reminder: Reminder) -> Res<()> {
-        let frame = serde_json::json!({ "type": "reminder", "text": reminder.text });
-        ctx.broadcast(&frame.to_string(), &[]);
-        ctx.update_state(|s| {
-            s.fired.push(reminder.text);
-            let excess = s.fired.len().saturating_sub(MAX_FIRED);
-            s.fired.drain(..excess);
-        })
-    }
 }
 
+/// Reminders that fire once or on a cron expression, to every client.
+#[agent]
 impl Agent for Reminders {
     type State = RemindersState;
 
@@ -123,24 +76,69 @@ impl Agent for Reminders {
     }
 
     /// Only the agent records fired reminders: clients may not push a state.
-    fn validate_state_change(&self, _ctx: &Ctx, _next: &RemindersState, source: StateSource<'_>) -> Result<(), String> {
+    fn validate_state_change(
+        &self,
+        _ctx: &Context<Self>,
+        _next: &RemindersState,
+        source: StateSource<'_>,
+    ) -> Result<(), String> {
         match source {
             StateSource::Server => Ok(()),
             StateSource::Connection(_) => Err("only the agent records fired reminders".into()),
         }
     }
 
-    fn callables() -> Callables<Self> {
-        Callables::new()
-            .method("remind", Self::remind)
-            .method("remindCron", Self::remind_cron)
-            .method("list", Self::list)
-            .method("cancel", Self::cancel)
+    /// Reminds everyone of `text` once, after `seconds`.
+    #[callable]
+    async fn remind(&self, ctx: &Context<Self>, text: String, seconds: f64) -> Result<Schedule> {
+        if !(0.0..=MAX_DELAY_SECONDS).contains(&seconds) {
+            return Err(Error::BadRequest(format!(
+                "the delay must be at most {MAX_DELAY_SECONDS} seconds (a year), and not negative (got {seconds})"
+            )));
+        }
+        self.check_new(ctx, &text)?;
+        ctx.schedule(When::delay_seconds(seconds), Self::FIRE, &Reminder { text }).await
     }
 
-    fn tasks() -> Tasks<Self> {
-        Tasks::new().task("fire", Self::fire)
+    /// Reminds everyone of `text` on a cron expression, in UTC or the IANA `zone`.
+    #[callable]
+    async fn remind_cron(
+        &self,
+        ctx: &Context<Self>,
+        text: String,
+        expression: String,
+        zone: Option<String>,
+    ) -> Result<Schedule> {
+        bounded("expression", &expression, MAX_CRON_BYTES)?;
+        if let Some(zone) = &zone {
+            bounded("zone", zone, MAX_NAME_BYTES)?;
+        }
+        self.check_new(ctx, &text)?;
+        let when = When::Cron { expression, zone };
+        ctx.schedule(when, Self::FIRE, &Reminder { text }).await
+    }
+
+    /// The pending reminders.
+    #[callable]
+    async fn list(&self, ctx: &Context<Self>) -> Result<Vec<Schedule>> {
+        ctx.get_schedules(&ScheduleFilter::default())
+    }
+
+    /// Cancels the reminder `id`.
+    #[callable]
+    async fn cancel(&self, ctx: &Context<Self>, id: String) -> Result<()> {
+        bounded("id", &id, MAX_NAME_BYTES)?;
+        ctx.cancel_schedule(&id).await
+    }
+
+    #[task]
+    async fn fire(&self, ctx: &Context<Self>, reminder: Reminder) -> Result<()> {
+        let frame = serde_json::json!({ "type": "reminder", "text": reminder.text });
+        ctx.broadcast(&frame.to_string(), &[]);
+        ctx.update_state(|s| {
+            s.fired.push(reminder.text);
+            let excess = s.fired.len().saturating_sub(MAX_FIRED);
+            s.fired.drain(..excess);
+        })
     }
 }
-
-export_agent!(Reminders);

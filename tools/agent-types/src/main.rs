@@ -14,6 +14,7 @@ use workers_agents::{typescript, AgentDescription, Describe};
 fn files() -> Vec<(&'static str, Vec<AgentDescription>)> {
     vec![
         ("examples/counter/agents.d.ts", vec![example_counter::Counter::describe()]),
+        ("examples/reminders/agents.d.ts", vec![example_reminders::Reminders::describe()]),
     ]
 }
 

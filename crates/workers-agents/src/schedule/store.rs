@@ -9,7 +9,7 @@ use crate::storage::sql::{Sql, SqlValue};
 use crate::{params, Result};
 
 /// A stored schedule, as `get_schedule(s)` return it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, crate::Schema)]
 #[serde(rename_all = "camelCase")]
 pub struct Schedule {
     /// Its id.
@@ -45,7 +45,7 @@ pub struct Schedule {
 }
 
 /// Whether a schedule will still run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, crate::Schema)]
 #[serde(rename_all = "lowercase")]
 pub enum ScheduleStatus {
     /// Waiting for its due time.

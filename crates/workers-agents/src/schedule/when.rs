@@ -55,7 +55,7 @@ impl When {
 }
 
 /// The kind of a stored schedule.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, crate::Schema)]
 #[serde(rename_all = "lowercase")]
 pub enum ScheduleKind {
     /// Once, after a delay.
@@ -88,7 +88,7 @@ impl ScheduleKind {
 }
 
 /// How a failing run is retried before it is recorded as failed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, crate::Schema)]
 #[serde(rename_all = "camelCase")]
 pub struct Retry {
     /// Runs in all, the first included (1 = no retry).

@@ -153,7 +153,13 @@ impl<'a> Method<'a> {
                  the promise resolves with the final value.",
             );
         }
-        format!("{}  {}({}): Promise<{}>;\n", jsdoc(&doc, 1), key(m.name), params.join(", "), type_of(&self.result, cx))
+        // A method returning `()` sends no result: the promise resolves with `undefined`.
+        let result = if self.result == serde_json::json!({ "type": "null" }) {
+            "void".to_owned()
+        } else {
+            type_of(&self.result, cx)
+        };
+        format!("{}  {}({}): Promise<{}>;\n", jsdoc(&doc, 1), key(m.name), params.join(", "), result)
     }
 }
 

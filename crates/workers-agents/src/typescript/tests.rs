@@ -230,7 +230,7 @@ export interface Page2 {
 export interface Board {
   /** The agent's state, as its clients see it. */
   readonly state: BoardState;
-  place(shape: Shape, at: [number, number] | null, level: Level): Promise<null>;
+  place(shape: Shape, at: [number, number] | null, level: Level): Promise<void>;
   find(level?: Level | null, default_?: number | null): Promise<Page>;
   "get-all"(): Promise<Page2>;
 }
