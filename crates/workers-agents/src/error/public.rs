@@ -3,7 +3,7 @@
 //! callers (an `Err` text a method returns, a refused state, a bad request)
 //! reach them; internals (SQL text, runtime errors, panic payloads) are
 //! logged, and the caller gets a short message with a reference that finds
-//! the log line.
+//! the log line. The table of which is which is in the module above.
 
 use std::any::Any;
 use std::fmt::Display;
@@ -75,6 +75,9 @@ mod tests {
         assert_eq!(for_caller("s", &"count must be >= 0".to_owned()), "count must be >= 0");
         assert_eq!(for_caller("s", &Error::StateRejected("no".into())), "state update rejected: no");
         assert_eq!(for_caller("s", &Error::Readonly), "Connection is readonly");
+        assert_eq!(for_caller("s", &Error::msg("No message x")), "No message x");
+        let json = Error::from(serde_json::from_str::<u8>("x").unwrap_err());
+        assert!(is_referenced(&for_caller("s", &json)));
         let a = internal("s", &"x");
         let b = internal("s", &"x");
         assert!(is_referenced(&a) && a != b, "fresh references: {a} {b}");
