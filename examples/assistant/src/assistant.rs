@@ -163,7 +163,7 @@ impl Assistant {
 }
 
 /// Streams an answer as SSE: `start`, `delta`…, then `done` or `error`.
-fn chat_over_sse(ctx: &Ctx, conversation: String, prompt: String) -> worker::Result<Response> {
+fn chat_over_sse(ctx: &Ctx, conversation: String, prompt: String) -> workers_agents::Result<Response> {
     let (sender, response) = sse_response(Duration::from_secs(15))?;
     ctx.spawn(move |ctx: Rc<Ctx>| async move {
         let (start, delta) = (sender.clone(), sender.clone());
@@ -197,9 +197,10 @@ fn finish(sender: &SseSender, answered: Result<StoredMessage, String>) {
 }
 
 /// Catch-up over SSE: the text after `offset`, then the rest live.
-fn follow_over_sse(ctx: &Ctx, id: String, offset: usize) -> worker::Result<Response> {
-    let followed = ctx.conversations().follow(&id).map_err(|e| worker::Error::RustError(e.to_string()))?;
-    let Some((message, feed)) = followed else { return Response::error(format!("No message {id}"), 404) };
+fn follow_over_sse(ctx: &Ctx, id: String, offset: usize) -> workers_agents::Result<Response> {
+    let Some((message, feed)) = ctx.conversations().follow(&id)? else {
+        return Ok(Response::error(format!("No message {id}"), 404)?);
+    };
     let (sender, response) = sse_response(Duration::from_secs(15))?;
     let missed = after_utf16(&message.content, offset);
     if !missed.is_empty() {
@@ -265,14 +266,14 @@ impl Agent for Assistant {
             .method("complete", Self::complete)
     }
 
-    async fn on_request(&self, ctx: &Ctx, mut req: Request) -> worker::Result<Response> {
+    async fn on_request(&self, ctx: &Ctx, mut req: Request) -> workers_agents::Result<Response> {
         let path = req.path();
         let url = req.url()?;
         let query = |key: &str| url.query_pairs().find(|(k, _)| k == key).map(|(_, v)| v.into_owned());
         match (req.method(), path.rsplit_once("/messages/")) {
             (Method::Get, Some((_, id))) => {
                 if let Err(why) = check_name("message id", id) {
-                    return Response::error(why, 400);
+                    return Ok(Response::error(why, 400)?);
                 }
                 let offset = query("offset").and_then(|o| o.parse().ok()).unwrap_or(0);
                 return follow_over_sse(ctx, id.to_owned(), offset);
@@ -284,22 +285,20 @@ impl Agent for Assistant {
                 };
                 let conversation = body.conversation.unwrap_or_else(|| DEFAULT_CONVERSATION.into());
                 if let Err(why) = check_name("conversation name", &conversation) {
-                    return Response::error(why, 400);
+                    return Ok(Response::error(why, 400)?);
                 }
                 return chat_over_sse(ctx, conversation, body.prompt);
             }
             (Method::Get, _) if path.ends_with("/history") => {
                 let conversation = query("conversation").unwrap_or_else(|| DEFAULT_CONVERSATION.into());
                 if let Err(why) = check_name("conversation name", &conversation) {
-                    return Response::error(why, 400);
+                    return Ok(Response::error(why, 400)?);
                 }
-                let history =
-                    ctx.conversations().history(&conversation).map_err(|e| worker::Error::RustError(e.to_string()))?;
-                return Response::from_json(&history);
+                return Ok(Response::from_json(&ctx.conversations().history(&conversation)?)?);
             }
             _ => {}
         }
-        Response::error("Not found", 404)
+        Ok(Response::error("Not found", 404)?)
     }
 }
 

@@ -159,19 +159,22 @@ impl Agent for ChatRoom {
         }
     }
 
-    async fn on_request(&self, ctx: &Ctx, req: Request) -> worker::Result<Response> {
+    async fn on_request(&self, ctx: &Ctx, req: Request) -> workers_agents::Result<Response> {
         let url = req.url()?;
         if url.path().ends_with("/history") {
             let limit = match url.query_pairs().find(|(k, _)| k == "limit") {
                 None => 50,
                 Some((_, v)) => match v.parse::<u32>() {
                     Ok(limit) if limit <= MAX_HISTORY => limit,
-                    _ => return Response::error(format!("limit must be a whole number, at most {MAX_HISTORY}"), 400),
+                    _ => {
+                        let told = format!("limit must be a whole number, at most {MAX_HISTORY}");
+                        return Ok(Response::error(told, 400)?);
+                    }
                 },
             };
-            return Response::from_json(&self.history(ctx, limit)?);
+            return Ok(Response::from_json(&self.history(ctx, limit)?)?);
         }
-        Response::error("Not found", 404)
+        Ok(Response::error("Not found", 404)?)
     }
 }
 

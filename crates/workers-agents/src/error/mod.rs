@@ -35,7 +35,7 @@ use crate::ai::AiError;
 #[cfg(feature = "mcp")]
 use crate::mcp::RpcError;
 
-pub(crate) use public::{for_caller, internal};
+pub(crate) use public::{for_caller, http_answer, internal};
 
 /// Everything that can go wrong in an agent: the framework's failures, the
 /// runtime's, and messages of the agent's own for its caller.

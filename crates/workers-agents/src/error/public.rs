@@ -34,6 +34,19 @@ pub(crate) fn for_caller<E: Display + 'static>(scope: &str, error: &E) -> String
     }
 }
 
+/// How `on_request`'s `Err` is answered when it was made for the caller:
+/// `(status, text)` for a message of the agent's own (500) or a bad request
+/// (400). `None`: any other error, which is logged with a reference (the
+/// agent's other refusals too: over HTTP, most errors come from `?` on
+/// storage and runtime calls, so only what was made for the caller is shown).
+pub(crate) fn http_answer(error: &Error) -> Option<(u16, String)> {
+    match error {
+        Error::Message(message) => Some((500, message.clone())),
+        Error::BadRequest(_) => Some((400, error.to_string())),
+        _ => None,
+    }
+}
+
 /// Whether an error's text is about the framework's insides rather than
 /// the caller's request.
 fn is_internal(error: &Error) -> bool {
@@ -63,6 +76,20 @@ mod tests {
 
     fn is_referenced(message: &str) -> bool {
         message.len() == "Internal error (ref 01234567)".len() && message.starts_with("Internal error (ref ")
+    }
+
+    #[test]
+    fn http_shows_only_what_was_made_for_the_caller() {
+        assert_eq!(http_answer(&Error::msg("No message x")), Some((500, "No message x".into())));
+        assert_eq!(http_answer(&Error::BadRequest("limit".into())), Some((400, "bad request: limit".into())));
+        let referenced = [
+            Error::Sql { query: "SELECT 1".into(), message: "boom".into() },
+            Error::StateUndecodable("does not decode".into()),
+            Error::Worker(worker::Error::RustError("js".into())),
+        ];
+        for error in referenced {
+            assert_eq!(http_answer(&error), None, "{error}");
+        }
     }
 
     #[test]
