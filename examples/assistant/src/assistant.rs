@@ -13,7 +13,7 @@ use serde::Serialize;
 use serde_json::json;
 use worker::{Env, Method, Request, Response};
 use workers_agents::ai::{stream_reply, ChatMessage, ChatModel, ChatRequest, ReplyEvent, StoredMessage, INCOMPLETE};
-use workers_agents::{export_agent, sse_response, Agent, Callables, Context, SseSender, StreamingResponse};
+use workers_agents::{export_agent, sse_response, Agent, Callables, Context, Error, SseSender, StreamingResponse};
 
 const SYSTEM: &str = "You are a concise, friendly assistant.";
 const DEFAULT_CONVERSATION: &str = "main";
@@ -49,6 +49,7 @@ fn check_prompt(prompt: &str) -> Result<(), String> {
 pub struct Assistant;
 
 type Ctx = Context<Assistant>;
+type Res<T> = workers_agents::Result<T>;
 
 /// What a client sees of a reply.
 #[derive(Serialize)]
@@ -70,9 +71,9 @@ fn after_utf16(text: &str, offset: usize) -> &str {
     ""
 }
 
-fn outcome(message: StoredMessage) -> Result<StoredMessage, String> {
+fn outcome(message: StoredMessage) -> Res<StoredMessage> {
     match (message.status.as_str(), &message.error) {
-        (INCOMPLETE, Some(error)) => Err(error.clone()),
+        (INCOMPLETE, Some(error)) => Err(Error::msg(error)),
         _ => Ok(message),
     }
 }
@@ -86,17 +87,16 @@ impl Assistant {
         prompt: &str,
         on_start: impl FnOnce(&StoredMessage),
         on_delta: impl FnMut(&str),
-    ) -> Result<StoredMessage, String> {
+    ) -> Res<StoredMessage> {
         check_name("conversation name", conversation)?;
         check_prompt(prompt)?;
-        let model = ChatModel::from_env(ctx.env()).map_err(|e| e.to_string())?;
+        let model = ChatModel::from_env(ctx.env())?;
         let store = ctx.conversations();
-        store.append(conversation, "user", prompt).map_err(|e| e.to_string())?;
+        store.append(conversation, "user", prompt)?;
         let mut messages = vec![ChatMessage::system(SYSTEM)];
-        messages.extend(store.context(conversation).map_err(|e| e.to_string())?);
+        messages.extend(store.context(conversation)?);
         let request = ChatRequest { max_tokens: Some(512), ..ChatRequest::new(messages) };
-        let reply =
-            stream_reply(ctx, &model, conversation, &request, on_start, on_delta).await.map_err(|e| e.to_string())?;
+        let reply = stream_reply(ctx, &model, conversation, &request, on_start, on_delta).await?;
         outcome(reply.message)
     }
 
@@ -105,7 +105,7 @@ impl Assistant {
         ctx: &Ctx,
         stream: StreamingResponse,
         (prompt, conversation): (String, Option<String>),
-    ) -> Result<StoredMessage, String> {
+    ) -> Res<StoredMessage> {
         let conversation = conversation.unwrap_or_else(|| DEFAULT_CONVERSATION.into());
         let id = std::cell::RefCell::new(String::new());
         self.answer(
@@ -129,36 +129,33 @@ impl Assistant {
         ctx: &Ctx,
         stream: StreamingResponse,
         (id, offset): (String, Option<usize>),
-    ) -> Result<StoredMessage, String> {
+    ) -> Res<StoredMessage> {
         check_name("message id", &id)?;
-        let followed = ctx.conversations().follow(&id).map_err(|e| e.to_string())?;
-        let (message, feed) = followed.ok_or_else(|| format!("No message {id}"))?;
+        let (message, feed) = ctx.conversations().follow(&id)?.ok_or_else(|| format!("No message {id}"))?;
         let missed = after_utf16(&message.content, offset.unwrap_or(0));
         if !missed.is_empty() {
-            stream.send(&Chunk::Delta { id: &id, text: missed }).await.map_err(|e| e.to_string())?;
+            stream.send(&Chunk::Delta { id: &id, text: missed }).await?;
         }
         let Some(feed) = feed else { return outcome(message) };
         loop {
             match feed.next().await {
-                ReplyEvent::Delta(text) => {
-                    stream.send(&Chunk::Delta { id: &id, text: &text }).await.map_err(|e| e.to_string())?
-                }
+                ReplyEvent::Delta(text) => stream.send(&Chunk::Delta { id: &id, text: &text }).await?,
                 ReplyEvent::End(message) => return outcome(message),
             }
         }
     }
 
-    async fn history(&self, ctx: &Ctx, (conversation,): (Option<String>,)) -> Result<Vec<StoredMessage>, String> {
+    async fn history(&self, ctx: &Ctx, (conversation,): (Option<String>,)) -> Res<Vec<StoredMessage>> {
         let conversation = conversation.as_deref().unwrap_or(DEFAULT_CONVERSATION);
         check_name("conversation name", conversation)?;
-        ctx.conversations().history(conversation).map_err(|e| e.to_string())
+        ctx.conversations().history(conversation)
     }
 
-    async fn complete(&self, ctx: &Ctx, (prompt,): (String,)) -> Result<String, String> {
+    async fn complete(&self, ctx: &Ctx, (prompt,): (String,)) -> Res<String> {
         check_prompt(&prompt)?;
-        let model = ChatModel::from_env(ctx.env()).map_err(|e| e.to_string())?;
+        let model = ChatModel::from_env(ctx.env())?;
         let request = ChatRequest::new(vec![ChatMessage::system(SYSTEM), ChatMessage::user(prompt)]);
-        Ok(model.complete(ctx.env(), &request).await.map_err(|e| e.to_string())?.text)
+        Ok(model.complete(ctx.env(), &request).await?.text)
     }
 }
 
@@ -183,15 +180,17 @@ fn chat_over_sse(ctx: &Ctx, conversation: String, prompt: String) -> workers_age
                 },
             )
             .await;
-        finish(&sender, answered);
+        finish(&ctx, &sender, answered);
     });
     Ok(response)
 }
 
-fn finish(sender: &SseSender, answered: Result<StoredMessage, String>) {
+/// Ends an SSE answer: `done` with the stored reply, or `error` with what a
+/// caller is told (internal errors are logged, and referenced).
+fn finish(ctx: &Ctx, sender: &SseSender, answered: Res<StoredMessage>) {
     match answered {
         Ok(message) => sender.send_json(Some("done"), &message),
-        Err(error) => sender.send_json(Some("error"), &json!({ "error": error })),
+        Err(error) => sender.send_json(Some("error"), &json!({ "error": ctx.caller_message("chat", &error) })),
     };
     sender.close();
 }
@@ -207,14 +206,14 @@ fn follow_over_sse(ctx: &Ctx, id: String, offset: usize) -> workers_agents::Resu
         sender.send_json(Some("delta"), &json!({ "id": id, "text": missed }));
     }
     match feed {
-        None => finish(&sender, outcome(message)),
-        Some(feed) => ctx.spawn(move |_ctx: Rc<Ctx>| async move {
+        None => finish(ctx, &sender, outcome(message)),
+        Some(feed) => ctx.spawn(move |ctx: Rc<Ctx>| async move {
             loop {
                 match feed.next().await {
                     ReplyEvent::Delta(text) => {
                         sender.send_json(Some("delta"), &json!({ "id": id, "text": text }));
                     }
-                    ReplyEvent::End(message) => return finish(&sender, outcome(message)),
+                    ReplyEvent::End(message) => return finish(&ctx, &sender, outcome(message)),
                 }
             }
         }),
