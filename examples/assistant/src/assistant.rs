@@ -12,7 +12,9 @@ use std::time::Duration;
 use serde::Serialize;
 use serde_json::json;
 use worker::{Env, Method, Request, Response};
-use workers_agents::ai::{stream_reply, ChatMessage, ChatModel, ChatRequest, ReplyEvent, StoredMessage, INCOMPLETE};
+use workers_agents::ai::{
+    stream_reply, ChatMessage, ChatModel, ChatRequest, MessageStatus, ReplyEvent, Role, StoredMessage,
+};
 use workers_agents::{export_agent, sse_response, Agent, Callables, Context, Error, SseSender, StreamingResponse};
 
 const SYSTEM: &str = "You are a concise, friendly assistant.";
@@ -72,8 +74,8 @@ fn after_utf16(text: &str, offset: usize) -> &str {
 }
 
 fn outcome(message: StoredMessage) -> Res<StoredMessage> {
-    match (message.status.as_str(), &message.error) {
-        (INCOMPLETE, Some(error)) => Err(Error::msg(error)),
+    match (message.status, &message.error) {
+        (MessageStatus::Incomplete, Some(error)) => Err(Error::msg(error)),
         _ => Ok(message),
     }
 }
@@ -92,7 +94,7 @@ impl Assistant {
         check_prompt(prompt)?;
         let model = ChatModel::from_env(ctx.env())?;
         let store = ctx.conversations();
-        store.append(conversation, "user", prompt)?;
+        store.append(conversation, Role::User, prompt)?;
         let mut messages = vec![ChatMessage::system(SYSTEM)];
         messages.extend(store.context(conversation)?);
         let request = ChatRequest { max_tokens: Some(512), ..ChatRequest::new(messages) };
