@@ -36,6 +36,7 @@ mod host;
 mod ids;
 #[cfg(feature = "mcp")]
 pub mod mcp;
+pub mod prelude;
 #[cfg(test)]
 mod properties;
 mod protocol;
