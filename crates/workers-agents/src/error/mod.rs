@@ -1,30 +1,5 @@
-//! The framework's error type, and what an outside caller is told of it.
-//!
-//! An agent's code has one error type, [`Error`], and one [`Result`]. The
-//! errors it meets convert into it with `?`: `worker::Error`,
-//! `serde_json::Error`, [`AiError`](crate::ai::AiError) (feature `ai`), the
-//! [`RpcError`](crate::mcp::RpcError) of a request to an MCP client (feature
-//! `mcp`), and a `String` or `&str`, which is a message of your own
-//! ([`Error::msg`]). The framework's own failures (SQL, state, schedules,
-//! calls to other agents) are `Error`s already.
-//!
-//! What a caller is told when a handler returns `Err`:
-//!
-//! | the error | RPC method, MCP handler | `on_request` |
-//! |---|---|---|
-//! | a message of your own: [`Error::Message`] | its text, as it is | 500, its text |
-//! | [`Error::BadRequest`] | its text (`bad request: …`) | 400, its text |
-//! | a refusal the caller can act on: [`Error::StateRejected`], [`Error::StateUndecodable`], [`Error::Readonly`], [`Error::Call`], [`Error::Schedule`], [`Error::UnknownSchedule`], [`Error::Ai`], [`Error::Mcp`] | its text | logged; 500, `Internal error (ref …)` |
-//! | an internal one: [`Error::Sql`] (its text holds the SQL), [`Error::Json`], [`Error::Worker`], [`Error::Attachment`], and a panic | logged; `Internal error (ref …)` | the same |
-//!
-//! "Logged" means written to the console (`console.error`) with a fresh
-//! reference of eight hex digits, and the caller gets `Internal error (ref
-//! 0123abcd)`: the reference finds the log line, the caller never sees SQL
-//! text, a runtime error or a panic payload. An error `on_request` returns
-//! that is not answered with its text also goes to [`Agent::on_error`](crate::Agent::on_error).
-//! A handler whose error type is not [`Error`] (`Result<T, String>`, your
-//! own enum) has its `Display` text sent, unless the type is `worker::Error`
-//! or `serde_json::Error`, which are internal.
+//! The framework's error type, and what an outside caller is told of it
+//! (the rules are in [`Error`]'s documentation).
 
 mod public;
 
@@ -40,18 +15,41 @@ pub(crate) use public::{for_caller, http_answer, internal};
 /// Everything that can go wrong in an agent: the framework's failures, the
 /// runtime's, and messages of the agent's own for its caller.
 ///
-/// `Display` texts are lower case and say what failed (a message of your own
-/// is shown as you wrote it); the wrapped cause is reachable through
-/// [`std::error::Error::source`] where there is one. Which of them a caller
-/// is told, and which are logged with a reference instead: see the
-/// [module documentation](self).
+/// Agent code needs no other error type (and [`Result`] defaults to this
+/// one): `?` converts `worker::Error`, `serde_json::Error`,
+/// [`AiError`](crate::ai::AiError) (feature `ai`), the
+/// [`RpcError`](crate::mcp::RpcError) of a request to an MCP client (feature
+/// `mcp`), and a `String` or `&str`, which is a message of your own
+/// ([`Error::msg`]). The framework's own failures (SQL, state, schedules,
+/// calls to other agents) are `Error`s already. `Display` texts are lower
+/// case and say what failed (a message of your own is shown as you wrote
+/// it); the wrapped cause is reachable through
+/// [`std::error::Error::source`] where there is one.
+///
+/// What a caller is told when a handler returns `Err`:
+///
+/// | the error | RPC method, MCP handler | `on_request` |
+/// |---|---|---|
+/// | a message of your own: [`Error::Message`] | its text, as it is | 500, its text |
+/// | [`Error::BadRequest`] | its text (`bad request: …`) | 400, its text |
+/// | a refusal the caller can act on: [`Error::StateRejected`], [`Error::StateUndecodable`], [`Error::Readonly`], [`Error::Call`], [`Error::Schedule`], [`Error::UnknownSchedule`], [`Error::Ai`], [`Error::Mcp`] | its text | logged; 500, `Internal error (ref …)` |
+/// | an internal one: [`Error::Sql`] (its text holds the SQL), [`Error::Json`], [`Error::Worker`], [`Error::Attachment`], and a panic | logged; `Internal error (ref …)` | the same |
+///
+/// "Logged" means written to the console (`console.error`) with a fresh
+/// reference of eight hex digits, and the caller gets `Internal error (ref
+/// 0123abcd)`: the reference finds the log line, the caller never sees SQL
+/// text, a runtime error or a panic payload. An error `on_request` returns
+/// that is not answered with its text also goes to [`Agent::on_error`](crate::Agent::on_error).
+/// A handler whose error type is not [`Error`] (`Result<T, String>`, your
+/// own enum) has its `Display` text sent, unless the type is `worker::Error`
+/// or `serde_json::Error`, which are internal.
 ///
 /// ```
 /// use workers_agents::{Error, Result};
 ///
 /// fn check_limit(limit: u32) -> Result<u32> {
 ///     if limit > 500 {
-///         // Reaches an RPC caller as it is: "limit must be at most 500".
+///         // Reaches an RPC caller as it is: "limit must be at most 500 (got 501)".
 ///         return Err(Error::msg(format!("limit must be at most 500 (got {limit})")));
 ///     }
 ///     Ok(limit)

@@ -3,7 +3,7 @@
 //! callers (an `Err` text a method returns, a refused state, a bad request)
 //! reach them; internals (SQL text, runtime errors, panic payloads) are
 //! logged, and the caller gets a short message with a reference that finds
-//! the log line. The table of which is which is in the module above.
+//! the log line. Which errors are which: [`Error`]'s documentation.
 
 use std::any::Any;
 use std::fmt::Display;
