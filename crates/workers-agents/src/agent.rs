@@ -184,8 +184,16 @@ pub trait Agent: private::Exported + Sized + 'static {
     }
 
     /// Handles an HTTP request routed to this instance. Default: 404.
-    async fn on_request(&self, ctx: &Context<Self>, req: Request) -> worker::Result<Response> {
-        Response::error("Not found", 404)
+    ///
+    /// An `Err` made for the caller is answered with its text:
+    /// [`Error::BadRequest`] with 400, a message of your own
+    /// ([`Error::msg`]) with 500. Any other error (SQL, runtime, a refused
+    /// state, ...) goes to [`Agent::on_error`] and is logged with a
+    /// reference, and the caller gets 500 `Internal error (ref …)`; so does
+    /// a panic. `worker::Error`s convert with `?`; a `worker::Result` of a
+    /// `Response` constructor needs `Ok(Response::from_json(&value)?)`.
+    async fn on_request(&self, ctx: &Context<Self>, req: Request) -> Result<Response> {
+        Ok(Response::error("Not found", 404)?)
     }
 
     /// Whether a new connection may not push state (decided at connect).

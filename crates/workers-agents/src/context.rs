@@ -133,9 +133,14 @@ impl<A: Agent> Context<A> {
         crate::error::internal(&format!("[{}/{}] {what}", self.class, self.name), detail)
     }
 
-    /// The message a caller gets for an error a handler (`what`) returned:
-    /// its text, or a reference when it is an internal error.
-    pub(crate) fn caller_message<E: std::fmt::Display + 'static>(&self, what: &str, error: &E) -> String {
+    /// The message a caller is told of an error that the work `what`
+    /// returned: the error's text when it is meant for callers, else
+    /// `Internal error (ref …)`, with the error logged under
+    /// `[class/name] what` and that reference (see [`Error`](crate::Error)
+    /// for which is which). The framework does this for the answers it
+    /// sends (RPC, MCP, `on_request`); use it for answers of your own, such
+    /// as an SSE `error` event.
+    pub fn caller_message<E: std::fmt::Display + 'static>(&self, what: &str, error: &E) -> String {
         crate::error::for_caller(&format!("[{}/{}] {what}", self.class, self.name), error)
     }
 

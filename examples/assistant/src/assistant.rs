@@ -12,8 +12,10 @@ use std::time::Duration;
 use serde::Serialize;
 use serde_json::json;
 use worker::{Env, Method, Request, Response};
-use workers_agents::ai::{stream_reply, ChatMessage, ChatModel, ChatRequest, ReplyEvent, StoredMessage, INCOMPLETE};
-use workers_agents::{export_agent, sse_response, Agent, Callables, Context, SseSender, StreamingResponse};
+use workers_agents::ai::{
+    stream_reply, ChatMessage, ChatModel, ChatRequest, MessageStatus, ReplyEvent, Role, StoredMessage,
+};
+use workers_agents::{export_agent, sse_response, Agent, Callables, Context, Error, SseSender, StreamingResponse};
 
 const SYSTEM: &str = "You are a concise, friendly assistant.";
 const DEFAULT_CONVERSATION: &str = "main";
@@ -49,6 +51,7 @@ fn check_prompt(prompt: &str) -> Result<(), String> {
 pub struct Assistant;
 
 type Ctx = Context<Assistant>;
+type Res<T> = workers_agents::Result<T>;
 
 /// What a client sees of a reply.
 #[derive(Serialize)]
@@ -70,9 +73,9 @@ fn after_utf16(text: &str, offset: usize) -> &str {
     ""
 }
 
-fn outcome(message: StoredMessage) -> Result<StoredMessage, String> {
-    match (message.status.as_str(), &message.error) {
-        (INCOMPLETE, Some(error)) => Err(error.clone()),
+fn outcome(message: StoredMessage) -> Res<StoredMessage> {
+    match (message.status, &message.error) {
+        (MessageStatus::Incomplete, Some(error)) => Err(Error::msg(error)),
         _ => Ok(message),
     }
 }
@@ -86,17 +89,16 @@ impl Assistant {
         prompt: &str,
         on_start: impl FnOnce(&StoredMessage),
         on_delta: impl FnMut(&str),
-    ) -> Result<StoredMessage, String> {
+    ) -> Res<StoredMessage> {
         check_name("conversation name", conversation)?;
         check_prompt(prompt)?;
-        let model = ChatModel::from_env(ctx.env()).map_err(|e| e.to_string())?;
+        let model = ChatModel::from_env(ctx.env())?;
         let store = ctx.conversations();
-        store.append(conversation, "user", prompt).map_err(|e| e.to_string())?;
+        store.append(conversation, Role::User, prompt)?;
         let mut messages = vec![ChatMessage::system(SYSTEM)];
-        messages.extend(store.context(conversation).map_err(|e| e.to_string())?);
+        messages.extend(store.context(conversation)?);
         let request = ChatRequest { max_tokens: Some(512), ..ChatRequest::new(messages) };
-        let reply =
-            stream_reply(ctx, &model, conversation, &request, on_start, on_delta).await.map_err(|e| e.to_string())?;
+        let reply = stream_reply(ctx, &model, conversation, &request, on_start, on_delta).await?;
         outcome(reply.message)
     }
 
@@ -105,7 +107,7 @@ impl Assistant {
         ctx: &Ctx,
         stream: StreamingResponse,
         (prompt, conversation): (String, Option<String>),
-    ) -> Result<StoredMessage, String> {
+    ) -> Res<StoredMessage> {
         let conversation = conversation.unwrap_or_else(|| DEFAULT_CONVERSATION.into());
         let id = std::cell::RefCell::new(String::new());
         self.answer(
@@ -129,41 +131,38 @@ impl Assistant {
         ctx: &Ctx,
         stream: StreamingResponse,
         (id, offset): (String, Option<usize>),
-    ) -> Result<StoredMessage, String> {
+    ) -> Res<StoredMessage> {
         check_name("message id", &id)?;
-        let followed = ctx.conversations().follow(&id).map_err(|e| e.to_string())?;
-        let (message, feed) = followed.ok_or_else(|| format!("No message {id}"))?;
+        let (message, feed) = ctx.conversations().follow(&id)?.ok_or_else(|| format!("No message {id}"))?;
         let missed = after_utf16(&message.content, offset.unwrap_or(0));
         if !missed.is_empty() {
-            stream.send(&Chunk::Delta { id: &id, text: missed }).await.map_err(|e| e.to_string())?;
+            stream.send(&Chunk::Delta { id: &id, text: missed }).await?;
         }
         let Some(feed) = feed else { return outcome(message) };
         loop {
             match feed.next().await {
-                ReplyEvent::Delta(text) => {
-                    stream.send(&Chunk::Delta { id: &id, text: &text }).await.map_err(|e| e.to_string())?
-                }
+                ReplyEvent::Delta(text) => stream.send(&Chunk::Delta { id: &id, text: &text }).await?,
                 ReplyEvent::End(message) => return outcome(message),
             }
         }
     }
 
-    async fn history(&self, ctx: &Ctx, (conversation,): (Option<String>,)) -> Result<Vec<StoredMessage>, String> {
+    async fn history(&self, ctx: &Ctx, (conversation,): (Option<String>,)) -> Res<Vec<StoredMessage>> {
         let conversation = conversation.as_deref().unwrap_or(DEFAULT_CONVERSATION);
         check_name("conversation name", conversation)?;
-        ctx.conversations().history(conversation).map_err(|e| e.to_string())
+        ctx.conversations().history(conversation)
     }
 
-    async fn complete(&self, ctx: &Ctx, (prompt,): (String,)) -> Result<String, String> {
+    async fn complete(&self, ctx: &Ctx, (prompt,): (String,)) -> Res<String> {
         check_prompt(&prompt)?;
-        let model = ChatModel::from_env(ctx.env()).map_err(|e| e.to_string())?;
+        let model = ChatModel::from_env(ctx.env())?;
         let request = ChatRequest::new(vec![ChatMessage::system(SYSTEM), ChatMessage::user(prompt)]);
-        Ok(model.complete(ctx.env(), &request).await.map_err(|e| e.to_string())?.text)
+        Ok(model.complete(ctx.env(), &request).await?.text)
     }
 }
 
 /// Streams an answer as SSE: `start`, `delta`…, then `done` or `error`.
-fn chat_over_sse(ctx: &Ctx, conversation: String, prompt: String) -> worker::Result<Response> {
+fn chat_over_sse(ctx: &Ctx, conversation: String, prompt: String) -> workers_agents::Result<Response> {
     let (sender, response) = sse_response(Duration::from_secs(15))?;
     ctx.spawn(move |ctx: Rc<Ctx>| async move {
         let (start, delta) = (sender.clone(), sender.clone());
@@ -183,37 +182,40 @@ fn chat_over_sse(ctx: &Ctx, conversation: String, prompt: String) -> worker::Res
                 },
             )
             .await;
-        finish(&sender, answered);
+        finish(&ctx, &sender, answered);
     });
     Ok(response)
 }
 
-fn finish(sender: &SseSender, answered: Result<StoredMessage, String>) {
+/// Ends an SSE answer: `done` with the stored reply, or `error` with what a
+/// caller is told (internal errors are logged, and referenced).
+fn finish(ctx: &Ctx, sender: &SseSender, answered: Res<StoredMessage>) {
     match answered {
         Ok(message) => sender.send_json(Some("done"), &message),
-        Err(error) => sender.send_json(Some("error"), &json!({ "error": error })),
+        Err(error) => sender.send_json(Some("error"), &json!({ "error": ctx.caller_message("chat", &error) })),
     };
     sender.close();
 }
 
 /// Catch-up over SSE: the text after `offset`, then the rest live.
-fn follow_over_sse(ctx: &Ctx, id: String, offset: usize) -> worker::Result<Response> {
-    let followed = ctx.conversations().follow(&id).map_err(|e| worker::Error::RustError(e.to_string()))?;
-    let Some((message, feed)) = followed else { return Response::error(format!("No message {id}"), 404) };
+fn follow_over_sse(ctx: &Ctx, id: String, offset: usize) -> workers_agents::Result<Response> {
+    let Some((message, feed)) = ctx.conversations().follow(&id)? else {
+        return Ok(Response::error(format!("No message {id}"), 404)?);
+    };
     let (sender, response) = sse_response(Duration::from_secs(15))?;
     let missed = after_utf16(&message.content, offset);
     if !missed.is_empty() {
         sender.send_json(Some("delta"), &json!({ "id": id, "text": missed }));
     }
     match feed {
-        None => finish(&sender, outcome(message)),
-        Some(feed) => ctx.spawn(move |_ctx: Rc<Ctx>| async move {
+        None => finish(ctx, &sender, outcome(message)),
+        Some(feed) => ctx.spawn(move |ctx: Rc<Ctx>| async move {
             loop {
                 match feed.next().await {
                     ReplyEvent::Delta(text) => {
                         sender.send_json(Some("delta"), &json!({ "id": id, "text": text }));
                     }
-                    ReplyEvent::End(message) => return finish(&sender, outcome(message)),
+                    ReplyEvent::End(message) => return finish(&ctx, &sender, outcome(message)),
                 }
             }
         }),
@@ -265,14 +267,14 @@ impl Agent for Assistant {
             .method("complete", Self::complete)
     }
 
-    async fn on_request(&self, ctx: &Ctx, mut req: Request) -> worker::Result<Response> {
+    async fn on_request(&self, ctx: &Ctx, mut req: Request) -> workers_agents::Result<Response> {
         let path = req.path();
         let url = req.url()?;
         let query = |key: &str| url.query_pairs().find(|(k, _)| k == key).map(|(_, v)| v.into_owned());
         match (req.method(), path.rsplit_once("/messages/")) {
             (Method::Get, Some((_, id))) => {
                 if let Err(why) = check_name("message id", id) {
-                    return Response::error(why, 400);
+                    return Ok(Response::error(why, 400)?);
                 }
                 let offset = query("offset").and_then(|o| o.parse().ok()).unwrap_or(0);
                 return follow_over_sse(ctx, id.to_owned(), offset);
@@ -284,22 +286,20 @@ impl Agent for Assistant {
                 };
                 let conversation = body.conversation.unwrap_or_else(|| DEFAULT_CONVERSATION.into());
                 if let Err(why) = check_name("conversation name", &conversation) {
-                    return Response::error(why, 400);
+                    return Ok(Response::error(why, 400)?);
                 }
                 return chat_over_sse(ctx, conversation, body.prompt);
             }
             (Method::Get, _) if path.ends_with("/history") => {
                 let conversation = query("conversation").unwrap_or_else(|| DEFAULT_CONVERSATION.into());
                 if let Err(why) = check_name("conversation name", &conversation) {
-                    return Response::error(why, 400);
+                    return Ok(Response::error(why, 400)?);
                 }
-                let history =
-                    ctx.conversations().history(&conversation).map_err(|e| worker::Error::RustError(e.to_string()))?;
-                return Response::from_json(&history);
+                return Ok(Response::from_json(&ctx.conversations().history(&conversation)?)?);
             }
             _ => {}
         }
-        Response::error("Not found", 404)
+        Ok(Response::error("Not found", 404)?)
     }
 }
 

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 use worker::{Env, Request, Response};
-use workers_agents::{export_agent, params, Agent, Callables, Connection, Context, Message, StateSource};
+use workers_agents::prelude::*;
 
 /// Room state synced to clients: who is here.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -45,17 +45,17 @@ const MAX_HISTORY: u32 = 500;
 /// character escaped in the JSON (6 bytes each), fits.
 const MAX_FRAME_BYTES: usize = 32 * 1024;
 
-fn check_limit(limit: u32) -> workers_agents::Result<u32> {
+fn check_limit(limit: u32) -> Result<u32> {
     if limit > MAX_HISTORY {
-        return Err(workers_agents::Error::BadRequest(format!("limit must be at most {MAX_HISTORY} (got {limit})")));
+        return Err(Error::BadRequest(format!("limit must be at most {MAX_HISTORY} (got {limit})")));
     }
     Ok(limit)
 }
 
 impl ChatRoom {
-    fn post(&self, ctx: &Ctx, user: &str, text: &str) -> workers_agents::Result<ChatMessage> {
+    fn post(&self, ctx: &Ctx, user: &str, text: &str) -> Result<ChatMessage> {
         if text.is_empty() || text.len() > MAX_TEXT_BYTES || user.is_empty() || user.len() > MAX_USER_BYTES {
-            return Err(workers_agents::Error::BadRequest(format!(
+            return Err(Error::BadRequest(format!(
                 "user must be 1-{MAX_USER_BYTES} bytes and text 1-{MAX_TEXT_BYTES} bytes"
             )));
         }
@@ -66,13 +66,13 @@ impl ChatRoom {
                 "INSERT INTO messages (user, text, at) VALUES (?, ?, ?) RETURNING id, user, text, at",
                 params![user, text, at],
             )?
-            .ok_or_else(|| workers_agents::Error::BadRequest("insert returned no row".into()))?;
+            .ok_or_else(|| Error::BadRequest("insert returned no row".into()))?;
         let frame = serde_json::json!({ "type": "chat", "message": message }).to_string();
         ctx.broadcast(&frame, &[]);
         Ok(message)
     }
 
-    fn history(&self, ctx: &Ctx, limit: u32) -> workers_agents::Result<Vec<ChatMessage>> {
+    fn history(&self, ctx: &Ctx, limit: u32) -> Result<Vec<ChatMessage>> {
         let mut rows: Vec<ChatMessage> = ctx.sql().query(
             "SELECT id, user, text, at FROM messages ORDER BY id DESC LIMIT ?",
             params![i64::from(check_limit(limit)?)],
@@ -81,15 +81,15 @@ impl ChatRoom {
         Ok(rows)
     }
 
-    async fn send(&self, ctx: &Ctx, (user, text): (String, String)) -> workers_agents::Result<ChatMessage> {
+    async fn send(&self, ctx: &Ctx, (user, text): (String, String)) -> Result<ChatMessage> {
         self.post(ctx, &user, &text)
     }
 
-    async fn recent(&self, ctx: &Ctx, (limit,): (Option<u32>,)) -> workers_agents::Result<Vec<ChatMessage>> {
+    async fn recent(&self, ctx: &Ctx, (limit,): (Option<u32>,)) -> Result<Vec<ChatMessage>> {
         self.history(ctx, limit.unwrap_or(50))
     }
 
-    fn set_online(&self, ctx: &Ctx) -> workers_agents::Result<()> {
+    fn set_online(&self, ctx: &Ctx) -> Result<()> {
         let online = ctx.connections().len() as u32;
         ctx.update_state(|s| s.online = online)
     }
@@ -120,7 +120,7 @@ impl Agent for ChatRoom {
         }
     }
 
-    async fn on_start(&self, ctx: &Ctx) -> workers_agents::Result<()> {
+    async fn on_start(&self, ctx: &Ctx) -> Result<()> {
         ctx.sql().execute_batch(
             "CREATE TABLE IF NOT EXISTS messages (
                 id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -131,22 +131,15 @@ impl Agent for ChatRoom {
         )
     }
 
-    async fn on_connect(&self, ctx: &Ctx, _connection: &Connection, _req: &Request) -> workers_agents::Result<()> {
+    async fn on_connect(&self, ctx: &Ctx, _connection: &Connection, _req: &Request) -> Result<()> {
         self.set_online(ctx)
     }
 
-    async fn on_close(
-        &self,
-        ctx: &Ctx,
-        _c: &Connection,
-        _code: u16,
-        _reason: &str,
-        _clean: bool,
-    ) -> workers_agents::Result<()> {
+    async fn on_close(&self, ctx: &Ctx, _c: &Connection, _code: u16, _reason: &str, _clean: bool) -> Result<()> {
         self.set_online(ctx)
     }
 
-    async fn on_message(&self, ctx: &Ctx, connection: &Connection, message: Message) -> workers_agents::Result<()> {
+    async fn on_message(&self, ctx: &Ctx, connection: &Connection, message: Message) -> Result<()> {
         let Message::Text(text) = message else {
             return connection.send(r#"{"type":"error","error":"binary frames are not supported"}"#);
         };
@@ -159,19 +152,22 @@ impl Agent for ChatRoom {
         }
     }
 
-    async fn on_request(&self, ctx: &Ctx, req: Request) -> worker::Result<Response> {
+    async fn on_request(&self, ctx: &Ctx, req: Request) -> Result<Response> {
         let url = req.url()?;
         if url.path().ends_with("/history") {
             let limit = match url.query_pairs().find(|(k, _)| k == "limit") {
                 None => 50,
                 Some((_, v)) => match v.parse::<u32>() {
                     Ok(limit) if limit <= MAX_HISTORY => limit,
-                    _ => return Response::error(format!("limit must be a whole number, at most {MAX_HISTORY}"), 400),
+                    _ => {
+                        let told = format!("limit must be a whole number, at most {MAX_HISTORY}");
+                        return Ok(Response::error(told, 400)?);
+                    }
                 },
             };
-            return Response::from_json(&self.history(ctx, limit)?);
+            return Ok(Response::from_json(&self.history(ctx, limit)?)?);
         }
-        Response::error("Not found", 404)
+        Ok(Response::error("Not found", 404)?)
     }
 }
 

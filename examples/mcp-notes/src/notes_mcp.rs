@@ -89,18 +89,16 @@ impl NotesMcp {
         ToolResult::structured(&json!({ "notes": notes }))
     }
 
-    async fn note(&self, ctx: &Ctx, req: ResourceRequest) -> Result<ResourceContents, String> {
+    async fn note(&self, ctx: &Ctx, req: ResourceRequest) -> workers_agents::Result<ResourceContents> {
         let id: i64 = req.params.get("id").and_then(|id| id.parse().ok()).ok_or("note ids are integers")?;
-        let note: Option<Note> =
-            ctx.sql().query_one("SELECT * FROM notes WHERE id = ?", params![id]).map_err(|e| e.to_string())?;
+        let note: Option<Note> = ctx.sql().query_one("SELECT * FROM notes WHERE id = ?", params![id])?;
         let note = note.ok_or_else(|| format!("no note {id}"))?;
         Ok(ResourceContents::text(req.uri, "text/markdown", format!("# {}\n\n{}", note.title, note.body)))
     }
 
-    async fn summarize(&self, ctx: &Ctx, Summarize { focus }: Summarize) -> Result<PromptResult, String> {
+    async fn summarize(&self, ctx: &Ctx, Summarize { focus }: Summarize) -> workers_agents::Result<PromptResult> {
         bounded("focus", &focus, MAX_TITLE_CHARS)?;
-        let notes: Vec<Note> =
-            ctx.sql().query("SELECT * FROM notes ORDER BY id", params![]).map_err(|e| e.to_string())?;
+        let notes: Vec<Note> = ctx.sql().query("SELECT * FROM notes ORDER BY id", params![])?;
         let listing: Vec<String> = notes.iter().map(|n| format!("- {}: {}", n.title, n.body)).collect();
         Ok(PromptResult::new(vec![PromptMessage::user(format!(
             "Summarize these notes, focusing on {focus}:\n{}",

@@ -18,8 +18,8 @@ pub(crate) mod workers_ai;
 pub(crate) use part::AiPart;
 pub use provider::{ChatModel, ChatStream, Provider};
 pub use reply::{stream_reply, Reply};
-pub use store::{Conversations, ReplyEvent, ReplyFeed, StoredMessage, COMPLETE, INCOMPLETE, STREAMING};
+pub use store::{Conversations, MessageStatus, ReplyEvent, ReplyFeed, StoredMessage};
 pub use types::{
-    error_message, AiError, ChatMessage, ChatRequest, ChatResponse, StreamEvent, ToolCall, ToolDefinition,
+    error_message, AiError, ChatMessage, ChatRequest, ChatResponse, Role, StreamEvent, ToolCall, ToolDefinition,
 };
 pub use workers_ai::Gateway;

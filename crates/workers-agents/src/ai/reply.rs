@@ -10,7 +10,7 @@ use crate::{Agent, Context, Result};
 /// A finished reply (complete or not).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Reply {
-    /// The stored reply; `status` is `complete` or `incomplete`.
+    /// The stored reply; its `status` is complete or incomplete.
     pub message: StoredMessage,
     /// Tools the model called.
     pub tool_calls: Vec<ToolCall>,

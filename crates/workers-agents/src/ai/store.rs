@@ -12,18 +12,43 @@ use std::task::{Context as TaskContext, Poll, Waker};
 
 use serde::{Deserialize, Serialize};
 
+use self::MessageStatus::{Complete, Incomplete, Streaming};
 use super::part::MIGRATIONS;
-use super::types::ChatMessage;
+use super::types::{ChatMessage, Role};
 use crate::storage::schema::Schema;
 use crate::storage::sql::Sql;
 use crate::Result;
 
-/// A reply is still being written.
-pub const STREAMING: &str = "streaming";
-/// A message is complete.
-pub const COMPLETE: &str = "complete";
-/// A reply stopped early (provider error, timeout, eviction); `error` says why.
-pub const INCOMPLETE: &str = "incomplete";
+/// Where a stored message stands; stored, and sent to clients, as the
+/// lower-case names (`"incomplete"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MessageStatus {
+    /// A reply is still being written.
+    Streaming,
+    /// The message is complete.
+    Complete,
+    /// A reply stopped early (provider error, timeout, eviction); the
+    /// message's `error` says why.
+    Incomplete,
+}
+
+impl MessageStatus {
+    /// The stored name: `"streaming"`, `"complete"` or `"incomplete"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MessageStatus::Streaming => "streaming",
+            MessageStatus::Complete => "complete",
+            MessageStatus::Incomplete => "incomplete",
+        }
+    }
+}
+
+impl std::fmt::Display for MessageStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 /// One stored message.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -32,12 +57,12 @@ pub struct StoredMessage {
     pub id: String,
     /// The conversation it belongs to.
     pub conversation: String,
-    /// `user`, `assistant`, `system`, `tool`.
-    pub role: String,
+    /// Who speaks it.
+    pub role: Role,
     /// The text so far.
     pub content: String,
-    /// [`STREAMING`], [`COMPLETE`] or [`INCOMPLETE`].
-    pub status: String,
+    /// Whether it is complete, or still streaming, or stopped early.
+    pub status: MessageStatus,
     /// Why an incomplete reply stopped.
     pub error: Option<String>,
     /// When it was created (ms since the epoch).
@@ -149,34 +174,34 @@ impl<'a> Conversations<'a> {
         Ok(self
             .history(conversation)?
             .into_iter()
-            .filter(|m| m.status != STREAMING && !(m.status == INCOMPLETE && m.content.is_empty()))
-            .map(|m| ChatMessage { role: m.role, content: m.content, tool_calls: Vec::new(), tool_call_id: None })
+            .filter(|m| m.status != Streaming && !(m.status == Incomplete && m.content.is_empty()))
+            .map(|m| ChatMessage::new(m.role, m.content))
             .collect())
     }
 
     /// Stores a complete message.
-    pub fn append(&self, conversation: &str, role: &str, content: &str) -> Result<StoredMessage> {
-        self.insert(conversation, role, content, COMPLETE)
+    pub fn append(&self, conversation: &str, role: Role, content: &str) -> Result<StoredMessage> {
+        self.insert(conversation, role, content, Complete)
     }
 
     /// Starts an assistant reply (empty, streaming).
     pub fn start_reply(&self, conversation: &str) -> Result<StoredMessage> {
-        self.insert(conversation, "assistant", "", STREAMING)
+        self.insert(conversation, Role::Assistant, "", Streaming)
     }
 
-    fn insert(&self, conversation: &str, role: &str, content: &str, status: &str) -> Result<StoredMessage> {
+    fn insert(&self, conversation: &str, role: Role, content: &str, status: MessageStatus) -> Result<StoredMessage> {
         let id = crate::ids::uuid_v4();
         let now = worker::Date::now().as_millis() as i64;
         self.table()?.execute(
             "INSERT INTO cf_agents_ai_messages (id, conversation, role, content, status, created_ms) VALUES (?, ?, ?, ?, ?, ?)",
-            crate::params![id.as_str(), conversation, role, content, status, now],
+            crate::params![id.as_str(), conversation, role.as_str(), content, status.as_str(), now],
         )?;
         Ok(StoredMessage {
             id,
             conversation: conversation.to_owned(),
-            role: role.to_owned(),
+            role,
             content: content.to_owned(),
-            status: status.to_owned(),
+            status,
             error: None,
             created_ms: now,
         })
@@ -186,7 +211,7 @@ impl<'a> Conversations<'a> {
     pub fn append_text(&self, id: &str, delta: &str) -> Result<()> {
         self.table()?.execute(
             "UPDATE cf_agents_ai_messages SET content = content || ? WHERE id = ? AND status = ?",
-            crate::params![delta, id, STREAMING],
+            crate::params![delta, id, Streaming.as_str()],
         )?;
         self.live.publish(id, &ReplyEvent::Delta(delta.to_owned()));
         Ok(())
@@ -194,10 +219,10 @@ impl<'a> Conversations<'a> {
 
     /// Ends a reply: complete (`error: None`) or incomplete with the reason.
     pub fn finish(&self, id: &str, error: Option<&str>) -> Result<Option<StoredMessage>> {
-        let status = if error.is_some() { INCOMPLETE } else { COMPLETE };
+        let status = if error.is_some() { Incomplete } else { Complete };
         self.table()?.execute(
             "UPDATE cf_agents_ai_messages SET status = ?, error = ? WHERE id = ? AND status = ?",
-            crate::params![status, error, id, STREAMING],
+            crate::params![status.as_str(), error, id, Streaming.as_str()],
         )?;
         let message = self.message(id)?;
         if let Some(message) = &message {
@@ -211,7 +236,7 @@ impl<'a> Conversations<'a> {
     /// subscription, so nothing falls in between.
     pub fn follow(&self, id: &str) -> Result<Option<(StoredMessage, Option<ReplyFeed>)>> {
         let Some(message) = self.message(id)? else { return Ok(None) };
-        if message.status != STREAMING {
+        if message.status != Streaming {
             return Ok(Some((message, None)));
         }
         let feed = ReplyFeed::default();
@@ -224,7 +249,11 @@ impl<'a> Conversations<'a> {
     pub(crate) fn interrupt_stale(&self) -> Result<()> {
         self.table()?.execute(
             "UPDATE cf_agents_ai_messages SET status = ?, error = ? WHERE status = ?",
-            crate::params![INCOMPLETE, "interrupted: the agent restarted while the reply streamed", STREAMING],
+            crate::params![
+                Incomplete.as_str(),
+                "interrupted: the agent restarted while the reply streamed",
+                Streaming.as_str()
+            ],
         )?;
         Ok(())
     }
@@ -239,5 +268,29 @@ impl std::fmt::Debug for ReplyFeed {
 impl std::fmt::Debug for Conversations<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Conversations").finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{MessageStatus, Role};
+
+    #[test]
+    fn roles_and_statuses_keep_their_wire_names() {
+        for (role, name) in
+            [(Role::System, "system"), (Role::User, "user"), (Role::Assistant, "assistant"), (Role::Tool, "tool")]
+        {
+            assert_eq!((role.as_str(), serde_json::to_value(role).unwrap()), (name, name.into()));
+            assert_eq!(serde_json::from_value::<Role>(name.into()).unwrap(), role);
+        }
+        let statuses = [
+            (MessageStatus::Streaming, "streaming"),
+            (MessageStatus::Complete, "complete"),
+            (MessageStatus::Incomplete, "incomplete"),
+        ];
+        for (status, name) in statuses {
+            assert_eq!((status.as_str(), serde_json::to_value(status).unwrap()), (name, name.into()));
+            assert_eq!(serde_json::from_value::<MessageStatus>(name.into()).unwrap(), status);
+        }
     }
 }

@@ -5,11 +5,44 @@ use serde_json::{json, Value};
 
 use crate::sse::parse::SseEvent;
 
+/// Who speaks a message of a conversation; on the wire, the lower-case
+/// names (`"assistant"`) both model formats use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Instructions for the model.
+    System,
+    /// The user.
+    User,
+    /// The model.
+    Assistant,
+    /// The result of a tool call, for the model.
+    Tool,
+}
+
+impl Role {
+    /// The wire name: `"system"`, `"user"`, `"assistant"` or `"tool"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::System => "system",
+            Role::User => "user",
+            Role::Assistant => "assistant",
+            Role::Tool => "tool",
+        }
+    }
+}
+
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// One message of a conversation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChatMessage {
-    /// `system`, `user`, `assistant` or `tool`.
-    pub role: String,
+    /// Who speaks it.
+    pub role: Role,
     /// The text.
     pub content: String,
     /// Tools the assistant called (assistant messages).
@@ -21,28 +54,29 @@ pub struct ChatMessage {
 }
 
 impl ChatMessage {
-    fn new(role: &str, content: impl Into<String>) -> Self {
-        ChatMessage { role: role.to_owned(), content: content.into(), tool_calls: Vec::new(), tool_call_id: None }
+    /// A message of `role` with this text (no tool calls).
+    pub fn new(role: Role, content: impl Into<String>) -> Self {
+        ChatMessage { role, content: content.into(), tool_calls: Vec::new(), tool_call_id: None }
     }
 
     /// A system message.
     pub fn system(content: impl Into<String>) -> Self {
-        Self::new("system", content)
+        Self::new(Role::System, content)
     }
 
     /// A user message.
     pub fn user(content: impl Into<String>) -> Self {
-        Self::new("user", content)
+        Self::new(Role::User, content)
     }
 
     /// An assistant message.
     pub fn assistant(content: impl Into<String>) -> Self {
-        Self::new("assistant", content)
+        Self::new(Role::Assistant, content)
     }
 
     /// The result of a tool call, for the model.
     pub fn tool(call_id: &str, content: impl Into<String>) -> Self {
-        ChatMessage { tool_call_id: Some(call_id.to_owned()), ..Self::new("tool", content) }
+        ChatMessage { tool_call_id: Some(call_id.to_owned()), ..Self::new(Role::Tool, content) }
     }
 }
 

@@ -3,7 +3,7 @@
 //! callers (an `Err` text a method returns, a refused state, a bad request)
 //! reach them; internals (SQL text, runtime errors, panic payloads) are
 //! logged, and the caller gets a short message with a reference that finds
-//! the log line.
+//! the log line. Which errors are which: [`Error`]'s documentation.
 
 use std::any::Any;
 use std::fmt::Display;
@@ -31,6 +31,19 @@ pub(crate) fn for_caller<E: Display + 'static>(scope: &str, error: &E) -> String
         internal(scope, error)
     } else {
         error.to_string()
+    }
+}
+
+/// How `on_request`'s `Err` is answered when it was made for the caller:
+/// `(status, text)` for a message of the agent's own (500) or a bad request
+/// (400). `None`: any other error, which is logged with a reference (the
+/// agent's other refusals too: over HTTP, most errors come from `?` on
+/// storage and runtime calls, so only what was made for the caller is shown).
+pub(crate) fn http_answer(error: &Error) -> Option<(u16, String)> {
+    match error {
+        Error::Message(message) => Some((500, message.clone())),
+        Error::BadRequest(_) => Some((400, error.to_string())),
+        _ => None,
     }
 }
 
@@ -66,6 +79,20 @@ mod tests {
     }
 
     #[test]
+    fn http_shows_only_what_was_made_for_the_caller() {
+        assert_eq!(http_answer(&Error::msg("No message x")), Some((500, "No message x".into())));
+        assert_eq!(http_answer(&Error::BadRequest("limit".into())), Some((400, "bad request: limit".into())));
+        let referenced = [
+            Error::Sql { query: "SELECT 1".into(), message: "boom".into() },
+            Error::StateUndecodable("does not decode".into()),
+            Error::Worker(worker::Error::RustError("js".into())),
+        ];
+        for error in referenced {
+            assert_eq!(http_answer(&error), None, "{error}");
+        }
+    }
+
+    #[test]
     fn internals_are_referenced_and_caller_messages_pass() {
         let sql = Error::Sql { query: "SELECT secret FROM t".into(), message: "no such table: t".into() };
         let told = for_caller("[probe/x] method m", &sql);
@@ -75,6 +102,9 @@ mod tests {
         assert_eq!(for_caller("s", &"count must be >= 0".to_owned()), "count must be >= 0");
         assert_eq!(for_caller("s", &Error::StateRejected("no".into())), "state update rejected: no");
         assert_eq!(for_caller("s", &Error::Readonly), "Connection is readonly");
+        assert_eq!(for_caller("s", &Error::msg("No message x")), "No message x");
+        let json = Error::from(serde_json::from_str::<u8>("x").unwrap_err());
+        assert!(is_referenced(&for_caller("s", &json)));
         let a = internal("s", &"x");
         let b = internal("s", &"x");
         assert!(is_referenced(&a) && a != b, "fresh references: {a} {b}");

@@ -81,11 +81,13 @@ impl<A: Agent> Host<A> {
         };
         match catch_panic(ctx.agent().on_request(ctx, req)).await {
             Ok(Ok(response)) => Ok(response),
-            Ok(Err(e)) => {
-                let error = Error::Worker(e);
-                ctx.agent().on_error(ctx, None, &error).await;
-                Response::error(ctx.internal_error("on_request failed", &error), 500)
-            }
+            Ok(Err(error)) => match crate::error::http_answer(&error) {
+                Some((status, told)) => Response::error(told, status),
+                None => {
+                    ctx.agent().on_error(ctx, None, &error).await;
+                    Response::error(ctx.internal_error("on_request failed", &error), 500)
+                }
+            },
             Err(panic) => Response::error(ctx.internal_error("on_request panicked", &panic), 500),
         }
     }

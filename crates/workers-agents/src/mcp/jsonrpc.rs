@@ -42,6 +42,15 @@ pub struct RpcError {
     pub data: Option<Value>,
 }
 
+/// The message alone (the code is in [`RpcError::code`]).
+impl std::fmt::Display for RpcError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for RpcError {}
+
 impl RpcError {
     /// An error with a code and message.
     pub fn new(code: i64, message: impl Into<String>) -> Self {

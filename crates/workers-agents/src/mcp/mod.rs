@@ -21,8 +21,9 @@ mod types;
 pub(crate) mod uri_template;
 
 pub use endpoint::{McpEndpoint, ALLOWED_HOSTS_VAR, ALLOWED_ORIGINS_VAR, DEFAULT_MAX_BODY_BYTES};
+pub use jsonrpc::RpcError;
 pub(crate) use part::McpPart;
-pub use peer::{Peer, LOG_LEVELS, REQUEST_TIMEOUT};
+pub use peer::{LogLevel, Peer, REQUEST_TIMEOUT};
 pub use server::{
     CompletionRef, CompletionRequest, McpServer, NoArgs, ResourceRequest, DEFAULT_SESSION_IDLE_TIMEOUT,
     RESOURCE_NOT_FOUND,

@@ -5,14 +5,86 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use futures_util::future::{select, Either};
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::jsonrpc::{RpcError, INTERNAL_ERROR};
 use super::pending::PendingRequests;
 use super::streams::EventStream;
 
-/// Log levels of `logging/setLevel` and `notifications/message`, least severe first.
-pub const LOG_LEVELS: [&str; 8] = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"];
+/// The level of an MCP log message (`notifications/message`), and the least
+/// one a client asks for (`logging/setLevel`): the syslog severities, least
+/// severe first, so levels compare (`LogLevel::Info < LogLevel::Error`). On
+/// the wire they are the lower-case names (`"warning"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogLevel {
+    /// Detailed debugging information.
+    Debug,
+    /// Normal operation.
+    Info,
+    /// Normal but significant.
+    Notice,
+    /// A warning.
+    Warning,
+    /// An error.
+    Error,
+    /// A critical condition.
+    Critical,
+    /// Action must be taken at once.
+    Alert,
+    /// The system is unusable.
+    Emergency,
+}
+
+impl LogLevel {
+    /// Every level, least severe first.
+    pub const ALL: [LogLevel; 8] = [
+        LogLevel::Debug,
+        LogLevel::Info,
+        LogLevel::Notice,
+        LogLevel::Warning,
+        LogLevel::Error,
+        LogLevel::Critical,
+        LogLevel::Alert,
+        LogLevel::Emergency,
+    ];
+
+    /// The wire name: `"debug"`, `"info"`, ….
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LogLevel::Debug => "debug",
+            LogLevel::Info => "info",
+            LogLevel::Notice => "notice",
+            LogLevel::Warning => "warning",
+            LogLevel::Error => "error",
+            LogLevel::Critical => "critical",
+            LogLevel::Alert => "alert",
+            LogLevel::Emergency => "emergency",
+        }
+    }
+
+    /// The level of a wire name, if it is one.
+    pub(crate) fn parse(name: &str) -> Option<LogLevel> {
+        LogLevel::ALL.into_iter().find(|level| level.as_str() == name)
+    }
+
+    /// Its place in [`LogLevel::ALL`], as the session row stores it.
+    pub(crate) fn rank(self) -> usize {
+        self as usize
+    }
+
+    /// The level stored as `rank` (the least, for a rank out of range).
+    pub(crate) fn from_rank(rank: i64) -> LogLevel {
+        usize::try_from(rank).ok().and_then(|rank| LogLevel::ALL.get(rank).copied()).unwrap_or(LogLevel::Debug)
+    }
+}
+
+impl std::fmt::Display for LogLevel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 /// MCP error code for a server request the client did not answer in time.
 pub const REQUEST_TIMEOUT: i64 = -32001;
@@ -30,7 +102,7 @@ pub struct Peer {
     pub(crate) progress_token: Option<Value>,
     pub(crate) cancelled: Rc<Cell<bool>>,
     pub(crate) session_id: Rc<str>,
-    pub(crate) min_log_level: usize,
+    pub(crate) min_log_level: LogLevel,
     pub(crate) client_capabilities: Rc<Value>,
 }
 
@@ -72,11 +144,11 @@ impl Peer {
         self.notify("notifications/progress", params)
     }
 
-    /// Sends a log message (`notifications/message`) at `level` (one of
-    /// [`LOG_LEVELS`]) when it is at or above the level the client set.
-    pub fn log(&self, level: &str, logger: Option<&str>, data: Value) -> bool {
-        let Some(rank) = LOG_LEVELS.iter().position(|l| *l == level) else { return false };
-        if rank < self.min_log_level {
+    /// Sends a log message (`notifications/message`) at `level` when it is
+    /// at or above the level the client set (`false`: it is below, or there
+    /// is no stream).
+    pub fn log(&self, level: LogLevel, logger: Option<&str>, data: Value) -> bool {
+        if level < self.min_log_level {
             return false;
         }
         let mut params = json!({ "level": level, "data": data });
@@ -137,5 +209,26 @@ impl Peer {
 impl std::fmt::Debug for Peer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Peer").finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LogLevel;
+
+    #[test]
+    fn log_levels_keep_their_wire_names_and_order() {
+        let names: Vec<&str> = LogLevel::ALL.iter().map(|l| l.as_str()).collect();
+        assert_eq!(names, ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"]);
+        for (rank, level) in LogLevel::ALL.into_iter().enumerate() {
+            assert_eq!(serde_json::to_value(level).unwrap(), level.as_str());
+            assert_eq!(serde_json::from_value::<LogLevel>(level.as_str().into()).unwrap(), level);
+            assert_eq!(LogLevel::parse(level.as_str()), Some(level));
+            assert_eq!((level.rank(), LogLevel::from_rank(rank as i64)), (rank, level));
+        }
+        assert!(LogLevel::Debug < LogLevel::Info && LogLevel::Alert < LogLevel::Emergency);
+        assert_eq!(LogLevel::parse("Info"), None);
+        assert_eq!(LogLevel::from_rank(8), LogLevel::Debug);
+        assert_eq!(LogLevel::from_rank(-1), LogLevel::Debug);
     }
 }

@@ -13,7 +13,7 @@ use super::jsonrpc::{
     allows_batches, error_response, negotiate_version, parse_body, result_response, Body, Message, RpcError,
     INVALID_PARAMS, INVALID_REQUEST, PROTOCOL_VERSIONS, SESSION_NOT_FOUND,
 };
-use super::peer::{Peer, LOG_LEVELS};
+use super::peer::{LogLevel, Peer};
 use super::session::{McpRuntime, Session, ACTIVE, ENDED};
 use super::streams::{parse_event_id, replay, EventStream};
 use crate::host::js_text::request_text;
@@ -227,7 +227,6 @@ async fn answer<A: Agent>(
             let key = id.to_string();
             let cancelled = Rc::new(Cell::new(false));
             runtime.in_flight.borrow_mut().insert(key.clone(), cancelled.clone());
-            let level = usize::try_from(session.log_level).unwrap_or(0);
             let peer = Peer {
                 stream,
                 pending: runtime.pending.clone(),
@@ -237,7 +236,7 @@ async fn answer<A: Agent>(
                     .cloned(),
                 cancelled: cancelled.clone(),
                 session_id: session.id.as_str().into(),
-                min_log_level: level,
+                min_log_level: LogLevel::from_rank(session.log_level),
                 client_capabilities: Rc::new(session.client_capabilities()),
             };
             let outcome = runtime.server.answer(ctx, method, &params, peer).await;
@@ -256,10 +255,10 @@ async fn answer<A: Agent>(
 
 fn set_log_level<A: Agent>(ctx: &Context<A>, params: &Value) -> Result<Value, RpcError> {
     let level = params.get("level").and_then(Value::as_str).unwrap_or_default();
-    let Some(rank) = LOG_LEVELS.iter().position(|l| *l == level) else {
+    let Some(level) = LogLevel::parse(level) else {
         return Err(RpcError::new(INVALID_PARAMS, format!("Invalid params: unknown log level {level:?}")));
     };
-    Session::set_log_level(ctx.sql(), rank)
+    Session::set_log_level(ctx.sql(), level.rank())
         .map_err(|e| RpcError::new(super::jsonrpc::INTERNAL_ERROR, ctx.internal_error("logging/setLevel", &e)))?;
     Ok(json!({}))
 }

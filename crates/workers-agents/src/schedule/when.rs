@@ -1,5 +1,7 @@
 //! When a schedule runs, what kind it is, and how failures are retried. Pure.
 
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
 use serde::{Deserialize, Serialize};
 
 use super::cron::Cron;
@@ -16,6 +18,20 @@ fn beyond_horizon(what: String) -> String {
 }
 
 /// When a task should run.
+///
+/// The variants count milliseconds; the constructors take
+/// [`Duration`]s and points in time:
+///
+/// ```
+/// use std::time::{Duration, UNIX_EPOCH};
+/// use workers_agents::When;
+///
+/// assert_eq!(When::after(Duration::from_secs(30)), When::Delay(30_000));
+/// assert_eq!(When::every(Duration::from_secs(60)), When::Every(60_000));
+/// let noon = UNIX_EPOCH + Duration::from_secs(1_767_268_800);
+/// assert_eq!(When::at(noon), When::At(1_767_268_800_000));
+/// assert_eq!(When::at_unix_ms(1_767_268_800_000), When::At(1_767_268_800_000));
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub enum When {
     /// After this many milliseconds (must not be negative).
@@ -33,7 +49,45 @@ pub enum When {
     Every(i64),
 }
 
+/// Whole milliseconds of `duration` (what is less is dropped), or
+/// `i64::MAX` for one past that, which scheduling refuses as beyond the horizon.
+fn millis(duration: Duration) -> i64 {
+    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
+}
+
 impl When {
+    /// After `delay` (whole milliseconds; less is dropped):
+    /// `When::after(Duration::from_secs(30))`.
+    pub fn after(delay: Duration) -> When {
+        When::Delay(millis(delay))
+    }
+
+    /// Every `period` (whole milliseconds, and at least one), first after one
+    /// period: `When::every(Duration::from_secs(60))`.
+    pub fn every(period: Duration) -> When {
+        When::Every(millis(period))
+    }
+
+    /// At `time` (a time in the past runs at once).
+    ///
+    /// `SystemTime::now()` panics in a Worker (wasm32-unknown-unknown has no
+    /// clock in std): build the time as `UNIX_EPOCH + Duration`, or take now
+    /// from the runtime (`worker::Date::now().as_millis()`) and use
+    /// [`When::at_unix_ms`], or schedule [`When::after`] a delay.
+    pub fn at(time: SystemTime) -> When {
+        let ms = match time.duration_since(UNIX_EPOCH) {
+            Ok(since) => millis(since),
+            Err(before) => millis(before.duration()).saturating_neg(),
+        };
+        When::At(ms)
+    }
+
+    /// At this Unix time in milliseconds (a time in the past runs at once):
+    /// [`When::At`].
+    pub fn at_unix_ms(unix_ms: i64) -> When {
+        When::At(unix_ms)
+    }
+
     /// After `seconds` seconds (fractions allowed). NaN is refused when
     /// scheduling, as a delay beyond the horizon (not read as 0).
     pub fn delay_seconds(seconds: f64) -> When {
@@ -191,6 +245,39 @@ mod tests {
         let cron = plan(&When::cron("@hourly"), 0, no_cron).unwrap();
         assert_eq!((cron.kind, cron.due_ms, cron.cron.as_deref()), (ScheduleKind::Cron, 60_000, Some("@hourly")));
         assert_eq!(When::delay_seconds(1.5), When::Delay(1_500));
+    }
+
+    #[test]
+    fn takes_durations_and_points_in_time() {
+        struct Case {
+            when: When,
+            expect: When,
+        }
+        let cases = [
+            Case { when: When::after(Duration::from_secs(30)), expect: When::Delay(30_000) },
+            Case { when: When::after(Duration::from_micros(1_999)), expect: When::Delay(1) },
+            Case { when: When::after(Duration::ZERO), expect: When::Delay(0) },
+            Case { when: When::after(Duration::MAX), expect: When::Delay(i64::MAX) },
+            Case { when: When::every(Duration::from_millis(250)), expect: When::Every(250) },
+            Case { when: When::every(Duration::from_micros(999)), expect: When::Every(0) },
+            Case {
+                when: When::at(UNIX_EPOCH + Duration::from_millis(1_700_000_000_123)),
+                expect: When::At(1_700_000_000_123),
+            },
+            Case { when: When::at(UNIX_EPOCH), expect: When::At(0) },
+            Case { when: When::at(UNIX_EPOCH - Duration::from_secs(1)), expect: When::At(-1_000) },
+            Case { when: When::at_unix_ms(42), expect: When::At(42) },
+        ];
+        for Case { when, expect } in cases {
+            assert_eq!(when, expect);
+        }
+        // Converted values are checked as the variants are: too long, too
+        // short and past times alike.
+        let now = 1_700_000_000_000;
+        assert!(plan(&When::after(Duration::MAX), now, no_cron).unwrap_err().contains("more than 100 years ahead"));
+        let zero = plan(&When::every(Duration::from_micros(999)), now, no_cron).unwrap_err();
+        assert_eq!(zero, "interval must be positive (got 0 ms)");
+        assert_eq!(plan(&When::at(UNIX_EPOCH), now, no_cron).unwrap().due_ms, now);
     }
 
     #[test]
