@@ -158,6 +158,15 @@ impl AgentRouter {
         self
     }
 
+    /// [`handle`](Self::handle) for a worker that serves nothing else:
+    /// what is not the router's gets 404.
+    pub async fn serve(&self, req: Request, env: &Env) -> worker::Result<Response> {
+        match self.handle(req, env).await? {
+            Routed::Response(response) => Ok(response),
+            Routed::Unrouted(_) => Response::error("Not found", 404),
+        }
+    }
+
     /// Serves `req` if it is for an MCP endpoint or an agent of this router
     /// or a mount; hands it back otherwise. A path under a (non-empty)
     /// prefix that names no agent instance gets 404, with CORS when on.
