@@ -15,7 +15,8 @@ use worker::{Env, Method, Request, Response};
 use workers_agents::ai::{
     stream_reply, ChatMessage, ChatModel, ChatRequest, MessageStatus, ReplyEvent, Role, StoredMessage,
 };
-use workers_agents::{export_agent, sse_response, Agent, Callables, Context, Error, SseSender, StreamingResponse};
+use workers_agents::prelude::*;
+use workers_agents::{sse_response, SseSender};
 
 const SYSTEM: &str = "You are a concise, friendly assistant.";
 const DEFAULT_CONVERSATION: &str = "main";
@@ -50,9 +51,6 @@ fn check_prompt(prompt: &str) -> Result<(), String> {
 #[derive(Debug)]
 pub struct Assistant;
 
-type Ctx = Context<Assistant>;
-type Res<T> = workers_agents::Result<T>;
-
 /// What a client sees of a reply.
 #[derive(Serialize)]
 #[serde(tag = "type", rename_all = "camelCase")]
@@ -73,7 +71,7 @@ fn after_utf16(text: &str, offset: usize) -> &str {
     ""
 }
 
-fn outcome(message: StoredMessage) -> Res<StoredMessage> {
+fn outcome(message: StoredMessage) -> Result<StoredMessage> {
     match (message.status, &message.error) {
         (MessageStatus::Incomplete, Some(error)) => Err(Error::msg(error)),
         _ => Ok(message),
@@ -84,12 +82,12 @@ impl Assistant {
     /// Stores the prompt, then streams the model's answer to `on_start`/`on_delta`.
     async fn answer(
         &self,
-        ctx: &Ctx,
+        ctx: &Context<Assistant>,
         conversation: &str,
         prompt: &str,
         on_start: impl FnOnce(&StoredMessage),
         on_delta: impl FnMut(&str),
-    ) -> Res<StoredMessage> {
+    ) -> Result<StoredMessage> {
         check_name("conversation name", conversation)?;
         check_prompt(prompt)?;
         let model = ChatModel::from_env(ctx.env())?;
@@ -101,70 +99,12 @@ impl Assistant {
         let reply = stream_reply(ctx, &model, conversation, &request, on_start, on_delta).await?;
         outcome(reply.message)
     }
-
-    async fn ask(
-        &self,
-        ctx: &Ctx,
-        stream: StreamingResponse,
-        (prompt, conversation): (String, Option<String>),
-    ) -> Res<StoredMessage> {
-        let conversation = conversation.unwrap_or_else(|| DEFAULT_CONVERSATION.into());
-        let id = std::cell::RefCell::new(String::new());
-        self.answer(
-            ctx,
-            &conversation,
-            &prompt,
-            |m| {
-                id.borrow_mut().clone_from(&m.id);
-                let _ = stream.send_now(&Chunk::Start { id: &m.id });
-            },
-            |text| {
-                let _ = stream.send_now(&Chunk::Delta { id: &id.borrow(), text });
-            },
-        )
-        .await
-    }
-
-    /// Catch-up: the text after `offset`, then the rest as it streams.
-    async fn resume(
-        &self,
-        ctx: &Ctx,
-        stream: StreamingResponse,
-        (id, offset): (String, Option<usize>),
-    ) -> Res<StoredMessage> {
-        check_name("message id", &id)?;
-        let (message, feed) = ctx.conversations().follow(&id)?.ok_or_else(|| format!("No message {id}"))?;
-        let missed = after_utf16(&message.content, offset.unwrap_or(0));
-        if !missed.is_empty() {
-            stream.send(&Chunk::Delta { id: &id, text: missed }).await?;
-        }
-        let Some(feed) = feed else { return outcome(message) };
-        loop {
-            match feed.next().await {
-                ReplyEvent::Delta(text) => stream.send(&Chunk::Delta { id: &id, text: &text }).await?,
-                ReplyEvent::End(message) => return outcome(message),
-            }
-        }
-    }
-
-    async fn history(&self, ctx: &Ctx, (conversation,): (Option<String>,)) -> Res<Vec<StoredMessage>> {
-        let conversation = conversation.as_deref().unwrap_or(DEFAULT_CONVERSATION);
-        check_name("conversation name", conversation)?;
-        ctx.conversations().history(conversation)
-    }
-
-    async fn complete(&self, ctx: &Ctx, (prompt,): (String,)) -> Res<String> {
-        check_prompt(&prompt)?;
-        let model = ChatModel::from_env(ctx.env())?;
-        let request = ChatRequest::new(vec![ChatMessage::system(SYSTEM), ChatMessage::user(prompt)]);
-        Ok(model.complete(ctx.env(), &request).await?.text)
-    }
 }
 
 /// Streams an answer as SSE: `start`, `delta`…, then `done` or `error`.
-fn chat_over_sse(ctx: &Ctx, conversation: String, prompt: String) -> workers_agents::Result<Response> {
+fn chat_over_sse(ctx: &Context<Assistant>, conversation: String, prompt: String) -> Result<Response> {
     let (sender, response) = sse_response(Duration::from_secs(15))?;
-    ctx.spawn(move |ctx: Rc<Ctx>| async move {
+    ctx.spawn(move |ctx: Rc<Context<Assistant>>| async move {
         let (start, delta) = (sender.clone(), sender.clone());
         let id = std::cell::RefCell::new(String::new());
         let answered = ctx
@@ -189,7 +129,7 @@ fn chat_over_sse(ctx: &Ctx, conversation: String, prompt: String) -> workers_age
 
 /// Ends an SSE answer: `done` with the stored reply, or `error` with what a
 /// caller is told (internal errors are logged, and referenced).
-fn finish(ctx: &Ctx, sender: &SseSender, answered: Res<StoredMessage>) {
+fn finish(ctx: &Context<Assistant>, sender: &SseSender, answered: Result<StoredMessage>) {
     match answered {
         Ok(message) => sender.send_json(Some("done"), &message),
         Err(error) => sender.send_json(Some("error"), &json!({ "error": ctx.caller_message("chat", &error) })),
@@ -198,7 +138,7 @@ fn finish(ctx: &Ctx, sender: &SseSender, answered: Res<StoredMessage>) {
 }
 
 /// Catch-up over SSE: the text after `offset`, then the rest live.
-fn follow_over_sse(ctx: &Ctx, id: String, offset: usize) -> workers_agents::Result<Response> {
+fn follow_over_sse(ctx: &Context<Assistant>, id: String, offset: usize) -> Result<Response> {
     let Some((message, feed)) = ctx.conversations().follow(&id)? else {
         return Ok(Response::error(format!("No message {id}"), 404)?);
     };
@@ -209,7 +149,7 @@ fn follow_over_sse(ctx: &Ctx, id: String, offset: usize) -> workers_agents::Resu
     }
     match feed {
         None => finish(ctx, &sender, outcome(message)),
-        Some(feed) => ctx.spawn(move |ctx: Rc<Ctx>| async move {
+        Some(feed) => ctx.spawn(move |ctx: Rc<Context<Assistant>>| async move {
             loop {
                 match feed.next().await {
                     ReplyEvent::Delta(text) => {
@@ -248,6 +188,8 @@ async fn read_body(req: &mut Request) -> worker::Result<Result<ChatBody, Respons
     }
 }
 
+/// An assistant whose replies are durable and resumable.
+#[agent]
 impl Agent for Assistant {
     type State = ();
 
@@ -259,15 +201,76 @@ impl Agent for Assistant {
 
     fn initial_state(&self) {}
 
-    fn callables() -> Callables<Self> {
-        Callables::new()
-            .streaming("ask", Self::ask)
-            .streaming("resume", Self::resume)
-            .method("history", Self::history)
-            .method("complete", Self::complete)
+    /// Asks the model `prompt` in `conversation` (default "main"); streams
+    /// the reply's `start` and `delta` chunks, then answers the stored reply.
+    #[callable(streaming)]
+    async fn ask(
+        &self,
+        ctx: &Context<Self>,
+        stream: StreamingResponse,
+        prompt: String,
+        conversation: Option<String>,
+    ) -> Result<StoredMessage> {
+        let conversation = conversation.unwrap_or_else(|| DEFAULT_CONVERSATION.into());
+        let id = std::cell::RefCell::new(String::new());
+        self.answer(
+            ctx,
+            &conversation,
+            &prompt,
+            |m| {
+                id.borrow_mut().clone_from(&m.id);
+                let _ = stream.send_now(&Chunk::Start { id: &m.id });
+            },
+            |text| {
+                let _ = stream.send_now(&Chunk::Delta { id: &id.borrow(), text });
+            },
+        )
+        .await
     }
 
-    async fn on_request(&self, ctx: &Ctx, mut req: Request) -> workers_agents::Result<Response> {
+    /// Catch-up on the reply `id`: the text after `offset` (UTF-16 units),
+    /// then the rest as it streams; answers the stored reply.
+    #[callable(streaming)]
+    async fn resume(
+        &self,
+        ctx: &Context<Self>,
+        stream: StreamingResponse,
+        id: String,
+        offset: Option<usize>,
+    ) -> Result<StoredMessage> {
+        check_name("message id", &id)?;
+        let (message, feed) = ctx.conversations().follow(&id)?.ok_or_else(|| format!("No message {id}"))?;
+        let missed = after_utf16(&message.content, offset.unwrap_or(0));
+        if !missed.is_empty() {
+            stream.send(&Chunk::Delta { id: &id, text: missed }).await?;
+        }
+        let Some(feed) = feed else { return outcome(message) };
+        loop {
+            match feed.next().await {
+                ReplyEvent::Delta(text) => stream.send(&Chunk::Delta { id: &id, text: &text }).await?,
+                ReplyEvent::End(message) => return outcome(message),
+            }
+        }
+    }
+
+    /// The messages of `conversation` (default "main"), oldest first.
+    #[callable]
+    async fn history(&self, ctx: &Context<Self>, conversation: Option<String>) -> Result<Vec<StoredMessage>> {
+        let conversation = conversation.as_deref().unwrap_or(DEFAULT_CONVERSATION);
+        check_name("conversation name", conversation)?;
+        ctx.conversations().history(conversation)
+    }
+
+    /// The model's answer to `prompt` alone, not streamed and not stored.
+    #[callable]
+    async fn complete(&self, ctx: &Context<Self>, prompt: String) -> Result<String> {
+        check_prompt(&prompt)?;
+        let model = ChatModel::from_env(ctx.env())?;
+        let request = ChatRequest::new(vec![ChatMessage::system(SYSTEM), ChatMessage::user(prompt)]);
+        Ok(model.complete(ctx.env(), &request).await?.text)
+    }
+
+    async fn on_request(&self, ctx: &Context<Self>, mut req: Request) -> Result<Response> {
         let path = req.path();
         let url = req.url()?;
         let query = |key: &str| url.query_pairs().find(|(k, _)| k == key).map(|(_, v)| v.into_owned());
@@ -302,5 +305,3 @@ impl Agent for Assistant {
         Ok(Response::error("Not found", 404)?)
     }
 }
-
-export_agent!(Assistant);

@@ -6,17 +6,22 @@ use worker::{Env, Request, Response};
 use workers_agents::prelude::*;
 
 /// Room state synced to clients: who is here.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, Schema)]
 pub struct RoomState {
+    /// How many connections the room has.
     online: u32,
 }
 
 /// One stored chat message.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub(crate) struct ChatMessage {
+#[derive(Debug, Clone, Serialize, Deserialize, Schema)]
+pub struct ChatMessage {
+    /// Its id, in the order messages were sent.
     id: i64,
+    /// Who sent it.
     user: String,
+    /// The text.
     text: String,
+    /// When it was sent (ms since the epoch).
     at: f64,
 }
 
@@ -32,8 +37,6 @@ struct ChatFrame {
 /// The chat room agent: `send`, `recent`, chat frames, `GET .../history`.
 #[derive(Debug)]
 pub struct ChatRoom;
-
-type Ctx = Context<ChatRoom>;
 
 /// Longest message text, in bytes.
 const MAX_TEXT_BYTES: usize = 4096;
@@ -53,7 +56,7 @@ fn check_limit(limit: u32) -> Result<u32> {
 }
 
 impl ChatRoom {
-    fn post(&self, ctx: &Ctx, user: &str, text: &str) -> Result<ChatMessage> {
+    fn post(&self, ctx: &Context<Self>, user: &str, text: &str) -> Result<ChatMessage> {
         if text.is_empty() || text.len() > MAX_TEXT_BYTES || user.is_empty() || user.len() > MAX_USER_BYTES {
             return Err(Error::BadRequest(format!(
                 "user must be 1-{MAX_USER_BYTES} bytes and text 1-{MAX_TEXT_BYTES} bytes"
@@ -72,7 +75,7 @@ impl ChatRoom {
         Ok(message)
     }
 
-    fn history(&self, ctx: &Ctx, limit: u32) -> Result<Vec<ChatMessage>> {
+    fn history(&self, ctx: &Context<Self>, limit: u32) -> Result<Vec<ChatMessage>> {
         let mut rows: Vec<ChatMessage> = ctx.sql().query(
             "SELECT id, user, text, at FROM messages ORDER BY id DESC LIMIT ?",
             params![i64::from(check_limit(limit)?)],
@@ -81,20 +84,14 @@ impl ChatRoom {
         Ok(rows)
     }
 
-    async fn send(&self, ctx: &Ctx, (user, text): (String, String)) -> Result<ChatMessage> {
-        self.post(ctx, &user, &text)
-    }
-
-    async fn recent(&self, ctx: &Ctx, (limit,): (Option<u32>,)) -> Result<Vec<ChatMessage>> {
-        self.history(ctx, limit.unwrap_or(50))
-    }
-
-    fn set_online(&self, ctx: &Ctx) -> Result<()> {
+    fn set_online(&self, ctx: &Context<Self>) -> Result<()> {
         let online = ctx.connections().len() as u32;
         ctx.update_state(|s| s.online = online)
     }
 }
 
+/// A chat room: messages stored in SQL and broadcast to every connection.
+#[agent]
 impl Agent for ChatRoom {
     type State = RoomState;
 
@@ -108,19 +105,32 @@ impl Agent for ChatRoom {
         RoomState::default()
     }
 
-    fn callables() -> Callables<Self> {
-        Callables::new().method("send", Self::send).method("recent", Self::recent)
+    /// Posts `text` as `user`, broadcasts it to every connection, and returns it.
+    #[callable]
+    async fn send(&self, ctx: &Context<Self>, user: String, text: String) -> Result<ChatMessage> {
+        self.post(ctx, &user, &text)
+    }
+
+    /// The last `limit` (default 50) messages, oldest first.
+    #[callable]
+    async fn recent(&self, ctx: &Context<Self>, limit: Option<u32>) -> Result<Vec<ChatMessage>> {
+        self.history(ctx, limit.unwrap_or(50))
     }
 
     /// Who is online is counted by the room: clients may not push a state.
-    fn validate_state_change(&self, _ctx: &Ctx, _next: &RoomState, source: StateSource<'_>) -> Result<(), String> {
+    fn validate_state_change(
+        &self,
+        _ctx: &Context<Self>,
+        _next: &RoomState,
+        source: StateSource<'_>,
+    ) -> Result<(), String> {
         match source {
             StateSource::Server => Ok(()),
             StateSource::Connection(_) => Err("only the room sets its state".into()),
         }
     }
 
-    async fn on_start(&self, ctx: &Ctx) -> Result<()> {
+    async fn on_start(&self, ctx: &Context<Self>) -> Result<()> {
         ctx.sql().execute_batch(
             "CREATE TABLE IF NOT EXISTS messages (
                 id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -131,15 +141,22 @@ impl Agent for ChatRoom {
         )
     }
 
-    async fn on_connect(&self, ctx: &Ctx, _connection: &Connection, _req: &Request) -> Result<()> {
+    async fn on_connect(&self, ctx: &Context<Self>, _connection: &Connection, _req: &Request) -> Result<()> {
         self.set_online(ctx)
     }
 
-    async fn on_close(&self, ctx: &Ctx, _c: &Connection, _code: u16, _reason: &str, _clean: bool) -> Result<()> {
+    async fn on_close(
+        &self,
+        ctx: &Context<Self>,
+        _c: &Connection,
+        _code: u16,
+        _reason: &str,
+        _clean: bool,
+    ) -> Result<()> {
         self.set_online(ctx)
     }
 
-    async fn on_message(&self, ctx: &Ctx, connection: &Connection, message: Message) -> Result<()> {
+    async fn on_message(&self, ctx: &Context<Self>, connection: &Connection, message: Message) -> Result<()> {
         let Message::Text(text) = message else {
             return connection.send(r#"{"type":"error","error":"binary frames are not supported"}"#);
         };
@@ -152,7 +169,7 @@ impl Agent for ChatRoom {
         }
     }
 
-    async fn on_request(&self, ctx: &Ctx, req: Request) -> Result<Response> {
+    async fn on_request(&self, ctx: &Context<Self>, req: Request) -> Result<Response> {
         let url = req.url()?;
         if url.path().ends_with("/history") {
             let limit = match url.query_pairs().find(|(k, _)| k == "limit") {
@@ -170,5 +187,3 @@ impl Agent for ChatRoom {
         Ok(Response::error("Not found", 404)?)
     }
 }
-
-export_agent!(ChatRoom);

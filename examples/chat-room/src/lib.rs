@@ -14,7 +14,7 @@ mod chat_room;
 #[cfg(feature = "standalone")]
 mod standalone;
 
-pub use chat_room::{ChatRoom, RoomState};
+pub use chat_room::{ChatMessage, ChatRoom, RoomState};
 
 use worker::Env;
 use workers_agents::AgentRouter;

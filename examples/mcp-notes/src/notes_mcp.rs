@@ -5,11 +5,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use worker::Env;
-use workers_agents::mcp::{
-    McpServer, NoArgs, Prompt, PromptMessage, PromptResult, Resource, ResourceContents, ResourceRequest, Tool,
-    ToolResult,
-};
-use workers_agents::{export_agent, params, Agent, Context};
+use workers_agents::prelude::*;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct Note {
@@ -19,31 +15,13 @@ struct Note {
 }
 
 #[derive(Deserialize)]
-struct Create {
-    title: String,
-    body: String,
-}
-
-#[derive(Deserialize)]
 struct Count {
     n: i64,
-}
-
-#[derive(Deserialize)]
-struct Search {
-    query: String,
-}
-
-#[derive(Deserialize)]
-struct Summarize {
-    focus: String,
 }
 
 /// The notes MCP server: one instance (and one set of notes) per MCP session.
 #[derive(Debug)]
 pub struct NotesMcp;
-
-type Ctx = Context<NotesMcp>;
 
 /// Longest title, search query and prompt focus, in characters (as JSON Schema counts).
 const MAX_TITLE_CHARS: usize = 200;
@@ -63,50 +41,8 @@ fn bounded(what: &str, text: &str, max: usize) -> Result<(), String> {
 const SCHEMA: &str =
     "CREATE TABLE IF NOT EXISTS notes (id INTEGER PRIMARY KEY AUTOINCREMENT, title TEXT NOT NULL, body TEXT NOT NULL)";
 
-impl NotesMcp {
-    async fn create(&self, ctx: &Ctx, note: Create) -> workers_agents::Result<ToolResult> {
-        let count: Option<Count> = ctx.sql().query_one("SELECT COUNT(*) AS n FROM notes", params![])?;
-        if count.is_some_and(|c| c.n >= MAX_NOTES) {
-            return Ok(ToolResult::error(format!("at most {MAX_NOTES} notes per session")));
-        }
-        let created: Option<Note> = ctx
-            .sql()
-            .query_one("INSERT INTO notes (title, body) VALUES (?, ?) RETURNING *", params![note.title, note.body])?;
-        ToolResult::structured(&created)
-    }
-
-    async fn list(&self, ctx: &Ctx, _: NoArgs) -> workers_agents::Result<ToolResult> {
-        let notes: Vec<Note> = ctx.sql().query("SELECT * FROM notes ORDER BY id", params![])?;
-        ToolResult::structured(&json!({ "notes": notes }))
-    }
-
-    async fn search(&self, ctx: &Ctx, Search { query }: Search) -> workers_agents::Result<ToolResult> {
-        let pattern = format!("%{}%", query.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
-        let notes: Vec<Note> = ctx.sql().query(
-            "SELECT * FROM notes WHERE title LIKE ?1 ESCAPE '\\' OR body LIKE ?1 ESCAPE '\\' ORDER BY id",
-            params![pattern],
-        )?;
-        ToolResult::structured(&json!({ "notes": notes }))
-    }
-
-    async fn note(&self, ctx: &Ctx, req: ResourceRequest) -> workers_agents::Result<ResourceContents> {
-        let id: i64 = req.params.get("id").and_then(|id| id.parse().ok()).ok_or("note ids are integers")?;
-        let note: Option<Note> = ctx.sql().query_one("SELECT * FROM notes WHERE id = ?", params![id])?;
-        let note = note.ok_or_else(|| format!("no note {id}"))?;
-        Ok(ResourceContents::text(req.uri, "text/markdown", format!("# {}\n\n{}", note.title, note.body)))
-    }
-
-    async fn summarize(&self, ctx: &Ctx, Summarize { focus }: Summarize) -> workers_agents::Result<PromptResult> {
-        bounded("focus", &focus, MAX_TITLE_CHARS)?;
-        let notes: Vec<Note> = ctx.sql().query("SELECT * FROM notes ORDER BY id", params![])?;
-        let listing: Vec<String> = notes.iter().map(|n| format!("- {}: {}", n.title, n.body)).collect();
-        Ok(PromptResult::new(vec![PromptMessage::user(format!(
-            "Summarize these notes, focusing on {focus}:\n{}",
-            listing.join("\n")
-        ))]))
-    }
-}
-
+/// Keeps short notes in the session's SQLite.
+#[agent]
 impl Agent for NotesMcp {
     type State = ();
 
@@ -116,37 +52,77 @@ impl Agent for NotesMcp {
 
     fn initial_state(&self) {}
 
-    async fn on_start(&self, ctx: &Ctx) -> workers_agents::Result<()> {
+    async fn on_start(&self, ctx: &Context<Self>) -> Result<()> {
         ctx.sql().execute_batch(SCHEMA)
     }
 
     fn mcp_server() -> Option<McpServer<Self>> {
-        let short = json!({ "type": "string", "minLength": 1, "maxLength": MAX_TITLE_CHARS });
-        let body = json!({ "type": "string", "maxLength": MAX_BODY_CHARS });
-        let create = Tool::new("create_note", "Create a note").input_schema(json!({
-            "type": "object",
-            "properties": { "title": short, "body": body },
-            "required": ["title", "body"]
-        }));
-        let search =
-            Tool::new("search_notes", "Find notes whose title or body contains the query").input_schema(json!({
-                "type": "object", "properties": { "query": short }, "required": ["query"]
-            }));
-        let list = Tool::new("list_notes", "List all notes").annotations(json!({ "readOnlyHint": true }));
-        let note =
-            Resource::template("note", "notes://{id}").description("One note as Markdown").mime_type("text/markdown");
-        let summarize =
-            Prompt::new("summarize_notes", "Summarize the notes").argument("focus", "What to focus on", true);
-        Some(
-            McpServer::new("Notes", "1.0.0")
-                .instructions("Keep short notes; search before creating duplicates.")
-                .tool(create, Self::create)
-                .tool(list, Self::list)
-                .tool(search, Self::search)
-                .resource(note, Self::note)
-                .prompt(summarize, Self::summarize),
-        )
+        let server =
+            McpServer::new("Notes", "1.0.0").instructions("Keep short notes; search before creating duplicates.");
+        Some(Self::register_mcp(server))
+    }
+
+    /// Create a note
+    #[tool(name = "create_note")]
+    async fn create(
+        &self,
+        ctx: &Context<Self>,
+        #[schema(min_length = 1, max_length = MAX_TITLE_CHARS)] title: String,
+        #[schema(max_length = MAX_BODY_CHARS)] body: String,
+    ) -> Result<ToolResult> {
+        let count: Option<Count> = ctx.sql().query_one("SELECT COUNT(*) AS n FROM notes", params![])?;
+        if count.is_some_and(|c| c.n >= MAX_NOTES) {
+            return Ok(ToolResult::error(format!("at most {MAX_NOTES} notes per session")));
+        }
+        let created: Option<Note> =
+            ctx.sql().query_one("INSERT INTO notes (title, body) VALUES (?, ?) RETURNING *", params![title, body])?;
+        ToolResult::structured(&created)
+    }
+
+    /// List all notes
+    #[tool(name = "list_notes", read_only)]
+    async fn list(&self, ctx: &Context<Self>) -> Result<ToolResult> {
+        let notes: Vec<Note> = ctx.sql().query("SELECT * FROM notes ORDER BY id", params![])?;
+        ToolResult::structured(&json!({ "notes": notes }))
+    }
+
+    /// Find notes whose title or body contains the query
+    #[tool(name = "search_notes")]
+    async fn search(
+        &self,
+        ctx: &Context<Self>,
+        #[schema(min_length = 1, max_length = MAX_TITLE_CHARS)] query: String,
+    ) -> Result<ToolResult> {
+        let pattern = format!("%{}%", query.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+        let notes: Vec<Note> = ctx.sql().query(
+            "SELECT * FROM notes WHERE title LIKE ?1 ESCAPE '\\' OR body LIKE ?1 ESCAPE '\\' ORDER BY id",
+            params![pattern],
+        )?;
+        ToolResult::structured(&json!({ "notes": notes }))
+    }
+
+    /// One note as Markdown
+    #[resource(template = "notes://{id}", name = "note", mime_type = "text/markdown")]
+    async fn note(&self, ctx: &Context<Self>, req: ResourceRequest, id: String) -> Result<ResourceContents> {
+        let id: i64 = id.parse().map_err(|_| "note ids are integers")?;
+        let note: Option<Note> = ctx.sql().query_one("SELECT * FROM notes WHERE id = ?", params![id])?;
+        let note = note.ok_or_else(|| format!("no note {id}"))?;
+        Ok(ResourceContents::text(req.uri, "text/markdown", format!("# {}\n\n{}", note.title, note.body)))
+    }
+
+    /// Summarize the notes
+    #[prompt(name = "summarize_notes")]
+    async fn summarize(
+        &self,
+        ctx: &Context<Self>,
+        #[schema(description = "What to focus on")] focus: String,
+    ) -> Result<PromptResult> {
+        bounded("focus", &focus, MAX_TITLE_CHARS)?;
+        let notes: Vec<Note> = ctx.sql().query("SELECT * FROM notes ORDER BY id", params![])?;
+        let listing: Vec<String> = notes.iter().map(|n| format!("- {}: {}", n.title, n.body)).collect();
+        Ok(PromptResult::new(vec![PromptMessage::user(format!(
+            "Summarize these notes, focusing on {focus}:\n{}",
+            listing.join("\n")
+        ))]))
     }
 }
-
-export_agent!(NotesMcp);

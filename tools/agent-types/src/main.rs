@@ -13,6 +13,8 @@ use workers_agents::{typescript, AgentDescription, Describe};
 /// Each example's declarations file (relative to the repository) and its agents.
 fn files() -> Vec<(&'static str, Vec<AgentDescription>)> {
     vec![
+        ("examples/assistant/agents.d.ts", vec![example_assistant::Assistant::describe()]),
+        ("examples/chat-room/agents.d.ts", vec![example_chat_room::ChatRoom::describe()]),
         ("examples/counter/agents.d.ts", vec![example_counter::Counter::describe()]),
         ("examples/reminders/agents.d.ts", vec![example_reminders::Reminders::describe()]),
     ]

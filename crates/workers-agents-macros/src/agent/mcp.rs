@@ -79,6 +79,9 @@ pub(crate) fn register(items: &[&Marked]) -> syn::Result<TokenStream> {
                 let name = options.name.clone().unwrap_or(fn_name);
                 let description = description(options, &marked.doc);
                 let title = title(options);
+                let read_only = options
+                    .read_only
+                    .then(|| quote!(.annotations(::workers_agents::__private::json!({ "readOnlyHint": true }))));
                 let args = format_ident!("__ToolArgs{}", index);
                 let (definition, destructure) = args_struct(method, &args);
                 definitions.push(definition);
@@ -89,7 +92,7 @@ pub(crate) fn register(items: &[&Marked]) -> syn::Result<TokenStream> {
                 let schema = input_schema(method);
                 calls.push(quote! {
                     .tool_with_peer(
-                        ::workers_agents::mcp::Tool::new(#name, #description).input_schema(#schema) #title,
+                        ::workers_agents::mcp::Tool::new(#name, #description).input_schema(#schema) #title #read_only,
                         async |#agent: &Self, #ctx: &::workers_agents::Context<Self>,
                                #special: ::workers_agents::mcp::Peer, __args: #args| {
                             let _ = &#special;

@@ -94,7 +94,7 @@ pub(crate) struct TaskOptions {
     pub(crate) name: Option<String>,
 }
 
-/// `#[tool(name, description, title)]`, `#[prompt(...)]`, and
+/// `#[tool(name, description, title, read_only)]`, `#[prompt(name, description, title)]`, and
 /// `#[resource(uri | template, name, description, mime_type, title)]`.
 #[derive(Default)]
 pub(crate) struct McpOptions {
@@ -104,6 +104,8 @@ pub(crate) struct McpOptions {
     pub(crate) uri: Option<String>,
     pub(crate) template: Option<String>,
     pub(crate) mime_type: Option<String>,
+    /// A tool's `readOnlyHint` annotation: it changes nothing.
+    pub(crate) read_only: bool,
 }
 
 /// What a marked method is.
@@ -169,6 +171,10 @@ impl MethodKind {
                 if has_args {
                     attr.parse_nested_meta(|meta| {
                         let key = meta.path.get_ident().map(ToString::to_string).unwrap_or_default();
+                        if key == "read_only" && kind == "tool" {
+                            options.read_only = flag(&meta)?;
+                            return Ok(());
+                        }
                         let slot = match key.as_str() {
                             "name" => &mut options.name,
                             "description" => &mut options.description,
@@ -180,6 +186,9 @@ impl MethodKind {
                                 return Err(meta.error(
                                     "expected `uri`, `template`, `name`, `description`, `mime_type` or `title`",
                                 ))
+                            }
+                            _ if kind == "tool" => {
+                                return Err(meta.error("expected `name`, `description`, `title` or `read_only`"))
                             }
                             _ => return Err(meta.error("expected `name`, `description` or `title`")),
                         };

@@ -21,7 +21,7 @@ use crate::Result;
 
 /// Where a stored message stands; stored, and sent to clients, as the
 /// lower-case names (`"incomplete"`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, crate::Schema)]
 #[serde(rename_all = "lowercase")]
 pub enum MessageStatus {
     /// A reply is still being written.
@@ -51,7 +51,7 @@ impl std::fmt::Display for MessageStatus {
 }
 
 /// One stored message.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, crate::Schema)]
 pub struct StoredMessage {
     /// Its id.
     pub id: String,

@@ -7,7 +7,7 @@ use crate::sse::parse::SseEvent;
 
 /// Who speaks a message of a conversation; on the wire, the lower-case
 /// names (`"assistant"`) both model formats use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, crate::Schema)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     /// Instructions for the model.
