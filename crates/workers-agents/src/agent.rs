@@ -44,32 +44,36 @@ pub(crate) mod private {
 /// has a harmless default. Hooks receive `&self` (keep mutable fields in
 /// `Cell`/`RefCell`) and the agent's [`Context`].
 ///
+/// Write it with [`#[agent]`](crate::agent), which registers the methods
+/// marked `#[callable]`, `#[task]`, `#[tool]`, … and exports the agent:
+///
 /// ```no_run
 /// use serde::{Deserialize, Serialize};
-/// use workers_agents::{export_agent, Agent, Callables, Context};
+/// use workers_agents::prelude::*;
 ///
-/// #[derive(Clone, Serialize, Deserialize)]
+/// #[derive(Clone, Serialize, Deserialize, Schema)]
 /// pub struct CounterState { count: i64 }
 ///
 /// pub struct Counter;
 ///
-/// impl Counter {
-///     async fn increment(&self, ctx: &Context<Self>, (by,): (i64,)) -> workers_agents::Result<i64> {
-///         ctx.update_state(|s| s.count += by)?;
-///         Ok(ctx.state()?.count)
-///     }
-/// }
-///
+/// #[agent]
 /// impl Agent for Counter {
 ///     type State = CounterState;
 ///     fn new(_env: &worker::Env) -> Self { Counter }
 ///     fn initial_state(&self) -> CounterState { CounterState { count: 0 } }
-///     fn callables() -> Callables<Self> { Callables::new().method("increment", Self::increment) }
-/// }
 ///
-/// export_agent!(Counter);
+///     #[callable]
+///     async fn increment(&self, ctx: &Context<Self>, by: i64) -> Result<i64> {
+///         ctx.update_state(|s| s.count += by)?;
+///         Ok(ctx.state()?.count)
+///     }
+/// }
 /// # fn main() {}
 /// ```
+///
+/// Without the macro, the same agent registers its methods by hand
+/// ([`Callables`], [`Tasks`], `McpServer`) and is exported with
+/// [`export_agent!`](crate::export_agent).
 #[allow(async_fn_in_trait, unused_variables)]
 pub trait Agent: private::Exported + Sized + 'static {
     /// The agent's state, synced to every client.
