@@ -40,6 +40,8 @@ mod ids;
 mod macro_support;
 #[cfg(feature = "mcp")]
 pub mod mcp;
+#[cfg(feature = "oauth")]
+pub mod oauth;
 pub mod prelude;
 #[cfg(test)]
 mod properties;

@@ -1,0 +1,91 @@
+//! `application/x-www-form-urlencoded` (token requests, query strings):
+//! `+` is a space, `%XX` a byte, the result must be UTF-8. Pure.
+
+/// The name/value pairs of `text`, in order (repeats kept). `Err` for a bad
+/// escape or bytes that are not UTF-8.
+pub(crate) fn parse_form(text: &str) -> Result<Vec<(String, String)>, String> {
+    text.split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            Ok((decode(name)?, decode(value)?))
+        })
+        .collect()
+}
+
+/// One form-encoded component.
+pub(crate) fn decode(text: &str) -> Result<String, String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' => {
+                let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+                let byte = hex.and_then(|h| u8::from_str_radix(h, 16).ok()).ok_or("a bad %-escape in the form")?;
+                out.push(byte);
+                i += 2;
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8(out).map_err(|_| "the form is not UTF-8".to_owned())
+}
+
+/// `text` form-encoded (for redirect query strings).
+pub(crate) fn encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => out.push(b as char),
+            b' ' => out.push('+'),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// The single value of `name` in `pairs`: `Ok(None)` when absent, `Err`
+/// when it is given more than once.
+pub(crate) fn single<'a>(pairs: &'a [(String, String)], name: &str) -> Result<Option<&'a str>, String> {
+    let mut found = pairs.iter().filter(|(n, _)| n == name).map(|(_, v)| v.as_str());
+    match (found.next(), found.next()) {
+        (None, _) => Ok(None),
+        (Some(value), None) => Ok(Some(value)),
+        (Some(_), Some(_)) => Err(format!("the {name} parameter is given more than once")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_pairs() {
+        let pairs = parse_form("a=1+2&b=%C3%A9&c&d=x%3Dy&&").unwrap();
+        assert_eq!(
+            pairs,
+            vec![
+                ("a".into(), "1 2".into()),
+                ("b".into(), "é".into()),
+                ("c".into(), "".into()),
+                ("d".into(), "x=y".into())
+            ]
+        );
+        assert!(parse_form("a=%zz").is_err());
+        assert!(parse_form("a=%ff").is_err());
+        assert!(parse_form("a=%4").is_err());
+        assert_eq!(single(&pairs, "a").unwrap(), Some("1 2"));
+        assert_eq!(single(&pairs, "z").unwrap(), None);
+        assert!(single(&parse_form("a=1&a=2").unwrap(), "a").is_err());
+    }
+
+    #[test]
+    fn encodes_what_decode_reads() {
+        let text = "a b&c=d/é?";
+        assert_eq!(encode(text), "a+b%26c%3Dd%2F%C3%A9%3F");
+        assert_eq!(decode(&encode(text)).unwrap(), text);
+    }
+}

@@ -1,0 +1,32 @@
+//! OAuth 2.1 for MCP servers and agents (feature `oauth`): the protocol
+//! rules of an authorization server and a resource server, as pure
+//! functions tested natively. The provider that stores grants and serves the
+//! endpoints builds on them.
+//!
+//! | file | what it decides |
+//! |---|---|
+//! | `error.rs` | the error codes, their HTTP status and JSON body |
+//! | `client.rs` | a registered client's record and its authentication method |
+//! | `scope.rs` | scope strings: parsing, and narrowing to what was granted |
+//! | `redirect.rs` | whether a redirect URI is safe, and whether it matches a registered one (RFC 8252 loopback ports) |
+//! | `registration.rs` | dynamic client registration metadata (RFC 7591): validated and completed with defaults |
+//! | `authorize.rs` | an authorization request's parameters, checked in the reference's order |
+//! | `token_request.rs` | a token endpoint request: content type, client authentication, the grant |
+//! | `metadata.rs` | authorization server (RFC 8414) and protected resource (RFC 9728) metadata |
+//! | `challenge.rs` | the `WWW-Authenticate: Bearer …` challenge of a protected route |
+
+mod authorize;
+mod challenge;
+mod client;
+mod error;
+mod form;
+mod metadata;
+mod redirect;
+mod registration;
+mod scope;
+mod token_request;
+
+pub use client::{AuthMethod, Client};
+pub use error::{ErrorCode, OAuthError};
+pub use redirect::{check_redirect_uri, redirect_matches, MAX_REDIRECT_URI_BYTES};
+pub use scope::{narrow_scope, parse_scope, Scope};
