@@ -27,8 +27,8 @@ cargo clippy --workspace --all-targets -- -D warnings
 step "clippy (wasm32)"
 cargo clippy --workspace --target wasm32-unknown-unknown -- -D warnings
 
-step "clippy (the framework without its mcp and ai features, and with each alone)"
-for features in "" "mcp" "ai"; do
+step "clippy (the framework without its features, and with each alone)"
+for features in "" "mcp" "ai" "oauth"; do
   cargo clippy -p workers-agents --all-targets --no-default-features --features "$features" -- -D warnings
 done
 

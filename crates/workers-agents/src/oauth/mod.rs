@@ -26,7 +26,16 @@ mod registration;
 mod scope;
 mod token_request;
 
+pub use authorize::{
+    code_redirect, error_redirect, parse_authorization_request, requested_client_id, same_resource,
+    AuthorizationRequest, AuthorizeConfig, AuthorizeError, MAX_STATE_BYTES,
+};
+pub use challenge::{bearer_challenge, Challenge};
 pub use client::{AuthMethod, Client};
 pub use error::{ErrorCode, OAuthError};
+pub use metadata::{
+    resource_metadata_suffix, resource_metadata_url, ProtectedResourceMetadata, ServerMetadata, RESOURCE_METADATA_PATH,
+    SERVER_METADATA_PATH,
+};
 pub use redirect::{check_redirect_uri, redirect_matches, MAX_REDIRECT_URI_BYTES};
 pub use scope::{narrow_scope, parse_scope, Scope};
