@@ -6,6 +6,7 @@
 //! | file | what it decides |
 //! |---|---|
 //! | `error.rs` | the error codes, their HTTP status and JSON body |
+//! | `crypto.rs` | Web Crypto: SHA-256, HMAC, AES-256-GCM, random secrets (runtime; encodings pure) |
 //! | `client.rs` | a registered client's record and its authentication method |
 //! | `scope.rs` | scope strings: parsing, and narrowing to what was granted |
 //! | `redirect.rs` | whether a redirect URI is safe, and whether it matches a registered one (RFC 8252 loopback ports) |
@@ -18,6 +19,7 @@
 mod authorize;
 mod challenge;
 mod client;
+pub mod crypto;
 mod error;
 mod form;
 mod metadata;
