@@ -4,7 +4,8 @@
 use std::fmt;
 
 /// An OAuth `error` code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum ErrorCode {
     /// A parameter is missing, repeated, malformed or not allowed.
@@ -80,7 +81,7 @@ impl fmt::Display for ErrorCode {
 }
 
 /// An OAuth error: its code and a description for the developer.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct OAuthError {
     /// The `error` code.
     pub code: ErrorCode,
@@ -119,6 +120,7 @@ mod tests {
 
     #[test]
     fn codes_statuses_and_body() {
+        assert_eq!(serde_json::to_value(ErrorCode::InvalidClientMetadata).unwrap(), "invalid_client_metadata");
         let e = OAuthError::new(ErrorCode::InvalidClient, "Client authentication failed");
         assert_eq!(e.status(), 401);
         assert_eq!(e.to_json(), r#"{"error":"invalid_client","error_description":"Client authentication failed"}"#);
