@@ -11,13 +11,17 @@
 //! | `redirect.rs` | whether a redirect URI is safe, and whether it matches a registered one (RFC 8252 loopback ports) |
 //! | `registration.rs` | dynamic client registration metadata (RFC 7591): validated and completed with defaults |
 //! | `authorize.rs` | an authorization request's parameters, checked in the reference's order |
-//! | `token_request.rs` | a token endpoint request: content type, client authentication, the grant |
+//! | `token_request.rs` | a token endpoint request: content type, parameters, the grant |
+//! | `client_auth.rs` | a token request's client credentials (Basic or form) and the registered method |
+//! | `base64.rs` | standard base64 decoding (Basic credentials) |
 //! | `metadata.rs` | authorization server (RFC 8414) and protected resource (RFC 9728) metadata |
 //! | `challenge.rs` | the `WWW-Authenticate: Bearer …` challenge of a protected route |
 
 mod authorize;
+mod base64;
 mod challenge;
 mod client;
+mod client_auth;
 mod error;
 mod form;
 mod metadata;
@@ -27,6 +31,8 @@ mod scope;
 mod token_request;
 
 pub use client::{AuthMethod, Client};
+pub use client_auth::{check_auth_method, ClientCredentials};
 pub use error::{ErrorCode, OAuthError};
 pub use redirect::{check_redirect_uri, redirect_matches, MAX_REDIRECT_URI_BYTES};
 pub use scope::{narrow_scope, parse_scope, Scope};
+pub use token_request::{parse_token_request, Grant, TokenRequest};
