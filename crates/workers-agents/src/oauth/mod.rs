@@ -10,6 +10,7 @@
 //! | `scope.rs` | scope strings: parsing, and narrowing to what was granted |
 //! | `redirect.rs` | whether a redirect URI is safe, and whether it matches a registered one (RFC 8252 loopback ports) |
 //! | `registration.rs` | dynamic client registration metadata (RFC 7591): validated and completed with defaults |
+//! | `json_fields.rs` | typed fields of registration metadata (wrong type → `invalid_client_metadata`) |
 //! | `authorize.rs` | an authorization request's parameters, checked in the reference's order |
 //! | `token_request.rs` | a token endpoint request: content type, parameters, the grant |
 //! | `client_auth.rs` | a token request's client credentials (Basic or form) and the registered method |
@@ -24,6 +25,7 @@ mod client;
 mod client_auth;
 mod error;
 mod form;
+mod json_fields;
 mod metadata;
 mod redirect;
 mod registration;
@@ -34,5 +36,8 @@ pub use client::{AuthMethod, Client};
 pub use client_auth::{check_auth_method, ClientCredentials};
 pub use error::{ErrorCode, OAuthError};
 pub use redirect::{check_redirect_uri, redirect_matches, MAX_REDIRECT_URI_BYTES};
+pub use registration::{
+    registration_response, validate_registration, RegistrationRequest, MAX_CLIENT_NAME_CHARS, MAX_REDIRECT_URIS,
+};
 pub use scope::{narrow_scope, parse_scope, Scope};
 pub use token_request::{parse_token_request, Grant, TokenRequest};
