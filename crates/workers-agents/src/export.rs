@@ -46,11 +46,20 @@ macro_rules! export_agent {
         $crate::export_agent!($agent as $class, stub = $crate::AgentStub);
     };
     ($agent:ident as $class:ident, stub = $stub:ty) => {
+        $crate::export_agent!(@trait $agent as $class, stub = $stub);
+        $crate::export_agent!(@class super::$agent as $class);
+    };
+    // The trait half alone: for an agent defined in a library whose class
+    // the worker crate exports (`@class`), as `oauth::export_store!` does.
+    (@trait $agent:ident as $class:ident, stub = $stub:ty) => {
         impl $crate::__private::Exported for $agent {
             const CLASS_NAME: &'static str = ::core::stringify!($class);
             type Stub = $stub;
         }
-
+    };
+    // The class half: `$agent` is a path from inside a module of the
+    // caller's (`super::Counter`, or an absolute path).
+    (@class $agent:path as $class:ident) => {
         const _: () = {
             // A module inside an anonymous const: `super` is the caller's
             // module, and the class may share the agent type's name.
@@ -62,7 +71,7 @@ macro_rules! export_agent {
                 // are then moved into Rust natively, not by a JS loop).
                 #[::worker::durable_object(fetch)]
                 pub struct $class {
-                    host: $crate::__private::Host<super::$agent>,
+                    host: $crate::__private::Host<$agent>,
                 }
 
                 impl ::worker::DurableObject for $class {

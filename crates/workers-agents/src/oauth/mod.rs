@@ -11,33 +11,51 @@
 //! | `scope.rs` | scope strings: parsing, and narrowing to what was granted |
 //! | `redirect.rs` | whether a redirect URI is safe, and whether it matches a registered one (RFC 8252 loopback ports) |
 //! | `registration.rs` | dynamic client registration metadata (RFC 7591): validated and completed with defaults |
+//! | `json_fields.rs` | typed fields of registration metadata (wrong type → `invalid_client_metadata`) |
 //! | `authorize.rs` | an authorization request's parameters, checked in the reference's order |
-//! | `token_request.rs` | a token endpoint request: content type, client authentication, the grant |
+//! | `token_request.rs` | a token endpoint request: content type, parameters, the grant |
+//! | `client_auth.rs` | a token request's client credentials (Basic or form) and the registered method |
+//! | `base64.rs` | standard base64 decoding (Basic credentials) |
 //! | `metadata.rs` | authorization server (RFC 8414) and protected resource (RFC 9728) metadata |
+//! | `store/` | the store: a Durable Object per shard with grants and tokens in SQL (`rows.rs`), issuing, exchanging, refreshing, unwrapping and revoking them (`grants.rs`) |
 //! | `challenge.rs` | the `WWW-Authenticate: Bearer …` challenge of a protected route |
 
 mod authorize;
+mod base64;
 mod challenge;
 mod client;
+mod client_auth;
 pub mod crypto;
 mod error;
 mod form;
+mod json_fields;
 mod metadata;
 mod redirect;
 mod registration;
 mod scope;
+mod store;
 mod token_request;
 
+pub use crate::export_oauth_store as export_store;
 pub use authorize::{
     code_redirect, error_redirect, parse_authorization_request, requested_client_id, same_resource,
     AuthorizationRequest, AuthorizeConfig, AuthorizeError, MAX_STATE_BYTES,
 };
 pub use challenge::{bearer_challenge, Challenge};
 pub use client::{AuthMethod, Client};
+pub use client_auth::{check_auth_method, ClientCredentials};
 pub use error::{ErrorCode, OAuthError};
 pub use metadata::{
     resource_metadata_suffix, resource_metadata_url, ProtectedResourceMetadata, ServerMetadata, RESOURCE_METADATA_PATH,
     SERVER_METADATA_PATH,
 };
 pub use redirect::{check_redirect_uri, redirect_matches, MAX_REDIRECT_URI_BYTES};
+pub use registration::{
+    registration_response, validate_registration, RegistrationRequest, MAX_CLIENT_NAME_CHARS, MAX_REDIRECT_URIS,
+};
 pub use scope::{narrow_scope, parse_scope, Scope};
+pub use store::{
+    grant_of, CodeExchange, GrantSummary, Issued, Lifetimes, NewGrant, OAuthStore, OAuthStoreStub, Outcome,
+    RefreshExchange, TokenInfo,
+};
+pub use token_request::{parse_token_request, Grant, TokenRequest};

@@ -59,7 +59,7 @@ pub fn check_redirect_uri(uri: &str) -> Result<(), String> {
 }
 
 /// Whether `url`'s host is a loopback address or `localhost`.
-fn is_loopback(url: &Url) -> bool {
+pub(crate) fn is_loopback(url: &Url) -> bool {
     match url.host() {
         Some(Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
         Some(Host::Ipv4(ip)) => ip.is_loopback(),

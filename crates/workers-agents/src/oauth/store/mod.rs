@@ -1,0 +1,104 @@
+//! The OAuth store: a Durable Object (an agent of the framework) holding
+//! grants and tokens in its SQLite, one instance per shard. The provider
+//! calls it through its typed stub; nothing routes clients to it.
+//!
+//! A worker that uses the provider exports the class with
+//! [`export_store!`](crate::oauth::export_store) and binds it in
+//! `wrangler.toml` (binding and class `OAuthStore`, a `new_sqlite_classes`
+//! migration).
+
+mod grants;
+mod rows;
+
+pub use grants::{grant_of, CodeExchange, GrantSummary, Issued, Lifetimes, NewGrant, RefreshExchange, TokenInfo};
+
+use crate::oauth::OAuthError;
+use crate::prelude::*;
+
+/// The store's Durable Object: grants and tokens of one shard.
+#[derive(Debug)]
+pub struct OAuthStore;
+
+/// What a store call answers: the value, or the OAuth error to send.
+pub type Outcome<T> = std::result::Result<T, OAuthError>;
+
+/// One shard of the OAuth provider's grants and tokens.
+#[agent(export = false)]
+impl Agent for OAuthStore {
+    type State = ();
+
+    fn new(_env: &worker::Env) -> Self {
+        OAuthStore
+    }
+
+    fn initial_state(&self) {}
+
+    async fn on_start(&self, ctx: &Context<Self>) -> Result<()> {
+        ctx.sql().execute_batch(rows::SCHEMA)
+    }
+
+    /// Stores a completed authorization; answers its code.
+    #[callable]
+    async fn create_grant(&self, ctx: &Context<Self>, grant: NewGrant) -> Result<Outcome<String>> {
+        Ok(grants::create_grant(ctx.sql(), grant).await)
+    }
+
+    /// Exchanges an authorization code for tokens.
+    #[callable]
+    async fn exchange_code(&self, ctx: &Context<Self>, request: CodeExchange) -> Result<Outcome<Issued>> {
+        Ok(grants::exchange_code(ctx.sql(), request).await)
+    }
+
+    /// Exchanges a refresh token for new tokens.
+    #[callable]
+    async fn exchange_refresh(&self, ctx: &Context<Self>, request: RefreshExchange) -> Result<Outcome<Issued>> {
+        Ok(grants::exchange_refresh(ctx.sql(), request).await)
+    }
+
+    /// What an access token stands for, if it is valid at `now_ms`.
+    #[callable]
+    async fn unwrap_token(
+        &self,
+        ctx: &Context<Self>,
+        token: String,
+        now_ms: i64,
+    ) -> Result<Outcome<Option<TokenInfo>>> {
+        Ok(grants::unwrap_token(ctx.sql(), &token, now_ms).await)
+    }
+
+    /// Revokes a token of `client_id` (RFC 7009).
+    #[callable]
+    async fn revoke(&self, ctx: &Context<Self>, token: String, client_id: String) -> Result<Outcome<()>> {
+        Ok(grants::revoke(ctx.sql(), &token, &client_id).await)
+    }
+
+    /// The user's grants in this shard.
+    #[callable]
+    async fn list_user_grants(&self, ctx: &Context<Self>, user_id: String) -> Result<Outcome<Vec<GrantSummary>>> {
+        Ok(grants::list_user_grants(ctx.sql(), &user_id))
+    }
+
+    /// Ends a grant of `user_id`.
+    #[callable]
+    async fn revoke_grant(&self, ctx: &Context<Self>, grant_id: String, user_id: String) -> Result<Outcome<bool>> {
+        Ok(grants::revoke_grant(ctx.sql(), &grant_id, &user_id))
+    }
+
+    /// Deletes what expired by `now_ms`; answers how many rows went.
+    #[callable]
+    async fn purge(&self, ctx: &Context<Self>, now_ms: i64) -> Result<usize> {
+        rows::purge(ctx.sql(), now_ms)
+    }
+}
+
+crate::export_agent!(@trait OAuthStore as OAuthStore, stub = OAuthStoreStub);
+
+/// Exports the OAuth store's Durable Object class (`OAuthStore`) from the
+/// worker crate; bind it in `wrangler.toml` with a `new_sqlite_classes`
+/// migration.
+#[macro_export]
+macro_rules! export_oauth_store {
+    () => {
+        $crate::export_agent!(@class $crate::oauth::OAuthStore as OAuthStore);
+    };
+}
