@@ -21,6 +21,7 @@ async function op(name, body) {
 async function grant(overrides = {}) {
   const shard = `test-${++shardNo}`;
   const request = {
+    grant_id: `g${String(shardNo).padStart(15, "0")}`,
     user_id: "ada",
     client_id: "c1",
     scope: ["read", "write"],
@@ -140,7 +141,7 @@ describe("OAuth store", () => {
   it("refuses user ids with ':' and codes of another shape", async () => {
     const answer = await op("create-grant", {
       shard: "test-bad",
-      request: { user_id: "a:b", client_id: "c1", scope: [], metadata: null, props: {}, resource: null, redirect_uri: "https://a.example/cb", code_challenge: null, now_ms: T0, code_ttl_ms: 1 },
+      request: { grant_id: "abcdefghijklmnop", user_id: "a:b", client_id: "c1", scope: [], metadata: null, props: {}, resource: null, redirect_uri: "https://a.example/cb", code_challenge: null, now_ms: T0, code_ttl_ms: 1 },
     });
     expect(answer.error).toBe("invalid_request");
     expect((await exchange("test-bad", "nope")).error).toBe("invalid_grant");

@@ -18,8 +18,11 @@
 //! | `base64.rs` | standard base64 decoding (Basic credentials) |
 //! | `metadata.rs` | authorization server (RFC 8414) and protected resource (RFC 9728) metadata |
 //! | `store/` | the store: a Durable Object per shard with grants and tokens in SQL (`rows.rs`), issuing, exchanging, refreshing, unwrapping and revoking them (`grants.rs`) |
+//! | `audience.rs` | whether a token's audience covers the URL it is used at |
+//! | `provider/` | the provider: discovery, registration, token endpoint (`endpoints.rs`), protected routes (`protect.rs`), the app's pages' helpers (`pages.rs`) |
 //! | `challenge.rs` | the `WWW-Authenticate: Bearer …` challenge of a protected route |
 
+mod audience;
 mod authorize;
 mod base64;
 mod challenge;
@@ -30,6 +33,7 @@ mod error;
 mod form;
 mod json_fields;
 mod metadata;
+mod provider;
 mod redirect;
 mod registration;
 mod scope;
@@ -37,6 +41,7 @@ mod store;
 mod token_request;
 
 pub use crate::export_oauth_store as export_store;
+pub use audience::audience_matches;
 pub use authorize::{
     code_redirect, error_redirect, parse_authorization_request, requested_client_id, same_resource,
     AuthorizationRequest, AuthorizeConfig, AuthorizeError, MAX_STATE_BYTES,
@@ -49,13 +54,14 @@ pub use metadata::{
     resource_metadata_suffix, resource_metadata_url, ProtectedResourceMetadata, ServerMetadata, RESOURCE_METADATA_PATH,
     SERVER_METADATA_PATH,
 };
+pub use provider::{Approval, AuthInfo, Handled, OAuthProvider};
 pub use redirect::{check_redirect_uri, redirect_matches, MAX_REDIRECT_URI_BYTES};
 pub use registration::{
     registration_response, validate_registration, RegistrationRequest, MAX_CLIENT_NAME_CHARS, MAX_REDIRECT_URIS,
 };
 pub use scope::{narrow_scope, parse_scope, Scope};
 pub use store::{
-    grant_of, CodeExchange, GrantSummary, Issued, Lifetimes, NewGrant, OAuthStore, OAuthStoreStub, Outcome,
-    RefreshExchange, TokenInfo,
+    grant_of, new_grant_id, CodeExchange, GrantSummary, Issued, Lifetimes, NewGrant, OAuthStore, OAuthStoreStub,
+    Outcome, RefreshExchange, StoredClient, TokenInfo,
 };
 pub use token_request::{parse_token_request, Grant, TokenRequest};

@@ -32,6 +32,8 @@ const REFRESH_MARGIN_MS: i64 = 60_000;
 /// An authorization the app completed: what `create_grant` stores.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct NewGrant {
+    /// Its id, from [`new_grant_id`] (the provider picks the shard by it).
+    pub grant_id: String,
     /// Who authorized (must not contain `:`).
     pub user_id: String,
     /// The client.
@@ -183,6 +185,11 @@ fn storage(e: crate::Error) -> OAuthError {
     server_error(e)
 }
 
+/// A new random grant id.
+pub fn new_grant_id() -> Result<String, CryptoError> {
+    crypto::random_token(GRANT_ID_CHARS)
+}
+
 /// The grant id of a `{grant_id}:{secret}` token, if it has that shape.
 pub fn grant_of(token: &str) -> Option<&str> {
     let (grant, secret) = token.split_once(':')?;
@@ -223,7 +230,10 @@ pub(crate) async fn create_grant(sql: &Sql, new: NewGrant) -> Result<String, OAu
     if new.user_id.is_empty() || new.user_id.contains(':') {
         return Err(OAuthError::new(ErrorCode::InvalidRequest, "a user id must be non-empty and without ':'"));
     }
-    let grant_id = crypto::random_token(GRANT_ID_CHARS).map_err(server_error)?;
+    let grant_id = new.grant_id.clone();
+    if grant_of(&format!("{grant_id}:{}", "A".repeat(SECRET_CHARS))).is_none() {
+        return Err(OAuthError::new(ErrorCode::InvalidRequest, "a grant id is 16 characters of [A-Za-z0-9_-]"));
+    }
     let key = crypto::random_bytes(32).map_err(server_error)?;
     let props = serde_json::to_vec(&new.props).map_err(server_error)?;
     let sealed_props = base64url(&crypto::seal(&key, &props).await.map_err(server_error)?);

@@ -7,10 +7,15 @@
 //! `wrangler.toml` (binding and class `OAuthStore`, a `new_sqlite_classes`
 //! migration).
 
+mod clients;
 mod grants;
 mod rows;
 
-pub use grants::{grant_of, CodeExchange, GrantSummary, Issued, Lifetimes, NewGrant, RefreshExchange, TokenInfo};
+pub use clients::StoredClient;
+
+pub use grants::{
+    grant_of, new_grant_id, CodeExchange, GrantSummary, Issued, Lifetimes, NewGrant, RefreshExchange, TokenInfo,
+};
 
 use crate::oauth::OAuthError;
 use crate::prelude::*;
@@ -34,7 +39,32 @@ impl Agent for OAuthStore {
     fn initial_state(&self) {}
 
     async fn on_start(&self, ctx: &Context<Self>) -> Result<()> {
-        ctx.sql().execute_batch(rows::SCHEMA)
+        ctx.sql().execute_batch(rows::SCHEMA)?;
+        ctx.sql().execute_batch(clients::SCHEMA)
+    }
+
+    /// Stores (or replaces) a client, with its secret's hash.
+    #[callable]
+    async fn put_client(
+        &self,
+        ctx: &Context<Self>,
+        client: StoredClient,
+        now_ms: i64,
+        expires_ms: Option<i64>,
+    ) -> Result<()> {
+        clients::put(ctx.sql(), &client, now_ms, expires_ms)
+    }
+
+    /// The client, unless unknown or expired.
+    #[callable]
+    async fn get_client(&self, ctx: &Context<Self>, client_id: String, now_ms: i64) -> Result<Option<StoredClient>> {
+        clients::get(ctx.sql(), &client_id, now_ms)
+    }
+
+    /// Deletes a client (its grants live in the grant shards: revoke them there).
+    #[callable]
+    async fn delete_client(&self, ctx: &Context<Self>, client_id: String) -> Result<bool> {
+        clients::delete(ctx.sql(), &client_id)
     }
 
     /// Stores a completed authorization; answers its code.
@@ -87,7 +117,7 @@ impl Agent for OAuthStore {
     /// Deletes what expired by `now_ms`; answers how many rows went.
     #[callable]
     async fn purge(&self, ctx: &Context<Self>, now_ms: i64) -> Result<usize> {
-        rows::purge(ctx.sql(), now_ms)
+        Ok(rows::purge(ctx.sql(), now_ms)? + clients::purge(ctx.sql(), now_ms)?)
     }
 }
 

@@ -1,0 +1,197 @@
+//! The provider's own endpoints: discovery documents, dynamic client
+//! registration, and the token endpoint (codes, refresh, revocation).
+
+use serde_json::Value;
+use worker::{Env, Method, Request, Response};
+
+use super::http::{error, json};
+use super::OAuthProvider;
+use crate::body::{read_json, read_text, BodyError};
+use crate::oauth::crypto::{constant_time_eq, random_token, sha256_hex};
+use crate::oauth::metadata::{ProtectedResourceMetadata, ServerMetadata};
+use crate::oauth::store::{grant_of, CodeExchange, Lifetimes, Outcome, RefreshExchange, StoredClient};
+use crate::oauth::{
+    check_auth_method, parse_token_request, registration_response, validate_registration, ClientCredentials, ErrorCode,
+    Grant, OAuthError,
+};
+
+/// Largest token request body.
+const MAX_TOKEN_BODY: usize = 64 * 1024;
+/// Largest registration body.
+const MAX_REGISTRATION_BODY: usize = 1024 * 1024;
+/// Characters of a client id and of a client secret.
+const CLIENT_ID_CHARS: usize = 16;
+const CLIENT_SECRET_CHARS: usize = 43;
+
+/// The request's origin: the issuer and the base of every endpoint URL.
+pub(crate) fn origin(req: &Request) -> worker::Result<String> {
+    Ok(req.url()?.origin().ascii_serialization())
+}
+
+pub(crate) fn server_metadata(p: &OAuthProvider, req: &Request) -> worker::Result<Response> {
+    let origin = origin(req)?;
+    let meta = ServerMetadata {
+        issuer: origin.clone(),
+        authorization_endpoint: format!("{origin}{}", p.authorize_path),
+        token_endpoint: format!("{origin}{}", p.token_path),
+        registration_endpoint: p.registration_path.as_ref().map(|r| format!("{origin}{r}")),
+        scopes_supported: p.scopes.clone(),
+        client_id_metadata_document_supported: false,
+    };
+    Response::from_json(&meta.to_json())
+}
+
+pub(crate) fn resource_metadata(p: &OAuthProvider, req: &Request, suffix: &str) -> worker::Result<Response> {
+    let origin = origin(req)?;
+    let meta = ProtectedResourceMetadata {
+        resource: format!("{origin}{suffix}"),
+        authorization_servers: vec![origin],
+        scopes_supported: p.scopes.clone(),
+        resource_name: p.resource_name.clone(),
+    };
+    Response::from_json(&meta.to_json())
+}
+
+fn invalid_request(description: &str) -> OAuthError {
+    OAuthError::new(ErrorCode::InvalidRequest, description)
+}
+
+fn body_error(e: BodyError) -> OAuthError {
+    invalid_request(&e.to_string())
+}
+
+fn internal(e: impl std::fmt::Display) -> OAuthError {
+    OAuthError::new(ErrorCode::ServerError, crate::error::internal("[oauth] token endpoint", &e))
+}
+
+/// `POST /register` (RFC 7591).
+pub(crate) async fn register(p: &OAuthProvider, mut req: Request, env: &Env) -> worker::Result<Response> {
+    if req.method() != Method::Post {
+        return error(&invalid_request("The registration endpoint takes POST")).map(|r| r.with_status(405));
+    }
+    let answer = async {
+        let metadata: Value = read_json(&mut req, MAX_REGISTRATION_BODY).await.map_err(body_error)?;
+        let registration = validate_registration(&metadata, p.allow_public_clients)?;
+        let public = registration.token_endpoint_auth_method.is_public();
+        let client_id = random_token(CLIENT_ID_CHARS).map_err(internal)?;
+        let secret = if public { None } else { Some(random_token(CLIENT_SECRET_CHARS).map_err(internal)?) };
+        let secret_hash = match &secret {
+            Some(secret) => Some(sha256_hex(secret).await.map_err(internal)?),
+            None => None,
+        };
+        let now = p.now_ms();
+        let client = registration.into_client(client_id.clone(), now / 1000);
+        let stored = StoredClient { client: client.clone(), secret_hash };
+        p.client_store(env, &client_id).map_err(internal)?.put_client(stored, now, None).await.map_err(internal)?;
+        Ok::<_, OAuthError>(registration_response(&client, secret.as_deref(), 0))
+    };
+    match answer.await {
+        Ok(body) => json(&body, 201),
+        Err(e) => error(&e),
+    }
+}
+
+/// `POST /token`: a code or refresh token for tokens, or a revocation.
+pub(crate) async fn token(p: &OAuthProvider, mut req: Request, env: &Env) -> worker::Result<Response> {
+    if req.method() != Method::Post {
+        return error(&invalid_request("The token endpoint takes POST")).map(|r| r.with_status(405));
+    }
+    let basic = req.headers().get("authorization")?.is_some_and(|a| a.to_ascii_lowercase().starts_with("basic "));
+    match token_answer(p, &mut req, env).await {
+        Ok(Some(body)) => json(&body, 200),
+        Ok(None) => empty_ok(),
+        Err(e) => {
+            let mut response = error(&e)?;
+            if e.code == ErrorCode::InvalidClient && basic {
+                response.headers_mut().set("www-authenticate", "Basic realm=\"OAuth\"")?;
+            }
+            Ok(response)
+        }
+    }
+}
+
+fn empty_ok() -> worker::Result<Response> {
+    let response = Response::empty()?;
+    response.headers().set("cache-control", "no-store")?;
+    Ok(response)
+}
+
+async fn authenticate(
+    p: &OAuthProvider,
+    env: &Env,
+    credentials: &ClientCredentials,
+) -> Result<StoredClient, OAuthError> {
+    let failed = || OAuthError::new(ErrorCode::InvalidClient, "Client authentication failed");
+    let client_id = credentials.client_id();
+    let store = p.client_store(env, client_id).map_err(internal)?;
+    let stored = store.get_client(client_id.to_owned(), p.now_ms()).await.map_err(internal)?.ok_or_else(failed)?;
+    check_auth_method(&stored.client, credentials)?;
+    if let Some(secret) = credentials.secret() {
+        let presented = sha256_hex(secret).await.map_err(internal)?;
+        let expected = stored.secret_hash.as_deref().unwrap_or_default();
+        if !constant_time_eq(presented.as_bytes(), expected.as_bytes()) {
+            return Err(failed());
+        }
+    }
+    Ok(stored)
+}
+
+/// The token response's body, or `None` for a revocation (200, empty).
+async fn token_answer(p: &OAuthProvider, req: &mut Request, env: &Env) -> Result<Option<Value>, OAuthError> {
+    let content_type = req.headers().get("content-type").ok().flatten();
+    let authorization = req.headers().get("authorization").ok().flatten();
+    let body = read_text(req, MAX_TOKEN_BODY).await.map_err(body_error)?;
+    let request = parse_token_request(content_type.as_deref(), authorization.as_deref(), &body)?;
+    let stored = authenticate(p, env, &request.credentials).await?;
+    let client = &stored.client;
+    let refreshes = client.grant_types.iter().any(|g| g == "refresh_token");
+    let lifetimes = Lifetimes {
+        access_ms: p.access_ttl.as_millis() as i64,
+        refresh_ms: p.refresh_ttl.filter(|_| refreshes).map(|ttl| ttl.as_millis() as i64),
+    };
+    let now_ms = p.now_ms();
+    let resource = request.resource.first().cloned();
+    let outcome: Outcome<_> = match request.grant {
+        Grant::AuthorizationCode { code, redirect_uri, code_verifier } => {
+            let grant_id = grant_of(&code)
+                .ok_or_else(|| OAuthError::new(ErrorCode::InvalidGrant, "Invalid authorization code"))?;
+            let store = p.grant_store(env, grant_id).map_err(internal)?;
+            let exchange = CodeExchange {
+                code: code.clone(),
+                client_id: client.client_id.clone(),
+                redirect_uri,
+                code_verifier,
+                resource,
+                scope: request.scope,
+                now_ms,
+                lifetimes,
+            };
+            store.exchange_code(exchange).await.map_err(internal)?
+        }
+        Grant::RefreshToken { refresh_token } => {
+            if !refreshes {
+                return Err(OAuthError::new(ErrorCode::UnauthorizedClient, "The client may not use refresh tokens"));
+            }
+            let grant_id = grant_of(&refresh_token)
+                .ok_or_else(|| OAuthError::new(ErrorCode::InvalidGrant, "Invalid refresh token"))?;
+            let store = p.grant_store(env, grant_id).map_err(internal)?;
+            let exchange = RefreshExchange {
+                refresh_token: refresh_token.clone(),
+                client_id: client.client_id.clone(),
+                resource,
+                scope: request.scope,
+                now_ms,
+                lifetimes,
+            };
+            store.exchange_refresh(exchange).await.map_err(internal)?
+        }
+        Grant::Revocation { token, .. } => {
+            if let Some(grant_id) = grant_of(&token) {
+                let store = p.grant_store(env, grant_id).map_err(internal)?;
+                store.revoke(token.clone(), client.client_id.clone()).await.map_err(internal)??;
+            }
+            return Ok(None);
+        }
+    };
+    Ok(Some(outcome?.to_json()))
+}

@@ -1,0 +1,228 @@
+//! The OAuth 2.1 provider: wraps the worker's fetch, serves discovery,
+//! registration and the token endpoint, checks bearer tokens on the
+//! protected routes, and gives the app's own pages (login, consent) what
+//! they need to complete or deny an authorization.
+//!
+//! ```ignore
+//! let provider = OAuthProvider::new().protect("/secure");
+//! match provider.handle(req, &env).await? {
+//!     Handled::Response(response) => Ok(response),
+//!     Handled::Authorized(req, auth) => serve_api(req, auth).await, // auth.props::<MyProps>()
+//!     Handled::Other(req) => my_pages(req, &provider).await,        // /authorize: parse, consent, complete
+//! }
+//! ```
+
+mod endpoints;
+mod http;
+mod pages;
+mod protect;
+
+pub use pages::Approval;
+
+use std::time::Duration;
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use worker::{Env, Method, Request, Response};
+
+use super::metadata::{resource_metadata_suffix, SERVER_METADATA_PATH};
+use super::store::OAuthStoreStub;
+use crate::get_agent_by_binding;
+
+/// What [`OAuthProvider::handle`] made of a request.
+#[derive(Debug)]
+pub enum Handled {
+    /// The provider answered it (metadata, registration, token, a refusal).
+    Response(Response),
+    /// A protected route with a valid token: serve it as `auth`.
+    Authorized(Request, AuthInfo),
+    /// Not the provider's: the app's own (its login and consent pages).
+    Other(Request),
+}
+
+/// Who a valid access token speaks for.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuthInfo {
+    /// The user who authorized.
+    pub user_id: String,
+    /// The client the token was issued to.
+    pub client_id: String,
+    /// The token's scope.
+    pub scope: Vec<String>,
+    /// The props the app attached when it completed the authorization.
+    pub props: serde_json::Value,
+    /// The grant the token belongs to.
+    pub grant_id: String,
+}
+
+impl AuthInfo {
+    /// The props as `T`.
+    pub fn props<T: DeserializeOwned>(&self) -> crate::Result<T> {
+        Ok(serde_json::from_value(self.props.clone())?)
+    }
+
+    /// Whether the token has `scope`.
+    pub fn has_scope(&self, scope: &str) -> bool {
+        self.scope.iter().any(|s| s == scope)
+    }
+}
+
+/// The provider's configuration.
+#[derive(Debug, Clone)]
+pub struct OAuthProvider {
+    pub(crate) authorize_path: String,
+    pub(crate) token_path: String,
+    pub(crate) registration_path: Option<String>,
+    pub(crate) protected: Vec<String>,
+    pub(crate) scopes: Vec<String>,
+    pub(crate) access_ttl: Duration,
+    pub(crate) refresh_ttl: Option<Duration>,
+    pub(crate) code_ttl: Duration,
+    pub(crate) allow_public_clients: bool,
+    pub(crate) resource_name: Option<String>,
+    pub(crate) binding: String,
+    pub(crate) shards: u8,
+    pub(crate) clock: Option<fn() -> i64>,
+}
+
+impl Default for OAuthProvider {
+    fn default() -> Self {
+        OAuthProvider {
+            authorize_path: "/authorize".into(),
+            token_path: "/token".into(),
+            registration_path: Some("/register".into()),
+            protected: Vec::new(),
+            scopes: Vec::new(),
+            access_ttl: Duration::from_secs(3600),
+            refresh_ttl: Some(Duration::from_secs(30 * 86_400)),
+            code_ttl: Duration::from_secs(600),
+            allow_public_clients: true,
+            resource_name: None,
+            binding: "OAuthStore".into(),
+            shards: 8,
+            clock: None,
+        }
+    }
+}
+
+impl OAuthProvider {
+    /// A provider with the defaults: `/authorize` (the app's page),
+    /// `/token`, `/register`, access tokens for an hour, refresh tokens for
+    /// 30 days, codes for 10 minutes, public clients allowed (with PKCE), the
+    /// store bound as `OAuthStore` in 8 shards.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Requires a bearer token on `prefix` and everything under it.
+    pub fn protect(mut self, prefix: &str) -> Self {
+        self.protected.push(prefix.trim_end_matches('/').to_owned());
+        self
+    }
+
+    /// The app's authorization page (advertised in the metadata).
+    pub fn authorize_path(mut self, path: &str) -> Self {
+        self.authorize_path = path.to_owned();
+        self
+    }
+
+    /// The token (and revocation) endpoint.
+    pub fn token_path(mut self, path: &str) -> Self {
+        self.token_path = path.to_owned();
+        self
+    }
+
+    /// The registration endpoint; `None` turns dynamic registration off.
+    pub fn registration_path(mut self, path: Option<&str>) -> Self {
+        self.registration_path = path.map(str::to_owned);
+        self
+    }
+
+    /// The scopes advertised (and named in challenges).
+    pub fn scopes(mut self, scopes: &[&str]) -> Self {
+        self.scopes = scopes.iter().map(|s| (*s).to_owned()).collect();
+        self
+    }
+
+    /// Lifetimes: access tokens, refresh tokens (`None`: none issued).
+    pub fn lifetimes(mut self, access: Duration, refresh: Option<Duration>) -> Self {
+        self.access_ttl = access;
+        self.refresh_ttl = refresh;
+        self
+    }
+
+    /// Whether clients without a secret may register (they must use PKCE).
+    pub fn allow_public_clients(mut self, allow: bool) -> Self {
+        self.allow_public_clients = allow;
+        self
+    }
+
+    /// A name for people, in the protected resource metadata.
+    pub fn resource_name(mut self, name: &str) -> Self {
+        self.resource_name = Some(name.to_owned());
+        self
+    }
+
+    /// The store's binding and how many shards grants and clients spread over (1–64).
+    pub fn store(mut self, binding: &str, shards: u8) -> Self {
+        self.binding = binding.to_owned();
+        self.shards = shards.clamp(1, 64);
+        self
+    }
+
+    /// The clock (Unix ms), for tests; default `Date.now()`.
+    pub fn clock(mut self, now: fn() -> i64) -> Self {
+        self.clock = Some(now);
+        self
+    }
+
+    pub(crate) fn now_ms(&self) -> i64 {
+        match self.clock {
+            Some(now) => now(),
+            None => worker::Date::now().as_millis() as i64,
+        }
+    }
+
+    fn shard(&self, kind: &str, id: &str) -> String {
+        let first = id.bytes().next().unwrap_or(0);
+        format!("{kind}-{}", first % self.shards)
+    }
+
+    pub(crate) fn grant_store(&self, env: &Env, grant_id: &str) -> crate::Result<OAuthStoreStub> {
+        Ok(get_agent_by_binding(env, &self.binding, &self.shard("grants", grant_id))?.into())
+    }
+
+    pub(crate) fn client_store(&self, env: &Env, client_id: &str) -> crate::Result<OAuthStoreStub> {
+        Ok(get_agent_by_binding(env, &self.binding, &self.shard("clients", client_id))?.into())
+    }
+
+    fn is_protected(&self, path: &str) -> bool {
+        self.protected.iter().any(|p| path == p || path.starts_with(&format!("{p}/")) || p.is_empty())
+    }
+
+    /// Serves what is the provider's; hands back the rest (see [`Handled`]).
+    pub async fn handle(&self, req: Request, env: &Env) -> worker::Result<Handled> {
+        let path = req.path();
+        let ours = path == SERVER_METADATA_PATH
+            || resource_metadata_suffix(&path).is_some()
+            || path == self.token_path
+            || self.registration_path.as_deref() == Some(path.as_str());
+        if req.method() == Method::Options && (ours || self.is_protected(&path)) {
+            return Ok(Handled::Response(http::preflight(&req)?));
+        }
+        let response = if path == SERVER_METADATA_PATH {
+            endpoints::server_metadata(self, &req)?
+        } else if let Some(suffix) = resource_metadata_suffix(&path) {
+            endpoints::resource_metadata(self, &req, suffix)?
+        } else if path == self.token_path {
+            endpoints::token(self, req.clone()?, env).await?
+        } else if self.registration_path.as_deref() == Some(path.as_str()) {
+            endpoints::register(self, req.clone()?, env).await?
+        } else if self.is_protected(&path) {
+            return protect::check(self, req, env).await;
+        } else {
+            return Ok(Handled::Other(req));
+        };
+        Ok(Handled::Response(http::cors(&req, response)?))
+    }
+}

@@ -1,0 +1,108 @@
+//! What the app's own authorization page uses: the checked request and its
+//! client (for the consent screen), then completing or denying it.
+
+use serde::Serialize;
+use worker::{Env, Request, Response};
+
+use super::endpoints::origin;
+use super::OAuthProvider;
+use crate::oauth::authorize::{
+    code_redirect, error_redirect, parse_authorization_request, requested_client_id, AuthorizationRequest,
+    AuthorizeConfig, AuthorizeError,
+};
+use crate::oauth::store::{new_grant_id, NewGrant};
+use crate::oauth::{Client, ErrorCode, OAuthError};
+
+/// What the user approved: who they are, the scope granted, and what the
+/// handlers get with every token of the grant.
+#[derive(Debug, Clone)]
+pub struct Approval<P> {
+    /// The user (no `:`).
+    pub user_id: String,
+    /// The scope granted (the app may narrow what was asked).
+    pub scope: Vec<String>,
+    /// The props: sealed at rest, given to handlers as [`AuthInfo::props`](super::AuthInfo::props).
+    pub props: P,
+    /// Shown in grant listings (a label).
+    pub metadata: serde_json::Value,
+}
+
+impl OAuthProvider {
+    /// The registered client `client_id`, if any.
+    pub async fn lookup_client(&self, env: &Env, client_id: &str) -> crate::Result<Option<Client>> {
+        let store = self.client_store(env, client_id)?;
+        Ok(store.get_client(client_id.to_owned(), self.now_ms()).await?.map(|stored| stored.client))
+    }
+
+    /// Checks the authorization request in `req`'s query. `Err` is either
+    /// shown on the app's page ([`AuthorizeError::Local`]) or redirected
+    /// ([`OAuthProvider::refusal`] makes both).
+    pub async fn parse_authorization(
+        &self,
+        req: &Request,
+        env: &Env,
+    ) -> crate::Result<Result<(AuthorizationRequest, Client), AuthorizeError>> {
+        let url = req.url()?;
+        let query = url.query().unwrap_or_default();
+        let client = match requested_client_id(query) {
+            Some(id) => self.lookup_client(env, &id).await?,
+            None => None,
+        };
+        let config = AuthorizeConfig::default();
+        Ok(parse_authorization_request(query, client.as_ref(), &config)
+            .map(|request| (request, client.expect("a parsed request has its client"))))
+    }
+
+    /// The response to a refused authorization request: a redirect to the
+    /// client, or (for a local error) a 400 page.
+    pub fn refusal(&self, req: &Request, error: &AuthorizeError) -> worker::Result<Response> {
+        match error.location(&origin(req)?) {
+            Some(location) => redirect(&location),
+            None => Response::error(format!("Authorization request refused: {}", error.error().description), 400),
+        }
+    }
+
+    /// Completes an authorization the user approved; answers the redirect
+    /// to the client (`code`, `state`, `iss`).
+    pub async fn complete_authorization<P: Serialize>(
+        &self,
+        req: &Request,
+        env: &Env,
+        request: &AuthorizationRequest,
+        approval: Approval<P>,
+    ) -> crate::Result<Response> {
+        let grant_id = new_grant_id().map_err(|e| crate::Error::msg(e.to_string()))?;
+        let grant = NewGrant {
+            grant_id: grant_id.clone(),
+            user_id: approval.user_id,
+            client_id: request.client_id.clone(),
+            scope: approval.scope,
+            metadata: approval.metadata,
+            props: serde_json::to_value(&approval.props)?,
+            resource: request.resource.clone(),
+            redirect_uri: request.redirect_uri.clone(),
+            code_challenge: request.code_challenge.clone(),
+            now_ms: self.now_ms(),
+            code_ttl_ms: self.code_ttl.as_millis() as i64,
+        };
+        let code = self
+            .grant_store(env, &grant_id)?
+            .create_grant(grant)
+            .await?
+            .map_err(|e| crate::Error::msg(e.to_string()))?;
+        Ok(redirect(&code_redirect(&request.redirect_uri, &code, request.state.as_deref(), &origin(req)?))?)
+    }
+
+    /// The redirect that tells the client the user said no (`access_denied`).
+    pub fn deny(&self, req: &Request, request: &AuthorizationRequest) -> worker::Result<Response> {
+        let denied = OAuthError::new(ErrorCode::AccessDenied, "The user denied the request");
+        redirect(&error_redirect(&request.redirect_uri, &denied, request.state.as_deref(), &origin(req)?))
+    }
+}
+
+fn redirect(location: &str) -> worker::Result<Response> {
+    let response = Response::empty()?.with_status(302);
+    response.headers().set("location", location)?;
+    response.headers().set("cache-control", "no-store")?;
+    Ok(response)
+}
