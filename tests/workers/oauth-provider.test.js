@@ -4,54 +4,7 @@
 // token's props — and the refusals, each with the spec's status and code.
 import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-
-const BASE = "https://fixture";
-const VERIFIER = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
-const CHALLENGE = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
-const REDIRECT = "http://localhost:33418/callback";
-
-const form = (fields) => new URLSearchParams(fields).toString();
-const FORM = { "content-type": "application/x-www-form-urlencoded" };
-
-async function register(metadata = {}) {
-  const res = await SELF.fetch(`${BASE}/register`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({
-      redirect_uris: ["http://localhost/callback"],
-      client_name: "Test client",
-      token_endpoint_auth_method: "none",
-      grant_types: ["authorization_code", "refresh_token"],
-      ...metadata,
-    }),
-  });
-  return { status: res.status, body: await res.json(), headers: res.headers };
-}
-
-/** The redirect of an authorization request: its URL, parsed. */
-async function authorize(params) {
-  const res = await SELF.fetch(`${BASE}/authorize?${form(params)}`, { redirect: "manual" });
-  return { status: res.status, location: res.headers.get("location"), text: res.status === 302 ? "" : await res.text() };
-}
-
-async function token(fields, headers = {}) {
-  const res = await SELF.fetch(`${BASE}/token`, { method: "POST", headers: { ...FORM, ...headers }, body: form(fields) });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null, headers: res.headers };
-}
-
-async function login(clientId, user = "ada", scope = "read") {
-  const { status, location } = await authorize({
-    response_type: "code", client_id: clientId, redirect_uri: REDIRECT, code_challenge: CHALLENGE,
-    code_challenge_method: "S256", state: "st-1", scope, user, resource: `${BASE}/secure`,
-  });
-  expect(status).toBe(302);
-  const url = new URL(location);
-  expect(`${url.origin}${url.pathname}`).toBe(REDIRECT); // the loopback port may differ from the registered one
-  expect(url.searchParams.get("state")).toBe("st-1");
-  expect(url.searchParams.get("iss")).toBe(BASE);
-  return url.searchParams.get("code");
-}
+import { authorize, BASE, CHALLENGE, login, REDIRECT, register, token, VERIFIER } from "./oauth.js";
 
 const whoami = (accessToken) =>
   SELF.fetch(`${BASE}/secure/whoami`, { headers: accessToken ? { authorization: `Bearer ${accessToken}` } : {} });
@@ -99,7 +52,7 @@ describe("OAuth provider", () => {
       `Bearer realm="OAuth", resource_metadata="${BASE}/.well-known/oauth-protected-resource/secure/whoami", scope="read admin"`,
     );
 
-    const code = await login(client.client_id, "admin", "read admin");
+    const code = await login(client.client_id, { user: "admin", scope: "read admin" });
     const tokens = await token({ grant_type: "authorization_code", code, code_verifier: VERIFIER, client_id: client.client_id, redirect_uri: REDIRECT, resource: `${BASE}/secure` });
     expect(tokens.status).toBe(200);
     expect(tokens.headers.get("cache-control")).toBe("no-store");

@@ -57,10 +57,24 @@ pub struct Context<A: Agent> {
     pub(crate) caller: Caller,
     /// Set while the instance must not write (see [`Context::awaken`]).
     dormant: Cell<bool>,
+    /// Who the instance's requests speak for (an MCP session's user).
+    auth: std::cell::RefCell<Option<crate::Auth>>,
     this: Weak<Context<A>>,
 }
 
 impl<A: Agent> Context<A> {
+    /// Who the instance's requests speak for, as the layer in front of the
+    /// router established it ([`AgentRouter::handle_authorized`](crate::AgentRouter::handle_authorized),
+    /// e.g. the OAuth provider): an MCP session's user, with the props of
+    /// its token. `None` for unauthenticated routes.
+    pub fn auth(&self) -> Option<crate::Auth> {
+        self.auth.borrow().clone()
+    }
+
+    pub(crate) fn set_auth(&self, auth: Option<crate::Auth>) {
+        *self.auth.borrow_mut() = auth;
+    }
+
     pub(crate) fn new(durable: worker::State, env: Env) -> Result<Self> {
         let name = durable.id().name().unwrap_or_default();
         let sql = Sql::new(&durable);
@@ -84,6 +98,7 @@ impl<A: Agent> Context<A> {
             parts,
             caller: Caller::default(),
             dormant: Cell::new(dormant),
+            auth: std::cell::RefCell::new(None),
             this: Weak::new(),
         })
     }

@@ -30,6 +30,7 @@ extern crate self as workers_agents;
 mod agent;
 #[cfg(feature = "ai")]
 pub mod ai;
+mod auth;
 pub mod body;
 mod connection;
 mod context;
@@ -56,6 +57,7 @@ mod storage;
 pub mod typescript;
 
 pub use agent::{Agent, Message};
+pub use auth::Auth;
 pub use connection::Connection;
 pub use context::{Context, StateRef};
 pub use error::{Error, Result};

@@ -180,11 +180,11 @@ impl McpEndpoint {
         if !self.matches(&req.path()) {
             return Ok(None);
         }
-        self.serve(req, env).await.map(Some)
+        self.serve(req, env, None).await.map(Some)
     }
 
     /// Serves `req`, whose path is this endpoint's.
-    pub(crate) async fn serve(&self, req: Request, env: &Env) -> worker::Result<Response> {
+    pub(crate) async fn serve(&self, req: Request, env: &Env, auth: Option<&str>) -> worker::Result<Response> {
         crate::host::panic::install_hook();
         // The Host header; a request made in code may lack it: its URL says the same.
         let url = req.url()?;
@@ -207,13 +207,13 @@ impl McpEndpoint {
             return self.finish(refused, &cors);
         }
         let response = match self.transport {
-            Transport::Streamable => self.streamable(req, env).await?,
-            Transport::LegacySse => self.legacy(req, env).await?,
+            Transport::Streamable => self.streamable(req, env, auth).await?,
+            Transport::LegacySse => self.legacy(req, env, auth).await?,
         };
         self.finish(response, &cors)
     }
 
-    async fn streamable(&self, mut req: Request, env: &Env) -> worker::Result<Response> {
+    async fn streamable(&self, mut req: Request, env: &Env, auth: Option<&str>) -> worker::Result<Response> {
         let accept = req.headers().get("accept")?.unwrap_or_default();
         let session = req.headers().get("mcp-session-id")?;
         match req.method() {
@@ -242,14 +242,14 @@ impl McpEndpoint {
                     None if is_initialize(&parsed) => new_session_id(),
                     None => return rpc_error(400, -32000, "Bad Request: Mcp-Session-Id header is required"),
                 };
-                self.forward(env, &req, STREAMABLE, &session, Some(body)).await
+                self.forward(env, auth, &req, STREAMABLE, &session, Some(body)).await
             }
             Method::Get | Method::Delete => {
                 if req.method() == Method::Get && !accepts(&accept, "text/event-stream") {
                     return rpc_error(406, -32000, "Not Acceptable: Client must accept text/event-stream");
                 }
                 match session {
-                    Some(id) if is_session_id(&id) => self.forward(env, &req, STREAMABLE, &id, None).await,
+                    Some(id) if is_session_id(&id) => self.forward(env, auth, &req, STREAMABLE, &id, None).await,
                     Some(_) => session_not_found(),
                     None => rpc_error(400, -32000, "Bad Request: Mcp-Session-Id header is required"),
                 }
@@ -262,13 +262,13 @@ impl McpEndpoint {
         }
     }
 
-    async fn legacy(&self, mut req: Request, env: &Env) -> worker::Result<Response> {
+    async fn legacy(&self, mut req: Request, env: &Env, auth: Option<&str>) -> worker::Result<Response> {
         let path = req.path();
         let is_stream = path.trim_end_matches('/') == self.path;
         match req.method() {
             Method::Get if is_stream => {
                 let session = new_session_id();
-                self.forward(env, &req, LEGACY_SSE, &session, None).await
+                self.forward(env, auth, &req, LEGACY_SSE, &session, None).await
             }
             Method::Post if !is_stream => {
                 let url = req.url()?;
@@ -283,7 +283,7 @@ impl McpEndpoint {
                     Ok(body) => body,
                     Err(response) => return Ok(response),
                 };
-                self.forward(env, &req, LEGACY_SSE, &session, Some(body)).await
+                self.forward(env, auth, &req, LEGACY_SSE, &session, Some(body)).await
             }
             _ => rpc_error(405, -32000, "Method not allowed"),
         }
@@ -306,6 +306,7 @@ impl McpEndpoint {
     async fn forward(
         &self,
         env: &Env,
+        auth: Option<&str>,
         req: &Request,
         transport: &str,
         session: &str,
@@ -320,6 +321,9 @@ impl McpEndpoint {
         headers.set(MCP_HEADER, transport)?;
         headers.set(MCP_SESSION_HEADER, session)?;
         headers.set(MCP_ENDPOINT_HEADER, &self.message_path())?;
+        if let Some(auth) = auth {
+            headers.set(crate::auth::AUTH_HEADER, auth)?;
+        }
         let mut init = RequestInit::new();
         init.with_method(req.method()).with_headers(headers).with_body(body.map(Into::into));
         let url = req.url()?;

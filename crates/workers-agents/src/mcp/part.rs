@@ -20,7 +20,7 @@ use crate::{Agent, Context, Result};
 /// The session an instance serves (at most one row), the events of its SSE
 /// streams (for resumption) and its resource subscriptions; then an index
 /// for the prune by age that runs whenever a stream opens; then the time of
-/// the session's last use.
+/// the session's last use; then the user an authenticated session belongs to.
 const MIGRATIONS: Migrations = Migrations {
     key: "schema.mcp",
     steps: &[
@@ -44,6 +44,8 @@ const MIGRATIONS: Migrations = Migrations {
         "CREATE INDEX IF NOT EXISTS cf_agents_mcp_events_created ON cf_agents_mcp_events (created_ms)",
         // When the session was last used, for its expiry.
         "ALTER TABLE cf_agents_mcp_session ADD COLUMN last_seen_ms INTEGER",
+        // The user an authenticated session belongs to: nobody else may use it.
+        "ALTER TABLE cf_agents_mcp_session ADD COLUMN user_id TEXT",
     ],
     legacy: |version| match version {
         5.. => 2,

@@ -29,12 +29,14 @@ pub(crate) struct Session {
     pub(crate) log_level: i64,
     /// The client's `capabilities` as JSON text.
     pub(crate) client: Option<String>,
+    /// The user of an authenticated session (see [`Context::auth`](crate::Context::auth)).
+    pub(crate) user_id: Option<String>,
 }
 
 impl Session {
     pub(crate) fn load(sql: &Sql) -> Result<Option<Session>> {
         sql.query_one(
-            "SELECT id, status, protocol_version, log_level, client FROM cf_agents_mcp_session LIMIT 1",
+            "SELECT id, status, protocol_version, log_level, client, user_id FROM cf_agents_mcp_session LIMIT 1",
             crate::params![],
         )
     }
@@ -45,13 +47,20 @@ impl Session {
     }
 
     /// Records a new session (legacy SSE: when its stream opens).
-    pub(crate) fn open(sql: &Sql, id: &str, transport: &str) -> Result<()> {
+    pub(crate) fn open(sql: &Sql, id: &str, transport: &str, user_id: Option<&str>) -> Result<()> {
         sql.execute("DELETE FROM cf_agents_mcp_session", crate::params![])?;
         let now = now_ms();
         sql.execute(
-            "INSERT INTO cf_agents_mcp_session (id, transport, status, log_level, created_ms, last_seen_ms)
-             VALUES (?, ?, ?, 0, ?, ?)",
-            crate::params![id, transport, OPEN, now, now],
+            "INSERT INTO cf_agents_mcp_session (id, transport, status, log_level, created_ms, last_seen_ms, user_id)
+             VALUES (?, ?, ?, 0, ?, ?, ?)",
+            vec![
+                id.into(),
+                transport.into(),
+                OPEN.into(),
+                now.into(),
+                now.into(),
+                user_id.map_or(crate::SqlValue::Null, crate::SqlValue::from),
+            ],
         )?;
         Ok(())
     }

@@ -51,6 +51,17 @@ pub(crate) async fn serve<A: Agent>(
     if ctx.is_dormant() && !opens {
         return session_not_found();
     }
+    // Who the request speaks for (the router's authenticating layer says);
+    // an authenticated session is its user's alone.
+    let auth = crate::Auth::from_request(&req);
+    if !ctx.is_dormant() {
+        if let Some(session) = Session::load(ctx.sql())?.filter(|s| s.id == session_id) {
+            if session.user_id.as_deref() != auth.as_ref().map(|a| a.user_id.as_str()) {
+                return session_not_found();
+            }
+        }
+    }
+    ctx.set_auth(auth);
     match (transport.as_str(), req.method()) {
         (STREAMABLE, Method::Post) => post_streamable(ctx, runtime, session_id, req).await,
         (STREAMABLE, Method::Get) => open_standalone_stream(ctx, runtime, &session_id, &req),
@@ -106,7 +117,7 @@ async fn post_streamable<A: Agent>(
                 let error = RpcError::new(INVALID_REQUEST, "Invalid Request: session already initialized");
                 return json_reply(400, &error_response(id, &error), &session_id);
             }
-            Session::open(ctx.sql(), &session_id, STREAMABLE)?;
+            Session::open(ctx.sql(), &session_id, STREAMABLE, ctx.auth().as_ref().map(|a| a.user_id.as_str()))?;
             runtime.seen_stored.set(None);
             // The session's expiry wants the alarm.
             crate::schedule::runner::rearm(ctx).await?;
@@ -359,7 +370,7 @@ async fn open_legacy_stream<A: Agent>(
 ) -> worker::Result<Response> {
     let endpoint = req.headers().get(MCP_ENDPOINT_HEADER)?.unwrap_or_else(|| "/sse/message".into());
     ctx.awaken().await?;
-    Session::open(ctx.sql(), session_id, LEGACY_SSE)?;
+    Session::open(ctx.sql(), session_id, LEGACY_SSE, ctx.auth().as_ref().map(|a| a.user_id.as_str()))?;
     runtime.seen_stored.set(None);
     crate::schedule::runner::rearm(ctx).await?;
     let outbox = Rc::new(Outbox::default());

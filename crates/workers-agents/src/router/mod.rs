@@ -171,16 +171,28 @@ impl AgentRouter {
     /// or a mount; hands it back otherwise. A path under a (non-empty)
     /// prefix that names no agent instance gets 404, with CORS when on.
     pub async fn handle(&self, req: Request, env: &Env) -> worker::Result<Routed> {
+        self.dispatch(req, env, None).await
+    }
+
+    /// [`handle`](Self::handle) for a request whose caller an authenticating
+    /// layer in front of the router established (the OAuth provider's
+    /// [`Handled::Authorized`](crate::oauth::Handled), or the app's own
+    /// check): the agent (an MCP session) sees it as [`Context::auth`](crate::Context::auth).
+    pub async fn handle_authorized(&self, req: Request, env: &Env, auth: &crate::Auth) -> worker::Result<Routed> {
+        self.dispatch(req, env, Some(&auth.to_header())).await
+    }
+
+    async fn dispatch(&self, req: Request, env: &Env, auth: Option<&str>) -> worker::Result<Routed> {
         let path = req.path();
         for router in std::iter::once(self).chain(&self.mounts) {
             #[cfg(feature = "mcp")]
             if let Some(endpoint) = router.mcp.iter().find(|e| e.matches(&path)) {
-                return endpoint.serve(req, env).await.map(Routed::Response);
+                return endpoint.serve(req, env, auth).await.map(Routed::Response);
             }
             if router.prefix.is_empty() || !is_under_prefix(&path, &router.prefix) {
                 continue;
             }
-            return Ok(Routed::Response(match router.route(req, env).await? {
+            return Ok(Routed::Response(match router.route_with(req, env, auth).await? {
                 Some(response) => response,
                 None => router.finish(Response::error("Not found", 404)?)?,
             }));
@@ -191,6 +203,10 @@ impl AgentRouter {
     /// Routes `req`. `Ok(None)`: not an agent URL, the worker decides. An
     /// agent URL naming an unknown agent gets 400, a bad name 400.
     pub async fn route(&self, req: Request, env: &Env) -> worker::Result<Option<Response>> {
+        self.route_with(req, env, None).await
+    }
+
+    async fn route_with(&self, req: Request, env: &Env, auth: Option<&str>) -> worker::Result<Option<Response>> {
         crate::host::panic::install_hook();
         let path = req.path();
         let Some(parts) = parse_agent_path(&path, &self.prefix) else {
@@ -223,6 +239,14 @@ impl AgentRouter {
         if req.headers().keys().any(|name| name.starts_with(INTERNAL_HEADER_PREFIX)) {
             return self.finish(Response::error("Reserved header", 400)?).map(Some);
         }
+        let req = match auth {
+            None => req,
+            Some(auth) => {
+                let mut req = req.clone_mut()?;
+                req.headers_mut()?.set(crate::auth::AUTH_HEADER, auth)?;
+                req
+            }
+        };
         let stub = stub_for(env, &target.binding, &target.name)?;
         let response = stub.fetch_with_request(req).await?;
         if is_upgrade {

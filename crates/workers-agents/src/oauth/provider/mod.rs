@@ -7,7 +7,7 @@
 //! let provider = OAuthProvider::new().protect("/secure");
 //! match provider.handle(req, &env).await? {
 //!     Handled::Response(response) => Ok(response),
-//!     Handled::Authorized(req, auth) => serve_api(req, auth).await, // auth.props::<MyProps>()
+//!     Handled::Authorized(req, auth) => router.handle_authorized(req, &env, &auth).await, // agents see ctx.auth()
 //!     Handled::Other(req) => my_pages(req, &provider).await,        // /authorize: parse, consent, complete
 //! }
 //! ```
@@ -21,13 +21,11 @@ pub use pages::Approval;
 
 use std::time::Duration;
 
-use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
 use worker::{Env, Method, Request, Response};
 
 use super::metadata::{resource_metadata_suffix, SERVER_METADATA_PATH};
 use super::store::OAuthStoreStub;
-use crate::get_agent_by_binding;
+use crate::{get_agent_by_binding, Auth};
 
 /// What [`OAuthProvider::handle`] made of a request.
 #[derive(Debug)]
@@ -35,36 +33,9 @@ pub enum Handled {
     /// The provider answered it (metadata, registration, token, a refusal).
     Response(Response),
     /// A protected route with a valid token: serve it as `auth`.
-    Authorized(Request, AuthInfo),
+    Authorized(Request, Auth),
     /// Not the provider's: the app's own (its login and consent pages).
     Other(Request),
-}
-
-/// Who a valid access token speaks for.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AuthInfo {
-    /// The user who authorized.
-    pub user_id: String,
-    /// The client the token was issued to.
-    pub client_id: String,
-    /// The token's scope.
-    pub scope: Vec<String>,
-    /// The props the app attached when it completed the authorization.
-    pub props: serde_json::Value,
-    /// The grant the token belongs to.
-    pub grant_id: String,
-}
-
-impl AuthInfo {
-    /// The props as `T`.
-    pub fn props<T: DeserializeOwned>(&self) -> crate::Result<T> {
-        Ok(serde_json::from_value(self.props.clone())?)
-    }
-
-    /// Whether the token has `scope`.
-    pub fn has_scope(&self, scope: &str) -> bool {
-        self.scope.iter().any(|s| s == scope)
-    }
 }
 
 /// The provider's configuration.

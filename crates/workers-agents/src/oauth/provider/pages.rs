@@ -21,7 +21,7 @@ pub struct Approval<P> {
     pub user_id: String,
     /// The scope granted (the app may narrow what was asked).
     pub scope: Vec<String>,
-    /// The props: sealed at rest, given to handlers as [`AuthInfo::props`](super::AuthInfo::props).
+    /// The props: sealed at rest, given to handlers as [`Auth::props`](crate::Auth::props).
     pub props: P,
     /// Shown in grant listings (a label).
     pub metadata: serde_json::Value,

@@ -4,7 +4,7 @@
 use worker::{Env, Headers, Request, Response};
 
 use super::http::cors;
-use super::{AuthInfo, Handled, OAuthProvider};
+use super::{Handled, OAuthProvider};
 use crate::oauth::audience::audience_matches;
 use crate::oauth::challenge::{bearer_challenge, Challenge};
 use crate::oauth::metadata::resource_metadata_url;
@@ -60,7 +60,7 @@ pub(crate) async fn check(p: &OAuthProvider, req: Request, env: &Env) -> worker:
             );
         }
     }
-    let auth = AuthInfo {
+    let auth = crate::Auth {
         user_id: info.user_id,
         client_id: info.client_id,
         scope: info.scope,
