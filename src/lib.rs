@@ -1,5 +1,6 @@
 //! The demo worker: the example agents served together — a counter and its
-//! MCP face, a chat room, reminders, an MCP notes server and an assistant —
+//! MCP face, a chat room, reminders, an MCP notes server, an assistant, and
+//! an MCP server behind OAuth with its login page —
 //! with a demo of routing hooks (auth for `private-*` instances, from the
 //! counter example).
 
@@ -23,6 +24,11 @@ fn router(env: &Env) -> AgentRouter {
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
+    // The OAuth provider's endpoints, the login page and `/secure/*` first.
+    let req = match example_secure_mcp::serve(req, &env).await? {
+        Ok(response) => return Ok(response),
+        Err(req) => req,
+    };
     let req = match router(&env).handle(req, &env).await? {
         Routed::Response(response) => return Ok(response),
         Routed::Unrouted(req) => req,

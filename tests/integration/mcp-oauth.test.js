@@ -1,8 +1,9 @@
 // The official MCP SDK client's own OAuth flow (OAuthClientProvider) against
 // the fixture's OAuth-protected MCP server under `wrangler dev`, headless:
 // the client discovers the provider from the 401, registers, sends the user
-// to the authorization URL (here: the fixture's test page, followed with
-// fetch), finishes with the code, connects, calls tools; then refreshes.
+// to the authorization URL (the secure MCP example's consent page, filled
+// in and submitted with fetch), finishes with the code, connects, calls
+// tools; then refreshes.
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { UnauthorizedError } from "@modelcontextprotocol/sdk/client/auth.js";
 import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
@@ -60,11 +61,18 @@ class MemoryProvider {
   }
 }
 
-/** Follows the authorization URL as `user` would on the fixture's test page; the code. */
+/** Does what a person does on the consent page at the authorization URL: types `user`, approves; the code. */
 async function approve(url, user) {
-  const page = new URL(url);
-  page.searchParams.set("user", user);
-  const res = await fetch(page, { redirect: "manual" });
+  const page = await fetch(url);
+  expect(page.status).toBe(200);
+  const html = await page.text();
+  const hidden = (name) => html.match(new RegExp(`name="${name}" value="([^"]*)"`))[1].replace(/&amp;/g, "&");
+  const res = await fetch(new URL("/authorize", base), {
+    method: "POST",
+    redirect: "manual",
+    headers: { "content-type": "application/x-www-form-urlencoded", cookie: page.headers.get("set-cookie").split(";")[0] },
+    body: new URLSearchParams({ request: hidden("request"), csrf: hidden("csrf"), user, action: "approve" }),
+  });
   expect(res.status).toBe(302);
   const callback = new URL(res.headers.get("location"));
   expect(`${callback.origin}${callback.pathname}`).toBe(REDIRECT);

@@ -4,7 +4,7 @@
 // token's props — and the refusals, each with the spec's status and code.
 import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { authorize, BASE, CHALLENGE, login, REDIRECT, register, token, VERIFIER } from "./oauth.js";
+import { authorize, BASE, CHALLENGE, consentPage, login, REDIRECT, register, submitConsent, token, VERIFIER } from "./oauth.js";
 
 const whoami = (accessToken) =>
   SELF.fetch(`${BASE}/secure/whoami`, { headers: accessToken ? { authorization: `Bearer ${accessToken}` } : {} });
@@ -120,8 +120,9 @@ describe("OAuth provider", () => {
       expect(url.searchParams.get("error")).toBe(error);
       expect(url.searchParams.get("state")).toBe("s");
     }
-    const denied = new URL((await authorize({ ...base, deny: "1" })).location);
+    const denied = new URL((await submitConsent(await consentPage(base), { action: "deny" })).location);
     expect(denied.searchParams.get("error")).toBe("access_denied");
+    expect(denied.searchParams.get("state")).toBe("s");
 
     const code = await login(client.client_id);
     const exchange = { grant_type: "authorization_code", code, client_id: client.client_id, redirect_uri: REDIRECT };
@@ -136,5 +137,23 @@ describe("OAuth provider", () => {
     expect((await whoami(ok.body.access_token)).status).toBe(401); // the replay ended the grant
     expect((await whoami("forged:token")).status).toBe(401);
     expect((await SELF.fetch(`${BASE}/token`)).status).toBe(405);
+  });
+
+  it("shows a consent page that cannot be framed or submitted from elsewhere", async () => {
+    const { body: client } = await register({ client_name: '<script>alert("x")</script>' });
+    const params = { response_type: "code", client_id: client.client_id, redirect_uri: REDIRECT, code_challenge: CHALLENGE, code_challenge_method: "S256", state: "s" };
+    const consent = await consentPage(params);
+    expect(consent.page.headers.get("content-security-policy")).toMatch(/frame-ancestors 'none'/);
+    expect(consent.page.headers.get("x-frame-options")).toBe("DENY");
+    expect(consent.page.headers.get("set-cookie")).toMatch(/^__Host-csrf=[^;]+; Path=\/; Secure; HttpOnly; SameSite=Lax/);
+    expect(consent.html).toContain("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;"); // the client's name, escaped
+    expect(consent.html).not.toContain("<script>");
+    expect(consent.html).toContain("<strong>localhost</strong>"); // where the person goes back to
+    expect((await submitConsent({ ...consent, cookie: undefined })).status).toBe(403); // no CSRF cookie
+    expect((await submitConsent({ ...consent, csrf: "forged" })).status).toBe(403);
+    const tampered = consent.request.replace("localhost%3A33418", "evil.example");
+    expect((await submitConsent({ ...consent, request: tampered })).status).toBe(400); // checked again on POST
+    expect((await submitConsent(consent, { user: "a:b" })).status).toBe(400);
+    expect((await submitConsent(consent)).status).toBe(302);
   });
 });

@@ -32,6 +32,29 @@ export async function authorize(params) {
   return { status: res.status, location: res.headers.get("location"), text: res.status === 302 ? "" : await res.text() };
 }
 
+const unescape = (text) =>
+  text.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+
+/** The consent page for an authorization request: its HTML, hidden fields and CSRF cookie. */
+export async function consentPage(params) {
+  const page = await SELF.fetch(`${BASE}/authorize?${form(params)}`);
+  expect(page.status).toBe(200);
+  const html = await page.text();
+  const hidden = (name) => unescape(html.match(new RegExp(`name="${name}" value="([^"]*)"`))[1]);
+  return { page, html, request: hidden("request"), csrf: hidden("csrf"), cookie: page.headers.get("set-cookie").split(";")[0] };
+}
+
+/** Submits the consent form as a person would: its status and Location. */
+export async function submitConsent({ request, csrf, cookie }, { user = "ada", action = "approve" } = {}) {
+  const res = await SELF.fetch(`${BASE}/authorize`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "content-type": "application/x-www-form-urlencoded", ...(cookie ? { cookie } : {}) },
+    body: form({ request, csrf, user, action }),
+  });
+  return { status: res.status, location: res.headers.get("location"), text: res.status === 302 ? "" : await res.text() };
+}
+
 /** POSTs a token request: status, parsed body (null when empty), headers. */
 export async function token(fields, headers = {}) {
   const res = await SELF.fetch(`${BASE}/token`, {
@@ -43,12 +66,13 @@ export async function token(fields, headers = {}) {
   return { status: res.status, body: text ? JSON.parse(text) : null, headers: res.headers };
 }
 
-/** Authorizes `clientId` for `user` on the test page; the code. */
+/** Authorizes `clientId` as `user` through the consent page; the code. */
 export async function login(clientId, { user = "ada", scope = "read", resource = `${BASE}/secure` } = {}) {
-  const { status, location } = await authorize({
+  const page = await consentPage({
     response_type: "code", client_id: clientId, redirect_uri: REDIRECT, code_challenge: CHALLENGE,
-    code_challenge_method: "S256", state: "st-1", scope, user, resource,
+    code_challenge_method: "S256", state: "st-1", scope, resource,
   });
+  const { status, location } = await submitConsent(page, { user });
   expect(status).toBe(302);
   const url = new URL(location);
   expect(`${url.origin}${url.pathname}`).toBe(REDIRECT);
