@@ -74,7 +74,9 @@ impl Auth {
         out
     }
 
-    /// The [`Auth`] a request carries in [`AUTH_HEADER`], if any.
+    /// The [`Auth`] a request carries in [`AUTH_HEADER`], if any (read by
+    /// MCP sessions so far).
+    #[cfg(feature = "mcp")]
     pub(crate) fn from_request(req: &worker::Request) -> Option<Auth> {
         let header = req.headers().get(AUTH_HEADER).ok().flatten()?;
         serde_json::from_str(&header).ok()

@@ -71,6 +71,7 @@ impl<A: Agent> Context<A> {
         self.auth.borrow().clone()
     }
 
+    #[cfg(feature = "mcp")]
     pub(crate) fn set_auth(&self, auth: Option<crate::Auth>) {
         *self.auth.borrow_mut() = auth;
     }
