@@ -79,6 +79,7 @@ describe("OAuth provider", () => {
   it("authenticates confidential clients by their registered method only", async () => {
     const { body: client } = await register({ token_endpoint_auth_method: "client_secret_basic", redirect_uris: [REDIRECT] });
     expect(client.client_secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(client.client_secret_expires_at - client.client_id_issued_at).toBe(90 * 86_400); // registrations expire
     const basic = (secret) => ({ authorization: `Basic ${btoa(`${client.client_id}:${secret}`)}` });
     const code = await login(client.client_id);
     const exchange = { grant_type: "authorization_code", code, code_verifier: VERIFIER, redirect_uri: REDIRECT };

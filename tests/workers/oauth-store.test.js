@@ -42,7 +42,7 @@ async function grant(overrides = {}) {
 const exchange = (shard, code, extra = {}) =>
   op("exchange-code", {
     shard,
-    request: { code, client_id: "c1", code_verifier: VERIFIER, redirect_uri: "http://localhost:5555/cb", now_ms: T0 + 1000, lifetimes: LIFETIMES, ...extra },
+    request: { code, client_id: "c1", code_verifier: VERIFIER, redirect_uri: "http://localhost/cb", now_ms: T0 + 1000, lifetimes: LIFETIMES, ...extra },
   });
 
 const refresh = (shard, refresh_token, extra = {}) =>
@@ -57,6 +57,7 @@ describe("OAuth store", () => {
       [{ code_verifier: "x".repeat(43) }, "invalid_grant", /code_verifier does not match/],
       [{ code_verifier: null }, "invalid_request", /code_verifier is required/],
       [{ redirect_uri: "http://localhost/other" }, "invalid_grant", /redirect_uri does not match/],
+      [{ redirect_uri: "http://localhost:5555/cb" }, "invalid_grant", /redirect_uri does not match/], // the same string (RFC 6749 §4.1.3)
       [{ client_id: "c2" }, "invalid_grant", /another client/],
       [{ resource: "https://other.example/mcp" }, "invalid_target", /not the granted one/],
       [{ code: code.slice(0, -1) + (code.endsWith("A") ? "B" : "A") }, "invalid_grant", /Invalid authorization code/],
@@ -92,6 +93,7 @@ describe("OAuth store", () => {
     const r1 = (await refresh(shard, r0)).ok.refresh_token;
     const again = (await refresh(shard, r0)).ok; // the answer with r1 was lost
     const r2 = again.refresh_token;
+    expect((await refresh(shard, r0)).error).toBe("invalid_grant"); // once more, not for ever
     expect((await unwrap(shard, again.access_token)).ok.props.user).toBe("ada");
     expect((await refresh(shard, r1)).error).toBe("invalid_grant");
     const r3 = (await refresh(shard, r2)).ok.refresh_token;
@@ -136,6 +138,19 @@ describe("OAuth store", () => {
     expect((await exchange(unused.shard, unused.code)).error).toBe("invalid_grant");
     expect((await op("purge", { shard: used.shard, now_ms: T0 + 600_001 })).ok).toBe(0); // alive: its refresh token
     expect((await op("purge", { shard: used.shard, now_ms: T0 + LIFETIMES.refresh_ms + 5000 })).ok).toBeGreaterThan(0);
+  });
+
+  it("replaces a user's earlier grant for the same client", async () => {
+    const first = await grant();
+    const tokens = (await exchange(first.shard, first.code)).ok;
+    const request = {
+      grant_id: `h${String(++shardNo).padStart(15, "0")}`, user_id: "ada", client_id: "c1", scope: ["read"], metadata: {},
+      props: { user: "ada" }, resource: null, redirect_uri: "http://localhost/cb", code_challenge: CHALLENGE, now_ms: T0, code_ttl_ms: 600_000,
+    };
+    expect((await op("create-grant", { shard: first.shard, request })).ok).toMatch(/:/);
+    expect((await unwrap(first.shard, tokens.access_token)).ok).toBeNull();
+    expect((await refresh(first.shard, tokens.refresh_token)).error).toBe("invalid_grant");
+    expect((await op("grants", { shard: first.shard, user_id: "ada" })).ok).toHaveLength(1);
   });
 
   it("refuses user ids with ':' and codes of another shape", async () => {

@@ -43,10 +43,9 @@ fn escape(text: &str) -> String {
 fn page(html: String, csrf_cookie: Option<&str>) -> worker::Result<Response> {
     let headers = Headers::new();
     headers.set("content-type", "text/html; charset=utf-8")?;
-    headers.set(
-        "content-security-policy",
-        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
-    )?;
+    // No form-action: browsers apply it to the redirect that follows the
+    // POST, which goes to the client's (checked) redirect URI.
+    headers.set("content-security-policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")?;
     headers.set("x-frame-options", "DENY")?;
     headers.set("cache-control", "no-store")?;
     if let Some(token) = csrf_cookie {

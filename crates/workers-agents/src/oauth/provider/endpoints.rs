@@ -82,8 +82,10 @@ pub(crate) async fn register(p: &OAuthProvider, mut req: Request, env: &Env) -> 
         let now = p.now_ms();
         let client = registration.into_client(client_id.clone(), now / 1000);
         let stored = StoredClient { client: client.clone(), secret_hash };
-        p.client_store(env, &client_id).map_err(internal)?.put_client(stored, now, None).await.map_err(internal)?;
-        Ok::<_, OAuthError>(registration_response(&client, secret.as_deref(), 0))
+        let expires = p.client_ttl.map(|ttl| now + ttl.as_millis() as i64);
+        p.client_store(env, &client_id).map_err(internal)?.put_client(stored, now, expires).await.map_err(internal)?;
+        let secret_expires_at = if secret.is_some() { expires.map_or(0, |ms| ms / 1000) } else { 0 };
+        Ok::<_, OAuthError>(registration_response(&client, secret.as_deref(), secret_expires_at))
     };
     match answer.await {
         Ok(body) => json(&body, 201),

@@ -49,6 +49,7 @@ pub struct OAuthProvider {
     pub(crate) access_ttl: Duration,
     pub(crate) refresh_ttl: Option<Duration>,
     pub(crate) code_ttl: Duration,
+    pub(crate) client_ttl: Option<Duration>,
     pub(crate) allow_public_clients: bool,
     pub(crate) resource_name: Option<String>,
     pub(crate) binding: String,
@@ -67,6 +68,7 @@ impl Default for OAuthProvider {
             access_ttl: Duration::from_secs(3600),
             refresh_ttl: Some(Duration::from_secs(30 * 86_400)),
             code_ttl: Duration::from_secs(600),
+            client_ttl: Some(Duration::from_secs(90 * 86_400)),
             allow_public_clients: true,
             resource_name: None,
             binding: "OAuthStore".into(),
@@ -79,8 +81,8 @@ impl Default for OAuthProvider {
 impl OAuthProvider {
     /// A provider with the defaults: `/authorize` (the app's page),
     /// `/token`, `/register`, access tokens for an hour, refresh tokens for
-    /// 30 days, codes for 10 minutes, public clients allowed (with PKCE), the
-    /// store bound as `OAuthStore` in 8 shards.
+    /// 30 days, codes for 10 minutes, registrations for 90 days, public
+    /// clients allowed (with PKCE), the store bound as `OAuthStore` in 8 shards.
     pub fn new() -> Self {
         Self::default()
     }
@@ -119,6 +121,13 @@ impl OAuthProvider {
     pub fn lifetimes(mut self, access: Duration, refresh: Option<Duration>) -> Self {
         self.access_ttl = access;
         self.refresh_ttl = refresh;
+        self
+    }
+
+    /// How long a dynamically registered client stays registered (default
+    /// 90 days; `None`: for ever). Expired registrations are deleted.
+    pub fn client_registration_ttl(mut self, ttl: Option<Duration>) -> Self {
+        self.client_ttl = ttl;
         self
     }
 

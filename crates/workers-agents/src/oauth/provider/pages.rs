@@ -71,7 +71,7 @@ impl OAuthProvider {
         request: &AuthorizationRequest,
         approval: Approval<P>,
     ) -> crate::Result<Response> {
-        let grant_id = new_grant_id().map_err(|e| crate::Error::msg(e.to_string()))?;
+        let grant_id = new_grant_id(&approval.user_id).map_err(|e| crate::Error::msg(e.to_string()))?;
         let grant = NewGrant {
             grant_id: grant_id.clone(),
             user_id: approval.user_id,
@@ -79,7 +79,9 @@ impl OAuthProvider {
             scope: approval.scope,
             metadata: approval.metadata,
             props: serde_json::to_value(&approval.props)?,
-            resource: request.resource.clone(),
+            // A request naming no resource gets the protected prefix (when
+            // there is one), so that no token is good everywhere.
+            resource: request.resource.clone().or_else(|| self.default_resource(req)),
             redirect_uri: request.redirect_uri.clone(),
             code_challenge: request.code_challenge.clone(),
             now_ms: self.now_ms(),
@@ -91,6 +93,15 @@ impl OAuthProvider {
             .await?
             .map_err(|e| crate::Error::msg(e.to_string()))?;
         Ok(redirect(&code_redirect(&request.redirect_uri, &code, request.state.as_deref(), &origin(req)?))?)
+    }
+
+    /// The audience of a grant whose request named no resource: the origin
+    /// and the protected prefix, when the provider protects exactly one.
+    fn default_resource(&self, req: &Request) -> Option<String> {
+        match self.protected.as_slice() {
+            [prefix] => Some(format!("{}{prefix}", origin(req).ok()?)),
+            _ => None,
+        }
     }
 
     /// The redirect that tells the client the user said no (`access_denied`).

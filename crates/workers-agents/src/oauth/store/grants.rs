@@ -15,7 +15,6 @@ use serde_json::Value;
 use super::rows::{self, GrantRow, NewToken};
 use crate::oauth::authorize::same_resource;
 use crate::oauth::crypto::{self, base64url, CryptoError};
-use crate::oauth::redirect::redirect_matches;
 use crate::oauth::scope::narrow_scope;
 use crate::oauth::{ErrorCode, OAuthError};
 use crate::Sql;
@@ -177,17 +176,26 @@ fn invalid_grant(description: &str) -> OAuthError {
     OAuthError::new(ErrorCode::InvalidGrant, description)
 }
 
+/// A failure inside the store: logged with a reference, which is all the
+/// client is told (no SQL or crypto text).
 fn server_error(e: impl std::fmt::Display) -> OAuthError {
-    OAuthError::new(ErrorCode::ServerError, e.to_string())
+    OAuthError::new(ErrorCode::ServerError, crate::error::internal("[oauth store]", &e))
 }
 
 fn storage(e: crate::Error) -> OAuthError {
     server_error(e)
 }
 
-/// A new random grant id.
-pub fn new_grant_id() -> Result<String, CryptoError> {
-    crypto::random_token(GRANT_ID_CHARS)
+/// A new grant id for `user_id`: random, but for its first character, which
+/// the user's name decides, so that one user's grants share a shard (the
+/// provider picks shards by that character) and can be listed and replaced
+/// together.
+pub fn new_grant_id(user_id: &str) -> Result<String, CryptoError> {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    // FNV-1a: stable across releases, which the shard of stored grants depends on.
+    let hash = user_id.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+    let first = ALPHABET[(hash % 64) as usize] as char;
+    Ok(format!("{first}{}", crypto::random_token(GRANT_ID_CHARS - 1)?))
 }
 
 /// The grant id of a `{grant_id}:{secret}` token, if it has that shape.
@@ -259,6 +267,9 @@ pub(crate) async fn create_grant(sql: &Sql, new: NewGrant) -> Result<String, OAu
         previous_refresh_hash: None,
         previous_refresh_key: None,
     };
+    // A new authorization replaces the user's earlier ones for this client
+    // (as re-logging in does in the reference): their tokens end.
+    rows::delete_user_client_grants(sql, &row.user_id, &row.client_id).map_err(storage)?;
     rows::insert_grant(sql, &row).map_err(storage)?;
     Ok(code)
 }
@@ -266,6 +277,10 @@ pub(crate) async fn create_grant(sql: &Sql, new: NewGrant) -> Result<String, OAu
 /// Exchanges an authorization code. Every check runs before the code is
 /// used, so a wrong verifier, redirect URI or resource can be retried; a code
 /// presented again after its exchange ends the grant and its tokens.
+///
+/// The hashing and the new tokens' cryptography come first; then one
+/// synchronous block checks the grant again, uses the code and stores the
+/// tokens, so nothing interleaves and a failure leaves nothing half done.
 pub(crate) async fn exchange_code(sql: &Sql, request: CodeExchange) -> Result<Issued, OAuthError> {
     let grant_id = grant_of(&request.code).ok_or_else(|| invalid_grant("Invalid authorization code"))?.to_owned();
     let code_hash = crypto::sha256_hex(&request.code).await.map_err(server_error)?;
@@ -273,17 +288,38 @@ pub(crate) async fn exchange_code(sql: &Sql, request: CodeExchange) -> Result<Is
         Some(verifier) => Some(crypto::pkce_challenge(verifier).await.map_err(server_error)?),
         None => None,
     };
-    // From here to `consume_code`: synchronous, nothing interleaves.
+    let (_, code_key) = check_code(sql, &grant_id, &code_hash, verifier_challenge.as_deref(), &request)?;
+    let key = open_under(&request.code, &code_key).await.map_err(server_error)?;
+    let minted = mint(&grant_id, &key, request.lifetimes.refresh_ms.is_some()).await?;
+    // From here: synchronous.
+    let (grant, _) = check_code(sql, &grant_id, &code_hash, verifier_challenge.as_deref(), &request)?;
+    let audience = audience(grant.resource.as_deref(), request.resource.as_deref())?;
+    if !rows::consume_code(sql, &grant_id).map_err(storage)? {
+        return Err(invalid_grant("Authorization code already used"));
+    }
+    let scope = narrow_scope(&scope_of(&grant.scope), request.scope.as_deref());
+    store_minted(sql, &grant_id, minted, scope, audience, request.now_ms, request.lifetimes, None)
+}
+
+/// The checks of a code exchange (synchronous); the grant and the key sealed
+/// under the code. A used code ends the grant.
+fn check_code(
+    sql: &Sql,
+    grant_id: &str,
+    code_hash: &str,
+    verifier_challenge: Option<&str>,
+    request: &CodeExchange,
+) -> Result<(GrantRow, String), OAuthError> {
     let grant =
-        rows::grant(sql, &grant_id).map_err(storage)?.ok_or_else(|| invalid_grant("Invalid authorization code"))?;
-    if grant.code_hash.as_deref() != Some(code_hash.as_str()) {
+        rows::grant(sql, grant_id).map_err(storage)?.ok_or_else(|| invalid_grant("Invalid authorization code"))?;
+    if grant.code_hash.as_deref() != Some(code_hash) {
         return Err(invalid_grant("Invalid authorization code"));
     }
     if grant.client_id != request.client_id {
         return Err(invalid_grant("The code was issued to another client"));
     }
     let Some(code_key) = grant.code_key.clone() else {
-        rows::delete_grant(sql, &grant_id).map_err(storage)?;
+        rows::delete_grant(sql, grant_id).map_err(storage)?;
         return Err(invalid_grant("Authorization code already used"));
     };
     if grant.code_expires_ms.is_some_and(|expires| expires <= request.now_ms) {
@@ -293,12 +329,13 @@ pub(crate) async fn exchange_code(sql: &Sql, request: CodeExchange) -> Result<Is
         (None, None) => {
             return Err(OAuthError::new(ErrorCode::InvalidRequest, "redirect_uri is required without PKCE"));
         }
-        (Some(uri), _) if !redirect_matches(&grant.redirect_uri, uri) => {
+        // RFC 6749 §4.1.3: the same string as in the authorization request.
+        (Some(uri), _) if *uri != grant.redirect_uri => {
             return Err(invalid_grant("redirect_uri does not match the authorization request"));
         }
         _ => {}
     }
-    match (&grant.code_challenge, &verifier_challenge) {
+    match (&grant.code_challenge, verifier_challenge) {
         (Some(_), None) => return Err(OAuthError::new(ErrorCode::InvalidRequest, "code_verifier is required")),
         (None, Some(_)) => {
             return Err(OAuthError::new(ErrorCode::InvalidRequest, "code_verifier given, but no challenge was"));
@@ -308,13 +345,8 @@ pub(crate) async fn exchange_code(sql: &Sql, request: CodeExchange) -> Result<Is
         }
         _ => {}
     }
-    let audience = audience(grant.resource.as_deref(), request.resource.as_deref())?;
-    if !rows::consume_code(sql, &grant_id).map_err(storage)? {
-        return Err(invalid_grant("Authorization code already used"));
-    }
-    let key = open_under(&request.code, &code_key).await.map_err(server_error)?;
-    let scope = narrow_scope(&scope_of(&grant.scope), request.scope.as_deref());
-    issue(sql, &grant_id, &key, scope, audience, request.now_ms, request.lifetimes, None).await
+    audience(grant.resource.as_deref(), request.resource.as_deref())?;
+    Ok((grant, code_key))
 }
 
 /// The audience of new tokens: the grant's resource, which a `resource`
@@ -333,28 +365,37 @@ fn audience(granted: Option<&str>, requested: Option<&str>) -> Result<Option<Str
     }
 }
 
-/// Issues an access token (and a refresh token) from a grant whose key is `key`.
+/// New tokens of a grant, made before anything is stored: each token, its
+/// hash, and the grant's key sealed under it.
+struct Minted {
+    access: (String, String, String),
+    refresh: Option<(String, String, String)>,
+}
+
+async fn mint(grant_id: &str, key: &[u8], refresh: bool) -> Result<Minted, OAuthError> {
+    let one = || async {
+        let (token, hash) = new_token(grant_id).await?;
+        let sealed = seal_under(&token, key).await.map_err(server_error)?;
+        Ok::<_, OAuthError>((token, hash, sealed))
+    };
+    let access = one().await?;
+    let refresh = if refresh { Some(one().await?) } else { None };
+    Ok(Minted { access, refresh })
+}
+
+/// Stores minted tokens (synchronous): the access token's row, and the
+/// grant's new current refresh token with `previous` beside it.
 #[allow(clippy::too_many_arguments)]
-async fn issue(
+fn store_minted(
     sql: &Sql,
     grant_id: &str,
-    key: &[u8],
+    minted: Minted,
     scope: Vec<String>,
     audience: Option<String>,
     now_ms: i64,
     lifetimes: Lifetimes,
-    presented_refresh: Option<(&str, &str)>,
+    previous: Option<(&str, &str)>,
 ) -> Result<Issued, OAuthError> {
-    let (access, access_hash) = new_token(grant_id).await?;
-    let access_key = seal_under(&access, key).await.map_err(server_error)?;
-    let refresh = match lifetimes.refresh_ms {
-        Some(_) => {
-            let (token, hash) = new_token(grant_id).await?;
-            let sealed = seal_under(&token, key).await.map_err(server_error)?;
-            Some((token, hash, sealed))
-        }
-        None => None,
-    };
     let refresh_expires = lifetimes.refresh_ms.map(|ttl| now_ms.saturating_add(ttl));
     // A refresh lifetime bounds the access token's.
     let access_expires = match refresh_expires {
@@ -362,6 +403,7 @@ async fn issue(
         None => now_ms + lifetimes.access_ms,
     };
     let scope_json = serde_json::to_string(&scope).map_err(server_error)?;
+    let (access, access_hash, access_key) = minted.access;
     let token = NewToken {
         hash: &access_hash,
         grant_id,
@@ -372,10 +414,9 @@ async fn issue(
         expires_ms: access_expires,
     };
     rows::insert_token(sql, &token).map_err(storage)?;
-    match &refresh {
+    match &minted.refresh {
         Some((_, hash, sealed)) => {
-            rows::rotate_refresh(sql, grant_id, Some((hash, sealed)), presented_refresh, refresh_expires)
-                .map_err(storage)?
+            rows::rotate_refresh(sql, grant_id, Some((hash, sealed)), previous, refresh_expires).map_err(storage)?
         }
         // No refresh tokens: the grant lives as long as its access token.
         None => rows::rotate_refresh(sql, grant_id, None, None, Some(access_expires)).map_err(storage)?,
@@ -383,25 +424,50 @@ async fn issue(
     Ok(Issued {
         access_token: access,
         expires_in: (access_expires - now_ms) / 1000,
-        refresh_token: refresh.map(|(token, _, _)| token),
+        refresh_token: minted.refresh.map(|(token, _, _)| token),
         scope,
         resource: audience,
     })
 }
 
-/// Exchanges a refresh token: the current one, or the one before it (once,
-/// for a client that lost the previous answer). The presented token becomes
-/// the previous one; older ones are dead.
+/// Exchanges a refresh token: the current one, or the one before it once
+/// (for a client that lost the answer that replaced it). Presenting the
+/// current one keeps it as the previous; presenting the previous one leaves
+/// none. As for codes, the cryptography comes first and one synchronous
+/// block checks again (the grant's refresh tokens still the ones seen) and
+/// stores.
 pub(crate) async fn exchange_refresh(sql: &Sql, request: RefreshExchange) -> Result<Issued, OAuthError> {
     let grant_id = grant_of(&request.refresh_token).ok_or_else(|| invalid_grant("Invalid refresh token"))?.to_owned();
     let hash = crypto::sha256_hex(&request.refresh_token).await.map_err(server_error)?;
-    let grant = rows::grant(sql, &grant_id).map_err(storage)?.ok_or_else(|| invalid_grant("Invalid refresh token"))?;
-    let sealed = if grant.refresh_hash.as_deref() == Some(hash.as_str()) {
-        grant.refresh_key.clone()
-    } else if grant.previous_refresh_hash.as_deref() == Some(hash.as_str()) {
-        grant.previous_refresh_key.clone()
+    let (seen, sealed, _) = check_refresh(sql, &grant_id, &hash, &request)?;
+    let key = open_under(&request.refresh_token, &sealed).await.map_err(server_error)?;
+    let minted = mint(&grant_id, &key, request.lifetimes.refresh_ms.is_some()).await?;
+    // From here: synchronous.
+    let (grant, sealed, was_current) = check_refresh(sql, &grant_id, &hash, &request)?;
+    if grant.refresh_hash != seen.refresh_hash || grant.previous_refresh_hash != seen.previous_refresh_hash {
+        return Err(invalid_grant("Invalid refresh token"));
+    }
+    let audience = audience(grant.resource.as_deref(), request.resource.as_deref())?;
+    let scope = narrow_scope(&scope_of(&grant.scope), request.scope.as_deref());
+    let previous = was_current.then_some((hash.as_str(), sealed.as_str()));
+    store_minted(sql, &grant_id, minted, scope, audience, request.now_ms, request.lifetimes, previous)
+}
+
+/// The checks of a refresh (synchronous): the grant, the key sealed under
+/// the presented token, and whether it is the current one.
+fn check_refresh(
+    sql: &Sql,
+    grant_id: &str,
+    hash: &str,
+    request: &RefreshExchange,
+) -> Result<(GrantRow, String, bool), OAuthError> {
+    let grant = rows::grant(sql, grant_id).map_err(storage)?.ok_or_else(|| invalid_grant("Invalid refresh token"))?;
+    let (sealed, current) = if grant.refresh_hash.as_deref() == Some(hash) {
+        (grant.refresh_key.clone(), true)
+    } else if grant.previous_refresh_hash.as_deref() == Some(hash) {
+        (grant.previous_refresh_key.clone(), false)
     } else {
-        None
+        (None, false)
     };
     let Some(sealed) = sealed else {
         return Err(invalid_grant("Invalid refresh token"));
@@ -412,10 +478,8 @@ pub(crate) async fn exchange_refresh(sql: &Sql, request: RefreshExchange) -> Res
     if grant.expires_ms.is_some_and(|end| end - REFRESH_MARGIN_MS <= request.now_ms) {
         return Err(invalid_grant("Refresh token expired"));
     }
-    let audience = audience(grant.resource.as_deref(), request.resource.as_deref())?;
-    let key = open_under(&request.refresh_token, &sealed).await.map_err(server_error)?;
-    let scope = narrow_scope(&scope_of(&grant.scope), request.scope.as_deref());
-    issue(sql, &grant_id, &key, scope, audience, request.now_ms, request.lifetimes, Some((&hash, &sealed))).await
+    audience(grant.resource.as_deref(), request.resource.as_deref())?;
+    Ok((grant, sealed, current))
 }
 
 /// What an access token stands for; `None` for an unknown, expired or
@@ -491,6 +555,16 @@ pub(crate) fn revoke_grant(sql: &Sql, grant_id: &str, user_id: &str) -> Result<b
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_users_grant_ids_share_their_first_character() {
+        let a = new_grant_id("ada").unwrap();
+        let b = new_grant_id("ada").unwrap();
+        assert_eq!(a.len(), GRANT_ID_CHARS);
+        assert_ne!(a, b);
+        assert_eq!(a.chars().next(), b.chars().next());
+        assert!(grant_of(&format!("{a}:{}", "A".repeat(SECRET_CHARS))).is_some());
+    }
 
     #[test]
     fn token_shapes() {

@@ -20,6 +20,9 @@ pub use grants::{
 use crate::oauth::OAuthError;
 use crate::prelude::*;
 
+/// How often a shard deletes what expired.
+const SWEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
+
 /// The store's Durable Object: grants and tokens of one shard.
 #[derive(Debug)]
 pub struct OAuthStore;
@@ -40,7 +43,19 @@ impl Agent for OAuthStore {
 
     async fn on_start(&self, ctx: &Context<Self>) -> Result<()> {
         ctx.sql().execute_batch(rows::SCHEMA)?;
-        ctx.sql().execute_batch(clients::SCHEMA)
+        ctx.sql().execute_batch(clients::SCHEMA)?;
+        // Expired rows go hourly (an interval schedule is kept once, however often this runs).
+        ctx.schedule(When::every(SWEEP_EVERY), Self::SWEEP, &()).await?;
+        Ok(())
+    }
+
+    /// Deletes what expired (the hourly schedule).
+    #[task]
+    async fn sweep(&self, ctx: &Context<Self>) -> Result<()> {
+        let now = worker::Date::now().as_millis() as i64;
+        rows::purge(ctx.sql(), now)?;
+        clients::purge(ctx.sql(), now)?;
+        Ok(())
     }
 
     /// Stores (or replaces) a client, with its secret's hash.

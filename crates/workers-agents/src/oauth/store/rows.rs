@@ -147,6 +147,16 @@ pub(crate) fn rotate_refresh(
     Ok(())
 }
 
+/// Deletes the grants `user_id` gave `client_id`, with their tokens.
+pub(crate) fn delete_user_client_grants(sql: &Sql, user_id: &str, client_id: &str) -> Result<()> {
+    let old: Vec<Id> = sql
+        .query("SELECT grant_id FROM oauth_grants WHERE user_id = ? AND client_id = ?", params![user_id, client_id])?;
+    for id in &old {
+        delete_grant(sql, &id.grant_id)?;
+    }
+    Ok(())
+}
+
 /// Deletes a grant and every token issued from it.
 pub(crate) fn delete_grant(sql: &Sql, grant_id: &str) -> Result<()> {
     sql.execute("DELETE FROM oauth_tokens WHERE grant_id = ?", params![grant_id])?;
