@@ -11,8 +11,9 @@ use serde_json::Value;
 pub(crate) const AUTH_HEADER: &str = "x-agents-auth";
 
 /// The caller's identity: who authorized, through which client, with which
-/// scope, and the props the app attached.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// scope, and the props the app attached. Its `Debug` leaves the props out
+/// (they may hold upstream tokens).
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct Auth {
     /// The user.
     pub user_id: String,
@@ -28,6 +29,16 @@ pub struct Auth {
     /// The grant the token belongs to (OAuth), if any.
     #[serde(default)]
     pub grant_id: String,
+}
+
+impl std::fmt::Debug for Auth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Auth")
+            .field("user_id", &self.user_id)
+            .field("client_id", &self.client_id)
+            .field("scope", &self.scope)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Auth {

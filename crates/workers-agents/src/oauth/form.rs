@@ -1,11 +1,18 @@
 //! `application/x-www-form-urlencoded` (token requests, query strings):
 //! `+` is a space, `%XX` a byte, the result must be UTF-8. Pure.
 
+/// Most parameters a form or query may have: OAuth requests have a dozen,
+/// and the checks for repeats compare each with the others.
+pub(crate) const MAX_FORM_PARAMS: usize = 100;
+
 /// The name/value pairs of `text`, in order (repeats kept). `Err` for a bad
-/// escape or bytes that are not UTF-8.
+/// escape, bytes that are not UTF-8, or more than [`MAX_FORM_PARAMS`] pairs.
 pub(crate) fn parse_form(text: &str) -> Result<Vec<(String, String)>, String> {
-    text.split('&')
-        .filter(|pair| !pair.is_empty())
+    let pairs = text.split('&').filter(|pair| !pair.is_empty());
+    if pairs.clone().count() > MAX_FORM_PARAMS {
+        return Err(format!("more than {MAX_FORM_PARAMS} parameters"));
+    }
+    pairs
         .map(|pair| {
             let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
             Ok((decode(name)?, decode(value)?))
@@ -80,6 +87,9 @@ mod tests {
         assert_eq!(single(&pairs, "a").unwrap(), Some("1 2"));
         assert_eq!(single(&pairs, "z").unwrap(), None);
         assert!(single(&parse_form("a=1&a=2").unwrap(), "a").is_err());
+        let many = vec!["x=1"; MAX_FORM_PARAMS + 1].join("&");
+        assert!(parse_form(&many).unwrap_err().contains("parameters"));
+        assert!(parse_form(&many[4..]).is_ok());
     }
 
     #[test]

@@ -59,7 +59,7 @@ pub use redirect::{check_redirect_uri, redirect_matches, MAX_REDIRECT_URI_BYTES}
 pub use registration::{
     registration_response, validate_registration, RegistrationRequest, MAX_CLIENT_NAME_CHARS, MAX_REDIRECT_URIS,
 };
-pub use scope::{narrow_scope, parse_scope, Scope};
+pub use scope::{narrow_scope, parse_scope, Scope, MAX_SCOPE_TOKENS};
 pub use store::{
     grant_of, new_grant_id, CodeExchange, GrantSummary, Issued, Lifetimes, NewGrant, OAuthStore, OAuthStoreStub,
     Outcome, RefreshExchange, StoredClient, TokenInfo,

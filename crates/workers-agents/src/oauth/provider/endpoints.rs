@@ -96,7 +96,7 @@ pub(crate) async fn register(p: &OAuthProvider, mut req: Request, env: &Env) -> 
 /// `POST /token`: a code or refresh token for tokens, or a revocation.
 pub(crate) async fn token(p: &OAuthProvider, mut req: Request, env: &Env) -> worker::Result<Response> {
     if req.method() != Method::Post {
-        return error(&invalid_request("The token endpoint takes POST")).map(|r| r.with_status(405));
+        return method_not_allowed("The token endpoint takes POST");
     }
     let basic = req.headers().get("authorization")?.is_some_and(|a| a.to_ascii_lowercase().starts_with("basic "));
     match token_answer(p, &mut req, env).await {
@@ -110,6 +110,12 @@ pub(crate) async fn token(p: &OAuthProvider, mut req: Request, env: &Env) -> wor
             Ok(response)
         }
     }
+}
+
+fn method_not_allowed(description: &str) -> worker::Result<Response> {
+    let mut response = error(&invalid_request(description))?.with_status(405);
+    response.headers_mut().set("allow", "POST, OPTIONS")?;
+    Ok(response)
 }
 
 fn empty_ok() -> worker::Result<Response> {
@@ -152,6 +158,10 @@ async fn token_answer(p: &OAuthProvider, req: &mut Request, env: &Env) -> Result
         refresh_ms: p.refresh_ttl.filter(|_| refreshes).map(|ttl| ttl.as_millis() as i64),
     };
     let now_ms = p.now_ms();
+    // One resource per request: the token's audience is one URI.
+    if request.resource.len() > 1 {
+        return Err(OAuthError::new(ErrorCode::InvalidTarget, "one resource per token request"));
+    }
     let resource = request.resource.first().cloned();
     let outcome: Outcome<_> = match request.grant {
         Grant::AuthorizationCode { code, redirect_uri, code_verifier } => {

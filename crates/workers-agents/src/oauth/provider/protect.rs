@@ -20,7 +20,9 @@ fn bearer(req: &Request) -> Option<String> {
 fn refuse(p: &OAuthProvider, req: &Request, challenge: Challenge<'_>) -> worker::Result<Handled> {
     let url = req.url()?;
     let origin = url.origin().ascii_serialization();
-    let header = bearer_challenge("OAuth", &resource_metadata_url(&origin, url.path()), &p.scopes, challenge);
+    // `offline_access` asks for refresh tokens, not access to the resource.
+    let scopes: Vec<String> = p.scopes.iter().filter(|s| *s != "offline_access").cloned().collect();
+    let header = bearer_challenge("OAuth", &resource_metadata_url(&origin, url.path()), &scopes, challenge);
     let headers = Headers::new();
     headers.set("www-authenticate", &header)?;
     headers.set("cache-control", "no-store")?;

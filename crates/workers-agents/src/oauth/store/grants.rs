@@ -29,7 +29,7 @@ const WRAPPING_LABEL: &[u8] = b"workers-agents oauth: key sealed under a token, 
 const REFRESH_MARGIN_MS: i64 = 60_000;
 
 /// An authorization the app completed: what `create_grant` stores.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 pub struct NewGrant {
     /// Its id, from [`new_grant_id`] (the provider picks the shard by it).
     pub grant_id: String,
@@ -65,7 +65,7 @@ pub struct Lifetimes {
 }
 
 /// A token request for an authorization code, the client already authenticated.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 pub struct CodeExchange {
     /// The code.
     pub code: String,
@@ -86,7 +86,7 @@ pub struct CodeExchange {
 }
 
 /// A token request for a refresh token, the client already authenticated.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 pub struct RefreshExchange {
     /// The refresh token.
     pub refresh_token: String,
@@ -103,7 +103,7 @@ pub struct RefreshExchange {
 }
 
 /// What a successful token request answers (RFC 6749 §5.1).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct Issued {
     /// The access token.
     pub access_token: String,
@@ -137,7 +137,7 @@ impl Issued {
 }
 
 /// What a valid access token stands for.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct TokenInfo {
     /// Its grant.
     pub grant_id: String,
@@ -170,6 +170,25 @@ pub struct GrantSummary {
     pub created_ms: i64,
     /// When it ends (Unix ms), if it does.
     pub expires_ms: Option<i64>,
+}
+
+// `Debug` without the secrets (codes, verifiers, tokens) and props.
+macro_rules! redacted_debug {
+    ($($type:ident { $($field:ident),* }),* $(,)?) => {$(
+        impl std::fmt::Debug for $type {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct(stringify!($type))$(.field(stringify!($field), &self.$field))*.finish_non_exhaustive()
+            }
+        }
+    )*};
+}
+
+redacted_debug! {
+    NewGrant { grant_id, user_id, client_id, scope },
+    CodeExchange { client_id, redirect_uri, resource },
+    RefreshExchange { client_id, resource },
+    Issued { expires_in, scope, resource },
+    TokenInfo { grant_id, user_id, client_id, scope, audience, expires_ms },
 }
 
 fn invalid_grant(description: &str) -> OAuthError {
