@@ -9,7 +9,7 @@
 
 use worker::url::Url;
 
-use super::form::{encode, parse_form, single};
+use super::form::{encode, no_repeats, parse_form, single};
 use super::redirect::{check_redirect_uri, redirect_matches};
 use super::scope::{parse_scope, Scope};
 use super::{Client, ErrorCode, OAuthError};
@@ -125,11 +125,7 @@ pub fn parse_authorization_request(
         redirect_uri: redirect_uri.clone(),
         state: state.clone(),
     };
-    for (name, _) in &pairs {
-        if name != "resource" {
-            one(name).map_err(|e| refuse(ErrorCode::InvalidRequest, e))?;
-        }
-    }
+    no_repeats(&pairs, "resource").map_err(|e| refuse(ErrorCode::InvalidRequest, e))?;
     let resource = resource(&pairs, config).map_err(|e| refuse(ErrorCode::InvalidTarget, e))?;
     match one("response_type").ok().flatten() {
         None => return Err(refuse(ErrorCode::InvalidRequest, "response_type is required".into())),

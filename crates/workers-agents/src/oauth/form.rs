@@ -61,8 +61,23 @@ pub(crate) fn single<'a>(pairs: &'a [(String, String)], name: &str) -> Result<Op
     match (found.next(), found.next()) {
         (None, _) => Ok(None),
         (Some(value), None) => Ok(Some(value)),
-        (Some(_), Some(_)) => Err(format!("the {name} parameter is given more than once")),
+        (Some(_), Some(_)) => Err(given_twice(name)),
     }
+}
+
+/// `Err` naming the first parameter given more than once, but `except`
+/// (which may repeat: `resource`, RFC 8707).
+pub(crate) fn no_repeats(pairs: &[(String, String)], except: &str) -> Result<(), String> {
+    for (i, (name, _)) in pairs.iter().enumerate() {
+        if name != except && pairs[..i].iter().any(|(earlier, _)| earlier == name) {
+            return Err(given_twice(name));
+        }
+    }
+    Ok(())
+}
+
+fn given_twice(name: &str) -> String {
+    format!("the {name} parameter is given more than once")
 }
 
 #[cfg(test)]
@@ -87,6 +102,11 @@ mod tests {
         assert_eq!(single(&pairs, "a").unwrap(), Some("1 2"));
         assert_eq!(single(&pairs, "z").unwrap(), None);
         assert!(single(&parse_form("a=1&a=2").unwrap(), "a").is_err());
+        assert_eq!(no_repeats(&parse_form("r=1&a=1&r=2").unwrap(), "r"), Ok(()));
+        assert_eq!(
+            no_repeats(&parse_form("a=1&b=1&a=2").unwrap(), "r").unwrap_err(),
+            "the a parameter is given more than once"
+        );
         let many = vec!["x=1"; MAX_FORM_PARAMS + 1].join("&");
         assert!(parse_form(&many).unwrap_err().contains("parameters"));
         assert!(parse_form(&many[4..]).is_ok());

@@ -83,11 +83,7 @@ pub fn parse_token_request(
         return Err(invalid_request("Content-Type must be application/x-www-form-urlencoded".into()));
     }
     let pairs = form::parse_form(body).map_err(invalid_request)?;
-    for (i, (name, _)) in pairs.iter().enumerate() {
-        if name != "resource" && pairs[..i].iter().any(|(earlier, _)| earlier == name) {
-            return Err(invalid_request(format!("the {name} parameter is given more than once")));
-        }
-    }
+    form::no_repeats(&pairs, "resource").map_err(invalid_request)?;
     let param = |name: &str| -> Result<Option<&str>, OAuthError> {
         Ok(form::single(&pairs, name).map_err(invalid_request)?.filter(|v| !v.is_empty()))
     };

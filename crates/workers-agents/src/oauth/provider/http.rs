@@ -26,14 +26,19 @@ pub(crate) fn error(e: &OAuthError) -> worker::Result<Response> {
     Ok(Response::ok(e.to_json())?.with_status(e.status()).with_headers(headers))
 }
 
-/// `response` with CORS headers for the request's `Origin`, if it has one:
+/// The request's `Origin`, if it has one.
+pub(crate) fn origin_of(req: &Request) -> worker::Result<Option<String>> {
+    req.headers().get("origin")
+}
+
+/// `response` with CORS headers for the request's `origin`, if it has one:
 /// the provider's endpoints are called from browsers (an MCP client in a
 /// page), and bearer tokens, not cookies, authenticate them.
-pub(crate) fn cors(req: &Request, response: Response) -> worker::Result<Response> {
-    let Some(origin) = req.headers().get("origin")? else { return Ok(response) };
+pub(crate) fn cors(origin: Option<&str>, response: Response) -> worker::Result<Response> {
+    let Some(origin) = origin else { return Ok(response) };
     let mut response = response;
     let headers = response.headers_mut();
-    headers.set("access-control-allow-origin", &origin)?;
+    headers.set("access-control-allow-origin", origin)?;
     headers.set("access-control-allow-methods", "GET, POST, OPTIONS")?;
     headers.set("access-control-allow-headers", "Authorization, Content-Type, MCP-Protocol-Version")?;
     headers.set("access-control-expose-headers", "WWW-Authenticate")?;
@@ -44,5 +49,5 @@ pub(crate) fn cors(req: &Request, response: Response) -> worker::Result<Response
 
 /// The answer to a CORS preflight.
 pub(crate) fn preflight(req: &Request) -> worker::Result<Response> {
-    cors(req, Response::empty()?.with_status(204))
+    cors(origin_of(req)?.as_deref(), Response::empty()?.with_status(204))
 }

@@ -190,19 +190,21 @@ impl OAuthProvider {
         if req.method() == Method::Options && (ours || self.is_protected(&path)) {
             return Ok(Handled::Response(http::preflight(&req)?));
         }
+        // The endpoints take the request (its body); CORS needs only its origin.
+        let origin = http::origin_of(&req)?;
         let response = if path == SERVER_METADATA_PATH {
             endpoints::server_metadata(self, &req)?
         } else if let Some(suffix) = resource_metadata_suffix(&path) {
             endpoints::resource_metadata(self, &req, suffix)?
         } else if path == self.token_path {
-            endpoints::token(self, req.clone()?, env).await?
+            endpoints::token(self, req, env).await?
         } else if self.registration_path.as_deref() == Some(path.as_str()) {
-            endpoints::register(self, req.clone()?, env).await?
+            endpoints::register(self, req, env).await?
         } else if self.is_protected(&path) {
             return protect::check(self, req, env).await;
         } else {
             return Ok(Handled::Other(req));
         };
-        Ok(Handled::Response(http::cors(&req, response)?))
+        Ok(Handled::Response(http::cors(origin.as_deref(), response)?))
     }
 }

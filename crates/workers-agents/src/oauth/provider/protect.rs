@@ -3,7 +3,7 @@
 
 use worker::{Env, Headers, Request, Response};
 
-use super::http::cors;
+use super::http::{cors, origin_of};
 use super::{Handled, OAuthProvider};
 use crate::oauth::audience::audience_matches;
 use crate::oauth::challenge::{bearer_challenge, Challenge};
@@ -34,7 +34,7 @@ fn refuse(p: &OAuthProvider, req: &Request, challenge: Challenge<'_>) -> worker:
         _ => String::new(),
     };
     let response = Response::ok(body)?.with_status(challenge.status()).with_headers(headers);
-    Ok(Handled::Response(cors(req, response)?))
+    Ok(Handled::Response(cors(origin_of(req)?.as_deref(), response)?))
 }
 
 /// Checks the request's bearer token: [`Handled::Authorized`] with who it
