@@ -114,6 +114,7 @@ for (const [label, Transport, path] of [
 
     it("logs in as another user, who is refused the admin tool", async () => {
       const { client } = await loginAndConnect(path, Transport, "ada");
+      expect((await client.listTools()).tools.map((t) => t.name)).toEqual(["whoami"]);
       expect(textOf(await client.callTool({ name: "whoami", arguments: {} }))).toBe("ada");
       const refused = await client.callTool({ name: "admin_action", arguments: {} });
       expect(refused.isError).toBe(true);

@@ -33,6 +33,12 @@ async function open(token) {
   return session;
 }
 
+async function listTools(token, session) {
+  const res = await rpc(token, { jsonrpc: "2.0", id: id++, method: "tools/list", params: {} }, session);
+  expect(res.status).toBe(200);
+  return (await readMessages(res)).at(-1).result.tools.map((t) => t.name);
+}
+
 async function callTool(token, session, name) {
   const res = await rpc(token, { jsonrpc: "2.0", id: id++, method: "tools/call", params: { name, arguments: {} } }, session);
   if (res.status !== 200) return { status: res.status };
@@ -49,12 +55,15 @@ describe("OAuth-protected MCP server", () => {
   it("tells tools who calls, and gates the admin tool on the props' permissions", async () => {
     const admin = await accessToken("admin");
     const session = await open(admin);
+    expect(await listTools(admin, session)).toEqual(["whoami", "admin_action"]);
     expect((await callTool(admin, session, "whoami")).content[0].text).toBe("admin");
     expect(await callTool(admin, session, "admin_action")).toMatchObject({ isError: false, content: [{ text: "Admin action done" }] });
 
     const ada = await accessToken("ada");
     const own = await open(ada);
     expect((await callTool(ada, own, "whoami")).content[0].text).toBe("ada");
+    // #[tool(requires = "admin")]: hidden from her list, and refused before it runs.
+    expect(await listTools(ada, own)).toEqual(["whoami"]);
     expect(await callTool(ada, own, "admin_action")).toMatchObject({
       isError: true,
       content: [{ text: "Permission denied: requires admin" }],

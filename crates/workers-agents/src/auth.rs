@@ -85,10 +85,12 @@ impl Auth {
         out
     }
 
-    /// The [`Auth`] a request carries in [`AUTH_HEADER`], if any (read by
-    /// MCP sessions so far).
-    #[cfg(feature = "mcp")]
-    pub(crate) fn from_request(req: &worker::Request) -> Option<Auth> {
+    /// Who a request that reached the agent speaks for, as the router's
+    /// [`handle_authorized`](crate::AgentRouter::handle_authorized) passed it
+    /// on (for `on_request`; WebSocket connections keep theirs,
+    /// [`Connection::auth`](crate::Connection::auth)). The router refuses
+    /// outside requests that carry the header it travels in.
+    pub fn from_request(req: &worker::Request) -> Option<Auth> {
         let header = req.headers().get(AUTH_HEADER).ok().flatten()?;
         serde_json::from_str(&header).ok()
     }

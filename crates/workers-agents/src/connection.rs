@@ -26,6 +26,9 @@ pub(crate) struct Attachment {
     /// The user's per-connection state, as JSON text.
     #[serde(default)]
     pub(crate) state: Option<String>,
+    /// Who the connection speaks for (the token it was opened with).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) auth: Option<crate::Auth>,
 }
 
 /// A client connected over WebSocket.
@@ -38,10 +41,11 @@ pub struct Connection {
 }
 
 impl Connection {
-    /// A connection for a socket about to be accepted; its attachment is
-    /// written by [`Connection::store`] once the socket is accepted.
-    pub(crate) fn new(ws: WebSocket, id: String) -> Self {
-        let attachment = RefCell::new(Attachment { id: id.clone(), ..Attachment::default() });
+    /// A connection for a socket about to be accepted, opened for `auth`;
+    /// its attachment is written by [`Connection::store`] once the socket
+    /// is accepted.
+    pub(crate) fn new(ws: WebSocket, id: String, auth: Option<crate::Auth>) -> Self {
+        let attachment = RefCell::new(Attachment { id: id.clone(), auth, ..Attachment::default() });
         Connection { ws, loaded: OnceCell::from((id, attachment)) }
     }
 
@@ -88,6 +92,17 @@ impl Connection {
         self.attachment().borrow_mut().readonly = true;
     }
 
+    /// Who the connection speaks for: the [`Auth`](crate::Auth) of the token
+    /// it was opened with (behind [`AgentRouter::handle_authorized`](crate::AgentRouter::handle_authorized),
+    /// e.g. the OAuth provider), kept for the connection's life, hibernation
+    /// included. `None` for a connection opened without one. It lives in the
+    /// socket's attachment, which the runtime holds to 16 KiB together with
+    /// [`Connection::set_state`]'s state: props larger than that refuse the
+    /// connection (500), they are not cut.
+    pub fn auth(&self) -> Option<crate::Auth> {
+        self.attachment().borrow().auth.clone()
+    }
+
     /// The connection's own state, if any was set.
     pub fn state<T: DeserializeOwned>(&self) -> Result<Option<T>> {
         match &self.attachment().borrow().state {
@@ -96,7 +111,10 @@ impl Connection {
         }
     }
 
-    /// Replaces the connection's own state; it survives hibernation.
+    /// Replaces the connection's own state; it survives hibernation. With
+    /// the connection's id, flags and [`Auth`](crate::Auth) it must fit the
+    /// socket's attachment (16 KiB); a larger one is an error and the
+    /// previous state stays.
     pub fn set_state<T: Serialize>(&self, state: &T) -> Result<()> {
         let json = serde_json::to_string(state).map_err(|e| Error::json("connection state", e))?;
         let previous = self.attachment().borrow_mut().state.replace(json);

@@ -63,12 +63,17 @@ pub struct Context<A: Agent> {
 }
 
 impl<A: Agent> Context<A> {
-    /// Who the instance's requests speak for, as the layer in front of the
-    /// router established it ([`AgentRouter::handle_authorized`](crate::AgentRouter::handle_authorized),
-    /// e.g. the OAuth provider): an MCP session's user, with the props of
-    /// its token. `None` for unauthenticated routes.
+    /// Who the agent is working for, as the layer in front of the router
+    /// established it ([`AgentRouter::handle_authorized`](crate::AgentRouter::handle_authorized),
+    /// e.g. the OAuth provider), with the props of the token: while a
+    /// connection's callables and hooks run, that connection's
+    /// ([`Connection::auth`]); in an MCP session, the session's user. `None`
+    /// for unauthenticated routes.
     pub fn auth(&self) -> Option<crate::Auth> {
-        self.auth.borrow().clone()
+        match self.caller.current() {
+            Some(connection) => connection.auth(),
+            None => self.auth.borrow().clone(),
+        }
     }
 
     #[cfg(feature = "mcp")]

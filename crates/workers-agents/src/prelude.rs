@@ -36,8 +36,8 @@
 //! ```
 
 pub use crate::{
-    agent, callable, export_agent, params, prompt, resource, task, tool, Agent, AgentRouter, Callables, Connection,
-    Context, Error, Message, Result, Schedule, Schema, StateSource, StreamingResponse, Task, Tasks, When,
+    agent, callable, export_agent, params, prompt, resource, task, tool, Agent, AgentRouter, Auth, Callables,
+    Connection, Context, Error, Message, Result, Schedule, Schema, StateSource, StreamingResponse, Task, Tasks, When,
 };
 
 #[cfg(feature = "mcp")]

@@ -3,6 +3,9 @@
 //!
 //! - [`SecureMcp`] at `/secure/mcp` (Streamable HTTP) and `/secure/sse`
 //!   (legacy SSE): `whoami`, and `admin_action` for the user `admin` only.
+//! - [`Vault`], a plain agent at `/secure/agents/vault/{name}`: WebSocket
+//!   clients bring their token in the query (`?token=`), and each
+//!   connection speaks for its own user.
 //! - [`provider`]: the OAuth provider (`/.well-known/*`, `/register`,
 //!   `/token`) protecting `/secure`.
 //! - [`authorize_page`]: the login and consent page at `/authorize`.
@@ -13,9 +16,11 @@ mod login;
 mod secure_mcp;
 #[cfg(feature = "standalone")]
 mod standalone;
+mod vault;
 
 pub use login::authorize_page;
 pub use secure_mcp::{SecureMcp, SecureMcpState};
+pub use vault::{Vault, VaultNote, VaultState};
 
 use worker::{Env, Request, Response};
 use workers_agents::mcp::McpEndpoint;
@@ -24,15 +29,21 @@ use workers_agents::{AgentRouter, Routed};
 
 workers_agents::oauth::export_store!();
 
-/// The OAuth provider: tokens are needed under `/secure`.
+/// The OAuth provider: tokens are needed under `/secure`; WebSocket
+/// upgrades may bring theirs as `?token=`.
 pub fn provider() -> OAuthProvider {
-    OAuthProvider::new().protect("/secure").resource_name("workers-agents demo: secure MCP")
+    OAuthProvider::new()
+        .protect("/secure")
+        .websocket_token_param("token")
+        .resource_name("workers-agents demo: secure MCP")
 }
 
-/// The protected MCP endpoints (serve them with `handle_authorized`, after
-/// the provider).
+/// The protected MCP endpoints and agents (serve them with
+/// `handle_authorized`, after the provider).
 pub fn secure_router() -> AgentRouter {
     AgentRouter::new()
+        .prefix("/secure/agents")
+        .agent::<Vault>()
         .mcp(McpEndpoint::streamable_http::<SecureMcp>("/secure/mcp"))
         .mcp(McpEndpoint::sse::<SecureMcp>("/secure/sse"))
 }

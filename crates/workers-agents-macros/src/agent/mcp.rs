@@ -82,6 +82,7 @@ pub(crate) fn register(items: &[&Marked]) -> syn::Result<TokenStream> {
                 let read_only = options
                     .read_only
                     .then(|| quote!(.annotations(::workers_agents::__private::json!({ "readOnlyHint": true }))));
+                let requires = options.requires.iter().map(|p| quote!(.requires(#p)));
                 let args = format_ident!("__ToolArgs{}", index);
                 let (definition, destructure) = args_struct(method, &args);
                 definitions.push(definition);
@@ -92,7 +93,7 @@ pub(crate) fn register(items: &[&Marked]) -> syn::Result<TokenStream> {
                 let schema = input_schema(method);
                 calls.push(quote! {
                     .tool_with_peer(
-                        ::workers_agents::mcp::Tool::new(#name, #description).input_schema(#schema) #title #read_only,
+                        ::workers_agents::mcp::Tool::new(#name, #description).input_schema(#schema) #title #read_only #(#requires)*,
                         async |#agent: &Self, #ctx: &::workers_agents::Context<Self>,
                                #special: ::workers_agents::mcp::Peer, __args: #args| {
                             let _ = &#special;

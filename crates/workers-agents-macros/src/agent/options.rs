@@ -94,7 +94,7 @@ pub(crate) struct TaskOptions {
     pub(crate) name: Option<String>,
 }
 
-/// `#[tool(name, description, title, read_only)]`, `#[prompt(name, description, title)]`, and
+/// `#[tool(name, description, title, read_only, requires)]`, `#[prompt(name, description, title)]`, and
 /// `#[resource(uri | template, name, description, mime_type, title)]`.
 #[derive(Default)]
 pub(crate) struct McpOptions {
@@ -106,6 +106,8 @@ pub(crate) struct McpOptions {
     pub(crate) mime_type: Option<String>,
     /// A tool's `readOnlyHint` annotation: it changes nothing.
     pub(crate) read_only: bool,
+    /// The permissions a tool's caller needs (`requires = "admin"`, repeatable).
+    pub(crate) requires: Vec<String>,
 }
 
 /// What a marked method is.
@@ -175,6 +177,10 @@ impl MethodKind {
                             options.read_only = flag(&meta)?;
                             return Ok(());
                         }
+                        if key == "requires" && kind == "tool" {
+                            options.requires.push(text(&meta)?);
+                            return Ok(());
+                        }
                         let slot = match key.as_str() {
                             "name" => &mut options.name,
                             "description" => &mut options.description,
@@ -188,7 +194,9 @@ impl MethodKind {
                                 ))
                             }
                             _ if kind == "tool" => {
-                                return Err(meta.error("expected `name`, `description`, `title` or `read_only`"))
+                                return Err(
+                                    meta.error("expected `name`, `description`, `title`, `read_only` or `requires`")
+                                )
                             }
                             _ => return Err(meta.error("expected `name`, `description` or `title`")),
                         };

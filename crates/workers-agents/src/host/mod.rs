@@ -102,7 +102,7 @@ impl<A: Agent> Host<A> {
             None => crate::ids::uuid_v4(),
         };
         let pair = WebSocketPair::new()?;
-        let connection = Connection::new(pair.server, id);
+        let connection = Connection::new(pair.server, id, crate::Auth::from_request(&req));
         let prepared = catch_panic_sync(|| {
             let readonly = ctx.agent().should_connection_be_readonly(ctx, &connection, &req);
             let tags = ctx.agent().connection_tags(ctx, &connection, &req);
@@ -120,7 +120,12 @@ impl<A: Agent> Host<A> {
         if readonly {
             connection.mark_readonly();
         }
-        connection.store()?;
+        if let Err(e) = connection.store() {
+            // The attachment holds the id, flags and the caller's `Auth`: a
+            // token whose props are too large for it (16 KiB) cannot connect.
+            let _ = connection.close(1011, "connection setup failed");
+            return Response::error(ctx.internal_error("connection setup failed", &e), 500);
+        }
         send_connect_frames(ctx, &connection)?;
         let hook = ctx.agent().on_connect(ctx, &connection, &req);
         run_connection_hook(ctx, &connection, "on_connect", hook).await;

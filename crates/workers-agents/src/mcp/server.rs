@@ -335,10 +335,17 @@ impl<A: Agent> McpServer<A> {
     ) -> Result<Value, RpcError> {
         match method {
             "ping" => Ok(json!({})),
-            "tools/list" => list(&self.tools, params, "tools", |t| t.descriptor.clone()),
-            "resources/list" => list(&self.resources, params, "resources", |r| r.descriptor.clone()),
-            "resources/templates/list" => list(&self.templates, params, "resourceTemplates", |r| r.descriptor.clone()),
-            "prompts/list" => list(&self.prompts, params, "prompts", |p| p.descriptor.clone()),
+            "tools/list" => {
+                // A tool the caller may not use is not shown to them.
+                let auth = ctx.auth();
+                let visible = self.tools.iter().filter(|(t, _)| t.missing_permission(auth.as_ref()).is_none());
+                list(visible.map(|(t, _)| t.descriptor.clone()).collect(), params, "tools")
+            }
+            "resources/list" => list(descriptors(&self.resources, |r| &r.descriptor), params, "resources"),
+            "resources/templates/list" => {
+                list(descriptors(&self.templates, |r| &r.descriptor), params, "resourceTemplates")
+            }
+            "prompts/list" => list(descriptors(&self.prompts, |p| &p.descriptor), params, "prompts"),
             "tools/call" => self.call_tool(ctx, params, peer).await,
             "resources/read" => self.read_resource(ctx, params).await,
             "prompts/get" => self.get_prompt(ctx, params).await,
@@ -349,9 +356,13 @@ impl<A: Agent> McpServer<A> {
 
     async fn call_tool(&self, ctx: &Context<A>, params: &Value, peer: Peer) -> Result<Value, RpcError> {
         let name = required_str(params, "name")?;
-        let Some((_, handler)) = self.tools.iter().find(|(t, _)| t.name == name) else {
+        let Some((tool, handler)) = self.tools.iter().find(|(t, _)| t.name == name) else {
             return Err(RpcError::new(INVALID_PARAMS, format!("Unknown tool: {name}")));
         };
+        if let Some(permission) = tool.missing_permission(ctx.auth().as_ref()) {
+            let refused = ToolResult::error(format!("Permission denied: requires {permission}"));
+            return Ok(serde_json::to_value(refused).unwrap_or_default());
+        }
         let arguments = match params.get("arguments") {
             None | Some(Value::Null) => json!({}),
             Some(arguments @ Value::Object(_)) => arguments.clone(),
@@ -456,8 +467,13 @@ fn required_str<'a>(params: &'a Value, key: &str) -> Result<&'a str, RpcError> {
         .ok_or_else(|| RpcError::new(INVALID_PARAMS, format!("Invalid params: {key} must be a string")))
 }
 
-fn list<T, H>(items: &[(T, H)], params: &Value, key: &str, describe: impl Fn(&T) -> Value) -> Result<Value, RpcError> {
-    let described: Vec<Value> = items.iter().map(|(item, _)| describe(item)).collect();
+/// What `*/list` shows of each item.
+fn descriptors<T, H>(items: &[(T, H)], descriptor: impl Fn(&T) -> &Value) -> Vec<Value> {
+    items.iter().map(|(item, _)| descriptor(item).clone()).collect()
+}
+
+/// One page of a `*/list` answer.
+fn list(described: Vec<Value>, params: &Value, key: &str) -> Result<Value, RpcError> {
     let cursor = params.get("cursor").and_then(Value::as_str);
     let (page, next) = page(&described, cursor).map_err(|e| RpcError::new(INVALID_PARAMS, e))?;
     let mut result = json!({ key: page });

@@ -176,13 +176,30 @@ impl PromptResult {
 pub struct Tool {
     pub(crate) name: String,
     pub(crate) descriptor: Value,
+    /// The permissions a caller needs ([`Tool::requires`]).
+    pub(crate) requires: Vec<String>,
 }
 
 impl Tool {
     /// A tool taking an object with any properties; set its schema with [`Tool::input_schema`].
     pub fn new(name: &str, description: &str) -> Self {
         let descriptor = json!({ "name": name, "description": description, "inputSchema": { "type": "object" } });
-        Tool { name: name.to_owned(), descriptor }
+        Tool { name: name.to_owned(), descriptor, requires: Vec::new() }
+    }
+
+    /// Only for callers whose [`Auth`](crate::Auth) has `permission` (in its
+    /// props' `permissions`): hidden from everyone else's `tools/list`, and a
+    /// call from them is refused with "Permission denied: requires
+    /// {permission}" before the handler runs. Calls with no `Auth` at all
+    /// (an endpoint without a provider) are refused too. Repeat for several.
+    pub fn requires(mut self, permission: &str) -> Self {
+        self.requires.push(permission.to_owned());
+        self
+    }
+
+    /// The first permission in [`Tool::requires`] that `auth` lacks.
+    pub(crate) fn missing_permission(&self, auth: Option<&crate::Auth>) -> Option<&str> {
+        self.requires.iter().find(|p| !auth.is_some_and(|auth| auth.has_permission(p))).map(String::as_str)
     }
 
     /// The JSON Schema of the arguments (an object schema). Published as
@@ -304,6 +321,27 @@ pub fn page<T: Clone>(items: &[T], cursor: Option<&str>) -> Result<(Vec<T>, Opti
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_gated_tool_needs_every_permission_it_names() {
+        let auth = |permissions: Value| crate::Auth {
+            user_id: "ada".into(),
+            client_id: String::new(),
+            scope: Vec::new(),
+            props: json!({ "permissions": permissions }),
+            grant_id: String::new(),
+        };
+        let open = Tool::new("open", "");
+        assert_eq!(open.missing_permission(None), None);
+        let gated = Tool::new("gated", "").requires("admin").requires("billing");
+        assert_eq!(gated.missing_permission(None), Some("admin"));
+        assert_eq!(gated.missing_permission(Some(&auth(json!(["admin"])))), Some("billing"));
+        assert_eq!(gated.missing_permission(Some(&auth(json!(["billing", "admin"])))), None);
+        assert_eq!(gated.missing_permission(Some(&auth(json!("admin")))), Some("admin"));
+        // The gate is not published: clients see the same descriptor.
+        assert_eq!(gated.descriptor["name"], "gated");
+        assert!(gated.descriptor.get("requires").is_none());
+    }
 
     #[test]
     fn content_serializes_as_the_spec_shows() {

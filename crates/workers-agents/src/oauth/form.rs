@@ -76,6 +76,20 @@ pub(crate) fn no_repeats(pairs: &[(String, String)], except: &str) -> Result<(),
     Ok(())
 }
 
+/// Takes `name` out of a query string: its single value (if given), and
+/// the query without it, the other pairs exactly as written. `Err` as
+/// [`parse_form`] and [`single`] refuse.
+pub(crate) fn take(query: &str, name: &str) -> Result<(Option<String>, String), String> {
+    let pairs = parse_form(query)?;
+    let value = single(&pairs, name)?.map(str::to_owned);
+    let rest: Vec<&str> = query
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .filter(|pair| decode(pair.split_once('=').map_or(*pair, |(n, _)| n)).ok().as_deref() != Some(name))
+        .collect();
+    Ok((value, rest.join("&")))
+}
+
 fn given_twice(name: &str) -> String {
     format!("the {name} parameter is given more than once")
 }
@@ -83,6 +97,19 @@ fn given_twice(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn take_removes_one_parameter_and_keeps_the_rest_as_written() {
+        let (token, rest) = take("_pk=a%20b&token=t.1%2B&x=1", "token").unwrap();
+        assert_eq!(token.as_deref(), Some("t.1+"));
+        assert_eq!(rest, "_pk=a%20b&x=1");
+        // An encoded name is the same parameter.
+        assert_eq!(take("%74oken=t&x", "token").unwrap(), (Some("t".into()), "x".into()));
+        assert_eq!(take("x=1", "token").unwrap(), (None, "x=1".into()));
+        assert_eq!(take("", "token").unwrap(), (None, String::new()));
+        assert!(take("token=a&token=b", "token").unwrap_err().contains("more than once"));
+        assert!(take("token=%zz", "token").is_err());
+    }
 
     #[test]
     fn decodes_pairs() {

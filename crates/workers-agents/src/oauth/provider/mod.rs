@@ -55,6 +55,7 @@ pub struct OAuthProvider {
     pub(crate) binding: String,
     pub(crate) shards: u8,
     pub(crate) clock: Option<fn() -> i64>,
+    pub(crate) websocket_token_param: Option<String>,
 }
 
 impl Default for OAuthProvider {
@@ -74,6 +75,7 @@ impl Default for OAuthProvider {
             binding: "OAuthStore".into(),
             shards: 8,
             clock: None,
+            websocket_token_param: None,
         }
     }
 }
@@ -147,6 +149,17 @@ impl OAuthProvider {
     pub fn store(mut self, binding: &str, shards: u8) -> Self {
         self.binding = binding.to_owned();
         self.shards = shards.clamp(1, 64);
+        self
+    }
+
+    /// Also takes the bearer token of a WebSocket upgrade from the query
+    /// parameter `name` (browsers cannot set headers on a WebSocket; the
+    /// official clients send it with `query: { token }`). Only upgrades, and
+    /// off by default: a URL is more often logged than a header. The
+    /// parameter is removed before the request goes on, so the agent never
+    /// sees the token.
+    pub fn websocket_token_param(mut self, name: &str) -> Self {
+        self.websocket_token_param = Some(name.to_owned());
         self
     }
 

@@ -1,12 +1,13 @@
 //! The protected routes: a bearer token checked against its grant shard
 //! and its audience, or a challenge that tells the client where to log in.
 
-use worker::{Env, Headers, Request, Response};
+use worker::{Env, Headers, Request, RequestInit, Response};
 
 use super::http::{cors, origin_of};
 use super::{Handled, OAuthProvider};
 use crate::oauth::audience::audience_matches;
 use crate::oauth::challenge::{bearer_challenge, Challenge};
+use crate::oauth::form;
 use crate::oauth::metadata::resource_metadata_url;
 use crate::oauth::store::grant_of;
 
@@ -37,13 +38,36 @@ fn refuse(p: &OAuthProvider, req: &Request, challenge: Challenge<'_>) -> worker:
     Ok(Handled::Response(cors(origin_of(req)?.as_deref(), response)?))
 }
 
+/// A WebSocket upgrade's token in the query parameter `param`, and the
+/// request without it (`Err`: the query does not parse, or repeats it).
+fn query_token(req: Request, param: &str) -> worker::Result<Result<(Option<String>, Request), Request>> {
+    let mut url = req.url()?;
+    let Ok((token, rest)) = form::take(url.query().unwrap_or_default(), param) else {
+        return Ok(Err(req));
+    };
+    if token.is_none() {
+        return Ok(Ok((None, req)));
+    }
+    url.set_query(if rest.is_empty() { None } else { Some(&rest) });
+    let mut init = RequestInit::new();
+    init.with_method(req.method()).with_headers(req.headers().clone());
+    Ok(Ok((token.filter(|t| !t.is_empty()), Request::new_with_init(url.as_str(), &init)?)))
+}
+
 /// Checks the request's bearer token: [`Handled::Authorized`] with who it
 /// speaks for, or the 401 that answers it.
 pub(crate) async fn check(p: &OAuthProvider, req: Request, env: &Env) -> worker::Result<Handled> {
-    let Some(token) = bearer(&req) else {
+    let invalid = Challenge::InvalidToken { description: "Invalid access token" };
+    let (token, req) = match &p.websocket_token_param {
+        Some(param) if crate::host::is_websocket_upgrade(&req)? => match query_token(req, param)? {
+            Ok((from_query, req)) => (bearer(&req).or(from_query), req),
+            Err(req) => return refuse(p, &req, invalid),
+        },
+        _ => (bearer(&req), req),
+    };
+    let Some(token) = token else {
         return refuse(p, &req, Challenge::Missing);
     };
-    let invalid = Challenge::InvalidToken { description: "Invalid access token" };
     let Some(grant_id) = grant_of(&token) else {
         return refuse(p, &req, invalid);
     };
