@@ -1,16 +1,18 @@
 // An MCP server behind the OAuth provider: no token gets the challenge that
 // starts a client's login; a token's user and props reach the tools
 // (`ctx.auth()`); a session belongs to the user who opened it.
-import { SELF } from "cloudflare:test";
+import { evictDurableObject, runDurableObjectAlarm, SELF } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { connect, uniqueName } from "./frames.js";
 import { readMessages } from "./mcp.js";
 import { accessToken, BASE } from "./oauth.js";
 
 const ACCEPT = "application/json, text/event-stream";
 let id = 1;
 
-function rpc(token, body, session) {
-  return SELF.fetch(`${BASE}/secure/mcp`, {
+function rpc(token, body, session, path = "/secure/mcp") {
+  return SELF.fetch(`${BASE}${path}`, {
     method: "POST",
     headers: {
       "content-type": "application/json",
@@ -22,14 +24,15 @@ function rpc(token, body, session) {
   });
 }
 
-async function open(token) {
+async function open(token, path) {
   const res = await rpc(token, {
     jsonrpc: "2.0", id: id++, method: "initialize",
     params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "0" } },
-  });
+  }, undefined, path);
   expect(res.status).toBe(200);
+  await res.text(); // an unread body keeps the request open (and the instance from being evicted)
   const session = res.headers.get("mcp-session-id");
-  await rpc(token, { jsonrpc: "2.0", method: "notifications/initialized" }, session);
+  await (await rpc(token, { jsonrpc: "2.0", method: "notifications/initialized" }, session, path)).text();
   return session;
 }
 
@@ -39,10 +42,11 @@ async function listTools(token, session) {
   return (await readMessages(res)).at(-1).result.tools.map((t) => t.name);
 }
 
-async function callTool(token, session, name) {
-  const res = await rpc(token, { jsonrpc: "2.0", id: id++, method: "tools/call", params: { name, arguments: {} } }, session);
+async function callTool(token, session, name, args = {}, path = undefined) {
+  const res = await rpc(token, { jsonrpc: "2.0", id: id++, method: "tools/call", params: { name, arguments: args } }, session, path);
   if (res.status !== 200) return { status: res.status };
-  return (await readMessages(res)).at(-1).result;
+  const reply = (await readMessages(res)).at(-1);
+  return reply.result ?? reply;
 }
 
 describe("OAuth-protected MCP server", () => {
@@ -76,5 +80,23 @@ describe("OAuth-protected MCP server", () => {
     const ada = await accessToken("ada");
     expect((await callTool(ada, session, "whoami")).status).toBe(404); // another user's session: not found
     expect((await callTool(admin, session, "whoami")).content[0].text).toBe("admin");
+  });
+
+  it("gives the session's user and props to the work its alarm runs, after eviction too", async () => {
+    const path = "/secure/probe/mcp";
+    const admin = await accessToken("admin");
+    const session = await open(admin, path);
+    const report = uniqueName("later");
+    expect((await callTool(admin, session, "laterReport", { report }, path)).content[0].text).toBe("scheduled");
+    // The instance goes away; once the task is due, its alarm wakes it with no request.
+    const instance = env.McpProbe.get(env.McpProbe.idFromName(`streamable-http:${session}`));
+    await evictDurableObject(instance);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await runDurableObjectAlarm(instance);
+    const probe = await connect(`/agents/probe/${report}`);
+    await probe.handshake();
+    expect((await probe.call("rows", ['admin:"admin"'])).result).toHaveLength(1);
+    expect((await probe.call("rows", ["nobody"])).result).toEqual([]);
+    probe.close();
   });
 });

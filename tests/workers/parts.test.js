@@ -65,7 +65,7 @@ describe("parts", () => {
       expect.arrayContaining(["cf_agents_mcp_events", "cf_agents_mcp_session", "cf_agents_mcp_subscriptions"]),
     );
     expect(tables).not.toContain("cf_agents_ai_messages");
-    expect(versions["schema.mcp"]).toBe(4); // step 4: the user of an authenticated session
+    expect(versions["schema.mcp"]).toBe(5); // step 4: the user of an authenticated session; 5: their Auth
     // Its second migration: the prune of old events (whenever a stream opens) uses an index, not a scan.
     const plan = await runInDurableObject(stubOf("CounterMcp", `streamable-http:${session}`), (_, state) =>
       state.storage.sql

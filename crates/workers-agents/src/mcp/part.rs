@@ -9,7 +9,7 @@ use std::rc::Rc;
 use worker::{Request, Response};
 
 use super::endpoint::is_session_instance;
-use super::session::{now_ms, McpRuntime};
+use super::session::{now_ms, McpRuntime, Session};
 use super::transport::{serve, MCP_HEADER};
 use crate::host::panic::catch_panic;
 use crate::host::parts::{Fetch, Part};
@@ -46,6 +46,8 @@ const MIGRATIONS: Migrations = Migrations {
         "ALTER TABLE cf_agents_mcp_session ADD COLUMN last_seen_ms INTEGER",
         // The user an authenticated session belongs to: nobody else may use it.
         "ALTER TABLE cf_agents_mcp_session ADD COLUMN user_id TEXT",
+        // Their latest Auth (props included), for the alarm's work.
+        "ALTER TABLE cf_agents_mcp_session ADD COLUMN auth TEXT",
     ],
     legacy: |version| match version {
         5.. => 2,
@@ -102,6 +104,17 @@ impl<A: Agent> Part<A> for McpPart<A> {
             Some(_) => schema.ensure(sql, &MIGRATIONS),
             None => Ok(()),
         }
+    }
+
+    /// A woken session instance speaks for its user again (its tasks run
+    /// with no request to bring the `Auth`).
+    async fn start(&self, ctx: &Rc<Context<A>>) -> Result<()> {
+        if self.runtime.is_some() && !ctx.is_dormant() {
+            if let Some(session) = Session::load(ctx.sql())? {
+                ctx.set_auth(session.stored_auth());
+            }
+        }
+        Ok(())
     }
 
     /// An open session wants the alarm when it would expire.

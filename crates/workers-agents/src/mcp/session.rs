@@ -31,12 +31,15 @@ pub(crate) struct Session {
     pub(crate) client: Option<String>,
     /// The user of an authenticated session (see [`Context::auth`](crate::Context::auth)).
     pub(crate) user_id: Option<String>,
+    /// Its latest [`Auth`](crate::Auth) as JSON, for work no request brings
+    /// one to (the alarm's tasks).
+    pub(crate) auth: Option<String>,
 }
 
 impl Session {
     pub(crate) fn load(sql: &Sql) -> Result<Option<Session>> {
         sql.query_one(
-            "SELECT id, status, protocol_version, log_level, client, user_id FROM cf_agents_mcp_session LIMIT 1",
+            "SELECT id, status, protocol_version, log_level, client, user_id, auth FROM cf_agents_mcp_session LIMIT 1",
             crate::params![],
         )
     }
@@ -46,22 +49,39 @@ impl Session {
         Ok(Self::load(sql)?.filter(|s| s.id == id && s.status == ACTIVE))
     }
 
-    /// Records a new session (legacy SSE: when its stream opens).
-    pub(crate) fn open(sql: &Sql, id: &str, transport: &str, user_id: Option<&str>) -> Result<()> {
+    /// Records a new session (legacy SSE: when its stream opens), for `auth`.
+    pub(crate) fn open(sql: &Sql, id: &str, transport: &str, auth: Option<&crate::Auth>) -> Result<()> {
         sql.execute("DELETE FROM cf_agents_mcp_session", crate::params![])?;
         let now = now_ms();
+        let text = |value: Option<String>| value.map_or(crate::SqlValue::Null, crate::SqlValue::from);
         sql.execute(
-            "INSERT INTO cf_agents_mcp_session (id, transport, status, log_level, created_ms, last_seen_ms, user_id)
-             VALUES (?, ?, ?, 0, ?, ?, ?)",
+            "INSERT INTO cf_agents_mcp_session (id, transport, status, log_level, created_ms, last_seen_ms, user_id, auth)
+             VALUES (?, ?, ?, 0, ?, ?, ?, ?)",
             vec![
                 id.into(),
                 transport.into(),
                 OPEN.into(),
                 now.into(),
                 now.into(),
-                user_id.map_or(crate::SqlValue::Null, crate::SqlValue::from),
+                text(auth.map(|a| a.user_id.clone())),
+                text(auth.and_then(|a| serde_json::to_string(a).ok())),
             ],
         )?;
+        Ok(())
+    }
+
+    /// The session's stored [`Auth`](crate::Auth), if any.
+    pub(crate) fn stored_auth(&self) -> Option<crate::Auth> {
+        self.auth.as_deref().and_then(|json| serde_json::from_str(json).ok())
+    }
+
+    /// Keeps `auth` as the session's latest (a refreshed token's props),
+    /// unless it is what is stored already.
+    pub(crate) fn keep_auth(&self, sql: &Sql, auth: &crate::Auth) -> Result<()> {
+        let json = serde_json::to_string(auth).map_err(|e| crate::Error::json("MCP session auth", e))?;
+        if self.auth.as_deref() != Some(json.as_str()) {
+            sql.execute("UPDATE cf_agents_mcp_session SET auth = ?", crate::params![json])?;
+        }
         Ok(())
     }
 

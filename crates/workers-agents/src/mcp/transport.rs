@@ -59,6 +59,9 @@ pub(crate) async fn serve<A: Agent>(
             if session.user_id.as_deref() != auth.as_ref().map(|a| a.user_id.as_str()) {
                 return session_not_found();
             }
+            if let Some(auth) = &auth {
+                session.keep_auth(ctx.sql(), auth)?;
+            }
         }
     }
     ctx.set_auth(auth);
@@ -117,7 +120,7 @@ async fn post_streamable<A: Agent>(
                 let error = RpcError::new(INVALID_REQUEST, "Invalid Request: session already initialized");
                 return json_reply(400, &error_response(id, &error), &session_id);
             }
-            Session::open(ctx.sql(), &session_id, STREAMABLE, ctx.auth().as_ref().map(|a| a.user_id.as_str()))?;
+            Session::open(ctx.sql(), &session_id, STREAMABLE, ctx.auth().as_ref())?;
             runtime.seen_stored.set(None);
             // The session's expiry wants the alarm.
             crate::schedule::runner::rearm(ctx).await?;
@@ -370,7 +373,7 @@ async fn open_legacy_stream<A: Agent>(
 ) -> worker::Result<Response> {
     let endpoint = req.headers().get(MCP_ENDPOINT_HEADER)?.unwrap_or_else(|| "/sse/message".into());
     ctx.awaken().await?;
-    Session::open(ctx.sql(), session_id, LEGACY_SSE, ctx.auth().as_ref().map(|a| a.user_id.as_str()))?;
+    Session::open(ctx.sql(), session_id, LEGACY_SSE, ctx.auth().as_ref())?;
     runtime.seen_stored.set(None);
     crate::schedule::runner::rearm(ctx).await?;
     let outbox = Rc::new(Outbox::default());
