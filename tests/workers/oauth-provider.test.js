@@ -4,7 +4,7 @@
 // token's props — and the refusals, each with the spec's status and code.
 import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { authorize, BASE, CHALLENGE, consentPage, login, REDIRECT, register, submitConsent, token, VERIFIER } from "./oauth.js";
+import { accessToken, authorize, BASE, CHALLENGE, consentPage, login, REDIRECT, register, submitConsent, token, VERIFIER } from "./oauth.js";
 
 const whoami = (accessToken) =>
   SELF.fetch(`${BASE}/secure/whoami`, { headers: accessToken ? { authorization: `Bearer ${accessToken}` } : {} });
@@ -74,6 +74,20 @@ describe("OAuth provider", () => {
     expect(gone.status).toBe(401);
     expect(gone.headers.get("www-authenticate")).toMatch(/error="invalid_token"/);
     expect(await gone.json()).toEqual({ error: "invalid_token", error_description: "Invalid access token" });
+  });
+
+  it("answers 403 insufficient_scope to a token without the scope a route requires", async () => {
+    const read = await accessToken("ada", { scope: "read" });
+    expect((await whoami(read)).status).toBe(200);
+    const admin = (token) => SELF.fetch(`${BASE}/secure/whoami/admin`, { headers: { authorization: `Bearer ${token}` } });
+    const refused = await admin(read);
+    expect(refused.status).toBe(403);
+    expect(refused.headers.get("www-authenticate")).toBe(
+      `Bearer realm="OAuth", resource_metadata="${BASE}/.well-known/oauth-protected-resource/secure/whoami/admin", error="insufficient_scope", scope="admin"`,
+    );
+    expect(await refused.json()).toEqual({ error: "insufficient_scope", error_description: "This resource needs the scope admin" });
+    const both = await accessToken("ada", { scope: "read admin" });
+    expect((await admin(both)).status).toBe(200);
   });
 
   it("authenticates confidential clients by their registered method only", async () => {

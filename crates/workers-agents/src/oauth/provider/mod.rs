@@ -27,6 +27,11 @@ use super::metadata::{resource_metadata_suffix, SERVER_METADATA_PATH};
 use super::store::OAuthStoreStub;
 use crate::{get_agent_by_binding, Auth};
 
+/// Whether `path` is `prefix` or under it.
+fn under(path: &str, prefix: &str) -> bool {
+    prefix.is_empty() || path == prefix || path.strip_prefix(prefix).is_some_and(|rest| rest.starts_with('/'))
+}
+
 /// What [`OAuthProvider::handle`] made of a request.
 #[derive(Debug)]
 pub enum Handled {
@@ -56,6 +61,7 @@ pub struct OAuthProvider {
     pub(crate) shards: u8,
     pub(crate) clock: Option<fn() -> i64>,
     pub(crate) websocket_token_param: Option<String>,
+    pub(crate) required_scopes: Vec<(String, Vec<String>)>,
 }
 
 impl Default for OAuthProvider {
@@ -76,6 +82,7 @@ impl Default for OAuthProvider {
             shards: 8,
             clock: None,
             websocket_token_param: None,
+            required_scopes: Vec::new(),
         }
     }
 }
@@ -93,6 +100,24 @@ impl OAuthProvider {
     pub fn protect(mut self, prefix: &str) -> Self {
         self.protected.push(prefix.trim_end_matches('/').to_owned());
         self
+    }
+
+    /// Requires `scopes` (all of them) of tokens on `prefix` and under it (a
+    /// protected route): a token without one gets 403 `insufficient_scope`,
+    /// its challenge naming them. The longest matching prefix decides.
+    pub fn require_scopes(mut self, prefix: &str, scopes: &[&str]) -> Self {
+        let scopes = scopes.iter().map(|s| (*s).to_owned()).collect();
+        self.required_scopes.push((prefix.trim_end_matches('/').to_owned(), scopes));
+        self
+    }
+
+    /// The scopes a token needs on `path` ([`OAuthProvider::require_scopes`]).
+    pub(crate) fn scopes_needed(&self, path: &str) -> &[String] {
+        self.required_scopes
+            .iter()
+            .filter(|(prefix, _)| under(path, prefix))
+            .max_by_key(|(prefix, _)| prefix.len())
+            .map_or(&[], |(_, scopes)| scopes.as_slice())
     }
 
     /// The app's authorization page (advertised in the metadata).
@@ -190,7 +215,7 @@ impl OAuthProvider {
     }
 
     fn is_protected(&self, path: &str) -> bool {
-        self.protected.iter().any(|p| path == p || path.starts_with(&format!("{p}/")) || p.is_empty())
+        self.protected.iter().any(|p| under(path, p))
     }
 
     /// Serves what is the provider's; hands back the rest (see [`Handled`]).
@@ -219,5 +244,25 @@ impl OAuthProvider {
             return Ok(Handled::Other(req));
         };
         Ok(Handled::Response(http::cors(origin.as_deref(), response)?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_longest_prefix_names_the_scopes_a_route_needs() {
+        let p = OAuthProvider::new()
+            .protect("/api")
+            .require_scopes("/api", &["read"])
+            .require_scopes("/api/admin/", &["read", "admin"]);
+        assert_eq!(p.scopes_needed("/api/notes"), ["read"]);
+        assert_eq!(p.scopes_needed("/api"), ["read"]);
+        assert_eq!(p.scopes_needed("/api/admin"), ["read", "admin"]);
+        assert_eq!(p.scopes_needed("/api/admin/users"), ["read", "admin"]);
+        assert_eq!(p.scopes_needed("/api/administrator"), ["read"]);
+        assert!(p.scopes_needed("/other").is_empty());
+        assert!(p.is_protected("/api/x") && !p.is_protected("/apix") && !p.is_protected("/other"));
     }
 }

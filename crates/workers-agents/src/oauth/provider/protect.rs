@@ -21,8 +21,12 @@ fn bearer(req: &Request) -> Option<String> {
 fn refuse(p: &OAuthProvider, req: &Request, challenge: Challenge<'_>) -> worker::Result<Handled> {
     let url = req.url()?;
     let origin = url.origin().ascii_serialization();
-    // `offline_access` asks for refresh tokens, not access to the resource.
-    let scopes: Vec<String> = p.scopes.iter().filter(|s| *s != "offline_access").cloned().collect();
+    // `offline_access` asks for refresh tokens, not access to the resource;
+    // a token short of scope is told the ones the route needs.
+    let scopes: Vec<String> = match challenge {
+        Challenge::InsufficientScope => p.scopes_needed(url.path()).to_vec(),
+        _ => p.scopes.iter().filter(|s| *s != "offline_access").cloned().collect(),
+    };
     let header = bearer_challenge("OAuth", &resource_metadata_url(&origin, url.path()), &scopes, challenge);
     let headers = Headers::new();
     headers.set("www-authenticate", &header)?;
@@ -31,6 +35,11 @@ fn refuse(p: &OAuthProvider, req: &Request, challenge: Challenge<'_>) -> worker:
         Challenge::InvalidToken { description } => {
             headers.set("content-type", "application/json")?;
             serde_json::json!({ "error": "invalid_token", "error_description": description }).to_string()
+        }
+        Challenge::InsufficientScope => {
+            headers.set("content-type", "application/json")?;
+            let description = format!("This resource needs the scope {}", scopes.join(" "));
+            serde_json::json!({ "error": "insufficient_scope", "error_description": description }).to_string()
         }
         _ => String::new(),
     };
@@ -85,6 +94,9 @@ pub(crate) async fn check(p: &OAuthProvider, req: Request, env: &Env) -> worker:
                 Challenge::InvalidToken { description: "Token audience does not match resource server" },
             );
         }
+    }
+    if p.scopes_needed(&req.path()).iter().any(|needed| !info.scope.contains(needed)) {
+        return refuse(p, &req, Challenge::InsufficientScope);
     }
     let auth = crate::Auth {
         user_id: info.user_id,
