@@ -11,8 +11,8 @@ use crate::oauth::crypto::{constant_time_eq, random_token, sha256_hex};
 use crate::oauth::metadata::{ProtectedResourceMetadata, ServerMetadata};
 use crate::oauth::store::{grant_of, CodeExchange, Lifetimes, Outcome, RefreshExchange, StoredClient};
 use crate::oauth::{
-    check_auth_method, parse_token_request, registration_response, validate_registration, ClientCredentials, ErrorCode,
-    Grant, OAuthError,
+    check_auth_method, parse_token_request, registration_response, validate_registration, Client, ClientCredentials,
+    ErrorCode, Grant, OAuthError,
 };
 
 /// Largest token request body.
@@ -71,19 +71,7 @@ pub(crate) async fn register(p: &OAuthProvider, mut req: Request, env: &Env) -> 
     }
     let answer = async {
         let metadata: Value = read_json(&mut req, MAX_REGISTRATION_BODY).await.map_err(body_error)?;
-        let registration = validate_registration(&metadata, p.allow_public_clients)?;
-        let public = registration.token_endpoint_auth_method.is_public();
-        let client_id = random_token(CLIENT_ID_CHARS).map_err(internal)?;
-        let secret = if public { None } else { Some(random_token(CLIENT_SECRET_CHARS).map_err(internal)?) };
-        let secret_hash = match &secret {
-            Some(secret) => Some(sha256_hex(secret).await.map_err(internal)?),
-            None => None,
-        };
-        let now = p.now_ms();
-        let client = registration.into_client(client_id.clone(), now / 1000);
-        let stored = StoredClient { client: client.clone(), secret_hash };
-        let expires = p.client_ttl.map(|ttl| now + ttl.as_millis() as i64);
-        p.client_store(env, &client_id).map_err(internal)?.put_client(stored, now, expires).await.map_err(internal)?;
+        let (client, secret, expires) = create_client(p, env, &metadata, p.client_ttl).await?;
         let secret_expires_at = if secret.is_some() { expires.map_or(0, |ms| ms / 1000) } else { 0 };
         Ok::<_, OAuthError>(registration_response(&client, secret.as_deref(), secret_expires_at))
     };
@@ -91,6 +79,30 @@ pub(crate) async fn register(p: &OAuthProvider, mut req: Request, env: &Env) -> 
         Ok(body) => json(&body, 201),
         Err(e) => error(&e),
     }
+}
+
+/// Checks client metadata and stores the client: it, its secret (for a
+/// confidential client: shown once, stored as a hash) and when it expires.
+pub(crate) async fn create_client(
+    p: &OAuthProvider,
+    env: &Env,
+    metadata: &Value,
+    ttl: Option<std::time::Duration>,
+) -> Result<(Client, Option<String>, Option<i64>), OAuthError> {
+    let registration = validate_registration(metadata, p.allow_public_clients)?;
+    let public = registration.token_endpoint_auth_method.is_public();
+    let client_id = random_token(CLIENT_ID_CHARS).map_err(internal)?;
+    let secret = if public { None } else { Some(random_token(CLIENT_SECRET_CHARS).map_err(internal)?) };
+    let secret_hash = match &secret {
+        Some(secret) => Some(sha256_hex(secret).await.map_err(internal)?),
+        None => None,
+    };
+    let now = p.now_ms();
+    let client = registration.into_client(client_id.clone(), now / 1000);
+    let stored = StoredClient { client: client.clone(), secret_hash };
+    let expires = ttl.map(|ttl| now + ttl.as_millis() as i64);
+    p.client_store(env, &client_id).map_err(internal)?.put_client(stored, now, expires).await.map_err(internal)?;
+    Ok((client, secret, expires))
 }
 
 /// `POST /token`: a code or refresh token for tokens, or a revocation.

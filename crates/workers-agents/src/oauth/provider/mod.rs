@@ -14,9 +14,11 @@
 
 mod endpoints;
 mod http;
+mod manage;
 mod pages;
 mod protect;
 
+pub use manage::CreatedClient;
 pub use pages::Approval;
 
 use std::time::Duration;

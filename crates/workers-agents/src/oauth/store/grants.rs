@@ -210,11 +210,15 @@ fn storage(e: crate::Error) -> OAuthError {
 /// provider picks shards by that character) and can be listed and replaced
 /// together.
 pub fn new_grant_id(user_id: &str) -> Result<String, CryptoError> {
+    Ok(format!("{}{}", user_grant_prefix(user_id), crypto::random_token(GRANT_ID_CHARS - 1)?))
+}
+
+/// The first character of every grant id of `user_id` (see [`new_grant_id`]).
+pub(crate) fn user_grant_prefix(user_id: &str) -> char {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     // FNV-1a: stable across releases, which the shard of stored grants depends on.
     let hash = user_id.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
-    let first = ALPHABET[(hash % 64) as usize] as char;
-    Ok(format!("{first}{}", crypto::random_token(GRANT_ID_CHARS - 1)?))
+    ALPHABET[(hash % 64) as usize] as char
 }
 
 /// The grant id of a `{grant_id}:{secret}` token, if it has that shape.

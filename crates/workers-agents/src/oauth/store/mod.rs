@@ -13,6 +13,7 @@ mod rows;
 
 pub use clients::StoredClient;
 
+pub(crate) use grants::user_grant_prefix;
 pub use grants::{
     grant_of, new_grant_id, CodeExchange, GrantSummary, Issued, Lifetimes, NewGrant, RefreshExchange, TokenInfo,
 };
