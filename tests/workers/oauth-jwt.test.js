@@ -85,6 +85,15 @@ describe("OAuth: tokens of your own identity provider (JWT)", () => {
     expect(res.status).toBe(404);
   });
 
+  it("takes a token up to the 16 KiB limit, whose claims reach the session's instance", async () => {
+    const big = await jwt("auth0|big", { permissions: ["admin"], pad: "x".repeat(11_000) });
+    expect(big.length).toBeGreaterThan(15_000);
+    expect(big.length).toBeLessThanOrEqual(16 * 1024);
+    const session = await open(big);
+    expect((await callTool(big, session, "whoami")).content[0].text).toBe("auth0|big");
+    expect(await callTool(big, session, "admin_action")).toMatchObject({ isError: false });
+  });
+
   it("keeps the provider's own tokens working beside JWTs", async () => {
     const ours = await accessToken("ada");
     const res = await whoami(ours);
@@ -129,5 +138,51 @@ describe("OAuth: tokens of your own identity provider (JWT)", () => {
     }
     // The same token, untouched, passes: the refusals above are each for what was changed.
     expect((await whoami(good)).status).toBe(200);
+  });
+});
+
+describe("OAuth: the external token hook", () => {
+  const probe = (path, token) => SELF.fetch(`${BASE}${path}`, { headers: { authorization: `Bearer ${token}` } });
+
+  it("gives the resolver tokens that are not of the provider's shape, with the URL and the clock", async () => {
+    const res = await probe("/external-probe/x?y=1", "opaque.token-of-another-server");
+    expect(res.status).toBe(200);
+    const auth = await res.json();
+    expect(auth).toMatchObject({ user_id: "external", props: { url: `${BASE}/external-probe/x?y=1`, token_bytes: 30 } });
+    expect(Math.abs(auth.props.now_ms - Date.now())).toBeLessThan(60_000);
+    const refused = await probe("/external-probe/x", "nobody");
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get("www-authenticate")).toContain('error="invalid_token"');
+  });
+
+  it("never hands it a token of the provider's shape, which the store alone decides", async () => {
+    // Unknown to the store, so refused, although this resolver accepts anything it is given.
+    const forged = `${"A".repeat(16)}:${"B".repeat(43)}`;
+    const shape = await probe("/external-probe/x", forged);
+    if (shape.status === 200) throw new Error("a token of our shape reached the resolver");
+    expect(shape.status).toBe(401);
+    expect(shape.headers.get("www-authenticate")).toContain('error="invalid_token"');
+  });
+
+  it("answers a resolver's failure with 500 and a reference, not its text", async () => {
+    const res = await probe("/external-probe/x", "fail");
+    expect(res.status).toBe(500);
+    const body = await res.json();
+    expect(body.error).toBe("server_error");
+    expect(body.error_description).toMatch(/^Internal error \(ref [0-9a-f]{8}\)$/);
+  });
+
+  it("external_jwt: the verifier's Auth, with every claim as the props", async () => {
+    const token = await jwt("auth0|ada", { permissions: ["admin"], scp: ["read", "write"], client_id: "m2m" }, { kind: "ec" });
+    const res = await probe("/jwt-probe/whoami", token);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({
+      user_id: "auth0|ada",
+      client_id: "m2m",
+      scope: ["read", "write"],
+      props: { sub: "auth0|ada", iss: "https://idp.test/", permissions: ["admin"] },
+    });
+    const expired = await jwt("auth0|ada", { exp: Math.floor(Date.now() / 1000) - 120 });
+    expect((await probe("/jwt-probe/whoami", expired)).status).toBe(401);
   });
 });

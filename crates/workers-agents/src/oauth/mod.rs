@@ -27,7 +27,7 @@
 
 mod audience;
 mod authorize;
-mod base64;
+pub(crate) mod base64;
 mod challenge;
 mod client;
 mod client_auth;
@@ -35,8 +35,8 @@ pub mod crypto;
 mod error;
 mod form;
 mod json_fields;
-mod jwks;
-mod jwt;
+pub(crate) mod jwks;
+pub(crate) mod jwt;
 mod jwt_verifier;
 mod metadata;
 mod provider;
