@@ -7,6 +7,7 @@ import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 import { API_KEY } from "./tests/standin/openai.mjs";
 import { STANDIN_PORT } from "./tests/setup/standin.js";
+import { JWT_AUDIENCE, JWT_ISSUER, JWT_JWKS, JWT_PRIVATE_KEYS } from "./tests/setup/jwt-keys.js";
 
 export default defineConfig({
   plugins: [
@@ -19,6 +20,10 @@ export default defineConfig({
           OPENAI_API_KEY: API_KEY,
           AI_MODEL: "stand-in",
           AI_IDLE_TIMEOUT_MS: "1500",
+          // A test identity provider whose JWTs the secure MCP example accepts.
+          JWT_ISSUER,
+          JWT_AUDIENCE,
+          JWT_JWKS,
         },
         // The Workers AI binding, played by a local service with the same `run` method.
         serviceBindings: { AI: { name: "fake-workers-ai", entrypoint: "FakeAi" } },
@@ -35,6 +40,8 @@ export default defineConfig({
   ],
   test: {
     include: ["tests/workers/**/*.test.js"],
+    // The test identity provider's private keys, for signing in the tests.
+    provide: { jwtKeys: JWT_PRIVATE_KEYS },
     globalSetup: ["tests/setup/build.js", "tests/setup/standin.js"],
     testTimeout: 30_000,
     hookTimeout: 30_000,

@@ -1,15 +1,15 @@
 // The OAuth provider's Web Crypto helpers, in workerd, against published
-// test vectors (FIPS 180-2, RFC 4231, RFC 7636 appendix B) and the
-// properties AES-GCM must have.
+// test vectors (FIPS 180-2, RFC 4231, RFC 7636 appendix B), the
+// properties AES-GCM must have, and JWS signatures made here by Web Crypto.
 import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 
 const hex = (text) => Buffer.from(text, "utf8").toString("hex");
 
-async function run(op, { key = "", data = "" } = {}) {
+async function run(op, { key = "", data = "", ...rest } = {}) {
   const res = await SELF.fetch(`https://fixture/crypto/${op}`, {
     method: "POST",
-    body: JSON.stringify({ key, data }),
+    body: JSON.stringify({ key, data, ...rest }),
   });
   expect(res.status).toBe(200);
   return res.json();
@@ -48,5 +48,40 @@ describe("OAuth crypto (Web Crypto)", () => {
     const b = (await run("token", { data: "00".repeat(43) })).out;
     expect(a).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(a).not.toBe(b);
+  });
+
+  it("verifies RS256 and ES256 signatures with a public JWK, and nothing else", async () => {
+    const rsa = await crypto.subtle.generateKey(
+      { name: "RSASSA-PKCS1-v1_5", modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" },
+      true,
+      ["sign", "verify"],
+    );
+    const ec = await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, ["sign", "verify"]);
+    const message = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhZGEifQ";
+    const data = hex(message);
+    const toHex = (buffer) => Buffer.from(buffer).toString("hex");
+    const rsaJwk = await crypto.subtle.exportKey("jwk", rsa.publicKey);
+    const ecJwk = await crypto.subtle.exportKey("jwk", ec.publicKey);
+    const rsaSig = toHex(await crypto.subtle.sign("RSASSA-PKCS1-v1_5", rsa.privateKey, Buffer.from(message)));
+    const ecSig = toHex(await crypto.subtle.sign({ name: "ECDSA", hash: "SHA-256" }, ec.privateKey, Buffer.from(message)));
+    expect(ecSig.length).toBe(128); // r || s, as JWS ES256 has it
+
+    expect(await run("verify", { alg: "RS256", jwk: rsaJwk, data, sig: rsaSig })).toEqual({ out: true });
+    expect(await run("verify", { alg: "ES256", jwk: ecJwk, data, sig: ecSig })).toEqual({ out: true });
+    // Another message, a changed signature, another key.
+    const other = hex(`${message}x`);
+    expect(await run("verify", { alg: "RS256", jwk: rsaJwk, data: other, sig: rsaSig })).toEqual({ out: false });
+    expect(await run("verify", { alg: "ES256", jwk: ecJwk, data: other, sig: ecSig })).toEqual({ out: false });
+    const flip = (sig) => sig.slice(0, 10) + (sig[10] === "0" ? "1" : "0") + sig.slice(11);
+    expect(await run("verify", { alg: "RS256", jwk: rsaJwk, data, sig: flip(rsaSig) })).toEqual({ out: false });
+    expect(await run("verify", { alg: "ES256", jwk: ecJwk, data, sig: flip(ecSig) })).toEqual({ out: false });
+    const ec2 = await crypto.subtle.exportKey("jwk", (await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, ["sign"])).publicKey);
+    expect(await run("verify", { alg: "ES256", jwk: ec2, data, sig: ecSig })).toEqual({ out: false });
+    // A key of the other type is refused before Web Crypto is asked.
+    expect((await run("verify", { alg: "RS256", jwk: ecJwk, data, sig: rsaSig })).error).toMatch(/not a key for RS256/);
+    expect((await run("verify", { alg: "ES256", jwk: rsaJwk, data, sig: ecSig })).error).toMatch(/not a key for ES256/);
+    // A point that is not on the curve does not import.
+    const offCurve = { ...ecJwk, y: ecJwk.x };
+    expect((await run("verify", { alg: "ES256", jwk: offCurve, data, sig: ecSig })).error).toMatch(/public key/);
   });
 });

@@ -7,17 +7,21 @@
 //!   clients bring their token in the query (`?token=`), and each
 //!   connection speaks for its own user.
 //! - [`provider`]: the OAuth provider (`/.well-known/*`, `/register`,
-//!   `/token`) protecting `/secure`.
+//!   `/token`) protecting `/secure`; [`provider_for`] adds, when the
+//!   environment configures one, JWTs of another issuer (the seed's third
+//!   way: bring your own provider, such as Auth0).
 //! - [`authorize_page`]: the login and consent page at `/authorize`.
 //!
 //! A worker serves them with [`serve`] before its other routes.
 
+mod external;
 mod login;
 mod secure_mcp;
 #[cfg(feature = "standalone")]
 mod standalone;
 mod vault;
 
+pub use external::provider_for;
 pub use login::authorize_page;
 pub use secure_mcp::{SecureMcp, SecureMcpState};
 pub use vault::{Vault, VaultNote, VaultState};
@@ -51,7 +55,7 @@ pub fn secure_router() -> AgentRouter {
 /// Serves what is this example's (the provider's endpoints, the login page,
 /// the protected MCP server); hands back the rest.
 pub async fn serve(req: Request, env: &Env) -> worker::Result<Result<Response, Request>> {
-    let provider = provider();
+    let provider = provider_for(env)?;
     match provider.handle(req, env).await? {
         Handled::Response(response) => Ok(Ok(response)),
         Handled::Authorized(req, auth) => match secure_router().handle_authorized(req, env, &auth).await? {

@@ -1,12 +1,16 @@
 //! The provider's cryptography, all through the runtime's Web Crypto (no
 //! crypto crate in the bundle): SHA-256 (stored hashes, PKCE S256),
 //! HMAC-SHA256 (keys derived from a token, signed cookies), AES-256-GCM
-//! (props at rest), and random secrets from `crypto.getRandomValues`.
+//! (props at rest), random secrets from `crypto.getRandomValues`, and the
+//! RS256 / ES256 signatures of other servers' JWTs (public keys as JWKs).
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use worker::js_sys::{self, Array, Object, Reflect, Uint8Array};
 use worker::wasm_bindgen_futures::JsFuture;
+
+use super::jwks::KeyMaterial;
+use super::jwt::JwsAlgorithm;
 
 #[wasm_bindgen]
 extern "C" {
@@ -24,6 +28,25 @@ extern "C" {
         algorithm: &JsValue,
         extractable: bool,
         usages: &Array,
+    ) -> Result<js_sys::Promise, JsValue>;
+
+    #[wasm_bindgen(method, catch, js_name = importKey)]
+    fn import_jwk(
+        this: &Subtle,
+        format: &str,
+        key: &Object,
+        algorithm: &JsValue,
+        extractable: bool,
+        usages: &Array,
+    ) -> Result<js_sys::Promise, JsValue>;
+
+    #[wasm_bindgen(method, catch)]
+    fn verify(
+        this: &Subtle,
+        algorithm: &JsValue,
+        key: &JsValue,
+        signature: &Uint8Array,
+        data: &Uint8Array,
     ) -> Result<js_sys::Promise, JsValue>;
 
     #[wasm_bindgen(method, catch)]
@@ -169,6 +192,69 @@ pub async fn open(key: &[u8], sealed: &[u8]) -> Result<Vec<u8>, CryptoError> {
     bytes_of("AES-GCM", subtle.decrypt(&gcm(nonce), &key, &Uint8Array::from(ciphertext)))
         .await
         .map_err(|_| CryptoError("the data does not decrypt with this key".into()))
+}
+
+/// The Web Crypto algorithm objects for `alg`: to import its key, and to verify.
+fn signature_algorithms(alg: JwsAlgorithm) -> (Object, Object) {
+    let (import, verify) = (Object::new(), Object::new());
+    match alg {
+        JwsAlgorithm::Rs256 => {
+            set(&import, "name", &"RSASSA-PKCS1-v1_5".into());
+            set(&import, "hash", &"SHA-256".into());
+            set(&verify, "name", &"RSASSA-PKCS1-v1_5".into());
+        }
+        JwsAlgorithm::Es256 => {
+            set(&import, "name", &"ECDSA".into());
+            set(&import, "namedCurve", &"P-256".into());
+            set(&verify, "name", &"ECDSA".into());
+            set(&verify, "hash", &"SHA-256".into());
+        }
+    }
+    (import, verify)
+}
+
+/// The public key as the JWK Web Crypto imports: its parameters only (no
+/// `alg`, `use` or `key_ops` for the import to disagree with).
+fn jwk_object(key: &KeyMaterial) -> Object {
+    let jwk = Object::new();
+    match key {
+        KeyMaterial::Rsa { n, e } => {
+            set(&jwk, "kty", &"RSA".into());
+            set(&jwk, "n", &n.into());
+            set(&jwk, "e", &e.into());
+        }
+        KeyMaterial::P256 { x, y } => {
+            set(&jwk, "kty", &"EC".into());
+            set(&jwk, "crv", &"P-256".into());
+            set(&jwk, "x", &x.into());
+            set(&jwk, "y", &y.into());
+        }
+    }
+    jwk
+}
+
+/// Whether `signature` is `key`'s signature of `data` under `alg` (RS256:
+/// RSASSA-PKCS1-v1_5 with SHA-256; ES256: ECDSA P-256 with SHA-256, the
+/// signature as `r || s`). `Err` when the key does not fit the algorithm or
+/// does not import.
+pub async fn verify_signature(
+    alg: JwsAlgorithm,
+    key: &KeyMaterial,
+    data: &[u8],
+    signature: &[u8],
+) -> Result<bool, CryptoError> {
+    if !key.fits(alg) {
+        return Err(CryptoError(format!("the key is not a key for {alg}")));
+    }
+    let subtle = subtle()?;
+    let (import, verify) = signature_algorithms(alg);
+    let usages = Array::of1(&"verify".into());
+    let promise = subtle.import_jwk("jwk", &jwk_object(key), &import, false, &usages);
+    let key =
+        JsFuture::from(promise.map_err(|e| failed("public key", e))?).await.map_err(|e| failed("public key", e))?;
+    let promise = subtle.verify(&verify, &key, &Uint8Array::from(signature), &Uint8Array::from(data));
+    let valid = JsFuture::from(promise.map_err(|e| failed("verify", e))?).await.map_err(|e| failed("verify", e))?;
+    Ok(valid.as_bool() == Some(true))
 }
 
 /// Lower-case hex.

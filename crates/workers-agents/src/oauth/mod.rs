@@ -21,10 +21,13 @@
 //! | `audience.rs` | whether a token's audience covers the URL it is used at |
 //! | `provider/` | the provider: discovery, registration, token endpoint (`endpoints.rs`), protected routes (`protect.rs`), the app's pages' helpers (`pages.rs`) |
 //! | `challenge.rs` | the `WWW-Authenticate: Bearer …` challenge of a protected route |
+//! | `jwt.rs` | another server's JWTs: compact JWS decoding, allowed algorithms, claim checks (`iss`, `aud`, `exp`, `nbf`, `iat`), the `Auth` they give |
+//! | `jwks.rs` | JWK Sets: public RSA and P-256 keys, and the key a token's `kid` selects |
+//! | `jwt_verifier.rs` | [`JwtVerifier`]: the above with the signature checked by Web Crypto (runtime) |
 
 mod audience;
 mod authorize;
-mod base64;
+pub(crate) mod base64;
 mod challenge;
 mod client;
 mod client_auth;
@@ -32,6 +35,9 @@ pub mod crypto;
 mod error;
 mod form;
 mod json_fields;
+pub(crate) mod jwks;
+pub(crate) mod jwt;
+mod jwt_verifier;
 mod metadata;
 mod provider;
 mod redirect;
@@ -50,11 +56,14 @@ pub use challenge::{bearer_challenge, Challenge};
 pub use client::{AuthMethod, Client};
 pub use client_auth::{check_auth_method, ClientCredentials};
 pub use error::{ErrorCode, OAuthError};
+pub use jwks::{KeyMaterial, KeySet, PublicJwk, MAX_JWKS_BYTES, MAX_JWKS_KEYS, MIN_RSA_BITS};
+pub use jwt::{JwsAlgorithm, JwsPart, JwtError, DEFAULT_LEEWAY, MAX_JWT_BYTES, MAX_JWT_JSON_DEPTH};
+pub use jwt_verifier::JwtVerifier;
 pub use metadata::{
     resource_metadata_suffix, resource_metadata_url, ProtectedResourceMetadata, ServerMetadata, RESOURCE_METADATA_PATH,
     SERVER_METADATA_PATH,
 };
-pub use provider::{Approval, CreatedClient, Handled, OAuthProvider};
+pub use provider::{Approval, CreatedClient, ExternalToken, Handled, OAuthProvider};
 pub use redirect::{check_redirect_uri, redirect_matches, MAX_REDIRECT_URI_BYTES};
 pub use registration::{
     registration_response, validate_registration, RegistrationRequest, MAX_CLIENT_NAME_CHARS, MAX_REDIRECT_URIS,

@@ -9,6 +9,8 @@ mod gen;
 mod json_writer;
 #[cfg(feature = "mcp")]
 mod jsonrpc;
+#[cfg(feature = "oauth")]
+mod jwt;
 mod path;
 mod sse;
 #[cfg(feature = "mcp")]

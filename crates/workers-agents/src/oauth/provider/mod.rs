@@ -13,13 +13,17 @@
 //! ```
 
 mod endpoints;
+mod external;
 mod http;
 mod manage;
 mod pages;
 mod protect;
 
+pub use external::ExternalToken;
 pub use manage::CreatedClient;
 pub use pages::Approval;
+
+use external::ExternalResolver;
 
 use std::time::Duration;
 
@@ -27,6 +31,7 @@ use worker::{Env, Method, Request, Response};
 
 use super::metadata::{resource_metadata_suffix, SERVER_METADATA_PATH};
 use super::store::OAuthStoreStub;
+use crate::oauth::JwtVerifier;
 use crate::{get_agent_by_binding, Auth};
 
 /// Whether `path` is `prefix` or under it.
@@ -64,6 +69,7 @@ pub struct OAuthProvider {
     pub(crate) clock: Option<fn() -> i64>,
     pub(crate) websocket_token_param: Option<String>,
     pub(crate) required_scopes: Vec<(String, Vec<String>)>,
+    pub(crate) external: Option<ExternalResolver>,
 }
 
 impl Default for OAuthProvider {
@@ -85,6 +91,7 @@ impl Default for OAuthProvider {
             clock: None,
             websocket_token_param: None,
             required_scopes: Vec::new(),
+            external: None,
         }
     }
 }
@@ -194,6 +201,55 @@ impl OAuthProvider {
     pub fn clock(mut self, now: fn() -> i64) -> Self {
         self.clock = Some(now);
         self
+    }
+
+    /// Accepts bearer tokens another server issued: a token on a protected
+    /// route that is not of the provider's own shape (`{grant}:{secret}`)
+    /// goes to `resolve`, whose `Some(auth)` is served like a token of ours
+    /// ([`Handled::Authorized`], `ctx.auth()` in agents) and whose `None` is
+    /// refused with the same 401 `invalid_token` challenge. The resolver
+    /// checks everything about the token, its audience included; an `Err`
+    /// is logged and answered 500 with a reference.
+    ///
+    /// Tokens of the provider's shape never reach it: one the store does not
+    /// know is revoked, expired or forged, and is refused without asking.
+    /// For JWTs, [`external_jwt`](Self::external_jwt) is this with a
+    /// [`JwtVerifier`].
+    ///
+    /// ```
+    /// use workers_agents::oauth::{ExternalToken, OAuthProvider};
+    /// use workers_agents::Auth;
+    ///
+    /// let provider = OAuthProvider::new().protect("/mcp").resolve_external_token(|t: ExternalToken| async move {
+    ///     // Look the token up (an introspection endpoint, KV, …); `None`: refuse it.
+    ///     Ok((t.token == "let-me-in").then(|| Auth {
+    ///         user_id: "ada".into(),
+    ///         client_id: String::new(),
+    ///         scope: vec![],
+    ///         props: serde_json::json!({ "permissions": [] }),
+    ///         grant_id: String::new(),
+    ///     }))
+    /// });
+    /// ```
+    pub fn resolve_external_token<F, Fut>(mut self, resolve: F) -> Self
+    where
+        F: Fn(ExternalToken) -> Fut + 'static,
+        Fut: std::future::Future<Output = crate::Result<Option<Auth>>> + 'static,
+    {
+        self.external = Some(ExternalResolver::new(resolve));
+        self
+    }
+
+    /// Accepts JWTs that `verifier` verifies (see
+    /// [`resolve_external_token`](Self::resolve_external_token)): its
+    /// [`Auth`] (the user from `sub`, all claims as props) reaches the
+    /// agents; a token it refuses gets the 401 `invalid_token` challenge.
+    pub fn external_jwt(self, verifier: JwtVerifier) -> Self {
+        let verifier = std::rc::Rc::new(verifier);
+        self.resolve_external_token(move |t: ExternalToken| {
+            let verifier = verifier.clone();
+            async move { Ok(verifier.verify(&t.token, t.now_ms).await.ok()) }
+        })
     }
 
     pub(crate) fn now_ms(&self) -> i64 {

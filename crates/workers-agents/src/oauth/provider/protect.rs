@@ -1,15 +1,18 @@
 //! The protected routes: a bearer token checked against its grant shard
-//! and its audience, or a challenge that tells the client where to log in.
+//! and its audience (or, when it is not of our shape, by the app's external
+//! resolver), or a challenge that tells the client where to log in.
 
 use worker::{Env, Headers, Request, RequestInit, Response};
 
-use super::http::{cors, origin_of};
+use super::external::ExternalToken;
+use super::http::{cors, error, origin_of};
 use super::{Handled, OAuthProvider};
 use crate::oauth::audience::audience_matches;
 use crate::oauth::challenge::{bearer_challenge, Challenge};
 use crate::oauth::form;
 use crate::oauth::metadata::resource_metadata_url;
 use crate::oauth::store::grant_of;
+use crate::oauth::{ErrorCode, OAuthError};
 
 /// The bearer token of `Authorization: Bearer …`, if there is one.
 fn bearer(req: &Request) -> Option<String> {
@@ -78,7 +81,7 @@ pub(crate) async fn check(p: &OAuthProvider, req: Request, env: &Env) -> worker:
         return refuse(p, &req, Challenge::Missing);
     };
     let Some(grant_id) = grant_of(&token) else {
-        return refuse(p, &req, invalid);
+        return external(p, req, env, token, invalid).await;
     };
     let store = p.grant_store(env, grant_id)?;
     let info = match store.unwrap_token(token, p.now_ms()).await? {
@@ -95,7 +98,7 @@ pub(crate) async fn check(p: &OAuthProvider, req: Request, env: &Env) -> worker:
             );
         }
     }
-    if p.scopes_needed(&req.path()).iter().any(|needed| !info.scope.contains(needed)) {
+    if lacks_scope(p, &req, &info.scope) {
         return refuse(p, &req, Challenge::InsufficientScope);
     }
     let auth = crate::Auth {
@@ -106,4 +109,33 @@ pub(crate) async fn check(p: &OAuthProvider, req: Request, env: &Env) -> worker:
         grant_id: info.grant_id,
     };
     Ok(Handled::Authorized(req, auth))
+}
+
+/// Whether `scope` lacks one the route needs ([`OAuthProvider::require_scopes`]).
+fn lacks_scope(p: &OAuthProvider, req: &Request, scope: &[String]) -> bool {
+    p.scopes_needed(&req.path()).iter().any(|needed| !scope.contains(needed))
+}
+
+/// A token not of our shape: the app's resolver decides, if there is one.
+async fn external(
+    p: &OAuthProvider,
+    req: Request,
+    env: &Env,
+    token: String,
+    invalid: Challenge<'_>,
+) -> worker::Result<Handled> {
+    let Some(resolver) = &p.external else {
+        return refuse(p, &req, invalid);
+    };
+    let token = ExternalToken { token, url: req.url()?, env: env.clone(), now_ms: p.now_ms() };
+    match resolver.resolve(token).await {
+        Ok(Some(auth)) if lacks_scope(p, &req, &auth.scope) => refuse(p, &req, Challenge::InsufficientScope),
+        Ok(Some(auth)) => Ok(Handled::Authorized(req, auth)),
+        Ok(None) => refuse(p, &req, invalid),
+        Err(e) => {
+            let reference = crate::error::internal("[oauth external token]", &e);
+            let response = error(&OAuthError::new(ErrorCode::ServerError, reference))?;
+            Ok(Handled::Response(cors(origin_of(&req)?.as_deref(), response)?))
+        }
+    }
 }
