@@ -17,10 +17,11 @@
 //! | `client_auth.rs` | a token request's client credentials (Basic or form) and the registered method |
 //! | `base64.rs` | standard base64 decoding (Basic credentials) |
 //! | `metadata.rs` | authorization server (RFC 8414) and protected resource (RFC 9728) metadata |
-//! | `store/` | the store: a Durable Object per shard with grants and tokens in SQL (`rows.rs`), issuing, exchanging, refreshing, unwrapping and revoking them (`grants.rs`) |
+//! | `store/` | the store: a Durable Object per shard with grants and tokens in SQL (`rows.rs`), issuing, exchanging, refreshing, unwrapping and revoking them (`grants.rs`), pending upstream logins (`states.rs`) |
 //! | `audience.rs` | whether a token's audience covers the URL it is used at |
 //! | `provider/` | the provider: discovery, registration, token endpoint (`endpoints.rs`), protected routes (`protect.rs`), the app's pages' helpers (`pages.rs`) |
 //! | `challenge.rs` | the `WWW-Authenticate: Bearer …` challenge of a protected route |
+//! | `upstream/` | logging in through a third-party provider: signed cookies, approved clients, the single-use state, the code exchange |
 
 mod audience;
 mod authorize;
@@ -39,6 +40,7 @@ mod registration;
 mod scope;
 mod store;
 mod token_request;
+pub mod upstream;
 
 pub use crate::export_oauth_store as export_store;
 pub use audience::audience_matches;
@@ -62,6 +64,6 @@ pub use registration::{
 pub use scope::{narrow_scope, parse_scope, Scope, MAX_SCOPE_TOKENS};
 pub use store::{
     grant_of, new_grant_id, CodeExchange, GrantSummary, Issued, Lifetimes, NewGrant, OAuthStore, OAuthStoreStub,
-    Outcome, RefreshExchange, StoredClient, TokenInfo,
+    Outcome, PendingLogin, RefreshExchange, StateTake, StoredClient, TokenInfo,
 };
 pub use token_request::{parse_token_request, Grant, TokenRequest};
