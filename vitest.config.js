@@ -2,11 +2,16 @@
 // (@cloudflare/vitest-pool-workers), with real SQLite-backed Durable Objects.
 // The AI models are stand-ins (the real providers are unreachable here): an
 // OpenAI-compatible server on loopback (same code path, another base URL) and
-// a service bound as `AI` with the Workers AI binding's `run` method.
+// a service bound as `AI` with the Workers AI binding's `run` method. GitHub
+// is a stand-in too (tests/standin/github.mjs), on AGENTS_GITHUB_PORT.
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 import { API_KEY } from "./tests/standin/openai.mjs";
 import { STANDIN_PORT } from "./tests/setup/standin.js";
+import { GITHUB_CLIENT_ID, GITHUB_CLIENT_SECRET } from "./tests/standin/github.mjs";
+import { GITHUB_PORT } from "./tests/setup/github.js";
+
+const github = `http://127.0.0.1:${GITHUB_PORT}`;
 
 export default defineConfig({
   plugins: [
@@ -19,6 +24,13 @@ export default defineConfig({
           OPENAI_API_KEY: API_KEY,
           AI_MODEL: "stand-in",
           AI_IDLE_TIMEOUT_MS: "1500",
+          // The GitHub MCP example (tests/fixture/src/github.rs) against the GitHub stand-in.
+          GITHUB_CLIENT_ID,
+          GITHUB_CLIENT_SECRET,
+          COOKIE_ENCRYPTION_KEY: "fixture-cookie-key-0123456789abcdef0123456789",
+          GITHUB_AUTHORIZE_URL: `${github}/login/oauth/authorize`,
+          GITHUB_TOKEN_URL: `${github}/login/oauth/access_token`,
+          GITHUB_API_URL: github,
         },
         // The Workers AI binding, played by a local service with the same `run` method.
         serviceBindings: { AI: { name: "fake-workers-ai", entrypoint: "FakeAi" } },
@@ -35,7 +47,7 @@ export default defineConfig({
   ],
   test: {
     include: ["tests/workers/**/*.test.js"],
-    globalSetup: ["tests/setup/build.js", "tests/setup/standin.js"],
+    globalSetup: ["tests/setup/build.js", "tests/setup/standin.js", "tests/setup/github.js"],
     testTimeout: 30_000,
     hookTimeout: 30_000,
   },
