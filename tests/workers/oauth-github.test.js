@@ -34,7 +34,7 @@ class Browser {
 
 const params = (clientId, state = "st-gh") => ({
   response_type: "code", client_id: clientId, redirect_uri: REDIRECT, code_challenge: CHALLENGE,
-  code_challenge_method: "S256", state, resource: `${GH}/mcp`,
+  code_challenge_method: "S256", state, resource: `${GH}/mcp`, scope: "profile",
 });
 
 async function newClient(name = "GitHub test client") {
@@ -157,6 +157,7 @@ describe("login through GitHub (the GitHub MCP example)", () => {
     const html = await page.text();
     expect(html).toContain("Cl&lt;ient&gt; &amp; co"); // the client's name, escaped
     expect(html).toContain("<strong>localhost</strong>"); // where you go back to
+    expect(html).toContain("It asks for: <code>profile</code>");
     expect(browser.jar.has("__Host-upstream-login")).toBe(false); // no binding before consent
 
     const res = await browser.fetch(`${GH}/authorize`, {
@@ -182,7 +183,7 @@ describe("login through GitHub (the GitHub MCP example)", () => {
     const code = clientRedirect(await browser.fetch(callback)).get("code");
     const tokens = await exchange(clientId, code);
     expect(tokens.status).toBe(200);
-    expect(tokens.body.resource).toBe(`${GH}/mcp`);
+    expect(tokens.body).toMatchObject({ resource: `${GH}/mcp`, scope: "profile" });
 
     expect((await callTool(tokens.body.access_token, "whoami")).content[0].text).toBe("octo-ada");
     const user = await callTool(tokens.body.access_token, "github_user");
@@ -252,6 +253,21 @@ describe("login through GitHub (the GitHub MCP example)", () => {
       body: form({ request: hidden(html, "request"), csrf: "forged", action: "approve" }),
     });
     await refused(res, 403, /The form expired or was not sent from this page/);
+    const huge = await browser.fetch(`${GH}/authorize`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: form({ request: "x".repeat(40_000), csrf: hidden(html, "csrf"), action: "approve" }),
+    });
+    expect(huge.status).toBe(413);
+    expect(huge.headers.get("location")).toBeNull();
+  });
+
+  it("keeps no authorization request over 16 KiB with a state", async () => {
+    const clientId = await newClient();
+    const browser = new Browser();
+    await toGithub(browser, clientId);
+    const long = await browser.fetch(`${GH}/authorize?${form({ ...params(clientId), pad: "p".repeat(17_000) })}`);
+    await refused(long, 400, /too long \(at most 16384 bytes\)/);
   });
 
   it("refuses a callback in another browser or without the binding cookie, and leaves the state to its browser", async () => {

@@ -88,7 +88,7 @@ fn consent_html(client: &Client, request: &AuthorizationRequest, query: &str, cs
     format!(
         r#"<p><strong>{name}</strong> wants to use this MCP server as you. You log in with GitHub next; this server
 then reads your GitHub profile (<code>{scope}</code>) and calls GitHub for you when {name} asks it to.</p>
-<p>After that you go back to <strong>{host}</strong>.</p>
+{asked}<p>After that you go back to <strong>{host}</strong>.</p>
 <form method="post" action="/authorize">
 <input type="hidden" name="request" value="{query}">
 <input type="hidden" name="csrf" value="{csrf}">
@@ -96,6 +96,11 @@ then reads your GitHub profile (<code>{scope}</code>) and calls GitHub for you w
 </form>"#,
         name = escape(client_name(client)),
         scope = UPSTREAM_SCOPE,
+        asked = if request.scope.is_empty() {
+            String::new()
+        } else {
+            format!("<p>It asks for: <code>{}</code></p>\n", escape(&request.scope.join(" ")))
+        },
         host = escape(&redirect_host(request)),
         query = escape(query),
         csrf = escape(csrf),
