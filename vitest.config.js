@@ -2,12 +2,17 @@
 // (@cloudflare/vitest-pool-workers), with real SQLite-backed Durable Objects.
 // The AI models are stand-ins (the real providers are unreachable here): an
 // OpenAI-compatible server on loopback (same code path, another base URL) and
-// a service bound as `AI` with the Workers AI binding's `run` method.
+// a service bound as `AI` with the Workers AI binding's `run` method. GitHub
+// is a stand-in too (tests/standin/github.mjs), on AGENTS_GITHUB_PORT.
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 import { API_KEY } from "./tests/standin/openai.mjs";
 import { STANDIN_PORT } from "./tests/setup/standin.js";
 import { JWT_AUDIENCE, JWT_ISSUER, JWT_JWKS, JWT_PRIVATE_KEYS } from "./tests/setup/jwt-keys.js";
+import { GITHUB_CLIENT_ID, GITHUB_CLIENT_SECRET } from "./tests/standin/github.mjs";
+import { GITHUB_PORT } from "./tests/setup/github.js";
+
+const github = `http://127.0.0.1:${GITHUB_PORT}`;
 
 export default defineConfig({
   plugins: [
@@ -24,6 +29,13 @@ export default defineConfig({
           JWT_ISSUER,
           JWT_AUDIENCE,
           JWT_JWKS,
+          // The GitHub MCP example (tests/fixture/src/github.rs) against the GitHub stand-in.
+          GITHUB_CLIENT_ID,
+          GITHUB_CLIENT_SECRET,
+          COOKIE_ENCRYPTION_KEY: "fixture-cookie-key-0123456789abcdef0123456789",
+          GITHUB_AUTHORIZE_URL: `${github}/login/oauth/authorize`,
+          GITHUB_TOKEN_URL: `${github}/login/oauth/access_token`,
+          GITHUB_API_URL: github,
         },
         // The Workers AI binding, played by a local service with the same `run` method.
         serviceBindings: { AI: { name: "fake-workers-ai", entrypoint: "FakeAi" } },
@@ -42,7 +54,7 @@ export default defineConfig({
     include: ["tests/workers/**/*.test.js"],
     // The test identity provider's private keys, for signing in the tests.
     provide: { jwtKeys: JWT_PRIVATE_KEYS },
-    globalSetup: ["tests/setup/build.js", "tests/setup/standin.js"],
+    globalSetup: ["tests/setup/build.js", "tests/setup/standin.js", "tests/setup/github.js"],
     testTimeout: 30_000,
     hookTimeout: 30_000,
   },

@@ -161,4 +161,27 @@ describe("OAuth store", () => {
     expect(answer.error).toBe("invalid_request");
     expect((await exchange("test-bad", "nope")).error).toBe("invalid_grant");
   });
+
+  it("keeps a pending upstream login for its browser until it is taken once or expires", async () => {
+    const shard = `test-${++shardNo}`;
+    const login = (state_hash, expires_ms = T0 + 600_000) =>
+      op("put-state", { shard, request: { state_hash, binding_hash: "b".repeat(64), payload: "client_id=c1", expires_ms } });
+    const take = (state_hash, binding_hash = "b".repeat(64), now_ms = T0 + 1000) =>
+      op("take-state", { shard, state_hash, binding_hash, now_ms });
+
+    await login("s1");
+    expect((await take("s1", "c".repeat(64))).ok).toBe("OtherBrowser"); // left for its own browser
+    expect((await take("s1")).ok).toEqual({ Taken: "client_id=c1" });
+    expect((await take("s1")).ok).toBe("Unknown"); // once
+    expect((await take("never")).ok).toBe("Unknown");
+
+    await login("s2");
+    expect((await take("s2", "b".repeat(64), T0 + 600_000)).ok).toBe("Expired");
+    expect((await take("s2")).ok).toBe("Unknown"); // and gone
+
+    await login("s3");
+    await login("s4", T0 + 1_200_000);
+    expect((await op("purge", { shard, now_ms: T0 + 600_000 })).ok).toBe(1); // s3 swept, s4 kept
+    expect((await take("s4")).ok).toEqual({ Taken: "client_id=c1" });
+  });
 });

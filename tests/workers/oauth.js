@@ -10,9 +10,9 @@ export const REDIRECT = "http://localhost:33418/callback";
 
 export const form = (fields) => new URLSearchParams(fields).toString();
 
-/** POSTs client metadata to /register: status, body and headers. */
-export async function register(metadata = {}) {
-  const res = await SELF.fetch(`${BASE}/register`, {
+/** POSTs client metadata to /register (of `base`): status, body and headers. */
+export async function register(metadata = {}, base = BASE) {
+  const res = await SELF.fetch(`${base}/register`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({
@@ -32,7 +32,7 @@ export async function authorize(params) {
   return { status: res.status, location: res.headers.get("location"), text: res.status === 302 ? "" : await res.text() };
 }
 
-const unescape = (text) =>
+export const unescape = (text) =>
   text.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
 
 /** The consent page for an authorization request: its HTML, hidden fields and CSRF cookie. */
@@ -55,9 +55,9 @@ export async function submitConsent({ request, csrf, cookie }, { user = "ada", a
   return { status: res.status, location: res.headers.get("location"), text: res.status === 302 ? "" : await res.text() };
 }
 
-/** POSTs a token request: status, parsed body (null when empty), headers. */
-export async function token(fields, headers = {}) {
-  const res = await SELF.fetch(`${BASE}/token`, {
+/** POSTs a token request (to `base`): status, parsed body (null when empty), headers. */
+export async function token(fields, headers = {}, base = BASE) {
+  const res = await SELF.fetch(`${base}/token`, {
     method: "POST",
     headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
     body: form(fields),

@@ -17,13 +17,14 @@
 //! | `client_auth.rs` | a token request's client credentials (Basic or form) and the registered method |
 //! | `base64.rs` | standard base64 decoding (Basic credentials) |
 //! | `metadata.rs` | authorization server (RFC 8414) and protected resource (RFC 9728) metadata |
-//! | `store/` | the store: a Durable Object per shard with grants and tokens in SQL (`rows.rs`), issuing, exchanging, refreshing, unwrapping and revoking them (`grants.rs`) |
+//! | `store/` | the store: a Durable Object per shard with grants and tokens in SQL (`rows.rs`), issuing, exchanging, refreshing, unwrapping and revoking them (`grants.rs`), pending upstream logins (`states.rs`) |
 //! | `audience.rs` | whether a token's audience covers the URL it is used at |
 //! | `provider/` | the provider: discovery, registration, token endpoint (`endpoints.rs`), protected routes (`protect.rs`), the app's pages' helpers (`pages.rs`) |
 //! | `challenge.rs` | the `WWW-Authenticate: Bearer …` challenge of a protected route |
 //! | `jwt.rs` | another server's JWTs: compact JWS decoding, allowed algorithms, claim checks (`iss`, `aud`, `exp`, `nbf`, `iat`), the `Auth` they give |
 //! | `jwks.rs` | JWK Sets: public RSA and P-256 keys, and the key a token's `kid` selects |
 //! | `jwt_verifier.rs` | [`JwtVerifier`]: the above with the signature checked by Web Crypto (runtime) |
+//! | `upstream/` | logging in through a third-party provider: signed cookies, approved clients, the single-use state, the code exchange |
 
 mod audience;
 mod authorize;
@@ -45,6 +46,7 @@ mod registration;
 mod scope;
 mod store;
 mod token_request;
+pub mod upstream;
 
 pub use crate::export_oauth_store as export_store;
 pub use audience::audience_matches;
@@ -71,6 +73,6 @@ pub use registration::{
 pub use scope::{narrow_scope, parse_scope, Scope, MAX_SCOPE_TOKENS};
 pub use store::{
     grant_of, new_grant_id, CodeExchange, GrantSummary, Issued, Lifetimes, NewGrant, OAuthStore, OAuthStoreStub,
-    Outcome, RefreshExchange, StoredClient, TokenInfo,
+    Outcome, PendingLogin, RefreshExchange, StateTake, StoredClient, TokenInfo,
 };
 pub use token_request::{parse_token_request, Grant, TokenRequest};

@@ -272,6 +272,10 @@ impl OAuthProvider {
         Ok(get_agent_by_binding(env, &self.binding, &self.shard("clients", client_id))?.into())
     }
 
+    pub(crate) fn state_store(&self, env: &Env, state: &str) -> crate::Result<OAuthStoreStub> {
+        Ok(get_agent_by_binding(env, &self.binding, &self.shard("states", state))?.into())
+    }
+
     fn is_protected(&self, path: &str) -> bool {
         self.protected.iter().any(|p| under(path, p))
     }

@@ -1,5 +1,6 @@
 //! The OAuth store: a Durable Object (an agent of the framework) holding
-//! grants and tokens in its SQLite, one instance per shard. The provider
+//! grants and tokens (and clients, and pending upstream logins) in its
+//! SQLite, one instance per shard. The provider
 //! calls it through its typed stub; nothing routes clients to it.
 //!
 //! A worker that uses the provider exports the class with
@@ -10,8 +11,10 @@
 mod clients;
 mod grants;
 mod rows;
+mod states;
 
 pub use clients::StoredClient;
+pub use states::{PendingLogin, StateTake};
 
 pub(crate) use grants::user_grant_prefix;
 pub use grants::{
@@ -45,6 +48,7 @@ impl Agent for OAuthStore {
     async fn on_start(&self, ctx: &Context<Self>) -> Result<()> {
         ctx.sql().execute_batch(rows::SCHEMA)?;
         ctx.sql().execute_batch(clients::SCHEMA)?;
+        ctx.sql().execute_batch(states::SCHEMA)?;
         // Expired rows go hourly (an interval schedule is kept once, however often this runs).
         ctx.schedule(When::every(SWEEP_EVERY), Self::SWEEP, &()).await?;
         Ok(())
@@ -56,6 +60,7 @@ impl Agent for OAuthStore {
         let now = worker::Date::now().as_millis() as i64;
         rows::purge(ctx.sql(), now)?;
         clients::purge(ctx.sql(), now)?;
+        states::purge(ctx.sql(), now)?;
         Ok(())
     }
 
@@ -130,10 +135,29 @@ impl Agent for OAuthStore {
         Ok(grants::revoke_grant(ctx.sql(), &grant_id, &user_id))
     }
 
+    /// Stores a pending upstream login (its state's hash must be new).
+    #[callable]
+    async fn put_login_state(&self, ctx: &Context<Self>, login: PendingLogin) -> Result<()> {
+        states::put(ctx.sql(), &login)
+    }
+
+    /// Takes a pending upstream login once: its payload if the state is
+    /// pending for this browser binding at `now_ms` (then it is gone).
+    #[callable]
+    async fn take_login_state(
+        &self,
+        ctx: &Context<Self>,
+        state_hash: String,
+        binding_hash: String,
+        now_ms: i64,
+    ) -> Result<StateTake> {
+        states::take(ctx.sql(), &state_hash, &binding_hash, now_ms)
+    }
+
     /// Deletes what expired by `now_ms`; answers how many rows went.
     #[callable]
     async fn purge(&self, ctx: &Context<Self>, now_ms: i64) -> Result<usize> {
-        Ok(rows::purge(ctx.sql(), now_ms)? + clients::purge(ctx.sql(), now_ms)?)
+        Ok(rows::purge(ctx.sql(), now_ms)? + clients::purge(ctx.sql(), now_ms)? + states::purge(ctx.sql(), now_ms)?)
     }
 }
 
@@ -141,10 +165,17 @@ crate::export_agent!(@trait OAuthStore as OAuthStore, stub = OAuthStoreStub);
 
 /// Exports the OAuth store's Durable Object class (`OAuthStore`) from the
 /// worker crate; bind it in `wrangler.toml` with a `new_sqlite_classes`
-/// migration.
+/// migration. `export_store!(OtherName)` exports it under another class
+/// name, for a second provider with its own store
+/// ([`OAuthProvider::store`](crate::oauth::OAuthProvider::store)).
 #[macro_export]
 macro_rules! export_oauth_store {
     () => {
         $crate::export_agent!(@class $crate::oauth::OAuthStore as OAuthStore);
+    };
+    // Another class name: a second provider in the same worker keeps its
+    // clients and grants apart (`OAuthProvider::store("ThatName", n)`).
+    ($class:ident) => {
+        $crate::export_agent!(@class $crate::oauth::OAuthStore as $class);
     };
 }
