@@ -166,7 +166,7 @@ describe("MCP tools that notify, fail and get cancelled", () => {
     const first = (await call("/probe/mcp", session, "tools/list")).result;
     expect(first.tools).toHaveLength(100);
     const second = (await call("/probe/mcp", session, "tools/list", { cursor: first.nextCursor })).result;
-    expect(second.tools).toHaveLength(12);
+    expect(second.tools).toHaveLength(13);
     expect(second.nextCursor).toBeUndefined();
     expect((await call("/probe/mcp", session, "tools/list", { cursor: "bogus" })).error.code).toBe(-32602);
   });
