@@ -17,6 +17,7 @@ fn files() -> Vec<(&'static str, Vec<AgentDescription>)> {
         ("examples/chat-room/agents.d.ts", vec![example_chat_room::ChatRoom::describe()]),
         ("examples/counter/agents.d.ts", vec![example_counter::Counter::describe()]),
         ("examples/reminders/agents.d.ts", vec![example_reminders::Reminders::describe()]),
+        ("examples/secure-mcp/agents.d.ts", vec![example_secure_mcp::Vault::describe()]),
     ]
 }
 
