@@ -131,6 +131,27 @@ pub trait Agent: private::Exported + Sized + 'static {
         None
     }
 
+    /// Makes this agent a chat agent for the `useAgentChat` React hook
+    /// (feature `chat`): `Some` serves `GET …/get-messages` and the hook's
+    /// frames, and answers each turn with [`Agent::on_chat_message`].
+    /// Default: `None` (those frames go to `on_message`).
+    #[cfg(feature = "chat")]
+    fn chat() -> Option<crate::chat::Chat> {
+        None
+    }
+
+    /// Answers one chat turn (feature `chat`; only for agents whose
+    /// [`Agent::chat`] is `Some`). Stream through `turn`: the model's answer
+    /// ([`ChatTurn::stream_model`](crate::chat::ChatTurn::stream_model)),
+    /// text, or chunks of your own. An `Err` ends the turn with the error
+    /// (what was streamed is stored). Default: the configured model
+    /// ([`ChatModel::from_env`](crate::ai::ChatModel::from_env)) with the
+    /// whole conversation.
+    #[cfg(feature = "chat")]
+    async fn on_chat_message(&self, ctx: &Context<Self>, turn: &crate::chat::ChatTurn) -> Result<()> {
+        turn.reply_with_configured_model(ctx).await
+    }
+
     /// Runs once per wake, before any request, message or alarm is handled.
     async fn on_start(&self, ctx: &Context<Self>) -> Result<()> {
         Ok(())

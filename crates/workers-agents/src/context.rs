@@ -186,6 +186,13 @@ impl<A: Agent> Context<A> {
         Conversations::new(&self.sql, &self.schema, &self.parts.ai.live)
     }
 
+    /// The agent's chat transcript (`UIMessage`s; feature `chat`). Its table
+    /// is created on first use.
+    #[cfg(feature = "chat")]
+    pub fn chat_messages(&self) -> crate::chat::ChatMessages<'_> {
+        crate::chat::ChatMessages::new(&self.sql, &self.schema)
+    }
+
     /// The schema versions read at wake, for parts that create their tables on first use.
     #[cfg_attr(not(feature = "ai"), allow(dead_code))]
     pub(crate) fn schema(&self) -> &Schema {

@@ -32,6 +32,8 @@ mod agent;
 pub mod ai;
 mod auth;
 pub mod body;
+#[cfg(feature = "chat")]
+pub mod chat;
 mod connection;
 mod context;
 mod error;

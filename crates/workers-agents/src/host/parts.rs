@@ -151,4 +151,6 @@ parts! {
     mcp: crate::mcp::McpPart<A>,
     #[cfg(feature = "ai")]
     ai: crate::ai::AiPart,
+    #[cfg(feature = "chat")]
+    chat: crate::chat::ChatPart,
 }
