@@ -7,7 +7,7 @@
 // switch off (the host fixture-no-cimd).
 import { SELF } from "cloudflare:test";
 import { describe, expect, inject, it } from "vitest";
-import { authorize, BASE, CHALLENGE, consentPage, form, login, REDIRECT, token, VERIFIER } from "./oauth.js";
+import { authorize, BASE, CHALLENGE, consentPage, form, login, REDIRECT, submitConsent, token, VERIFIER } from "./oauth.js";
 
 const DOCS = inject("clientDocuments");
 const fetches = async () => (await (await fetch(`${DOCS}/fetches`)).json()).fetches;
@@ -49,6 +49,26 @@ describe("client ID metadata documents", () => {
     // Fetched as the provider should: asking for JSON, with no cookie or credentials.
     const { headers } = await (await fetch(`${DOCS}/fetches`)).json();
     expect(headers["/good.json"]).toEqual({ accept: "application/json", cookie: null, authorization: null });
+  });
+
+  it("ends a user's earlier grant of a document client only for the same redirect URI", async () => {
+    // One URL id is one application on many machines: logging in on another
+    // (another loopback port) keeps the first session; again on the same one ends it.
+    const clientId = `${DOCS}/good.json`;
+    const tokensAt = async (redirectUri) => {
+      const { status, location } = await submitConsent(await consentPage(request(clientId, { redirect_uri: redirectUri })), { user: "cleo" });
+      expect(status).toBe(302);
+      const code = new URL(location).searchParams.get("code");
+      const tokens = await token({ grant_type: "authorization_code", code, code_verifier: VERIFIER, client_id: clientId, redirect_uri: redirectUri });
+      expect(tokens.status).toBe(200);
+      return tokens.body.access_token;
+    };
+    const whoami = async (accessToken) => (await SELF.fetch(`${BASE}/secure/whoami`, { headers: { authorization: `Bearer ${accessToken}` } })).status;
+    const first = await tokensAt("http://localhost:40001/callback");
+    const second = await tokensAt("http://localhost:40002/callback");
+    expect([await whoami(first), await whoami(second)]).toEqual([200, 200]);
+    const third = await tokensAt("http://localhost:40002/callback");
+    expect([await whoami(first), await whoami(second), await whoami(third)]).toEqual([200, 401, 200]);
   });
 
   it("keeps a document for its cache lifetime, and does not keep a no-store one", async () => {
