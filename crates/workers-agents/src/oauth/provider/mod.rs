@@ -195,6 +195,15 @@ impl OAuthProvider {
     /// `localhost`, loopback, private or reserved IP literals are refused
     /// (see [`client_documents_on_loopback`](Self::client_documents_on_loopback)
     /// for tests). Off, a URL client id is an unknown client.
+    ///
+    /// ```
+    /// use workers_agents::oauth::OAuthProvider;
+    ///
+    /// // Clients may name themselves by URL (`client_id=https://app.example/oauth/client.json`)
+    /// // or register at /register.
+    /// let provider = OAuthProvider::new().protect("/mcp").client_id_metadata_documents(true);
+    /// # let _ = provider;
+    /// ```
     pub fn client_id_metadata_documents(mut self, on: bool) -> Self {
         self.client_documents = on;
         self
