@@ -3,7 +3,9 @@
 // The AI models are stand-ins (the real providers are unreachable here): an
 // OpenAI-compatible server on loopback (same code path, another base URL) and
 // a service bound as `AI` with the Workers AI binding's `run` method. GitHub
-// is a stand-in too (tests/standin/github.mjs), on AGENTS_GITHUB_PORT.
+// is a stand-in too (tests/standin/github.mjs), on AGENTS_GITHUB_PORT, and so
+// are the clients' metadata documents (tests/standin/client-documents.mjs),
+// on AGENTS_CIMD_PORT.
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 import { API_KEY } from "./tests/standin/openai.mjs";
@@ -11,6 +13,7 @@ import { STANDIN_PORT } from "./tests/setup/standin.js";
 import { JWT_AUDIENCE, JWT_ISSUER, JWT_JWKS, JWT_PRIVATE_KEYS } from "./tests/setup/jwt-keys.js";
 import { GITHUB_CLIENT_ID, GITHUB_CLIENT_SECRET } from "./tests/standin/github.mjs";
 import { GITHUB_PORT } from "./tests/setup/github.js";
+import { CLIENT_DOCUMENTS_PORT } from "./tests/setup/client-documents.js";
 
 const github = `http://127.0.0.1:${GITHUB_PORT}`;
 
@@ -36,6 +39,9 @@ export default defineConfig({
           GITHUB_AUTHORIZE_URL: `${github}/login/oauth/authorize`,
           GITHUB_TOKEN_URL: `${github}/login/oauth/access_token`,
           GITHUB_API_URL: github,
+          // Client ID metadata documents on, fetched from the loopback stand-in
+          // (tests/standin/client-documents.mjs): a loosening for tests only.
+          CIMD_ALLOW_LOOPBACK: "1",
         },
         // The Workers AI binding, played by a local service with the same `run` method.
         serviceBindings: { AI: { name: "fake-workers-ai", entrypoint: "FakeAi" } },
@@ -52,9 +58,9 @@ export default defineConfig({
   ],
   test: {
     include: ["tests/workers/**/*.test.js"],
-    // The test identity provider's private keys, for signing in the tests.
-    provide: { jwtKeys: JWT_PRIVATE_KEYS },
-    globalSetup: ["tests/setup/build.js", "tests/setup/standin.js", "tests/setup/github.js"],
+    // The test identity provider's private keys, for signing in the tests; where the documents stand-in listens.
+    provide: { jwtKeys: JWT_PRIVATE_KEYS, clientDocuments: `http://127.0.0.1:${CLIENT_DOCUMENTS_PORT}` },
+    globalSetup: ["tests/setup/build.js", "tests/setup/standin.js", "tests/setup/github.js", "tests/setup/client-documents.js"],
     testTimeout: 30_000,
     hookTimeout: 30_000,
   },

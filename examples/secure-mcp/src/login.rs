@@ -74,6 +74,16 @@ async fn show(p: &OAuthProvider, req: &Request, env: &Env) -> worker::Result<Res
     page(consent_html(&client, &request, &query, &csrf), Some(&csrf))
 }
 
+/// Who vouches for a client of a metadata document: its id's host (the
+/// name alone could be anyone's).
+fn identified_by(client: &Client) -> String {
+    if !client.from_metadata_document {
+        return String::new();
+    }
+    let host = worker::Url::parse(&client.client_id).ok().and_then(|u| u.host_str().map(str::to_owned));
+    format!("<p>This client is identified by <strong>{}</strong>.</p>\n", escape(&host.unwrap_or_default()))
+}
+
 fn consent_html(client: &Client, request: &AuthorizationRequest, query: &str, csrf: &str) -> String {
     let name = client.client_name.as_deref().unwrap_or("An unnamed client");
     let scope = if request.scope.is_empty() { "(none)".to_owned() } else { request.scope.join(" ") };
@@ -84,7 +94,7 @@ fn consent_html(client: &Client, request: &AuthorizationRequest, query: &str, cs
 <body>
 <h1>Authorize {name}</h1>
 <p><strong>{name}</strong> wants to act as you on this server. After you decide, you go back to <strong>{host}</strong>.</p>
-<p>Scope: <code>{scope}</code></p>
+{identified}<p>Scope: <code>{scope}</code></p>
 <form method="post" action="/authorize">
 <input type="hidden" name="request" value="{query}">
 <input type="hidden" name="csrf" value="{csrf}">
@@ -95,6 +105,7 @@ fn consent_html(client: &Client, request: &AuthorizationRequest, query: &str, cs
 "#,
         name = escape(name),
         host = escape(&redirect_host(request)),
+        identified = identified_by(client),
         scope = escape(&scope),
         query = escape(query),
         csrf = escape(csrf),

@@ -253,6 +253,7 @@ mod tests {
             tos_uri: None,
             scope: None,
             client_id_issued_at: 0,
+            from_metadata_document: false,
         }
     }
 

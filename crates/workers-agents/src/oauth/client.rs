@@ -75,8 +75,14 @@ pub struct Client {
     /// The scope it asked for at registration (space-separated), if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
-    /// When it was registered (Unix seconds).
+    /// When it was registered (Unix seconds); for a client of a metadata
+    /// document, when the document was fetched.
     pub client_id_issued_at: i64,
+    /// Whether the client is identified by its metadata document (its id is
+    /// the document's URL, MCP 2025-11-25) rather than registered here: a
+    /// consent page may say "identified by {host of the id}".
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub from_metadata_document: bool,
 }
 
 impl Client {

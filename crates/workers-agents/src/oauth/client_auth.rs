@@ -213,6 +213,7 @@ mod tests {
             tos_uri: None,
             scope: None,
             client_id_issued_at: 0,
+            from_metadata_document: false,
         };
         let post = ClientCredentials::Post { client_id: "app".into(), secret: "pw".into() };
         let public = ClientCredentials::Public { client_id: "app".into() };

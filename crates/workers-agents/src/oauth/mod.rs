@@ -10,6 +10,7 @@
 //! | `client.rs` | a registered client's record and its authentication method |
 //! | `scope.rs` | scope strings: parsing, and narrowing to what was granted |
 //! | `redirect.rs` | whether a redirect URI is safe, and whether it matches a registered one (RFC 8252 loopback ports) |
+//! | `client_metadata_document.rs` | URL client ids (client ID metadata documents, MCP 2025-11-25): which URLs, what the document must say, how long it is kept |
 //! | `registration.rs` | dynamic client registration metadata (RFC 7591): validated and completed with defaults |
 //! | `json_fields.rs` | typed fields of registration metadata (wrong type → `invalid_client_metadata`) |
 //! | `authorize.rs` | an authorization request's parameters, checked in the reference's order |
@@ -19,7 +20,7 @@
 //! | `metadata.rs` | authorization server (RFC 8414) and protected resource (RFC 9728) metadata |
 //! | `store/` | the store: a Durable Object per shard with grants and tokens in SQL (`rows.rs`), issuing, exchanging, refreshing, unwrapping and revoking them (`grants.rs`), pending upstream logins (`states.rs`) |
 //! | `audience.rs` | whether a token's audience covers the URL it is used at |
-//! | `provider/` | the provider: discovery, registration, token endpoint (`endpoints.rs`), protected routes (`protect.rs`), the app's pages' helpers (`pages.rs`) |
+//! | `provider/` | the provider: discovery, registration, token endpoint (`endpoints.rs`), protected routes (`protect.rs`), the app's pages' helpers (`pages.rs`), clients of metadata documents fetched and cached (`client_documents.rs`) |
 //! | `challenge.rs` | the `WWW-Authenticate: Bearer …` challenge of a protected route |
 //! | `jwt.rs` | another server's JWTs: compact JWS decoding, allowed algorithms, claim checks (`iss`, `aud`, `exp`, `nbf`, `iat`), the `Auth` they give |
 //! | `jwks.rs` | JWK Sets: public RSA and P-256 keys, and the key a token's `kid` selects |
@@ -32,6 +33,7 @@ pub(crate) mod base64;
 mod challenge;
 mod client;
 mod client_auth;
+mod client_metadata_document;
 pub mod crypto;
 mod error;
 mod form;
@@ -57,6 +59,10 @@ pub use authorize::{
 pub use challenge::{bearer_challenge, Challenge};
 pub use client::{AuthMethod, Client};
 pub use client_auth::{check_auth_method, ClientCredentials};
+pub use client_metadata_document::{
+    check_client_id_url, document_cache_ttl, is_document_client_id, validate_client_document, ClientDocumentError,
+    CLIENT_DOCUMENT_CACHE, CLIENT_DOCUMENT_TIMEOUT, MAX_CLIENT_DOCUMENT_BYTES, MAX_CLIENT_DOCUMENT_CACHE,
+};
 pub use error::{ErrorCode, OAuthError};
 pub use jwks::{KeyMaterial, KeySet, PublicJwk, MAX_JWKS_BYTES, MAX_JWKS_KEYS, MIN_RSA_BITS};
 pub use jwt::{JwsAlgorithm, JwsPart, JwtError, DEFAULT_LEEWAY, MAX_JWT_BYTES, MAX_JWT_JSON_DEPTH};

@@ -171,6 +171,7 @@ impl RegistrationRequest {
             tos_uri: self.tos_uri,
             scope: self.scope.map(|s| s.join(" ")),
             client_id_issued_at: issued_at,
+            from_metadata_document: false,
         }
     }
 }

@@ -36,7 +36,7 @@ pub(crate) fn server_metadata(p: &OAuthProvider, req: &Request) -> worker::Resul
         token_endpoint: format!("{origin}{}", p.token_path),
         registration_endpoint: p.registration_path.as_ref().map(|r| format!("{origin}{r}")),
         scopes_supported: p.scopes.clone(),
-        client_id_metadata_document_supported: false,
+        client_id_metadata_document_supported: p.client_documents,
     };
     Response::from_json(&meta.to_json())
 }
@@ -143,8 +143,10 @@ async fn authenticate(
 ) -> Result<StoredClient, OAuthError> {
     let failed = || OAuthError::new(ErrorCode::InvalidClient, "Client authentication failed");
     let client_id = credentials.client_id();
-    let store = p.client_store(env, client_id).map_err(internal)?;
-    let stored = store.get_client(client_id.to_owned(), p.now_ms()).await.map_err(internal)?.ok_or_else(failed)?;
+    let stored = match p.find_client(env, client_id).await.map_err(internal)? {
+        Ok(found) => found.ok_or_else(failed)?,
+        Err(refused) => return Err(OAuthError::new(ErrorCode::InvalidClient, refused.to_string())),
+    };
     check_auth_method(&stored.client, credentials)?;
     if let Some(secret) = credentials.secret() {
         let presented = sha256_hex(secret).await.map_err(internal)?;

@@ -12,6 +12,7 @@
 //! }
 //! ```
 
+mod client_documents;
 mod endpoints;
 mod external;
 mod http;
@@ -31,7 +32,7 @@ use worker::{Env, Method, Request, Response};
 
 use super::metadata::{resource_metadata_suffix, SERVER_METADATA_PATH};
 use super::store::OAuthStoreStub;
-use crate::oauth::JwtVerifier;
+use crate::oauth::{is_document_client_id, JwtVerifier};
 use crate::{get_agent_by_binding, Auth};
 
 /// Whether `path` is `prefix` or under it.
@@ -70,6 +71,8 @@ pub struct OAuthProvider {
     pub(crate) websocket_token_param: Option<String>,
     pub(crate) required_scopes: Vec<(String, Vec<String>)>,
     pub(crate) external: Option<ExternalResolver>,
+    pub(crate) client_documents: bool,
+    pub(crate) client_documents_on_loopback: bool,
 }
 
 impl Default for OAuthProvider {
@@ -92,6 +95,8 @@ impl Default for OAuthProvider {
             websocket_token_param: None,
             required_scopes: Vec::new(),
             external: None,
+            client_documents: false,
+            client_documents_on_loopback: false,
         }
     }
 }
@@ -170,6 +175,46 @@ impl OAuthProvider {
     /// Whether clients without a secret may register (they must use PKCE).
     pub fn allow_public_clients(mut self, allow: bool) -> Self {
         self.allow_public_clients = allow;
+        self
+    }
+
+    /// Accepts clients identified by a client ID metadata document (MCP
+    /// 2025-11-25; off by default): a `client_id` that is an `https` URL
+    /// names the JSON document at that URL, which the provider fetches
+    /// (redirects not followed, 5 s, 5 KiB), checks (its `client_id` is the
+    /// URL; safe redirect URIs; a public client, `token_endpoint_auth_method`
+    /// `none`, so PKCE is required, whatever
+    /// [`allow_public_clients`](Self::allow_public_clients) says of
+    /// registrations) and keeps for the time its `Cache-Control` allows (10
+    /// minutes without, a day at most). The server metadata says
+    /// `client_id_metadata_document_supported: true`.
+    ///
+    /// A document that cannot be fetched or is refused makes the
+    /// authorization request a local error (shown on the app's page, never
+    /// redirected) and the token request `invalid_client`. URLs on
+    /// `localhost`, loopback, private or reserved IP literals are refused
+    /// (see [`client_documents_on_loopback`](Self::client_documents_on_loopback)
+    /// for tests). Off, a URL client id is an unknown client.
+    ///
+    /// ```
+    /// use workers_agents::oauth::OAuthProvider;
+    ///
+    /// // Clients may name themselves by URL (`client_id=https://app.example/oauth/client.json`)
+    /// // or register at /register.
+    /// let provider = OAuthProvider::new().protect("/mcp").client_id_metadata_documents(true);
+    /// # let _ = provider;
+    /// ```
+    pub fn client_id_metadata_documents(mut self, on: bool) -> Self {
+        self.client_documents = on;
+        self
+    }
+
+    /// For tests only (off by default): also fetches metadata documents
+    /// from loopback hosts (`localhost`, `127.0.0.0/8`, `[::1]`), over
+    /// `http` too, so that a local stand-in can serve them. Never in
+    /// production: it lets a client id make the server call its own machine.
+    pub fn client_documents_on_loopback(mut self, allow: bool) -> Self {
+        self.client_documents_on_loopback = allow;
         self
     }
 
@@ -269,7 +314,14 @@ impl OAuthProvider {
     }
 
     pub(crate) fn client_store(&self, env: &Env, client_id: &str) -> crate::Result<OAuthStoreStub> {
-        Ok(get_agent_by_binding(env, &self.binding, &self.shard("clients", client_id))?.into())
+        // URL client ids (metadata documents) all begin alike: spread them by a hash of the whole.
+        let shard = if is_document_client_id(client_id) {
+            let hash = client_id.bytes().fold(0x811c_9dc5_u32, |h, b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193));
+            format!("clients-{}", hash % u32::from(self.shards))
+        } else {
+            self.shard("clients", client_id)
+        };
+        Ok(get_agent_by_binding(env, &self.binding, &shard)?.into())
     }
 
     pub(crate) fn state_store(&self, env: &Env, state: &str) -> crate::Result<OAuthStoreStub> {

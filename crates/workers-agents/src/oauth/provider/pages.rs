@@ -28,10 +28,13 @@ pub struct Approval<P> {
 }
 
 impl OAuthProvider {
-    /// The registered client `client_id`, if any.
+    /// The registered client `client_id`, if any (with
+    /// [`client_id_metadata_documents`](Self::client_id_metadata_documents)
+    /// on, a URL id gives the client its document describes; `None` when
+    /// the document fails, whose reason
+    /// [`parse_authorization`](Self::parse_authorization) tells).
     pub async fn lookup_client(&self, env: &Env, client_id: &str) -> crate::Result<Option<Client>> {
-        let store = self.client_store(env, client_id)?;
-        Ok(store.get_client(client_id.to_owned(), self.now_ms()).await?.map(|stored| stored.client))
+        Ok(self.find_client(env, client_id).await?.ok().flatten().map(|stored| stored.client))
     }
 
     /// Checks the authorization request in `req`'s query. `Err` is either
@@ -45,7 +48,14 @@ impl OAuthProvider {
         let url = req.url()?;
         let query = url.query().unwrap_or_default();
         let client = match requested_client_id(query) {
-            Some(id) => self.lookup_client(env, &id).await?,
+            Some(id) => match self.find_client(env, &id).await? {
+                Ok(found) => found.map(|stored| stored.client),
+                // The document failed: a local error (no redirect URI of it can be trusted).
+                Err(refused) => {
+                    let refused = OAuthError::new(ErrorCode::InvalidRequest, refused.to_string());
+                    return Ok(Err(AuthorizeError::Local(refused)));
+                }
+            },
             None => None,
         };
         let config = AuthorizeConfig::default();

@@ -16,7 +16,7 @@ use super::rows::{self, GrantRow, NewToken};
 use crate::oauth::authorize::same_resource;
 use crate::oauth::crypto::{self, base64url, CryptoError};
 use crate::oauth::scope::narrow_scope;
-use crate::oauth::{ErrorCode, OAuthError};
+use crate::oauth::{is_document_client_id, ErrorCode, OAuthError};
 use crate::Sql;
 
 /// Characters of a token's secret part (6 bits each: 258 bits).
@@ -291,8 +291,11 @@ pub(crate) async fn create_grant(sql: &Sql, new: NewGrant) -> Result<String, OAu
         previous_refresh_key: None,
     };
     // A new authorization replaces the user's earlier ones for this client
-    // (as re-logging in does in the reference): their tokens end.
-    rows::delete_user_client_grants(sql, &row.user_id, &row.client_id).map_err(storage)?;
+    // (as re-logging in does in the reference): their tokens end. A client
+    // of a metadata document is one application on many machines (one URL
+    // id for all): only the earlier grants to the same redirect URI end.
+    let same_redirect = is_document_client_id(&row.client_id).then_some(row.redirect_uri.as_str());
+    rows::delete_user_client_grants(sql, &row.user_id, &row.client_id, same_redirect).map_err(storage)?;
     rows::insert_grant(sql, &row).map_err(storage)?;
     Ok(code)
 }

@@ -147,10 +147,24 @@ pub(crate) fn rotate_refresh(
     Ok(())
 }
 
-/// Deletes the grants `user_id` gave `client_id`, with their tokens.
-pub(crate) fn delete_user_client_grants(sql: &Sql, user_id: &str, client_id: &str) -> Result<()> {
-    let old: Vec<Id> = sql
-        .query("SELECT grant_id FROM oauth_grants WHERE user_id = ? AND client_id = ?", params![user_id, client_id])?;
+/// Deletes the grants `user_id` gave `client_id` (only those to
+/// `redirect_uri`, when given), with their tokens.
+pub(crate) fn delete_user_client_grants(
+    sql: &Sql,
+    user_id: &str,
+    client_id: &str,
+    redirect_uri: Option<&str>,
+) -> Result<()> {
+    let old: Vec<Id> = match redirect_uri {
+        None => sql.query(
+            "SELECT grant_id FROM oauth_grants WHERE user_id = ? AND client_id = ?",
+            params![user_id, client_id],
+        )?,
+        Some(uri) => sql.query(
+            "SELECT grant_id FROM oauth_grants WHERE user_id = ? AND client_id = ? AND redirect_uri = ?",
+            params![user_id, client_id, uri],
+        )?,
+    };
     for id in &old {
         delete_grant(sql, &id.grant_id)?;
     }
