@@ -28,7 +28,7 @@ step "clippy (wasm32)"
 cargo clippy --workspace --target wasm32-unknown-unknown -- -D warnings
 
 step "clippy (the framework without its features, and with each alone)"
-for features in "" "mcp" "ai" "oauth"; do
+for features in "" "mcp" "ai" "oauth" "chat"; do
   cargo clippy -p workers-agents --all-targets --no-default-features --features "$features" -- -D warnings
 done
 
