@@ -154,15 +154,12 @@ async fn submit(p: &OAuthProvider, config: &GithubConfig, mut req: Request, env:
     }
     // The authorization request, checked again as on GET.
     let query = field("request").to_owned();
-    let mut url = req.url()?;
-    url.set_query(Some(&query));
-    let original = Request::new(url.as_str(), Method::Get)?;
-    let (request, _client) = match p.parse_authorization(&original, env).await? {
+    let (request, _client) = match p.parse_authorization_query(env, &query).await? {
         Ok(parsed) => parsed,
-        Err(refused) => return p.refusal(&original, &refused),
+        Err(refused) => return p.refusal(&req, &refused),
     };
     if field("action") != "approve" {
-        return p.deny(&original, &request);
+        return p.deny(&req, &request);
     }
     let approved = ApprovedClients::from_request(&req, &config.cookie_key).await.map_err(internal)?;
     let remember = approved.with(&request.client_id).set_cookie(&config.cookie_key).await.map_err(internal)?;

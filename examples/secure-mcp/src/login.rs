@@ -133,15 +133,12 @@ async fn submit(p: &OAuthProvider, mut req: Request, env: &Env) -> worker::Resul
         return Response::error("The form expired or was not sent from this page: go back and try again", 403);
     }
     // The authorization request, checked again as on GET.
-    let mut url = req.url()?;
-    url.set_query(Some(&field("request")));
-    let original = Request::new(url.as_str(), Method::Get)?;
-    let (request, _client) = match p.parse_authorization(&original, env).await? {
+    let (request, _client) = match p.parse_authorization_query(env, &field("request")).await? {
         Ok(parsed) => parsed,
-        Err(refused) => return p.refusal(&original, &refused),
+        Err(refused) => return p.refusal(&req, &refused),
     };
     if field("action") != "approve" {
-        return p.deny(&original, &request);
+        return p.deny(&req, &request);
     }
     let user = field("user").trim().to_owned();
     if user.is_empty()
@@ -158,7 +155,7 @@ async fn submit(p: &OAuthProvider, mut req: Request, env: &Env) -> worker::Resul
         props: json!({ "user": user, "permissions": permissions }),
         metadata: json!({ "label": user }),
     };
-    Ok(p.complete_authorization(&original, env, &request, approval).await?)
+    Ok(p.complete_authorization(&req, env, &request, approval).await?)
 }
 
 #[cfg(test)]

@@ -45,8 +45,18 @@ impl OAuthProvider {
         req: &Request,
         env: &Env,
     ) -> crate::Result<Result<(AuthorizationRequest, Client), AuthorizeError>> {
-        let url = req.url()?;
-        let query = url.query().unwrap_or_default();
+        self.parse_authorization_query(env, req.url()?.query().unwrap_or_default()).await
+    }
+
+    /// [`parse_authorization`](Self::parse_authorization) of a query the
+    /// app kept (a consent form's hidden field, checked again on POST):
+    /// answer its refusal, denial or completion with the form's request,
+    /// which has the same origin.
+    pub async fn parse_authorization_query(
+        &self,
+        env: &Env,
+        query: &str,
+    ) -> crate::Result<Result<(AuthorizationRequest, Client), AuthorizeError>> {
         let client = match requested_client_id(query) {
             Some(id) => match self.find_client(env, &id).await? {
                 Ok(found) => found.map(|stored| stored.client),
