@@ -91,8 +91,17 @@ impl Auth {
     /// [`Connection::auth`](crate::Connection::auth)). The router refuses
     /// outside requests that carry the header it travels in.
     pub fn from_request(req: &worker::Request) -> Option<Auth> {
-        let header = req.headers().get(AUTH_HEADER).ok().flatten()?;
-        serde_json::from_str(&header).ok()
+        Self::from_header(&Self::header_of(req)?)
+    }
+
+    /// The raw [`AUTH_HEADER`] of a request, if any.
+    pub(crate) fn header_of(req: &worker::Request) -> Option<String> {
+        req.headers().get(AUTH_HEADER).ok().flatten()
+    }
+
+    /// The [`Auth`] of a header value.
+    pub(crate) fn from_header(header: &str) -> Option<Auth> {
+        serde_json::from_str(header).ok()
     }
 }
 

@@ -26,9 +26,11 @@ pub(crate) struct Attachment {
     /// The user's per-connection state, as JSON text.
     #[serde(default)]
     pub(crate) state: Option<String>,
-    /// Who the connection speaks for (the token it was opened with).
+    /// Who the connection speaks for (the token it was opened with), as
+    /// the JSON the router passed on: decoded only when asked for, so an
+    /// agent that never asks carries no code for it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) auth: Option<crate::Auth>,
+    pub(crate) auth: Option<String>,
 }
 
 /// A client connected over WebSocket.
@@ -44,7 +46,7 @@ impl Connection {
     /// A connection for a socket about to be accepted, opened for `auth`;
     /// its attachment is written by [`Connection::store`] once the socket
     /// is accepted.
-    pub(crate) fn new(ws: WebSocket, id: String, auth: Option<crate::Auth>) -> Self {
+    pub(crate) fn new(ws: WebSocket, id: String, auth: Option<String>) -> Self {
         let attachment = RefCell::new(Attachment { id: id.clone(), auth, ..Attachment::default() });
         Connection { ws, loaded: OnceCell::from((id, attachment)) }
     }
@@ -100,7 +102,7 @@ impl Connection {
     /// [`Connection::set_state`]'s state: props larger than that refuse the
     /// connection (500), they are not cut.
     pub fn auth(&self) -> Option<crate::Auth> {
-        self.attachment().borrow().auth.clone()
+        self.attachment().borrow().auth.as_deref().and_then(crate::Auth::from_header)
     }
 
     /// The connection's own state, if any was set.

@@ -102,7 +102,7 @@ impl<A: Agent> Host<A> {
             None => crate::ids::uuid_v4(),
         };
         let pair = WebSocketPair::new()?;
-        let connection = Connection::new(pair.server, id, crate::Auth::from_request(&req));
+        let connection = Connection::new(pair.server, id, crate::Auth::header_of(&req));
         let prepared = catch_panic_sync(|| {
             let readonly = ctx.agent().should_connection_be_readonly(ctx, &connection, &req);
             let tags = ctx.agent().connection_tags(ctx, &connection, &req);
