@@ -33,12 +33,8 @@ use worker::{Env, Method, Request, Response};
 use super::metadata::{resource_metadata_suffix, SERVER_METADATA_PATH};
 use super::store::OAuthStoreStub;
 use crate::oauth::{is_document_client_id, JwtVerifier};
+use crate::router::path::is_under_prefix;
 use crate::{get_agent_by_binding, Auth};
-
-/// Whether `path` is `prefix` or under it.
-fn under(path: &str, prefix: &str) -> bool {
-    prefix.is_empty() || path == prefix || path.strip_prefix(prefix).is_some_and(|rest| rest.starts_with('/'))
-}
 
 /// What [`OAuthProvider::handle`] made of a request.
 #[derive(Debug)]
@@ -129,7 +125,7 @@ impl OAuthProvider {
     pub(crate) fn scopes_needed(&self, path: &str) -> &[String] {
         self.required_scopes
             .iter()
-            .filter(|(prefix, _)| under(path, prefix))
+            .filter(|(prefix, _)| is_under_prefix(path, prefix))
             .max_by_key(|(prefix, _)| prefix.len())
             .map_or(&[], |(_, scopes)| scopes.as_slice())
     }
@@ -329,7 +325,7 @@ impl OAuthProvider {
     }
 
     fn is_protected(&self, path: &str) -> bool {
-        self.protected.iter().any(|p| under(path, p))
+        self.protected.iter().any(|p| is_under_prefix(path, p))
     }
 
     /// Serves what is the provider's; hands back the rest (see [`Handled`]).
