@@ -27,8 +27,8 @@ export async function register(metadata = {}, base = BASE) {
 }
 
 /** The answer to an authorization request: status, Location, body. */
-export async function authorize(params) {
-  const res = await SELF.fetch(`${BASE}/authorize?${form(params)}`, { redirect: "manual" });
+export async function authorize(params, base = BASE) {
+  const res = await SELF.fetch(`${base}/authorize?${form(params)}`, { redirect: "manual" });
   return { status: res.status, location: res.headers.get("location"), text: res.status === 302 ? "" : await res.text() };
 }
 
@@ -36,8 +36,8 @@ export const unescape = (text) =>
   text.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
 
 /** The consent page for an authorization request: its HTML, hidden fields and CSRF cookie. */
-export async function consentPage(params) {
-  const page = await SELF.fetch(`${BASE}/authorize?${form(params)}`);
+export async function consentPage(params, base = BASE) {
+  const page = await SELF.fetch(`${base}/authorize?${form(params)}`);
   expect(page.status).toBe(200);
   const html = await page.text();
   const hidden = (name) => unescape(html.match(new RegExp(`name="${name}" value="([^"]*)"`))[1]);
@@ -45,8 +45,8 @@ export async function consentPage(params) {
 }
 
 /** Submits the consent form as a person would: its status and Location. */
-export async function submitConsent({ request, csrf, cookie }, { user = "ada", action = "approve" } = {}) {
-  const res = await SELF.fetch(`${BASE}/authorize`, {
+export async function submitConsent({ request, csrf, cookie }, { user = "ada", action = "approve", base = BASE } = {}) {
+  const res = await SELF.fetch(`${base}/authorize`, {
     method: "POST",
     redirect: "manual",
     headers: { "content-type": "application/x-www-form-urlencoded", ...(cookie ? { cookie } : {}) },

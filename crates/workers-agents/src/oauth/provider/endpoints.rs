@@ -43,9 +43,11 @@ pub(crate) fn server_metadata(p: &OAuthProvider, req: &Request) -> worker::Resul
 
 pub(crate) fn resource_metadata(p: &OAuthProvider, req: &Request, suffix: &str) -> worker::Result<Response> {
     let origin = origin(req)?;
+    let mut authorization_servers = vec![origin.clone()];
+    authorization_servers.extend(p.authorization_servers.iter().filter(|s| **s != origin).cloned());
     let meta = ProtectedResourceMetadata {
-        resource: format!("{origin}{suffix}"),
-        authorization_servers: vec![origin],
+        resource: p.resource.clone().unwrap_or_else(|| format!("{origin}{suffix}")),
+        authorization_servers,
         scopes_supported: p.scopes.clone(),
         resource_name: p.resource_name.clone(),
     };

@@ -61,6 +61,8 @@ pub struct OAuthProvider {
     pub(crate) client_ttl: Option<Duration>,
     pub(crate) allow_public_clients: bool,
     pub(crate) resource_name: Option<String>,
+    pub(crate) resource: Option<String>,
+    pub(crate) authorization_servers: Vec<String>,
     pub(crate) binding: String,
     pub(crate) shards: u8,
     pub(crate) clock: Option<fn() -> i64>,
@@ -85,6 +87,8 @@ impl Default for OAuthProvider {
             client_ttl: Some(Duration::from_secs(90 * 86_400)),
             allow_public_clients: true,
             resource_name: None,
+            resource: None,
+            authorization_servers: Vec::new(),
             binding: "OAuthStore".into(),
             shards: 8,
             clock: None,
@@ -217,6 +221,30 @@ impl OAuthProvider {
     /// A name for people, in the protected resource metadata.
     pub fn resource_name(mut self, name: &str) -> Self {
         self.resource_name = Some(name.to_owned());
+        self
+    }
+
+    /// Pins the one resource (RFC 8707) every grant and token is for, as an
+    /// absolute URI such as `https://mcp.example.com/mcp`: an authorization
+    /// request naming another resource is refused with `invalid_target`, one
+    /// naming none gets this one, and the protected resource metadata names
+    /// it for every route. Without it, a request's own `resource` is used (or
+    /// the protected prefix, when there is exactly one).
+    pub fn resource(mut self, uri: &str) -> Self {
+        self.resource = Some(uri.to_owned());
+        self
+    }
+
+    /// Names another authorization server in the protected resource metadata,
+    /// after this provider's own origin: the issuer of the external tokens
+    /// [`resolve_external_token`](Self::resolve_external_token) or
+    /// [`external_jwt`](Self::external_jwt) accept, so that clients can find
+    /// it. Repeatable; a repeated issuer is listed once.
+    pub fn authorization_server(mut self, issuer: &str) -> Self {
+        let issuer = issuer.trim_end_matches('/').to_owned();
+        if !self.authorization_servers.contains(&issuer) {
+            self.authorization_servers.push(issuer);
+        }
         self
     }
 

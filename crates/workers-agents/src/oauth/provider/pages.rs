@@ -68,7 +68,7 @@ impl OAuthProvider {
             },
             None => None,
         };
-        let config = AuthorizeConfig::default();
+        let config = AuthorizeConfig { resource: self.resource.clone() };
         Ok(parse_authorization_request(query, client.as_ref(), &config)
             .map(|request| (request, client.expect("a parsed request has its client"))))
     }
@@ -115,9 +115,13 @@ impl OAuthProvider {
         Ok(redirect(&code_redirect(&request.redirect_uri, &code, request.state.as_deref(), &origin(req)?))?)
     }
 
-    /// The audience of a grant whose request named no resource: the origin
-    /// and the protected prefix, when the provider protects exactly one.
+    /// The audience of a grant whose request named no resource: the pinned
+    /// resource, else the origin and the protected prefix, when the provider
+    /// protects exactly one.
     fn default_resource(&self, req: &Request) -> Option<String> {
+        if let Some(pinned) = &self.resource {
+            return Some(pinned.clone());
+        }
         match self.protected.as_slice() {
             [prefix] => Some(format!("{}{prefix}", origin(req).ok()?)),
             _ => None,
