@@ -43,6 +43,20 @@ describe("plain agents behind the OAuth provider", () => {
     expect(res.status).toBe(401);
   });
 
+  it("takes no query token from an upgrade unless configured to", async () => {
+    // The host fixture-header-only keeps the default: only the header counts.
+    const base = "https://fixture-header-only";
+    const url = `${base}/secure/agents/vault/${uniqueName("v")}`;
+    const token = await accessToken("ada", { base });
+    const refused = await upgrade(`${url}?token=${encodeURIComponent(token)}`);
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get("www-authenticate")).not.toContain("invalid_token");
+    await refused.text();
+    const client = await open(url, { authorization: `Bearer ${token}` });
+    expect((await client.call("whoami")).result).toBe("ada");
+    client.close();
+  });
+
   it("gives each connection its own user, kept across calls", async () => {
     const name = uniqueName("v");
     const admin = await open(`${vault(name)}?token=${encodeURIComponent(await accessToken("admin"))}`);

@@ -67,17 +67,17 @@ export async function token(fields, headers = {}, base = BASE) {
 }
 
 /** Authorizes `clientId` as `user` through the consent page; the code. */
-export async function login(clientId, { user = "ada", scope = "read", resource = `${BASE}/secure` } = {}) {
+export async function login(clientId, { user = "ada", scope = "read", base = BASE, resource = `${base}/secure` } = {}) {
   const page = await consentPage({
     response_type: "code", client_id: clientId, redirect_uri: REDIRECT, code_challenge: CHALLENGE,
     code_challenge_method: "S256", state: "st-1", scope, resource,
-  });
-  const { status, location } = await submitConsent(page, { user });
+  }, base);
+  const { status, location } = await submitConsent(page, { user, base });
   expect(status).toBe(302);
   const url = new URL(location);
   expect(`${url.origin}${url.pathname}`).toBe(REDIRECT);
   expect(url.searchParams.get("state")).toBe("st-1");
-  expect(url.searchParams.get("iss")).toBe(BASE);
+  expect(url.searchParams.get("iss")).toBe(base);
   return url.searchParams.get("code");
 }
 
@@ -85,7 +85,11 @@ export async function login(clientId, { user = "ada", scope = "read", resource =
 export async function accessToken(user, options = {}) {
   const { body: client } = await register();
   const code = await login(client.client_id, { user, ...options });
-  const tokens = await token({ grant_type: "authorization_code", code, code_verifier: VERIFIER, client_id: client.client_id, redirect_uri: REDIRECT });
+  const tokens = await token(
+    { grant_type: "authorization_code", code, code_verifier: VERIFIER, client_id: client.client_id, redirect_uri: REDIRECT },
+    {},
+    options.base,
+  );
   expect(tokens.status).toBe(200);
   return tokens.body.access_token;
 }
