@@ -155,6 +155,14 @@ describe("OAuth: the external token hook", () => {
     expect(refused.headers.get("www-authenticate")).toContain('error="invalid_token"');
   });
 
+  it("lets the resolver answer 403 insufficient_scope, naming each scope once", async () => {
+    const res = await probe("/external-probe/x", "reader");
+    expect(res.status).toBe(403);
+    expect(res.headers.get("www-authenticate")).toContain('error="insufficient_scope"');
+    expect(res.headers.get("www-authenticate")).toContain('scope="write admin"');
+    expect((await res.json()).error).toBe("insufficient_scope");
+  });
+
   it("never hands it a token of the provider's shape, which the store alone decides", async () => {
     // Unknown to the store, so refused, although this resolver accepts anything it is given.
     const forged = `${"A".repeat(16)}:${"B".repeat(43)}`;

@@ -71,7 +71,7 @@ pub use metadata::{
     resource_metadata_suffix, resource_metadata_url, ProtectedResourceMetadata, ServerMetadata, RESOURCE_METADATA_PATH,
     SERVER_METADATA_PATH,
 };
-pub use provider::{Approval, CreatedClient, ExternalToken, Handled, OAuthProvider};
+pub use provider::{Approval, CreatedClient, ExternalToken, Handled, OAuthProvider, Resolution};
 pub use redirect::{check_redirect_uri, redirect_matches, MAX_REDIRECT_URI_BYTES};
 pub use registration::{
     registration_response, validate_registration, RegistrationRequest, MAX_CLIENT_NAME_CHARS, MAX_REDIRECT_URIS,

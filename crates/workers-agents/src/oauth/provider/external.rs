@@ -34,22 +34,53 @@ impl fmt::Debug for ExternalToken {
     }
 }
 
-type Resolve = dyn Fn(ExternalToken) -> LocalBoxFuture<'static, crate::Result<Option<Auth>>>;
+/// What the app's resolver says of an external token. A resolver may also
+/// answer an `Option<Auth>`: `Some` is [`Accepted`](Self::Accepted), `None`
+/// [`Unknown`](Self::Unknown).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Resolution {
+    /// The token speaks for this caller.
+    Accepted(Auth),
+    /// Not a token the app accepts: the 401 `invalid_token` challenge.
+    Unknown,
+    /// A good token that lacks these scopes for the URL: 403
+    /// `insufficient_scope`, the challenge naming them (as the TS
+    /// provider's `ExternalTokenError("insufficient_scope")`).
+    InsufficientScope(Vec<String>),
+}
+
+impl From<Option<Auth>> for Resolution {
+    fn from(auth: Option<Auth>) -> Self {
+        auth.map_or(Resolution::Unknown, Resolution::Accepted)
+    }
+}
+
+impl From<Auth> for Resolution {
+    fn from(auth: Auth) -> Self {
+        Resolution::Accepted(auth)
+    }
+}
+
+type Resolve = dyn Fn(ExternalToken) -> LocalBoxFuture<'static, crate::Result<Resolution>>;
 
 /// The app's resolver, shared by the provider's clones.
 #[derive(Clone)]
 pub(crate) struct ExternalResolver(Rc<Resolve>);
 
 impl ExternalResolver {
-    pub(crate) fn new<F, Fut>(resolve: F) -> Self
+    pub(crate) fn new<F, Fut, R>(resolve: F) -> Self
     where
         F: Fn(ExternalToken) -> Fut + 'static,
-        Fut: std::future::Future<Output = crate::Result<Option<Auth>>> + 'static,
+        Fut: std::future::Future<Output = crate::Result<R>> + 'static,
+        R: Into<Resolution>,
     {
-        ExternalResolver(Rc::new(move |token| Box::pin(resolve(token))))
+        ExternalResolver(Rc::new(move |token| {
+            let resolved = resolve(token);
+            Box::pin(async move { resolved.await.map(Into::into) })
+        }))
     }
 
-    pub(crate) async fn resolve(&self, token: ExternalToken) -> crate::Result<Option<Auth>> {
+    pub(crate) async fn resolve(&self, token: ExternalToken) -> crate::Result<Resolution> {
         (self.0)(token).await
     }
 }

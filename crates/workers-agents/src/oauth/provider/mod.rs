@@ -20,7 +20,7 @@ mod manage;
 mod pages;
 mod protect;
 
-pub use external::ExternalToken;
+pub use external::{ExternalToken, Resolution};
 pub use manage::CreatedClient;
 pub use pages::Approval;
 
@@ -276,7 +276,9 @@ impl OAuthProvider {
     /// route that is not of the provider's own shape (`{grant}:{secret}`)
     /// goes to `resolve`, whose `Some(auth)` is served like a token of ours
     /// ([`Handled::Authorized`], `ctx.auth()` in agents) and whose `None` is
-    /// refused with the same 401 `invalid_token` challenge. The resolver
+    /// refused with the same 401 `invalid_token` challenge. A resolver that
+    /// answers a [`Resolution`] can also say a good token lacks scopes
+    /// ([`Resolution::InsufficientScope`]: 403 naming them). The resolver
     /// checks everything about the token, its audience included; an `Err`
     /// is logged and answered 500 with a reference.
     ///
@@ -300,10 +302,11 @@ impl OAuthProvider {
     ///     }))
     /// });
     /// ```
-    pub fn resolve_external_token<F, Fut>(mut self, resolve: F) -> Self
+    pub fn resolve_external_token<F, Fut, R>(mut self, resolve: F) -> Self
     where
         F: Fn(ExternalToken) -> Fut + 'static,
-        Fut: std::future::Future<Output = crate::Result<Option<Auth>>> + 'static,
+        Fut: std::future::Future<Output = crate::Result<R>> + 'static,
+        R: Into<Resolution>,
     {
         self.external = Some(ExternalResolver::new(resolve));
         self

@@ -4,7 +4,7 @@
 
 use worker::{Env, Headers, Request, RequestInit, Response};
 
-use super::external::ExternalToken;
+use super::external::{ExternalToken, Resolution};
 use super::http::{cors, error, origin_of};
 use super::{Handled, OAuthProvider};
 use crate::oauth::audience::audience_matches;
@@ -22,14 +22,19 @@ fn bearer(req: &Request) -> Option<String> {
 }
 
 fn refuse(p: &OAuthProvider, req: &Request, challenge: Challenge<'_>) -> worker::Result<Handled> {
-    let url = req.url()?;
-    let origin = url.origin().ascii_serialization();
     // `offline_access` asks for refresh tokens, not access to the resource;
     // a token short of scope is told the ones the route needs.
     let scopes: Vec<String> = match challenge {
-        Challenge::InsufficientScope => p.scopes_needed(url.path()).to_vec(),
+        Challenge::InsufficientScope => p.scopes_needed(&req.path()).to_vec(),
         _ => p.scopes.iter().filter(|s| *s != "offline_access").cloned().collect(),
     };
+    refuse_naming(req, challenge, scopes)
+}
+
+/// The refusal, its challenge naming `scopes`.
+fn refuse_naming(req: &Request, challenge: Challenge<'_>, scopes: Vec<String>) -> worker::Result<Handled> {
+    let url = req.url()?;
+    let origin = url.origin().ascii_serialization();
     let header = bearer_challenge("OAuth", &resource_metadata_url(&origin, url.path()), &scopes, challenge);
     let headers = Headers::new();
     headers.set("www-authenticate", &header)?;
@@ -129,9 +134,20 @@ async fn external(
     };
     let token = ExternalToken { token, url: req.url()?, env: env.clone(), now_ms: p.now_ms() };
     match resolver.resolve(token).await {
-        Ok(Some(auth)) if lacks_scope(p, &req, &auth.scope) => refuse(p, &req, Challenge::InsufficientScope),
-        Ok(Some(auth)) => Ok(Handled::Authorized(req, auth)),
-        Ok(None) => refuse(p, &req, invalid),
+        Ok(Resolution::Accepted(auth)) if lacks_scope(p, &req, &auth.scope) => {
+            refuse(p, &req, Challenge::InsufficientScope)
+        }
+        Ok(Resolution::Accepted(auth)) => Ok(Handled::Authorized(req, auth)),
+        Ok(Resolution::Unknown) => refuse(p, &req, invalid),
+        Ok(Resolution::InsufficientScope(scopes)) => {
+            let mut named: Vec<String> = Vec::with_capacity(scopes.len());
+            for scope in scopes {
+                if !named.contains(&scope) {
+                    named.push(scope);
+                }
+            }
+            refuse_naming(&req, Challenge::InsufficientScope, named)
+        }
         Err(e) => {
             let reference = crate::error::internal("[oauth external token]", &e);
             let response = error(&OAuthError::new(ErrorCode::ServerError, reference))?;
