@@ -2,7 +2,7 @@
 // state-changing `inc(1)` calls one after another (the next when the last answered). Checks that no
 // update is lost (the final counter, and every `inc` answered with a different count) and that every
 // client saw the final state; records each call's latency. Rust (bench/rust) and TypeScript (bench/ts)
-// benchmark agents, rounds alternating. Writes bench/results/load.json and the load section of
+// benchmark agents and the JavaScript floor (bench/js), rounds rotating which goes first. Writes bench/results/load.json and the load section of
 // bench/RESULTS.md.
 //
 //   npm run bench:load                                  (200 clients × 100 calls, 3 rounds)
@@ -119,12 +119,12 @@ export function loadSection({ date, machine, rounds, clients, callsPerClient, ru
     `${clients} official \`AgentClient\`s (\`agents/client\`, one Node process) connected to ONE instance of the`,
     `benchmark agent, each making ${callsPerClient} \`inc(1)\` calls one after another (${clients * callsPerClient} state changes in`,
     `all; each one is broadcast to every client, ${clients * clients * callsPerClient} state frames). Latency: from \`call()\` to its`,
-    `answer, every call. ${rounds} round(s), Rust and TS alternating; cells are median (min–max). Produced by`,
+    `answer, every call. ${rounds} round(s), each starting with the next server; cells are median (min–max). Produced by`,
     `\`npm run bench:load\` (${date}). Machine: ${machine}.`,
     "",
-    "| figure | TypeScript (`agents`) | Rust (`workers-agents`) |",
-    "|---|---|---|",
-    ...FIGURES.map(([label, key]) => `| ${label} | ${cell(runs.ts, key)} | ${cell(runs.rust, key)} |`),
+    "| figure | TypeScript (`agents`) | Rust (`workers-agents`) | JS floor (no framework) |",
+    "|---|---|---|---|",
+    ...FIGURES.map(([label, key]) => `| ${label} | ${cell(runs.ts, key)} | ${cell(runs.rust, key)} | ${runs.floor ? cell(runs.floor, key) : "–"} |`),
     "",
     "A call waits behind the calls of the other clients and their broadcasts, so its latency is about",
     "clients ÷ calls/s. Every state frame passes through the worker, `wrangler dev`'s proxy (a second workerd)",
@@ -158,12 +158,15 @@ async function main() {
   const before = loadavg().map((l) => l.toFixed(2));
   const rust = await startWrangler({ cwd: `${root}/bench/rust`, port: rustPort, inspectorPort: rustPort + 50 });
   const ts = await startWrangler({ cwd: `${root}/bench/ts`, port: tsPort, inspectorPort: tsPort + 50 });
-  const servers = { rust: rust.url, ts: ts.url };
-  const meters = { rust: serverCpu(rust.url), ts: serverCpu(ts.url) };
-  const runs = { rust: [], ts: [] };
+  const floorPort = Number(process.env.BENCH_FLOOR_PORT ?? 9332);
+  const floor = await startWrangler({ cwd: `${root}/bench/js`, port: floorPort, inspectorPort: floorPort + 50 });
+  const servers = { rust: rust.url, ts: ts.url, floor: floor.url };
+  const sides = Object.keys(servers);
+  const meters = Object.fromEntries(sides.map((side) => [side, serverCpu(servers[side])]));
+  const runs = Object.fromEntries(sides.map((side) => [side, []]));
   try {
     for (let r = 0; r < rounds; r++) {
-      for (const side of r % 2 === 0 ? ["rust", "ts"] : ["ts", "rust"]) {
+      for (const side of sides.map((_, i) => sides[(i + r) % sides.length])) {
         const run = () => concurrentIncrements(servers[side], { clients, callsPerClient });
         let result;
         try {
@@ -178,6 +181,7 @@ async function main() {
   } finally {
     rust.stop();
     ts.stop();
+    floor.stop();
   }
   const after = loadavg().map((l) => l.toFixed(2));
   const machine = `${cpus().length} × ${cpus()[0]?.model}; load average before ${before.join(" ")}, after ${after.join(" ")}`;
@@ -188,7 +192,7 @@ async function main() {
   const path = `${root}/bench/RESULTS.md`;
   writeFileSync(path, withLoadSection(readFileSync(path, "utf8"), section));
   console.log(section);
-  const bad = [...runs.rust, ...runs.ts].filter((r) => r.error || r.lost || r.duplicates || r.errors || r.sawFinal !== clients);
+  const bad = Object.values(runs).flat().filter((r) => r.error || r.lost || r.duplicates || r.errors || r.sawFinal !== clients);
   if (bad.length) {
     console.error(`${bad.length} run(s) lost updates, failed calls or left a client without the final state`);
     process.exitCode = 1;

@@ -1,5 +1,5 @@
-// Runs every workload against the Rust and the TypeScript benchmark agents,
-// alternating A/B/A/B, and writes bench/RESULTS.md and bench/results/compare.json.
+// Runs every workload against the Rust and the TypeScript benchmark agents and
+// the JavaScript floor (bench/js), rotating which goes first each round, and writes bench/RESULTS.md and bench/results/compare.json.
 //
 //   npm run bench                 (full sizes, 3 rounds)
 //   BENCH_ROUNDS=1 BENCH_PROFILE=tiny npm run bench
@@ -20,6 +20,7 @@ export const profiles = {
     rpc: { calls: 2000 },
     inc: { clients: 10, callsPerClient: 500 },
     fan: { clients: 50, rounds: 100 },
+    fan1000: { clients: 1000, rounds: 20 },
     sql: { rows: 10_000 },
     sched200: { count: 200 },
     sched10k: { count: 10_000 },
@@ -32,6 +33,7 @@ export const profiles = {
     rpc: { calls: 20 },
     inc: { clients: 2, callsPerClient: 10 },
     fan: { clients: 3, rounds: 2 },
+    fan1000: { clients: 10, rounds: 2 },
     sql: { rows: 50 },
     sched200: { count: 5 },
     sched10k: { count: 10 },
@@ -52,13 +54,18 @@ export const WORKLOADS = [
   ["10 clients × 500 pipelined inc: lost updates", w.pipelinedInc, "inc", "lost", "lower"],
   ["state fan-out to 50 clients p50 (ms)", w.fanOut, "fan", "p50Ms", "lower"],
   ["state fan-out to 50 clients p99 (ms)", w.fanOut, "fan", "p99Ms", "lower"],
+  ["state fan-out to 1,000 clients p50 (ms)", w.fanOut, "fan1000", "p50Ms", "lower"],
+  ["state fan-out to 1,000 clients p99 (ms)", w.fanOut, "fan1000", "p99Ms", "lower"],
   ["bulk SQL insert 10,000 rows (ms)", w.sqlInsert, "sql", "ms", "lower"],
   ["200 schedules: fired", w.schedules, "sched200", "fired", "higher"],
   ["200 schedules: fired early", w.schedules, "sched200", "early", "lower"],
   ["200 schedules: lateness p99 (ms)", w.schedules, "sched200", "latenessP99Ms", "lower"],
   ["10,000 schedules: schedule all (ms)", w.schedules, "sched10k", "scheduleMs", "lower"],
   ["10,000 schedules: fired", w.schedules, "sched10k", "fired", "higher"],
+  ["10,000 schedules: lateness p50 (ms)", w.schedules, "sched10k", "latenessP50Ms", "lower"],
   ["10,000 schedules: lateness p99 (ms)", w.schedules, "sched10k", "latenessP99Ms", "lower"],
+  ["10,000 schedules: lateness max (ms)", w.schedules, "sched10k", "latenessMaxMs", "lower"],
+  ["10,000 schedules: fired early", w.schedules, "sched10k", "early", "lower"],
   ["first request, new agent (ms, median of 10 agents)", w.coldVersusWarm, "cold", "coldMs", "lower"],
   ["request, warm agent (ms, median of 100: 10 agents × 10)", w.coldVersusWarm, "cold", "warmMs", "lower"],
   ["1 MB state update → other client (ms, median of 5 updates)", w.largeState, "state1", "ms", "lower"],
@@ -81,6 +88,7 @@ const RUNS = {
   "rpcRoundTrip:rpc": "2,000 sequential `echo` calls",
   "pipelinedInc:inc": "10 clients × 500 pipelined `inc`",
   "fanOut:fan": "100 state changes fanned out to 50 clients",
+  "fanOut:fan1000": "20 state changes fanned out to 1,000 clients",
   "sqlInsert:sql": "bulk insert of 10,000 rows",
   "schedules:sched200": "200 schedules: schedule, fire, read back",
   "schedules:sched10k": "10,000 schedules: schedule, fire, read back",
@@ -101,10 +109,12 @@ export async function runAll(servers, { rounds: n = rounds, size = profile } = {
   const chosen = WORKLOADS.filter(([, fn]) => !only || only.includes(fn.name));
   const distinct = [...new Map(chosen.map(([, fn, key]) => [`${fn.name}:${key}`, [fn, key]])).values()];
   const samples = {};
-  const meters = { rust: serverCpu(servers.rust), ts: serverCpu(servers.ts) };
+  const sides = Object.keys(servers);
+  const meters = Object.fromEntries(sides.map((side) => [side, serverCpu(servers[side])]));
   for (let round = 0; round < n; round++) {
     for (const [fn, key] of distinct) {
-      const order = round % 2 === 0 ? ["rust", "ts"] : ["ts", "rust"];
+      // Each round starts with the next side, so that no side is always first.
+      const order = sides.map((_, i) => sides[(i + round) % sides.length]);
       for (const side of order) {
         let result;
         try {
@@ -113,7 +123,7 @@ export async function runAll(servers, { rounds: n = rounds, size = profile } = {
         } catch (error) {
           result = { error: String(error.message).slice(0, 80) };
         }
-        (samples[`${fn.name}:${key}`] ??= { rust: [], ts: [] })[side].push(result);
+        (samples[`${fn.name}:${key}`] ??= Object.fromEntries(sides.map((s) => [s, []])))[side].push(result);
       }
     }
   }
@@ -125,40 +135,46 @@ export async function runAll(servers, { rounds: n = rounds, size = profile } = {
   };
   const cpu = distinct.map(([fn, key]) => {
     const pick = pickFrom(samples[`${fn.name}:${key}`], "serverCpuMs");
-    return { label: RUNS[`${fn.name}:${key}`] ?? `${fn.name} ${key}`, figure: "serverCpuMs", better: "lower", rust: pick("rust"), ts: pick("ts") };
+    const label = RUNS[`${fn.name}:${key}`] ?? `${fn.name} ${key}`;
+    return { label, figure: "serverCpuMs", better: "lower", ...Object.fromEntries(sides.map((s) => [s, pick(s)])) };
   });
   const rows = chosen.map(([label, fn, key, figure, better]) => {
     const pick = pickFrom(samples[`${fn.name}:${key}`], figure);
-    return { label, figure, better, rust: pick("rust"), ts: pick("ts") };
+    return { label, figure, better, ...Object.fromEntries(sides.map((s) => [s, pick(s)])) };
   });
   return { rows, cpu };
 }
 
-function ratio(row) {
-  const { rust, ts, better } = row;
-  if (row.figure.startsWith("lateness") && (ts.median < 0 || rust.median < 0)) {
-    return `${ts.median < 0 ? "TS fires early" : ""}${rust.median < 0 ? " Rust fires early" : ""}`.trim();
+/** Rust against `other` ("ts" or "floor"): above 1 means Rust is better. */
+function ratio(row, other = "ts", name = "TS") {
+  const { rust, better } = row;
+  const them = row[other];
+  if (!them) return "–";
+  if (row.figure.startsWith("lateness") && (them.median < 0 || rust.median < 0)) {
+    return `${them.median < 0 ? `${name} fires early` : ""}${rust.median < 0 ? " Rust fires early" : ""}`.trim();
   }
-  if (rust.median === undefined || ts.median === undefined || rust.median === 0 || ts.median === 0) return "–";
-  const r = better === "lower" ? ts.median / rust.median : rust.median / ts.median;
-  return `${r.toFixed(2)}× ${r >= 1 ? "(Rust better)" : "(TS better)"}`;
+  if (rust.median === undefined || them.median === undefined || rust.median === 0 || them.median === 0) return "–";
+  const r = better === "lower" ? them.median / rust.median : rust.median / them.median;
+  return `${r.toFixed(2)}× ${r >= 1 ? "(Rust better)" : `(${name} better)`}`;
 }
 
 const cell = (side) =>
-  side.median === undefined ? `error: ${side.errors[0] ?? "no value"}` : `${side.median} (${side.min}–${side.max})`;
+  !side ? "–" : side.median === undefined ? `error: ${side.errors[0] ?? "no value"}` : `${side.median} (${side.min}–${side.max})`;
 
 async function main() {
   const before = loadavg().map((l) => l.toFixed(2));
   const rust = await startWrangler({ cwd: `${root}/bench/rust`, port: Number(process.env.BENCH_RUST_PORT ?? 8892) });
   const ts = await startWrangler({ cwd: `${root}/bench/ts`, port: Number(process.env.BENCH_TS_PORT ?? 8893) });
+  const floor = await startWrangler({ cwd: `${root}/bench/js`, port: Number(process.env.BENCH_FLOOR_PORT ?? 8894) });
   let rows, cpu;
   try {
-    ({ rows, cpu } = await runAll({ rust: rust.url, ts: ts.url }));
+    ({ rows, cpu } = await runAll({ rust: rust.url, ts: ts.url, floor: floor.url }));
   } finally {
     rust.stop();
     ts.stop();
+    floor.stop();
   }
-  const bundles = { rust: bundleSize(`${root}/bench/rust`), ts: bundleSize(`${root}/bench/ts`) };
+  const bundles = { rust: bundleSize(`${root}/bench/rust`), ts: bundleSize(`${root}/bench/ts`), floor: bundleSize(`${root}/bench/js`) };
   const after = loadavg().map((l) => l.toFixed(2));
   const machine = `${cpus().length} × ${cpus()[0]?.model}; load average before ${before.join(" ")}, after ${after.join(" ")}`;
   mkdirSync(`${root}/bench/results`, { recursive: true });
@@ -174,16 +190,18 @@ function render({ date, machine, rounds, rows, cpu, bundles }, stem) {
   const lines = [
     "# Rust agents vs the TypeScript Agents SDK, side by side",
     "",
-    "Both servers run under `wrangler dev` on loopback in the same workerd, with `X_LOCAL_OBSERVABILITY=false`;",
-    `workloads alternate A/B/B/A over ${rounds} rounds; cells are median (min–max). Produced by \`npm run bench\``,
+    "The servers run under `wrangler dev` on loopback, each in its own workerd, with `X_LOCAL_OBSERVABILITY=false`;",
+    `each round starts with the next server in turn, over ${rounds} rounds; cells are median (min–max). Produced by \`npm run bench\``,
     `(${date}). Machine: ${machine}.`,
     "",
-    "| workload | TypeScript (`agents`) | Rust (`workers-agents`) | ratio |",
-    "|---|---|---|---|",
-    ...rows.map((row) => `| ${row.label} | ${cell(row.ts)} | ${cell(row.rust)} | ${ratio(row)} |`),
-    `| bundle, \`wrangler deploy --dry-run\` (KiB raw / gzip) | ${bundles.ts.rawKiB} / ${bundles.ts.gzipKiB} | ${bundles.rust.rawKiB} / ${bundles.rust.gzipKiB} | ${(bundles.ts.gzipKiB / bundles.rust.gzipKiB).toFixed(2)}× gzip |`,
+    "| workload | TypeScript (`agents`) | Rust (`workers-agents`) | JS floor (no framework) | Rust vs TS | Rust vs floor |",
+    "|---|---|---|---|---|---|",
+    ...rows.map((row) => `| ${row.label} | ${cell(row.ts)} | ${cell(row.rust)} | ${cell(row.floor)} | ${ratio(row)} | ${ratio(row, "floor", "floor")} |`),
+    `| bundle, \`wrangler deploy --dry-run\` (KiB raw / gzip) | ${bundles.ts.rawKiB} / ${bundles.ts.gzipKiB} | ${bundles.rust.rawKiB} / ${bundles.rust.gzipKiB} | ${bundles.floor ? `${bundles.floor.rawKiB} / ${bundles.floor.gzipKiB}` : "–"} | ${(bundles.ts.gzipKiB / bundles.rust.gzipKiB).toFixed(2)}× gzip | – |`,
     "",
-    "Both workers hold just the benchmark agent: bench/rust (`bench/rust/agent/src/bench.rs`) and bench/ts.",
+    "Each worker holds just the benchmark agent: bench/rust (`bench/rust/agent/src/bench.rs`), bench/ts, and the floor",
+    "bench/js (`bench/js/src/index.js`: a Durable Object written by hand for the benchmark, with no framework, speaking",
+    "the same frames; the figure the framework is held against).",
     "Lateness = fired − due; a negative value means the task ran before its due time.",
     "",
     "Notes on the workloads:",
@@ -210,9 +228,9 @@ function render({ date, machine, rounds, rows, cpu, bundles }, stem) {
           "server's own cost: CPU time of the `workerd` process running each worker (not the proxy) during one run of the",
           "workload (all threads, from `/proc/<pid>/task/*/schedstat`), median (min–max) over the rounds.",
           "",
-          "| run | TypeScript (`agents`), ms | Rust (`workers-agents`), ms | ratio |",
-          "|---|---|---|---|",
-          ...cpu.map((row) => `| ${row.label} | ${cell(row.ts)} | ${cell(row.rust)} | ${ratio(row)} |`),
+          "| run | TypeScript (`agents`), ms | Rust (`workers-agents`), ms | JS floor, ms | Rust vs TS | Rust vs floor |",
+          "|---|---|---|---|---|---|",
+          ...cpu.map((row) => `| ${row.label} | ${cell(row.ts)} | ${cell(row.rust)} | ${cell(row.floor)} | ${ratio(row)} | ${ratio(row, "floor", "floor")} |`),
           "",
         ]
       : []),

@@ -112,6 +112,7 @@ export async function schedules(baseUrl, { count }) {
       early: lateness.filter((l) => l < 0).length,
       latenessP50Ms: percentile(lateness, 50),
       latenessP99Ms: percentile(lateness, 99),
+      latenessMaxMs: lateness.length ? Math.max(...lateness) : NaN,
       dueTo: due,
     };
   });

@@ -1,5 +1,5 @@
 // The benchmark drivers measure correctly on a tiny workload.
-import { describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createServer } from "node:net";
 import { assertPortFree, startWrangler } from "../../bench/lib/server.mjs";
 import { measure } from "../../bench/schedule.mjs";
@@ -46,5 +46,33 @@ describe("comparison benchmark workloads", () => {
     expect(cold.warmMs).toBeGreaterThan(0);
     expect((await w.largeState(base, { bytes: 20_000 })).ms).toBeGreaterThan(0);
     expect((await w.largeState(base, { bytes: 20_000, updates: 2, everyItem: true })).ms).toBeGreaterThan(0);
+  });
+});
+
+// The floor (bench/js, a Durable Object with no framework) speaks the same
+// frames: the same workloads measure it, and the official AgentClient works
+// against it with no update lost.
+describe("the JavaScript floor", () => {
+  let floor;
+  beforeAll(async () => {
+    const port = Number(process.env.AGENTS_FLOOR_PORT ?? 8788);
+    floor = await startWrangler({ cwd: new URL("../../bench/js", import.meta.url).pathname, port });
+  }, 120_000);
+  afterAll(() => floor?.stop());
+
+  it("answers every workload as the agents do", async () => {
+    const w = await import("../../bench/workloads.mjs");
+    expect(await w.rpcRoundTrip(floor.url, { calls: 10 })).toMatchObject({ callsPerS: expect.any(Number) });
+    expect(await w.pipelinedInc(floor.url, { clients: 3, callsPerClient: 20 })).toMatchObject({ lost: 0 });
+    expect((await w.fanOut(floor.url, { clients: 4, rounds: 2 })).p50Ms).toBeGreaterThan(0);
+    expect(await w.sqlInsert(floor.url, { rows: 100 })).toMatchObject({ rows: 100 });
+    expect(await w.schedules(floor.url, { count: 5 })).toMatchObject({ fired: 5, early: 0 });
+    expect((await w.largeState(floor.url, { bytes: 20_000 })).ms).toBeGreaterThan(0);
+  });
+
+  it("serves the official AgentClient", async () => {
+    const { concurrentIncrements } = await import("../../bench/load.mjs");
+    const result = await concurrentIncrements(floor.url, { clients: 5, callsPerClient: 10 });
+    expect(result).toMatchObject({ lost: 0, duplicates: 0, errors: 0, sawFinal: 5 });
   });
 });
