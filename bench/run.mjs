@@ -158,28 +158,31 @@ function ratio(row, other = "ts", name = "TS") {
   return `${r.toFixed(2)}× ${r >= 1 ? "(Rust better)" : `(${name} better)`}`;
 }
 
+const size = (bundle) => (bundle ? `${bundle.rawKiB} / ${bundle.gzipKiB}` : "–");
+
 const cell = (side) =>
   !side ? "–" : side.median === undefined ? `error: ${side.errors[0] ?? "no value"}` : `${side.median} (${side.min}–${side.max})`;
 
 async function main() {
   const before = loadavg().map((l) => l.toFixed(2));
-  const rust = await startWrangler({ cwd: `${root}/bench/rust`, port: Number(process.env.BENCH_RUST_PORT ?? 8892) });
-  const ts = await startWrangler({ cwd: `${root}/bench/ts`, port: Number(process.env.BENCH_TS_PORT ?? 8893) });
-  const floor = await startWrangler({ cwd: `${root}/bench/js`, port: Number(process.env.BENCH_FLOOR_PORT ?? 8894) });
+  // BENCH_SIDES=rust,floor measures some of the servers (with BENCH_ONLY: a partial run).
+  const sides = (process.env.BENCH_SIDES ?? "rust,ts,floor").split(",");
+  const dirs = { rust: "rust", ts: "ts", floor: "js" };
+  const ports = { rust: process.env.BENCH_RUST_PORT ?? 8892, ts: process.env.BENCH_TS_PORT ?? 8893, floor: process.env.BENCH_FLOOR_PORT ?? 8894 };
+  const started = {};
   let rows, cpu;
   try {
-    ({ rows, cpu } = await runAll({ rust: rust.url, ts: ts.url, floor: floor.url }));
+    for (const side of sides) started[side] = await startWrangler({ cwd: `${root}/bench/${dirs[side]}`, port: Number(ports[side]) });
+    ({ rows, cpu } = await runAll(Object.fromEntries(sides.map((side) => [side, started[side].url]))));
   } finally {
-    rust.stop();
-    ts.stop();
-    floor.stop();
+    for (const server of Object.values(started)) server.stop();
   }
-  const bundles = { rust: bundleSize(`${root}/bench/rust`), ts: bundleSize(`${root}/bench/ts`), floor: bundleSize(`${root}/bench/js`) };
+  const bundles = Object.fromEntries(sides.map((side) => [side, bundleSize(`${root}/bench/${dirs[side]}`)]));
   const after = loadavg().map((l) => l.toFixed(2));
   const machine = `${cpus().length} × ${cpus()[0]?.model}; load average before ${before.join(" ")}, after ${after.join(" ")}`;
   mkdirSync(`${root}/bench/results`, { recursive: true });
   // A subset (BENCH_ONLY) never overwrites the full results.
-  const stem = process.env.BENCH_ONLY ? "partial" : "compare";
+  const stem = process.env.BENCH_ONLY || process.env.BENCH_SIDES ? "partial" : "compare";
   const results = { date: new Date().toISOString(), machine, rounds, rows, cpu, bundles };
   writeFileSync(`${root}/bench/results/${stem}.json`, JSON.stringify(results, null, 2));
   render(results, stem);
@@ -197,7 +200,7 @@ function render({ date, machine, rounds, rows, cpu, bundles }, stem) {
     "| workload | TypeScript (`agents`) | Rust (`workers-agents`) | JS floor (no framework) | Rust vs TS | Rust vs floor |",
     "|---|---|---|---|---|---|",
     ...rows.map((row) => `| ${row.label} | ${cell(row.ts)} | ${cell(row.rust)} | ${cell(row.floor)} | ${ratio(row)} | ${ratio(row, "floor", "floor")} |`),
-    `| bundle, \`wrangler deploy --dry-run\` (KiB raw / gzip) | ${bundles.ts.rawKiB} / ${bundles.ts.gzipKiB} | ${bundles.rust.rawKiB} / ${bundles.rust.gzipKiB} | ${bundles.floor ? `${bundles.floor.rawKiB} / ${bundles.floor.gzipKiB}` : "–"} | ${(bundles.ts.gzipKiB / bundles.rust.gzipKiB).toFixed(2)}× gzip | – |`,
+    `| bundle, \`wrangler deploy --dry-run\` (KiB raw / gzip) | ${size(bundles.ts)} | ${size(bundles.rust)} | ${size(bundles.floor)} | ${bundles.ts && bundles.rust ? `${(bundles.ts.gzipKiB / bundles.rust.gzipKiB).toFixed(2)}× gzip` : "–"} | – |`,
     "",
     "Each worker holds just the benchmark agent: bench/rust (`bench/rust/agent/src/bench.rs`), bench/ts, and the floor",
     "bench/js (`bench/js/src/index.js`: a Durable Object written by hand for the benchmark, with no framework, speaking",
