@@ -172,12 +172,16 @@ async function main() {
   const started = {};
   let rows, cpu;
   try {
-    for (const side of sides) started[side] = await startWrangler({ cwd: `${root}/bench/${dirs[side]}`, port: Number(ports[side]) });
+    // BENCH_DIR_RUST=/path/to/another/build (and _TS, _FLOOR) measures another build in that column: an A/B of a change.
+    const dirOf = (side) => process.env[`BENCH_DIR_${side.toUpperCase()}`] ?? `${root}/bench/${dirs[side]}`;
+    for (const side of sides) started[side] = await startWrangler({ cwd: dirOf(side), port: Number(ports[side]) });
     ({ rows, cpu } = await runAll(Object.fromEntries(sides.map((side) => [side, started[side].url]))));
   } finally {
     for (const server of Object.values(started)) server.stop();
   }
-  const bundles = Object.fromEntries(sides.map((side) => [side, bundleSize(`${root}/bench/${dirs[side]}`)]));
+  const bundles = Object.fromEntries(
+    sides.filter((side) => !process.env[`BENCH_DIR_${side.toUpperCase()}`]).map((side) => [side, bundleSize(`${root}/bench/${dirs[side]}`)]),
+  );
   const after = loadavg().map((l) => l.toFixed(2));
   const machine = `${cpus().length} × ${cpus()[0]?.model}; load average before ${before.join(" ")}, after ${after.join(" ")}`;
   mkdirSync(`${root}/bench/results`, { recursive: true });
