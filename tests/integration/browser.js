@@ -45,14 +45,15 @@ export async function bundlePage(entry) {
 /**
  * Serves `bundle` on a loopback origin (a secure context, as the clients need
  * crypto.randomUUID) other than the worker's, so the page's fetches are
- * cross-origin. `config(searchParams)` becomes `window.AGENT_TEST`.
+ * cross-origin. `config(searchParams)` becomes `window.AGENT_TEST`; `style`,
+ * CSS text for the page.
  */
-export async function servePage(bundle, config) {
+export async function servePage(bundle, config, style = "") {
   const server = createServer((req, res) => {
     const params = new URL(req.url, "http://x").searchParams;
     res.writeHead(200, { "content-type": "text/html" });
     res.end(
-      `<!doctype html><html><body><div id="root"></div><script>window.AGENT_TEST = ${JSON.stringify(config(params))};</script>` +
+      `<!doctype html><html><head><meta charset="utf-8"><style>${style}</style></head><body><div id="root"></div><script>window.AGENT_TEST = ${JSON.stringify(config(params))};</script>` +
         `<script>${bundle.replaceAll("</script", "<\\/script")}</script></body></html>`,
     );
   });

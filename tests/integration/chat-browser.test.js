@@ -4,6 +4,7 @@
 // (tests/standin/openai.mjs: "crawl" streams 30 pieces 150 ms apart, "slow"
 // 20 pieces 40 ms apart, "anew" answers differently each time it is asked).
 // The page is tests/browser/chat-app.jsx; screenshots go to test-artifacts/.
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { bundlePage, launchChromium, screenshot, servePage } from "./browser.js";
 
@@ -275,5 +276,65 @@ describe("useAgentChat in Chromium", () => {
     expect((await snapshot(tab)).mostAssistants).toBe(1);
     expect(await history(name)).toEqual(shown);
     expect(tab.errors).toEqual([]);
+  });
+});
+
+describe("the demo page's chat panel (web/src/travel.jsx) in Chromium", () => {
+  let panelServer;
+  beforeAll(async () => {
+    const style = readFileSync(new URL("../../web/style.css", import.meta.url), "utf8");
+    const config = (params) => ({ host, name: params.get("name"), agent: params.get("agent") });
+    panelServer = await servePage(await bundlePage("panel-app.jsx"), config, style);
+  });
+  afterAll(() => panelServer?.close());
+
+  async function openPanel(agent, name) {
+    const page = await browser.newPage();
+    const errors = [];
+    page.on("pageerror", (error) => errors.push(error.message));
+    await page.goto(`${panelServer.origin}/?agent=${agent}&name=${encodeURIComponent(name)}`);
+    pages.push(page);
+    return { page, errors };
+  }
+  const bubbles = (page) =>
+    page.$$eval("#travel-messages .bubble", (nodes) => nodes.map((n) => [n.className.replace("bubble ", ""), n.textContent]));
+
+  it("streams a reply into its bubbles, keeps the conversation over a reload, and clears it", async () => {
+    const name = uniqueName("panel");
+    const { page, errors } = await openPanel("ChatProbe", name);
+    const send = page.locator('#travel button[type="submit"]');
+    await expect.poll(() => send.isEnabled(), { timeout: 10_000 }).toBe(true);
+    await page.fill('#travel input[aria-label="message to the travel agent"]', "hello slow");
+    await send.click();
+    // While the reply streams the panel offers Stop instead of Send.
+    await page.locator('#travel button:has-text("Stop")').waitFor({ timeout: 5_000 });
+    await expect.poll(() => bubbles(page), { timeout: 10_000 }).toEqual([
+      ["user", "hello slow"],
+      ["assistant", SLOW],
+    ]);
+    await page.locator('#travel button:has-text("Send")').waitFor();
+    await page.reload();
+    await expect.poll(() => bubbles(page), { timeout: 10_000 }).toEqual([
+      ["user", "hello slow"],
+      ["assistant", SLOW],
+    ]);
+    await screenshot(page, "panel-chat");
+    await expect.poll(() => page.locator('#travel button:has-text("Clear")').isEnabled()).toBe(true);
+    await page.click('#travel button:has-text("Clear")');
+    await expect.poll(() => bubbles(page)).toEqual([]);
+    await expect.poll(() => history(name)).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
+  it("tells the agent is missing when the worker has no such class", async () => {
+    const { page, errors } = await openPanel("NoSuchAgent", uniqueName("panel"));
+    const notice = page.locator("#travel-missing");
+    await notice.waitFor({ timeout: 10_000 });
+    const text = await notice.textContent();
+    expect(text).toContain("/agents/no-such-agent/");
+    expect(text).toContain("answered 400");
+    expect(text).toContain("NoSuchAgent");
+    expect(await page.locator("#travel-messages").count()).toBe(0);
+    expect(errors).toEqual([]);
   });
 });

@@ -9,14 +9,21 @@ import { useAgent } from "agents/react";
 import { Component, Suspense, useEffect, useRef, useState } from "react";
 import { ConnectionStatus } from "./connection.jsx";
 
-const PATH = "/agents/travel-agent";
+/** The URL segment of an agent class: `TravelAgent` → `travel-agent`. */
+const kebab = (className) => className.replace(/[A-Z]/g, (c, i) => (i ? "-" : "") + c.toLowerCase());
 
-export function TravelPanel({ name }) {
+/**
+ * The chat panel for the instance `name` of the chat agent class `agent`
+ * (the demo's `TravelAgent` unless told), on `host` (default: this page's).
+ */
+export function TravelPanel({ name, agent = "TravelAgent", host }) {
+  const path = `/agents/${kebab(agent)}`;
+  const origin = host ? `${location.protocol}//${host}` : "";
   // Asked first, so a worker without the agent shows why instead of a socket that retries forever.
   const [probe, setProbe] = useState({ state: "checking" });
   useEffect(() => {
     let live = true;
-    fetch(`${PATH}/${encodeURIComponent(name)}/get-messages`)
+    fetch(`${origin}${path}/${encodeURIComponent(name)}/get-messages`)
       .then(async (response) => {
         const told = response.ok ? "" : (await response.text()).trim();
         if (live) setProbe(response.ok ? { state: "ready" } : { state: "missing", why: `${response.status} ${told}` });
@@ -25,7 +32,7 @@ export function TravelPanel({ name }) {
     return () => {
       live = false;
     };
-  }, [name]);
+  }, [origin, path, name]);
 
   return (
     <section className="panel wide" id="travel">
@@ -37,14 +44,14 @@ export function TravelPanel({ name }) {
       {probe.state === "checking" && <p className="status">Looking for the travel agent…</p>}
       {probe.state === "missing" && (
         <p className="notice" id="travel-missing">
-          This worker has no travel agent yet: <code>GET {PATH}/{name}/get-messages</code> answered{" "}
-          <code>{probe.why}</code>. Add the <code>TravelAgent</code> class to the demo worker to chat here.
+          This worker has no travel agent yet: <code>GET {path}/{name}/get-messages</code> answered{" "}
+          <code>{probe.why}</code>. Add the <code>{agent}</code> class to the demo worker to chat here.
         </p>
       )}
       {probe.state === "ready" && (
         <Failsafe>
           <Suspense fallback={<p className="status">Loading the conversation…</p>}>
-            <TravelChat name={name} />
+            <TravelChat name={name} agent={agent} host={host} />
           </Suspense>
         </Failsafe>
       )}
@@ -70,11 +77,17 @@ function browserLocation() {
   return { city, timeZone, source: "the browser's time zone" };
 }
 
-function TravelChat({ name }) {
+function TravelChat({ name, agent: className, host }) {
   const [open, setOpen] = useState(false);
   const [input, setInput] = useState("");
   const log = useRef(null);
-  const agent = useAgent({ agent: "TravelAgent", name, onOpen: () => setOpen(true), onClose: () => setOpen(false) });
+  const agent = useAgent({
+    agent: className,
+    name,
+    ...(host ? { host } : {}),
+    onOpen: () => setOpen(true),
+    onClose: () => setOpen(false),
+  });
   const { messages, status, error, sendMessage, stop, clearHistory, addToolApprovalResponse } = useAgentChat({
     agent,
     onToolCall: ({ toolCall, addToolOutput }) => {
