@@ -159,6 +159,7 @@ function Part({ part, respond }) {
   if (part.type === "text") return <span>{part.text}</span>;
   if (part.type === "reasoning") return <em className="status">{part.text}</em>;
   if (part.type.startsWith("tool-")) return <ToolPart name={part.type.slice("tool-".length)} part={part} respond={respond} />;
+  if (part.type === "dynamic-tool") return <ToolPart name={part.toolName} part={part} respond={respond} />;
   return null;
 }
 
