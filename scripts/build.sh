@@ -14,8 +14,12 @@ cd "$(dirname "$0")/.."
 dir="${1:-.}"
 out="$dir/build"
 # The demo's build also writes the examples' TypeScript declarations
-# (examples/*/agents.d.ts, as `npm run types` does).
-if [[ "$dir" == . ]]; then cargo run -q -p agent-types; fi
+# (examples/*/agents.d.ts, as `npm run types` does) and its web page
+# (web/ into web/dist/, the worker's static assets; a second or so).
+if [[ "$dir" == . ]]; then
+  cargo run -q -p agent-types
+  node scripts/build-web.mjs
+fi
 opts=(--release --panic-unwind)
 [[ "$dir" == tests/fixture ]] && opts+=(--no-opt)
 # The directories of the workspace crates the worker is made of.

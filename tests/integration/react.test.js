@@ -1,55 +1,18 @@
 // `agents/react` (useAgent) in headless Debian Chromium, driven by
 // playwright-core, against the Rust agents served by `wrangler dev`.
-import { createServer } from "node:http";
 import { AgentClient } from "agents/client";
-import { build } from "esbuild";
-import { chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { bundlePage, launchChromium, servePage } from "./browser.js";
 
 const host = new URL(inject("baseUrl")).host;
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 let browser;
-let bundle;
 let pageServer;
 let pageOrigin;
 
 beforeAll(async () => {
-  const output = await build({
-    entryPoints: [new URL("../browser/app.jsx", import.meta.url).pathname],
-    bundle: true,
-    write: false,
-    format: "iife",
-    jsx: "automatic",
-    define: { "process.env.NODE_ENV": '"production"' },
-    logLevel: "silent",
-  });
-  bundle = output.outputFiles[0].text;
-  // Served from a loopback origin (a secure context, as the client needs
-  // crypto.randomUUID) other than the worker's, so fetches are cross-origin.
-  pageServer = createServer((req, res) => {
-    const name = new URL(req.url, "http://x").searchParams.get("name");
-    const config = JSON.stringify({ host, name });
-    res.writeHead(200, { "content-type": "text/html" });
-    res.end(
-      `<!doctype html><html><body><div id="root"></div><script>window.AGENT_TEST = ${config};</script>` +
-        `<script>${bundle.replaceAll("</script", "<\\/script")}</script></body></html>`,
-    );
-  });
-  await new Promise((resolve) => pageServer.listen(0, "127.0.0.1", resolve));
-  pageOrigin = `http://127.0.0.1:${pageServer.address().port}`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  pageServer = await servePage(await bundlePage("app.jsx"), (params) => ({ host, name: params.get("name") }));
+  pageOrigin = pageServer.origin;
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

@@ -2,7 +2,9 @@
 // unreachable here). It speaks the real wire format of POST
 // /v1/chat/completions — JSON, or SSE `data:` chunks ending in `[DONE]` —
 // and misbehaves on request, chosen by the last user message:
+//   "crawl"       30 chunks, 150 ms apart (long enough to reload a page mid-answer)
 //   "slow"        20 chunks, 40 ms apart
+//   "anew"        "Answer <n> to <text>", n counting the requests with that same last message
 //   "fail midway" 3 chunks, then an error event
 //   "cut"         3 chunks, then the connection drops (no [DONE])
 //   "malformed"   2 chunks, then a chunk that is not JSON
@@ -20,6 +22,7 @@ const chunk = (delta, finish = null) =>
 
 export function startStandin(port) {
   const requests = [];
+  const asked = new Map();
   const server = createServer(async (req, res) => {
     if (req.method === "GET" && req.url === "/requests") {
       res.setHeader("content-type", "application/json");
@@ -47,7 +50,11 @@ export function startStandin(port) {
       res.statusCode = 500;
       return res.end(JSON.stringify({ error: { message: "The server had an error" } }));
     }
-    const reply = `You said: ${last} (${body.messages.length} messages)`;
+    const times = (asked.get(last) ?? 0) + 1;
+    asked.set(last, times);
+    const reply = last.includes("anew")
+      ? `Answer ${times} to ${last}`
+      : `You said: ${last} (${body.messages.length} messages)`;
     if (!body.stream && last.includes("tool") && body.tools?.length) {
       res.setHeader("content-type", "application/json");
       const call = { id: "call_2", type: "function", function: { name: body.tools[0].function.name, arguments: '{"q":"rust"}' } };
@@ -66,7 +73,12 @@ export function startStandin(port) {
     const send = (text) => res.write(text);
     if (last.includes("hang")) return; // never answers; the client's idle timeout ends it
     send(chunk({ role: "assistant", content: "" }));
-    if (last.includes("slow")) {
+    if (last.includes("crawl")) {
+      for (let i = 0; i < 30; i++) {
+        send(chunk({ content: `step${i} ` }));
+        await sleep(150);
+      }
+    } else if (last.includes("slow")) {
       for (let i = 0; i < 20; i++) {
         send(chunk({ content: `word${i} ` }));
         await sleep(40);
