@@ -4,6 +4,7 @@
 //! with [`McpEndpoint`] over Streamable HTTP and/or legacy SSE. Every client
 //! session is its own agent instance, with state, SQL and hibernation.
 
+pub mod client;
 mod endpoint;
 pub(crate) mod json_schema;
 pub(crate) mod jsonrpc;
