@@ -1,6 +1,8 @@
-//! Agents as MCP clients: the rules a client follows to reach a remote MCP
-//! server. Today the pure parts: how it finds where to log in
-//! ([`discovery`]).
+//! Agents as MCP clients: the rules a client agent follows to reach remote
+//! MCP servers. Today the pure parts: how it finds where to log in
+//! ([`discovery`]) and what it tells its front end about its servers
+//! ([`servers`]).
 
 mod challenge;
 pub mod discovery;
+pub mod servers;
