@@ -58,9 +58,10 @@ impl RpcError {
     }
 }
 
-/// One incoming JSON-RPC message.
+/// One JSON-RPC message, as read from the other side (a server reads
+/// requests and notifications; a client, responses too).
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Message {
+pub enum Message {
     /// A request: expects a response with the same id.
     Request {
         /// The id (string or number).

@@ -22,7 +22,7 @@ mod types;
 pub(crate) mod uri_template;
 
 pub use endpoint::{McpEndpoint, ALLOWED_HOSTS_VAR, ALLOWED_ORIGINS_VAR, DEFAULT_MAX_BODY_BYTES};
-pub use jsonrpc::RpcError;
+pub use jsonrpc::{Message as JsonRpcMessage, RpcError};
 pub(crate) use part::McpPart;
 pub use peer::{LogLevel, Peer, REQUEST_TIMEOUT};
 pub use server::{

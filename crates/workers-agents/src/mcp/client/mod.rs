@@ -1,8 +1,9 @@
 //! Agents as MCP clients: the rules a client agent follows to reach remote
 //! MCP servers. Today the pure parts: how it finds where to log in
 //! ([`discovery`]) and what it tells its front end about its servers
-//! ([`servers`]).
+//! ([`servers`]) and the messages of a session ([`session`]).
 
 mod challenge;
 pub mod discovery;
 pub mod servers;
+pub mod session;
