@@ -8,6 +8,7 @@
 //   "fail midway" 3 chunks, then an error event
 //   "cut"         3 chunks, then the connection drops (no [DONE])
 //   "malformed"   2 chunks, then a chunk that is not JSON
+//   "flood"       3 chunks, then 9 MiB in one line that never ends
 //   "rate limit"  429 with an error body;  "server error" 500
 //   "tool"        a streamed tool call, split over chunks
 //   "hang"        headers, then silence
@@ -83,7 +84,7 @@ export function startStandin(port) {
         send(chunk({ content: `word${i} ` }));
         await sleep(40);
       }
-    } else if (last.includes("fail midway") || last.includes("cut") || last.includes("malformed")) {
+    } else if (last.includes("fail midway") || last.includes("cut") || last.includes("malformed") || last.includes("flood")) {
       const pieces = last.includes("malformed") ? ["par", "tial"] : ["par", "ti", "al"];
       for (const piece of pieces) {
         send(chunk({ content: piece }));
@@ -92,6 +93,15 @@ export function startStandin(port) {
       if (last.includes("fail midway")) send(`data: ${JSON.stringify({ error: { message: "upstream exploded" } })}\n\n`);
       if (last.includes("malformed")) send("data: {oops\n\n");
       if (last.includes("cut")) return res.destroy();
+      if (last.includes("flood")) {
+        // An event that never ends: the client must give up, not keep it all.
+        const mib = "x".repeat(1024 * 1024);
+        send("data: ");
+        for (let i = 0; i < 9 && !res.destroyed; i++) {
+          send(mib);
+          await sleep(5);
+        }
+      }
       return res.end();
     } else if (last.includes("tool")) {
       send(chunk({ tool_calls: [{ index: 0, id: "call_1", type: "function", function: { name: "lookup", arguments: '{"q":' } }] }));

@@ -52,6 +52,7 @@ describe("example: assistant over WebSocket (streaming RPC)", () => {
       ["fail midway please", "model provider error: upstream exploded", "partial"],
       ["cut the line", "model connection failed:", "partial"],
       ["send malformed data", "malformed model output", "partial"],
+      ["flood the stream", "model connection failed: an event of the stream is larger than 8388608 bytes", "partial"],
       ["rate limit me", "model provider error (HTTP 429): Rate limit reached", ""],
       ["server error now", "model provider error (HTTP 500): The server had an error", ""],
       ["hang forever", "model connection failed: no data for 1.5s", ""],

@@ -285,6 +285,10 @@ impl ChatStream {
                     return self.fail(AiError::Transport(format!("no data for {:?}", self.idle_timeout)))
                 }
             };
+            if self.parser.overflowed() {
+                let limit = crate::sse::parse::MAX_EVENT_BYTES;
+                return self.fail(AiError::Transport(format!("an event of the stream is larger than {limit} bytes")));
+            }
             for event in &events {
                 let decoded = match &mut self.decoder {
                     Decoder::OpenAi(d) => d.decode(event),

@@ -14,9 +14,20 @@ pub(crate) struct SseEvent {
     pub id: Option<String>,
 }
 
+/// The most bytes one event may hold (its lines, fields included) unless
+/// [`SseParser::with_limit`] says otherwise: a peer that never ends a line
+/// or an event cannot fill the agent's memory.
+pub(crate) const MAX_EVENT_BYTES: usize = 8 * 1024 * 1024;
+
 /// Parses an SSE byte stream incrementally.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct SseParser {
+    /// Most bytes of one event.
+    limit: usize,
+    /// Bytes of the event being read (its lines so far).
+    held: usize,
+    /// An event went over the limit: the stream is refused from there on.
+    overflowed: bool,
     buffer: Vec<u8>,
     /// A `\r` ended the last chunk: a `\n` starting the next one belongs to it.
     pending_cr: bool,
@@ -26,16 +37,52 @@ pub(crate) struct SseParser {
     id: Option<String>,
 }
 
+impl Default for SseParser {
+    fn default() -> Self {
+        SseParser {
+            limit: MAX_EVENT_BYTES,
+            held: 0,
+            overflowed: false,
+            buffer: Vec::new(),
+            pending_cr: false,
+            started: false,
+            event: None,
+            data: Vec::new(),
+            id: None,
+        }
+    }
+}
+
 impl SseParser {
     /// A parser at the start of a stream.
     pub(crate) fn new() -> Self {
         Self::default()
     }
 
+    /// A parser whose events hold at most `bytes` bytes.
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub(crate) fn with_limit(bytes: usize) -> Self {
+        SseParser { limit: bytes, ..Self::default() }
+    }
+
+    /// Whether an event went over the limit. From then on nothing more is
+    /// parsed or kept: the caller ends the stream with an error.
+    pub(crate) fn overflowed(&self) -> bool {
+        self.overflowed
+    }
+
     /// Feeds bytes; returns the events they completed.
     pub(crate) fn push(&mut self, bytes: &[u8]) -> Vec<SseEvent> {
         let mut events = Vec::new();
         for &byte in bytes {
+            if self.overflowed {
+                break;
+            }
+            self.held += 1;
+            if self.held > self.limit {
+                self.overflow();
+                break;
+            }
             if self.pending_cr {
                 self.pending_cr = false;
                 if byte == b'\n' {
@@ -54,9 +101,19 @@ impl SseParser {
         events
     }
 
+    fn overflow(&mut self) {
+        self.overflowed = true;
+        self.buffer = Vec::new();
+        self.data = Vec::new();
+        self.event = None;
+    }
+
     /// Ends the stream: a last event without its blank line is still delivered.
     pub(crate) fn finish(&mut self) -> Vec<SseEvent> {
         let mut events = Vec::new();
+        if self.overflowed {
+            return events;
+        }
         if !self.buffer.is_empty() {
             self.end_line(&mut events);
         }
@@ -93,6 +150,7 @@ impl SseParser {
     }
 
     fn dispatch(&mut self, events: &mut Vec<SseEvent>) {
+        self.held = 0;
         let event = self.event.take();
         if self.data.is_empty() {
             return;
@@ -138,6 +196,26 @@ mod tests {
         let mut events: Vec<SseEvent> = bytes.iter().flat_map(|b| parser.push(&[*b])).collect();
         events.extend(parser.finish());
         assert_eq!(events, expected());
+    }
+
+    #[test]
+    fn refuses_an_event_over_the_limit_and_everything_after_it() {
+        let mut parser = SseParser::with_limit(16);
+        // Events up to the limit pass, however many there are.
+        let small: Vec<SseEvent> = (0..100).flat_map(|_| parser.push(b"data: 0123456\n\n")).collect();
+        assert_eq!(small.len(), 100);
+        assert!(!parser.overflowed());
+        // A line that never ends is cut off at the limit, not kept.
+        assert!(parser.push(&[b'x'; 10]).is_empty());
+        assert!(parser.push(&[b'x'; 10]).is_empty());
+        assert!(parser.overflowed());
+        assert!(parser.buffer.is_empty() && parser.data.is_empty());
+        assert!(parser.push(b"\n\ndata: late\n\n").is_empty());
+        assert!(parser.finish().is_empty());
+        // Many short lines of one event count together.
+        let mut parser = SseParser::with_limit(16);
+        assert!(parser.push(b"data: a\ndata: b\ndata: c\n").is_empty());
+        assert!(parser.overflowed());
     }
 
     #[test]
