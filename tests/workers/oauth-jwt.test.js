@@ -155,11 +155,16 @@ describe("OAuth: the external token hook", () => {
     expect(refused.headers.get("www-authenticate")).toContain('error="invalid_token"');
   });
 
-  it("lets the resolver answer 403 insufficient_scope, naming each scope once", async () => {
-    const res = await probe("/external-probe/x", "reader");
+  it("lets the resolver answer 403 insufficient_scope, naming each scope once, with CORS", async () => {
+    const res = await SELF.fetch(`${BASE}/external-probe/x`, {
+      headers: { authorization: "Bearer reader", origin: "https://app.example" },
+    });
     expect(res.status).toBe(403);
-    expect(res.headers.get("www-authenticate")).toContain('error="insufficient_scope"');
-    expect(res.headers.get("www-authenticate")).toContain('scope="write admin"');
+    expect(res.headers.get("access-control-allow-origin")).toBe("https://app.example");
+    const challenge = res.headers.get("www-authenticate");
+    expect(challenge).toContain('error="insufficient_scope"');
+    expect(challenge).toContain('scope="write admin"');
+    expect(challenge).toContain(`resource_metadata="${BASE}/.well-known/oauth-protected-resource/external-probe/x"`);
     expect((await res.json()).error).toBe("insufficient_scope");
   });
 

@@ -56,13 +56,17 @@ const initialize = (accessToken, path = "/secure/mcp") =>
   });
 
 describe("a pinned resource", () => {
-  it("is the resource of every route's metadata, with the extra authorization server after the origin", async () => {
-    for (const path of ["", "/secure/mcp", "/secure/whoami"]) {
+  it("is the resource of the root metadata and of the routes it covers; other routes have none", async () => {
+    for (const path of ["", "/secure/mcp", "/secure/mcp/messages"]) {
       const { status, body } = await json(`${PINNED}/.well-known/oauth-protected-resource${path}`);
       expect(status).toBe(200);
       expect(body.resource).toBe(RESOURCE);
-      expect(body.authorization_servers).toEqual([PINNED, "https://idp.example"]);
+      // The extra issuer is listed as given, after the provider's origin.
+      expect(body.authorization_servers).toEqual([PINNED, "https://idp.example/"]);
     }
+    const other = await SELF.fetch(`${PINNED}/.well-known/oauth-protected-resource/secure/whoami`);
+    expect(other.status).toBe(404);
+    await other.text();
     // Without the pin, each route is its own resource and the origin the only server.
     const { body } = await json("https://fixture/.well-known/oauth-protected-resource/secure/whoami");
     expect(body.resource).toBe("https://fixture/secure/whoami");
@@ -93,6 +97,36 @@ describe("a pinned resource", () => {
       expect(outside.headers.get("www-authenticate")).toContain('error="invalid_token"');
       await outside.text();
     }
+  });
+
+  it("refuses a token of this provider that has no audience", async () => {
+    // fixture-multi protects two prefixes: a grant naming no resource has no audience.
+    const MULTI = "https://fixture-multi";
+    const { body: client } = await register();
+    const page = await consentPage(request({ client_id: client.client_id }), MULTI);
+    const { location } = await submitConsent(page, { base: MULTI });
+    const code = new URL(location).searchParams.get("code");
+    const tokens = await token(
+      { grant_type: "authorization_code", code, code_verifier: VERIFIER, client_id: client.client_id, redirect_uri: REDIRECT },
+      {},
+      MULTI,
+    );
+    expect(tokens.status).toBe(200);
+    const refused = await initialize(tokens.body.access_token);
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get("www-authenticate")).toContain('error="invalid_token"');
+    await refused.text();
+  });
+
+  it("refuses a refresh for another resource with invalid_target, and keeps the refresh token good", async () => {
+    const { body: client } = await register();
+    const tokens = await tokensFor(client.client_id);
+    const fields = { grant_type: "refresh_token", refresh_token: tokens.refresh_token, client_id: client.client_id };
+    const refused = await token({ ...fields, resource: `${PINNED}/secure/whoami` }, {}, PINNED);
+    expect(refused.status).toBe(400);
+    expect(refused.body.error).toBe("invalid_target");
+    const refreshed = await token(fields, {}, PINNED);
+    expect(refreshed.status).toBe(200);
   });
 
   it("refuses a token request for another resource with invalid_target", async () => {

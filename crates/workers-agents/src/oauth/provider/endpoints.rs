@@ -2,11 +2,12 @@
 //! registration, and the token endpoint (codes, refresh, revocation).
 
 use serde_json::Value;
-use worker::{Env, Method, Request, Response};
+use worker::{Env, Method, Request, Response, Url};
 
 use super::http::{error, json};
 use super::OAuthProvider;
 use crate::body::{read_json, read_text, BodyError};
+use crate::oauth::audience::audience_matches;
 use crate::oauth::crypto::{constant_time_eq, random_token, sha256_hex};
 use crate::oauth::metadata::{ProtectedResourceMetadata, ServerMetadata};
 use crate::oauth::store::{grant_of, CodeExchange, Lifetimes, Outcome, RefreshExchange, StoredClient};
@@ -43,6 +44,16 @@ pub(crate) fn server_metadata(p: &OAuthProvider, req: &Request) -> worker::Resul
 
 pub(crate) fn resource_metadata(p: &OAuthProvider, req: &Request, suffix: &str) -> worker::Result<Response> {
     let origin = origin(req)?;
+    // A pinned resource is the only one here: the root document and the
+    // routes it covers name it; another route has no metadata (RFC 9728
+    // §3.3: the resource must be the one the URL was made from).
+    if let Some(pinned) = &p.resource {
+        let at = format!("{origin}{suffix}");
+        let covered = suffix.is_empty() || Url::parse(&at).is_ok_and(|url| audience_matches(pinned, &url));
+        if !covered {
+            return Response::error("No protected resource here", 404);
+        }
+    }
     let mut authorization_servers = vec![origin.clone()];
     authorization_servers.extend(p.authorization_servers.iter().filter(|s| **s != origin).cloned());
     let meta = ProtectedResourceMetadata {

@@ -228,8 +228,12 @@ impl OAuthProvider {
     /// absolute URI such as `https://mcp.example.com/mcp`: an authorization
     /// request naming another resource is refused with `invalid_target`, one
     /// naming none gets this one, and the protected resource metadata names
-    /// it for every route. Without it, a request's own `resource` is used (or
-    /// the protected prefix, when there is exactly one).
+    /// it (for the root document and the routes it covers; other routes'
+    /// metadata is 404). A token of this provider's without that audience
+    /// is refused everywhere. Without it, a request's own `resource` is used
+    /// (or the protected prefix, when there is exactly one). External tokens
+    /// ([`resolve_external_token`](Self::resolve_external_token)) are the
+    /// resolver's to check: a [`JwtVerifier`] checks its own `aud`.
     pub fn resource(mut self, uri: &str) -> Self {
         self.resource = Some(uri.to_owned());
         self
@@ -239,11 +243,12 @@ impl OAuthProvider {
     /// after this provider's own origin: the issuer of the external tokens
     /// [`resolve_external_token`](Self::resolve_external_token) or
     /// [`external_jwt`](Self::external_jwt) accept, so that clients can find
-    /// it. Repeatable; a repeated issuer is listed once.
+    /// it. The issuer is listed exactly as given (clients compare issuer
+    /// identifiers exactly, trailing slash included: Auth0's end with `/`).
+    /// Repeatable; a repeated issuer is listed once.
     pub fn authorization_server(mut self, issuer: &str) -> Self {
-        let issuer = issuer.trim_end_matches('/').to_owned();
-        if !self.authorization_servers.contains(&issuer) {
-            self.authorization_servers.push(issuer);
+        if !self.authorization_servers.iter().any(|known| known == issuer) {
+            self.authorization_servers.push(issuer.to_owned());
         }
         self
     }

@@ -7,8 +7,8 @@ use worker::{Env, Request, Response};
 use super::endpoints::origin;
 use super::OAuthProvider;
 use crate::oauth::authorize::{
-    code_redirect, error_redirect, parse_authorization_request, requested_client_id, AuthorizationRequest,
-    AuthorizeConfig, AuthorizeError,
+    code_redirect, error_redirect, parse_authorization_request, requested_client_id, same_resource,
+    AuthorizationRequest, AuthorizeConfig, AuthorizeError,
 };
 use crate::oauth::store::{new_grant_id, NewGrant};
 use crate::oauth::{Client, ErrorCode, OAuthError};
@@ -91,6 +91,13 @@ impl OAuthProvider {
         request: &AuthorizationRequest,
         approval: Approval<P>,
     ) -> crate::Result<Response> {
+        // A request built or changed by the app still cannot name another
+        // resource than the pinned one.
+        if let (Some(pinned), Some(asked)) = (&self.resource, &request.resource) {
+            if !same_resource(pinned, asked) {
+                return Err(crate::Error::BadRequest(format!("resource {asked} is not this server's")));
+            }
+        }
         let grant_id = new_grant_id(&approval.user_id).map_err(|e| crate::Error::msg(e.to_string()))?;
         let grant = NewGrant {
             grant_id: grant_id.clone(),

@@ -8,6 +8,7 @@ use super::external::{ExternalToken, Resolution};
 use super::http::{cors, error, origin_of};
 use super::{Handled, OAuthProvider};
 use crate::oauth::audience::audience_matches;
+use crate::oauth::authorize::same_resource;
 use crate::oauth::challenge::{bearer_challenge, Challenge};
 use crate::oauth::form;
 use crate::oauth::metadata::resource_metadata_url;
@@ -94,14 +95,20 @@ pub(crate) async fn check(p: &OAuthProvider, req: Request, env: &Env) -> worker:
         Ok(None) => return refuse(p, &req, invalid),
         Err(e) => return Err(worker::Error::RustError(e.to_string())),
     };
-    if let Some(audience) = &info.audience {
-        if !audience_matches(audience, &req.url()?) {
-            return refuse(
-                p,
-                &req,
-                Challenge::InvalidToken { description: "Token audience does not match resource server" },
-            );
-        }
+    // A pinned resource admits only tokens issued for it; otherwise a token
+    // with an audience is good on that audience alone.
+    let audience_ok = match (&p.resource, &info.audience) {
+        (Some(pinned), Some(audience)) => same_resource(pinned, audience) && audience_matches(audience, &req.url()?),
+        (Some(_), None) => false,
+        (None, Some(audience)) => audience_matches(audience, &req.url()?),
+        (None, None) => true,
+    };
+    if !audience_ok {
+        return refuse(
+            p,
+            &req,
+            Challenge::InvalidToken { description: "Token audience does not match resource server" },
+        );
     }
     if lacks_scope(p, &req, &info.scope) {
         return refuse(p, &req, Challenge::InsufficientScope);
@@ -140,11 +147,15 @@ async fn external(
         Ok(Resolution::Accepted(auth)) => Ok(Handled::Authorized(req, auth)),
         Ok(Resolution::Unknown) => refuse(p, &req, invalid),
         Ok(Resolution::InsufficientScope(scopes)) => {
+            // Each scope once, whatever spacing the resolver used; none named: the route's.
             let mut named: Vec<String> = Vec::with_capacity(scopes.len());
-            for scope in scopes {
-                if !named.contains(&scope) {
-                    named.push(scope);
+            for scope in scopes.iter().flat_map(|s| s.split_ascii_whitespace()) {
+                if !named.iter().any(|n| n == scope) {
+                    named.push(scope.to_owned());
                 }
+            }
+            if named.is_empty() {
+                return refuse(p, &req, Challenge::InsufficientScope);
             }
             refuse_naming(&req, Challenge::InsufficientScope, named)
         }
