@@ -26,6 +26,8 @@ pub(crate) struct LiveStream {
     /// Connections that get live chunks: those open when it started, and
     /// those that acknowledged a resume since.
     recipients: RefCell<HashSet<String>>,
+    /// Connections told of the stream that have not acknowledged it yet.
+    parked: RefCell<HashSet<String>>,
     pub(crate) builder: RefCell<MessageBuilder>,
     cancelled: Cell<bool>,
     /// Cleared while it ran: nothing is stored.
@@ -52,6 +54,7 @@ impl LiveStream {
             continuation,
             chunks: RefCell::default(),
             recipients: RefCell::new(recipients),
+            parked: RefCell::default(),
             builder: RefCell::new(builder),
             cancelled: Cell::new(false),
             cleared: Cell::new(false),
@@ -87,6 +90,13 @@ impl LiveStream {
     /// Stops live chunks to a connection until it acknowledges a resume.
     pub(crate) fn park(&self, connection: &str) {
         self.recipients.borrow_mut().remove(connection);
+        self.parked.borrow_mut().insert(connection.to_owned());
+    }
+
+    /// Whether a connection was told of this stream and has not
+    /// acknowledged it.
+    pub(crate) fn is_parked(&self, connection: &str) -> bool {
+        self.parked.borrow().contains(connection)
     }
 
     /// Replays every chunk so far to a connection that acknowledged, then
@@ -106,6 +116,7 @@ impl LiveStream {
                 (self.send)(&frame.to_string(), &one);
             }
         }
+        self.parked.borrow_mut().remove(connection);
         self.recipients.borrow_mut().insert(connection.to_owned());
     }
 
@@ -115,12 +126,12 @@ impl LiveStream {
         }
     }
 
-    /// Sends the terminal frame to the live recipients and `also`, and
-    /// keeps it: a connection that acknowledges this stream later gets the
-    /// whole stream replayed with it.
+    /// Sends the terminal frame to the live recipients and `also` (but not
+    /// to a connection that has yet to acknowledge: it gets the whole stream
+    /// replayed with this frame when it does), and keeps it.
     pub(crate) fn send_final(&self, frame: Value, also: &[String]) {
         let mut to = self.recipients.borrow().clone();
-        to.extend(also.iter().cloned());
+        to.extend(also.iter().filter(|c| !self.is_parked(c)).cloned());
         (self.send)(&frame.to_string(), &to);
         *self.last.borrow_mut() = Some(frame);
     }

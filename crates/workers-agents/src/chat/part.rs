@@ -45,10 +45,13 @@ pub(super) const MIGRATIONS: Migrations = Migrations {
     legacy: |_| 0,
 };
 
-/// How long a continuation waits after the tool result or approval that
-/// completes its batch before it streams, so that the resume probe the
-/// hook sends right after is answered `cf_agent_stream_pending` first.
-const CONTINUE_AFTER: Duration = Duration::from_millis(20);
+/// Longest a continuation waits, once its batch is complete, for the
+/// resume probe each waiting connection sends right after its tool result
+/// or approval (the hook does), so that the probe is answered
+/// `cf_agent_stream_pending` and then `cf_agent_stream_resuming`: 250 ms.
+const PROBE_WAIT: Duration = Duration::from_millis(250);
+/// How often that wait looks.
+const PROBE_POLL: Duration = Duration::from_millis(5);
 
 /// The chat of one instance.
 pub(crate) struct ChatPart {
@@ -126,6 +129,7 @@ impl<A: Agent> Part<A> for ChatPart {
             ChatFrame::Request(request) => self.turn(ctx, options, connection, request).await,
             ChatFrame::BadRequest { id, error } => send(connection, &error_frame(&id, &error)),
             ChatFrame::Bad(error) => send(connection, &chat_error_frame(&error)),
+            ChatFrame::BadTool { tool_call_id, error } => send(connection, &tool_error_frame(&tool_call_id, &error)),
             ChatFrame::Messages(messages) => {
                 let store = ctx.chat_messages();
                 let stored = messages.iter().try_for_each(|m| store.upsert(m).map(drop));
@@ -253,11 +257,13 @@ impl ChatPart {
             *waiting = probe_id;
             return;
         }
-        match self.live.borrow().as_ref() {
-            Some(live) => {
-                live.park(connection.id());
-                send(connection, &resuming_frame(&live.request_id, probe_id.as_deref()));
-            }
+        if let Some(live) = self.live.borrow().as_ref() {
+            live.park(connection.id());
+            return send(connection, &resuming_frame(&live.request_id, probe_id.as_deref()));
+        }
+        // A continuation that ended before this connection acknowledged it.
+        match self.ended.borrow().as_ref().filter(|ended| ended.is_parked(connection.id())) {
+            Some(ended) => send(connection, &resuming_frame(&ended.request_id, probe_id.as_deref())),
             None => send(connection, &resume_none_frame(probe_id.as_deref())),
         }
     }
@@ -364,7 +370,11 @@ impl ChatPart {
             return;
         }
         self.wanted.set(false);
-        worker::Delay::from(CONTINUE_AFTER).await;
+        let mut waited = Duration::ZERO;
+        while waited < PROBE_WAIT && self.awaiting.borrow().values().any(Option::is_none) {
+            worker::Delay::from(PROBE_POLL).await;
+            waited += PROBE_POLL;
+        }
         self.continuation(ctx, options).await;
     }
 
@@ -420,6 +430,7 @@ impl ChatPart {
         let live = Rc::new(LiveStream::new(&run.request_id, run.builder, run.continuation, recipients, send_to));
         *self.live.borrow_mut() = Some(live.clone());
         for (connection, probe) in &run.parked {
+            live.park(connection);
             send_to_id(ctx, connection, &resuming_frame(&run.request_id, probe.as_deref()));
         }
         let turn = ChatTurn {

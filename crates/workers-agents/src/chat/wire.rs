@@ -114,6 +114,8 @@ pub(crate) enum ChatFrame {
     ToolResult(ToolResultFrame),
     /// A person's answer to a tool call that needs approval.
     ToolApproval(ToolApprovalFrame),
+    /// A tool frame that cannot be applied, with the call id it names.
+    BadTool { tool_call_id: String, error: String },
     /// A chat frame with no request to answer to, that cannot be applied.
     Bad(String),
     /// Not a chat frame.
@@ -229,7 +231,7 @@ fn parse_tool_result(value: &Value) -> ChatFrame {
     };
     match checked() {
         Ok(frame) => ChatFrame::ToolResult(frame),
-        Err(e) => ChatFrame::Bad(e),
+        Err(e) => bad_tool(value, e),
     }
 }
 
@@ -243,7 +245,15 @@ fn parse_tool_approval(value: &Value) -> ChatFrame {
     };
     match checked() {
         Ok(frame) => ChatFrame::ToolApproval(frame),
-        Err(e) => ChatFrame::Bad(e),
+        Err(e) => bad_tool(value, e),
+    }
+}
+
+/// A refused tool frame: with its call id when it names one.
+fn bad_tool(value: &Value, error: String) -> ChatFrame {
+    match value.get("toolCallId").and_then(Value::as_str).filter(|id| !id.is_empty()) {
+        Some(id) => ChatFrame::BadTool { tool_call_id: id.to_owned(), error },
+        None => ChatFrame::Bad(error),
     }
 }
 
@@ -588,7 +598,13 @@ mod tests {
         ];
         for (frame, needle) in bad {
             match parse_chat_frame(&frame.to_string()) {
-                ChatFrame::Bad(e) => assert!(e.contains(needle), "{frame}: {e}"),
+                ChatFrame::Bad(e) => {
+                    assert!(e.contains(needle) && frame.get("toolCallId").is_none_or(|id| id == ""), "{frame}: {e}")
+                }
+                ChatFrame::BadTool { tool_call_id, error } => {
+                    assert_eq!(tool_call_id, "c");
+                    assert!(error.contains(needle), "{frame}: {error}");
+                }
                 other => panic!("{frame}: {other:?}"),
             }
         }
