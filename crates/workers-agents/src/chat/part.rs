@@ -5,6 +5,8 @@
 
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::{Rc, Weak};
 use std::time::Duration;
 
@@ -53,9 +55,42 @@ const PROBE_WAIT: Duration = Duration::from_millis(250);
 /// How often that wait looks.
 const PROBE_POLL: Duration = Duration::from_millis(5);
 
-/// The chat of one instance.
-pub(crate) struct ChatPart {
-    options: Option<Chat>,
+/// Handles a text frame for a chat agent (`None`: it was a chat frame).
+type FrameFn<A> = for<'a> fn(
+    &'a ChatRuntime,
+    &'a Rc<Context<A>>,
+    &'a Connection,
+    String,
+) -> Pin<Box<dyn Future<Output = Option<String>> + 'a>>;
+
+/// Answers `GET …/get-messages` for a chat agent.
+type FetchFn<A> = for<'a> fn(&'a Rc<Context<A>>, Request) -> Pin<Box<dyn Future<Output = Fetch> + 'a>>;
+
+fn frame_boxed<'a, A: Agent>(
+    runtime: &'a ChatRuntime,
+    ctx: &'a Rc<Context<A>>,
+    connection: &'a Connection,
+    text: String,
+) -> Pin<Box<dyn Future<Output = Option<String>> + 'a>> {
+    Box::pin(runtime.frame(ctx, connection, text))
+}
+
+fn fetch_boxed<'a, A: Agent>(ctx: &'a Rc<Context<A>>, req: Request) -> Pin<Box<dyn Future<Output = Fetch> + 'a>> {
+    Box::pin(get_messages(ctx, req))
+}
+
+/// The chat part. Its handlers are reached through function pointers set
+/// only when [`Agent::chat`] is `Some`, so no code refers to them for other
+/// agents and the optimizer drops the chat code from their classes.
+pub(crate) struct ChatPart<A: Agent> {
+    runtime: Option<ChatRuntime>,
+    frame: Option<FrameFn<A>>,
+    fetch: Option<FetchFn<A>>,
+}
+
+/// The chat of one instance of a chat agent.
+pub(crate) struct ChatRuntime {
+    options: Chat,
     queue: TurnQueue,
     live: RefCell<Option<Rc<LiveStream>>>,
     /// The stream that ended last (a late acknowledgement replays it).
@@ -93,10 +128,51 @@ struct Run {
     message_ids: Vec<String>,
 }
 
-impl<A: Agent> Part<A> for ChatPart {
+impl<A: Agent> Part<A> for ChatPart<A> {
     fn new() -> Self {
-        ChatPart {
-            options: A::chat(),
+        match A::chat() {
+            Some(options) => ChatPart {
+                runtime: Some(ChatRuntime::new(options)),
+                frame: Some(frame_boxed::<A>),
+                fetch: Some(fetch_boxed::<A>),
+            },
+            None => ChatPart { runtime: None, frame: None, fetch: None },
+        }
+    }
+
+    async fn fetch(&self, ctx: &Rc<Context<A>>, req: Request) -> Fetch {
+        match self.fetch {
+            Some(fetch) => fetch(ctx, req).await,
+            None => Fetch::Pass(req),
+        }
+    }
+
+    async fn frame(&self, ctx: &Rc<Context<A>>, connection: &Connection, text: String) -> Option<String> {
+        match (&self.runtime, self.frame) {
+            (Some(runtime), Some(frame)) => frame(runtime, ctx, connection, text).await,
+            _ => Some(text),
+        }
+    }
+}
+
+async fn get_messages<A: Agent>(ctx: &Rc<Context<A>>, req: Request) -> Fetch {
+    if req.method() != Method::Get || !req.path().ends_with("/get-messages") {
+        return Fetch::Pass(req);
+    }
+    let answer = match ctx.chat_messages().json() {
+        Ok(json) => Response::ok(json).and_then(|r| {
+            r.headers().set("content-type", "application/json")?;
+            Ok(r)
+        }),
+        Err(e) => Response::error(ctx.caller_message("get-messages", &e), 500),
+    };
+    Fetch::Answered(answer)
+}
+
+impl ChatRuntime {
+    fn new(options: Chat) -> Self {
+        ChatRuntime {
+            options,
             queue: TurnQueue::default(),
             live: RefCell::default(),
             ended: RefCell::default(),
@@ -108,22 +184,8 @@ impl<A: Agent> Part<A> for ChatPart {
         }
     }
 
-    async fn fetch(&self, ctx: &Rc<Context<A>>, req: Request) -> Fetch {
-        if self.options.is_none() || req.method() != Method::Get || !req.path().ends_with("/get-messages") {
-            return Fetch::Pass(req);
-        }
-        let answer = match ctx.chat_messages().json() {
-            Ok(json) => Response::ok(json).and_then(|r| {
-                r.headers().set("content-type", "application/json")?;
-                Ok(r)
-            }),
-            Err(e) => Response::error(ctx.caller_message("get-messages", &e), 500),
-        };
-        Fetch::Answered(answer)
-    }
-
-    async fn frame(&self, ctx: &Rc<Context<A>>, connection: &Connection, text: String) -> Option<String> {
-        let Some(options) = &self.options else { return Some(text) };
+    async fn frame<A: Agent>(&self, ctx: &Rc<Context<A>>, connection: &Connection, text: String) -> Option<String> {
+        let options = &self.options;
         match parse_chat_frame(&text) {
             ChatFrame::Other => return Some(text),
             ChatFrame::Request(request) => self.turn(ctx, options, connection, request).await,
@@ -247,7 +309,7 @@ fn apply_interaction<A: Agent>(
     Ok((message, m + 1 == messages.len()))
 }
 
-impl ChatPart {
+impl ChatRuntime {
     /// Answers a resume probe: a connection waiting for a continuation is
     /// told to keep waiting (`cf_agent_stream_pending`; the continuation's
     /// `cf_agent_stream_resuming` follows); else the running stream, or none.
