@@ -243,6 +243,35 @@ describe("a browser tool", () => {
     other.close();
   });
 
+  it("keeps a continuation for a client that probes only after it ended: the probe resumes it, the ack replays it whole", async () => {
+    const name = uniqueName("late");
+    const client = await open(name);
+    const { frames } = await pausedTurn(client, name, `late ${calls(["get_user_location", {}])}`);
+    const [{ toolCallId }] = ofType(frames, "tool-input-available");
+    client.send({ type: "cf_agent_tool_result", toolCallId, toolName: "get_user_location", output: "Rome", autoContinue: true });
+    // No probe: the continuation starts after its wait, announced without a probe id.
+    const announced = await client.ofType("cf_agent_stream_resuming", 5000);
+    expect(announced.probeId).toBeUndefined();
+    // Not acknowledged: no chunk and no terminal frame reach this socket.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(client.frames.filter((f) => f.type === RESPONSE && f.id === announced.id)).toEqual([]);
+    expect((await history(name))[1].parts.at(-1)).toMatchObject({ type: "text", text: 'Tools said: ' + toolCallId + '="Rome"' });
+
+    client.send({ type: "cf_agent_stream_resume_request", probeId: "late" });
+    expect(await client.ofType("cf_agent_stream_resuming")).toEqual({ type: "cf_agent_stream_resuming", id: announced.id, probeId: "late" });
+    client.send({ type: "cf_agent_stream_resume_ack", id: announced.id });
+    const replayed = await collect(client, announced.id);
+    expect(replayed.every((f) => f.replay === true && f.continuation === true)).toBe(true);
+    expect(replayed.slice(0, -1).map((f) => f.seq)).toEqual(replayed.slice(0, -1).map((_, i) => i));
+    expect(replayed.at(-1)).toMatchObject({ done: true, outcome: "completed" });
+    expect(textOf(replayed)).toBe(`Tools said: ${toolCallId}="Rome"`);
+
+    // An acknowledgement of a stream this agent does not hold ends it at once.
+    client.send({ type: "cf_agent_stream_resume_ack", id: "gone" });
+    expect(await client.next((f) => f.type === RESPONSE && f.id === "gone")).toEqual({ type: RESPONSE, id: "gone", body: "", done: true, replay: true });
+    client.close();
+  });
+
   it("waits for every result of parallel calls before it continues", async () => {
     const name = uniqueName("parallel");
     const client = await open(name);
