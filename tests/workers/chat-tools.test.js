@@ -384,6 +384,34 @@ describe("a tool that needs approval", () => {
   });
 });
 
+describe("without autoContinue", () => {
+  it("applies results and approvals; the client's next request extends the same message", async () => {
+    const name = uniqueName("manual");
+    const client = await open(name);
+    const text = `both ${calls(["get_user_location", {}], ["book_flight", { flight_id: "F9" }])}`;
+    const { frames, messageId } = await pausedTurn(client, name, text);
+    const [where, book] = ofType(frames, "tool-input-available").map((c) => c.toolCallId);
+    client.send({ type: "cf_agent_tool_result", toolCallId: where, toolName: "get_user_location", output: "Lima", autoContinue: false });
+    expect(partOf((await client.ofType("cf_agent_message_updated")).message, where).state).toBe("output-available");
+    client.send({ type: "cf_agent_tool_approval", toolCallId: book, approved: true, autoContinue: false });
+    expect(partOf((await client.ofType("cf_agent_message_updated")).message, book).state).toBe("approval-responded");
+    client.send({ type: "cf_agent_stream_resume_request", probeId: "none" });
+    expect(await client.ofType("cf_agent_stream_resume_none")).toMatchObject({ probeId: "none" });
+    expect((await client.call("bookings")).result).toEqual([]);
+
+    // The hook's sendMessage(): the transcript as it is, ending with the assistant message.
+    request(client, "r2", await history(name));
+    const more = await collect(client, "r2");
+    expect(chunks(more)[0]).toEqual({ type: "start", messageId });
+    expect(ofType(more, "tool-output-available")).toEqual([{ type: "tool-output-available", toolCallId: book, output: { booked: "F9" } }]);
+    expect(textOf(more)).toBe(`Tools said: ${where}="Lima" | ${book}={"booked":"F9"}`);
+    expect((await client.call("bookings")).result).toEqual(["F9"]);
+    const stored = await history(name);
+    expect(stored.map((m) => m.id)).toEqual(["u1", messageId]);
+    client.close();
+  });
+});
+
 describe("bad tool frames", () => {
   it("get a clear error, change nothing stored, and leave no probe waiting", async () => {
     const name = uniqueName("bad");

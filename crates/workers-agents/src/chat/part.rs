@@ -115,6 +115,8 @@ struct Run {
     request_id: String,
     builder: MessageBuilder,
     continuation: bool,
+    /// It extends a stored message: approved calls run first, denials are told.
+    settle: bool,
     messages: Vec<Value>,
     trigger: Trigger,
     body: Map<String, Value>,
@@ -361,6 +363,7 @@ impl ChatRuntime {
         request: ChatRequestFrame,
     ) {
         let _slot = self.queue.acquire().await;
+        let denied = std::mem::take(&mut *self.denied.borrow_mut());
         self.release_all(ctx);
         *self.client_tools.borrow_mut() = request.client_tools.clone();
         let requester = connection.id().to_owned();
@@ -372,19 +375,28 @@ impl ChatRuntime {
             Ok(messages) => messages,
             Err(e) => return send(connection, &error_frame(&request.id, &ctx.caller_message("chat request", &e))),
         };
-        let message_id = crate::ids::uuid_v4();
+        // A request that ends with a stored assistant message (the hook's
+        // `sendMessage()` after tool results without `autoContinue`) extends it.
+        let extends = messages.last().filter(|m| request.trigger == Trigger::Submit && role_of(m) == "assistant");
+        let builder = match extends {
+            Some(message) => MessageBuilder::extending(message),
+            None => MessageBuilder::new(&crate::ids::uuid_v4()),
+        };
+        let settle = extends.is_some();
+        let denied = if settle { denied } else { Vec::new() };
         let run = Run {
             message_ids: trailing_user_ids(&request.messages),
             request_id: request.id,
-            builder: MessageBuilder::new(&message_id),
+            builder,
             continuation: false,
+            settle,
             messages,
             trigger: request.trigger,
             body: request.body,
             client_tools: request.client_tools,
             requesters: vec![requester],
             parked: HashMap::new(),
-            denied: Vec::new(),
+            denied,
         };
         self.run(ctx, options, run).await;
     }
@@ -465,6 +477,7 @@ impl ChatRuntime {
             request_id,
             builder: MessageBuilder::extending(last),
             continuation: true,
+            settle: true,
             trigger: Trigger::Submit,
             body: Map::new(),
             client_tools: self.client_tools.borrow().clone(),
@@ -515,7 +528,7 @@ impl ChatRuntime {
         let _ = live.emit(&start);
         let _ = live.emit(&json!({ "type": "start-step" }));
         let answer = async {
-            if run.continuation {
+            if run.settle {
                 turn.settle_approvals(ctx, &A::chat_tools(), &run.denied).await?;
             }
             ctx.agent().on_chat_message(ctx, &turn).await
