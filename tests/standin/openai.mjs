@@ -12,7 +12,16 @@
 //   "rate limit"  429 with an error body;  "server error" 500
 //   "tool"        a streamed tool call, split over chunks
 //   "hang"        headers, then silence
+//   "call:[{name, arguments}, ...]"  (at the end of the message) streamed tool
+//                 calls: the first delta with content null, the calls' argument
+//                 text in pieces, parallel calls interleaved, finish_reason
+//                 tool_calls, a usage-only chunk; once the conversation has tool
+//                 results after that user message, a text reply that echoes them:
+//                 "Tools said: <tool_call_id>=<content> | ..."
+//   "call-always:[...]" the same calls again at every step (a step limit test)
 //   anything else "You said: <text> (<n> messages)", in pieces, with keep-alive comments
+// A conversation whose tool messages do not answer the assistant's tool_calls
+// (or the reverse) gets 400, as the real API answers.
 import { createServer } from "node:http";
 
 export const API_KEY = "test-key";
@@ -20,6 +29,30 @@ export const API_KEY = "test-key";
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const chunk = (delta, finish = null) =>
   `data: ${JSON.stringify({ id: "cmpl", object: "chat.completion.chunk", choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+
+/** Why the API would refuse this conversation's tool messages, or null. */
+function toolMessageError(messages) {
+  for (let i = 0; i < messages.length; i++) {
+    const calls = messages[i].tool_calls ?? [];
+    const answers = [];
+    for (let j = i + 1; j < messages.length && messages[j].role === "tool"; j++) answers.push(messages[j].tool_call_id);
+    if (messages[i].role === "tool" && !(messages[i - 1]?.role === "tool" || messages[i - 1]?.tool_calls?.length)) {
+      return `messages[${i}]: a tool message must follow an assistant message with tool_calls`;
+    }
+    if (calls.length && JSON.stringify(calls.map((c) => c.id)) !== JSON.stringify(answers)) {
+      return `messages[${i}]: tool_calls ${calls.map((c) => c.id)} answered by ${answers}`;
+    }
+  }
+  return null;
+}
+
+/** The scripted calls of `text` (`call:[...]` or `call-always:[...]`), or null. */
+function scriptedCalls(text) {
+  const match = /(call-always|call):(\[.*\])\s*$/s.exec(text);
+  return match ? { always: match[1] === "call-always", calls: JSON.parse(match[2]) } : null;
+}
+
+let callRequests = 0;
 
 export function startStandin(port) {
   const requests = [];
@@ -42,6 +75,49 @@ export function startStandin(port) {
       return res.end(JSON.stringify({ error: { message: "Incorrect API key provided" } }));
     }
     const last = [...body.messages].reverse().find((m) => m.role === "user")?.content ?? "";
+    const refused = toolMessageError(body.messages);
+    if (refused) {
+      res.statusCode = 400;
+      res.setHeader("content-type", "application/json");
+      return res.end(JSON.stringify({ error: { message: refused, type: "invalid_request_error" } }));
+    }
+    const lastUser = body.messages.findLastIndex((m) => m.role === "user");
+    const results = body.messages.slice(lastUser + 1).filter((m) => m.role === "tool");
+    const script = body.stream ? scriptedCalls(last) : null;
+    if (script && (results.length === 0 || script.always)) {
+      res.setHeader("content-type", "text/event-stream");
+      res.flushHeaders();
+      const n = callRequests++;
+      const calls = script.calls.map((c, i) => ({ id: `call_${n}_${i}`, name: c.name, text: JSON.stringify(c.arguments ?? {}) }));
+      const first = calls[0];
+      res.write(chunk({ role: "assistant", content: null, tool_calls: [{ index: 0, id: first.id, type: "function", function: { name: first.name, arguments: "" } }] }));
+      for (let i = 1; i < calls.length; i++) {
+        res.write(chunk({ tool_calls: [{ index: i, id: calls[i].id, type: "function", function: { name: calls[i].name, arguments: "" } }] }));
+      }
+      // Argument text in pieces of 4 characters, the calls interleaved.
+      const longest = Math.max(...calls.map((c) => c.text.length));
+      for (let at = 0; at < longest; at += 4) {
+        calls.forEach((c, i) => {
+          if (at < c.text.length) res.write(chunk({ tool_calls: [{ index: i, function: { arguments: c.text.slice(at, at + 4) } }] }));
+        });
+        await sleep(1);
+      }
+      res.write(chunk({}, "tool_calls"));
+      res.write(`data: ${JSON.stringify({ id: "cmpl", object: "chat.completion.chunk", choices: [], usage: { prompt_tokens: 5, completion_tokens: 7 } })}\n\n`);
+      res.write("data: [DONE]\n\n");
+      return res.end();
+    }
+    if (script) {
+      res.setHeader("content-type", "text/event-stream");
+      res.flushHeaders();
+      const echo = `Tools said: ${results.map((m) => `${m.tool_call_id}=${m.content}`).join(" | ")}`;
+      res.write(chunk({ role: "assistant", content: "" }));
+      res.write(chunk({ content: echo.slice(0, 12) }));
+      res.write(chunk({ content: echo.slice(12) }));
+      res.write(chunk({}, "stop"));
+      res.write("data: [DONE]\n\n");
+      return res.end();
+    }
     if (last.includes("rate limit")) {
       res.statusCode = 429;
       res.setHeader("content-type", "application/json");

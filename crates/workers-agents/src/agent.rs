@@ -140,6 +140,15 @@ pub trait Agent: private::Exported + Sized + 'static {
         None
     }
 
+    /// The tools of a chat agent (feature `chat`): offered to the model by
+    /// the default [`Agent::on_chat_message`] (and by
+    /// [`ChatTurn::stream_model_with_tools`](crate::chat::ChatTurn::stream_model_with_tools)),
+    /// with the step limit of a turn. Made once per turn. Default: none.
+    #[cfg(feature = "chat")]
+    fn chat_tools() -> crate::chat::ChatTools<Self> {
+        crate::chat::ChatTools::new()
+    }
+
     /// Answers one chat turn (feature `chat`; only for agents whose
     /// [`Agent::chat`] is `Some`). Stream through `turn`: the model's answer
     /// ([`ChatTurn::stream_model`](crate::chat::ChatTurn::stream_model)),

@@ -2,38 +2,43 @@
 //! OpenAI endpoint, Workers AI's `/v1`, Groq, Ollama, ...): request bodies,
 //! responses, and the streamed chunks. Pure: tested natively.
 
-use std::collections::BTreeMap;
-
 use serde_json::{json, Value};
 
 use super::types::{
-    apply_options, error_message, parse_chunk, AiError, ChatRequest, ChatResponse, StreamEvent, ToolCall,
+    apply_options, error_message, parse_chunk, AiError, ChatMessage, ChatRequest, ChatResponse, StreamEvent, ToolCall,
 };
 use crate::sse::parse::SseEvent;
 
 /// The JSON body of `POST {base}/chat/completions`.
 pub(crate) fn request_body(model: &str, request: &ChatRequest, stream: bool) -> Value {
-    let messages: Vec<Value> = request
-        .messages
-        .iter()
-        .map(|m| {
-            let mut message = json!({ "role": m.role, "content": m.content });
-            if !m.tool_calls.is_empty() {
-                message["tool_calls"] = m
-                    .tool_calls
-                    .iter()
-                    .map(|c| json!({ "id": c.id, "type": "function", "function": { "name": c.name, "arguments": c.arguments } }))
-                    .collect();
-            }
-            if let Some(id) = &m.tool_call_id {
-                message["tool_call_id"] = json!(id);
-            }
-            message
-        })
-        .collect();
+    let messages: Vec<Value> = request.messages.iter().map(message_json).collect();
     let mut body = json!({ "model": model, "messages": messages, "stream": stream });
     apply_options(&mut body, request);
     body
+}
+
+/// One message in the chat-completions form: an assistant's `tool_calls`
+/// (`{id, type: "function", function: {name, arguments}}`, its `content`
+/// `null` when it said nothing), a tool message's `tool_call_id`. Workers
+/// AI's binding reads the same shape.
+pub(crate) fn message_json(m: &ChatMessage) -> Value {
+    let mut message = json!({ "role": m.role, "content": m.content });
+    if !m.tool_calls.is_empty() {
+        if m.content.is_empty() {
+            message["content"] = Value::Null;
+        }
+        message["tool_calls"] = m
+            .tool_calls
+            .iter()
+            .map(
+                |c| json!({ "id": c.id, "type": "function", "function": { "name": c.name, "arguments": c.arguments } }),
+            )
+            .collect();
+    }
+    if let Some(id) = &m.tool_call_id {
+        message["tool_call_id"] = json!(id);
+    }
+    message
 }
 
 fn tool_call(value: &Value) -> Option<ToolCall> {
@@ -64,18 +69,24 @@ pub(crate) fn parse_response(body: &Value) -> Result<ChatResponse, AiError> {
     })
 }
 
+/// A tool call being assembled from its fragments.
 #[derive(Default)]
 struct PartialCall {
+    index: u64,
     id: String,
     name: String,
     arguments: String,
 }
 
 /// Turns the SSE events of a streamed completion into [`StreamEvent`]s,
-/// assembling tool calls from their fragments.
+/// assembling tool calls from their fragments: a call's fragments share an
+/// `index` (the first carries its `id` and name, the arguments come in
+/// pieces); a fragment with another `id` at an index already used starts a
+/// new call (some providers number every call 0). Calls are reported, in the
+/// order they began, when a choice finishes or the stream ends.
 #[derive(Default)]
 pub(crate) struct StreamDecoder {
-    calls: BTreeMap<u64, PartialCall>,
+    calls: Vec<PartialCall>,
     finish_reason: Option<String>,
     done: bool,
 }
@@ -94,6 +105,11 @@ impl StreamDecoder {
             out.push(StreamEvent::Done(self.finish_reason.take()));
             return Ok(out);
         };
+        Ok(self.decode_chunk(&chunk))
+    }
+
+    /// Decodes one chunk's `choices` (a usage-only chunk has none).
+    pub(crate) fn decode_chunk(&mut self, chunk: &Value) -> Vec<StreamEvent> {
         let mut out = Vec::new();
         for choice in chunk.get("choices").and_then(Value::as_array).into_iter().flatten() {
             let delta = choice.get("delta").unwrap_or(&Value::Null);
@@ -101,29 +117,44 @@ impl StreamDecoder {
                 out.push(StreamEvent::Text(text.to_owned()));
             }
             for fragment in delta.get("tool_calls").and_then(Value::as_array).into_iter().flatten() {
-                let index = fragment.get("index").and_then(Value::as_u64).unwrap_or(0);
-                let call = self.calls.entry(index).or_default();
-                if let Some(id) = fragment.get("id").and_then(Value::as_str) {
-                    call.id.push_str(id);
-                }
-                if let Some(name) = fragment.pointer("/function/name").and_then(Value::as_str) {
-                    call.name.push_str(name);
-                }
-                if let Some(arguments) = fragment.pointer("/function/arguments").and_then(Value::as_str) {
-                    call.arguments.push_str(arguments);
-                }
+                self.add_fragment(fragment);
             }
             if let Some(reason) = choice.get("finish_reason").and_then(Value::as_str) {
                 self.finish_reason = Some(reason.to_owned());
                 out.extend(self.flush_calls());
             }
         }
-        Ok(out)
+        out
     }
 
-    fn flush_calls(&mut self) -> Vec<StreamEvent> {
+    fn add_fragment(&mut self, fragment: &Value) {
+        let index = fragment.get("index").and_then(Value::as_u64).unwrap_or(0);
+        let id = fragment.get("id").and_then(Value::as_str).unwrap_or_default();
+        let current = self.calls.iter().rposition(|c| c.index == index);
+        let position = match current {
+            Some(i) if id.is_empty() || self.calls[i].id.is_empty() || self.calls[i].id == id => i,
+            _ => {
+                self.calls.push(PartialCall { index, ..PartialCall::default() });
+                self.calls.len() - 1
+            }
+        };
+        let call = &mut self.calls[position];
+        if call.id.is_empty() {
+            call.id = id.to_owned();
+        }
+        if let Some(name) = fragment.pointer("/function/name").and_then(Value::as_str) {
+            if call.name != name {
+                call.name.push_str(name);
+            }
+        }
+        if let Some(arguments) = fragment.pointer("/function/arguments").and_then(Value::as_str) {
+            call.arguments.push_str(arguments);
+        }
+    }
+
+    pub(crate) fn flush_calls(&mut self) -> Vec<StreamEvent> {
         std::mem::take(&mut self.calls)
-            .into_values()
+            .into_iter()
             .map(|c| StreamEvent::ToolCall(ToolCall { id: c.id, name: c.name, arguments: c.arguments }))
             .collect()
     }
@@ -185,6 +216,81 @@ mod tests {
                 StreamEvent::ToolCall(ToolCall { id: "c1".into(), name: "add".into(), arguments: "{\"a\":1}".into() }),
                 StreamEvent::Done(Some("tool_calls".into())),
             ]
+        );
+    }
+
+    #[test]
+    fn assembles_parallel_tool_calls_from_split_fragments() {
+        let chunk = |delta: Value, finish: Option<&str>| {
+            format!("data: {}\n\n", json!({"choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}))
+        };
+        let stream = [
+            chunk(json!({"role": "assistant", "content": null}), None),
+            chunk(
+                json!({"content": null, "tool_calls": [{"index": 0, "id": "a", "type": "function", "function": {"name": "search", "arguments": ""}}]}),
+                None,
+            ),
+            chunk(json!({"tool_calls": [{"index": 0, "function": {"arguments": "{\"q\":"}}]}), None),
+            chunk(
+                json!({"tool_calls": [{"index": 1, "id": "b", "type": "function", "function": {"name": "weather", "arguments": "{\"city\""}}]}),
+                None,
+            ),
+            chunk(json!({"tool_calls": [{"index": 0, "function": {"arguments": "\"rust\"}"}}]}), None),
+            chunk(json!({"tool_calls": [{"index": 1, "function": {"arguments": ":\"Oslo\"}"}}]}), None),
+            chunk(json!({}), Some("tool_calls")),
+            "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":4}}\n\n".to_owned(),
+            "data: [DONE]\n\n".to_owned(),
+        ]
+        .concat();
+        assert_eq!(
+            decode_all(&stream).unwrap(),
+            vec![
+                StreamEvent::ToolCall(ToolCall {
+                    id: "a".into(),
+                    name: "search".into(),
+                    arguments: "{\"q\":\"rust\"}".into()
+                }),
+                StreamEvent::ToolCall(ToolCall {
+                    id: "b".into(),
+                    name: "weather".into(),
+                    arguments: "{\"city\":\"Oslo\"}".into()
+                }),
+                StreamEvent::Done(Some("tool_calls".into())),
+            ]
+        );
+    }
+
+    #[test]
+    fn tells_calls_apart_that_share_an_index() {
+        let stream = concat!(
+            "data: {\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":0,\"id\":\"x\",\"function\":{\"name\":\"f\",\"arguments\":\"{}\"}}]}}]}\n\n",
+            "data: {\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":0,\"id\":\"y\",\"function\":{\"name\":\"g\",\"arguments\":\"{\\\"n\\\":1}\"}}]}}]}\n\n",
+            "data: [DONE]\n\n"
+        );
+        let calls: Vec<(String, String, String)> = decode_all(stream)
+            .unwrap()
+            .into_iter()
+            .filter_map(|e| match e {
+                StreamEvent::ToolCall(c) => Some((c.id, c.name, c.arguments)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(calls, [("x".into(), "f".into(), "{}".into()), ("y".into(), "g".into(), "{\"n\":1}".into())]);
+    }
+
+    #[test]
+    fn writes_tool_calls_and_tool_results_in_the_conversation() {
+        let call = ToolCall { id: "c1".into(), name: "search".into(), arguments: "{\"q\":\"x\"}".into() };
+        let assistant = ChatMessage { tool_calls: vec![call], ..ChatMessage::assistant("") };
+        let body = request_body("m", &ChatRequest::new(vec![assistant, ChatMessage::tool("c1", "[1,2]")]), false);
+        assert_eq!(
+            body["messages"],
+            json!([
+                {"role": "assistant", "content": null, "tool_calls": [
+                    {"id": "c1", "type": "function", "function": {"name": "search", "arguments": "{\"q\":\"x\"}"}}
+                ]},
+                {"role": "tool", "content": "[1,2]", "tool_call_id": "c1"},
+            ])
         );
     }
 

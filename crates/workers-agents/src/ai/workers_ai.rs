@@ -31,26 +31,20 @@ pub(crate) fn run_options(gateway: Option<&Gateway>) -> Option<Value> {
 
 /// `run`'s input for a chat request.
 pub(crate) fn input(request: &ChatRequest, stream: bool) -> Value {
-    let messages: Vec<Value> = request
-        .messages
-        .iter()
-        .map(|m| {
-            let mut message = json!({ "role": m.role, "content": m.content });
-            if let Some(id) = &m.tool_call_id {
-                message["tool_call_id"] = json!(id);
-            }
-            message
-        })
-        .collect();
+    let messages: Vec<Value> = request.messages.iter().map(super::openai::message_json).collect();
     let mut input = json!({ "messages": messages, "stream": stream });
     apply_options(&mut input, request);
     input
 }
 
-fn tool_calls(value: &Value) -> Vec<ToolCall> {
+/// The complete tool calls of an output or chunk (`{name, arguments}`, the
+/// arguments an object or JSON text, or the OpenAI `function` form); a call
+/// without an id gets `call_{n}`, `n` counting from `first`.
+fn tool_calls(value: &Value, first: usize) -> Vec<ToolCall> {
     let calls = value.get("tool_calls").and_then(Value::as_array).into_iter().flatten();
     calls
         .enumerate()
+        .map(|(i, call)| (i + first, call))
         .filter_map(|(i, call)| {
             let name = call.get("name").or_else(|| call.pointer("/function/name"))?.as_str()?.to_owned();
             let arguments =
@@ -70,7 +64,7 @@ pub(crate) fn parse_output(output: &Value) -> Result<ChatResponse, AiError> {
     if output.get("errors").is_some() || output.get("error").is_some() {
         return Err(AiError::Provider { status: 0, message: error_message(&output.to_string()) });
     }
-    let calls = tool_calls(output);
+    let calls = tool_calls(output, 0);
     let text = match output.get("response") {
         Some(Value::String(text)) => text.clone(),
         Some(Value::Null) | None if !calls.is_empty() => String::new(),
@@ -81,10 +75,15 @@ pub(crate) fn parse_output(output: &Value) -> Result<ChatResponse, AiError> {
     Ok(ChatResponse { text, tool_calls: calls, finish_reason })
 }
 
-/// Decodes the binding's streamed chunks (`data: {"response":"..."}` … `data: [DONE]`).
+/// Decodes the binding's streamed chunks (`data: {"response":"..."}` …
+/// `data: [DONE]`). Tool calls come whole in a chunk's `tool_calls`; models
+/// that stream the OpenAI form (`choices[].delta`) are read as such.
 #[derive(Default)]
 pub(crate) struct StreamDecoder {
     done: bool,
+    calls: usize,
+    openai: super::openai::StreamDecoder,
+    finish_reason: Option<String>,
 }
 
 impl StreamDecoder {
@@ -103,13 +102,30 @@ impl StreamDecoder {
     pub(crate) fn decode(&mut self, event: &SseEvent) -> Result<Vec<StreamEvent>, AiError> {
         let Some(chunk) = parse_chunk(event)? else {
             self.done = true;
-            return Ok(vec![StreamEvent::Done(Some("stop".into()))]);
+            let mut out = self.openai.flush_calls();
+            self.calls += out.len();
+            let reason = self
+                .finish_reason
+                .take()
+                .unwrap_or_else(|| if self.calls > 0 { "tool_calls" } else { "stop" }.to_owned());
+            out.push(StreamEvent::Done(Some(reason)));
+            return Ok(out);
         };
+        if chunk.get("choices").is_some() {
+            let out = self.openai.decode_chunk(&chunk);
+            if let Some(reason) = chunk.pointer("/choices/0/finish_reason").and_then(Value::as_str) {
+                self.finish_reason = Some(reason.to_owned());
+            }
+            self.calls += out.iter().filter(|e| matches!(e, StreamEvent::ToolCall(_))).count();
+            return Ok(out);
+        }
         let mut out = Vec::new();
         if let Some(text) = chunk.get("response").and_then(Value::as_str).filter(|t| !t.is_empty()) {
             out.push(StreamEvent::Text(text.to_owned()));
         }
-        out.extend(tool_calls(&chunk).into_iter().map(StreamEvent::ToolCall));
+        let calls = tool_calls(&chunk, self.calls);
+        self.calls += calls.len();
+        out.extend(calls.into_iter().map(StreamEvent::ToolCall));
         Ok(out)
     }
 }
@@ -157,5 +173,65 @@ mod tests {
             vec![StreamEvent::Text("a".into()), StreamEvent::Text("b".into()), StreamEvent::Done(Some("stop".into()))]
         );
         assert!(decoder.is_done());
+    }
+
+    #[test]
+    fn streams_tool_calls_with_distinct_ids_and_sends_them_back() {
+        let mut parser = SseParser::new();
+        let mut decoder = StreamDecoder::new();
+        let events = parser.push(
+            concat!(
+                "data: {\"response\":\"\",\"tool_calls\":[{\"name\":\"a\",\"arguments\":{\"x\":1}}]}\n\n",
+                "data: {\"response\":\"\",\"tool_calls\":[{\"name\":\"b\",\"arguments\":\"{}\"}]}\n\n",
+                "data: [DONE]\n\n"
+            )
+            .as_bytes(),
+        );
+        let out: Vec<StreamEvent> = events.iter().flat_map(|e| decoder.decode(e).unwrap()).collect();
+        assert_eq!(
+            out,
+            vec![
+                StreamEvent::ToolCall(ToolCall {
+                    id: "call_0".into(),
+                    name: "a".into(),
+                    arguments: "{\"x\":1}".into()
+                }),
+                StreamEvent::ToolCall(ToolCall { id: "call_1".into(), name: "b".into(), arguments: "{}".into() }),
+                StreamEvent::Done(Some("tool_calls".into())),
+            ]
+        );
+
+        let call = ToolCall { id: "call_0".into(), name: "a".into(), arguments: "{}".into() };
+        let request = ChatRequest::new(vec![
+            ChatMessage { tool_calls: vec![call], ..ChatMessage::assistant("") },
+            ChatMessage::tool("call_0", "\"ok\""),
+        ]);
+        assert_eq!(
+            input(&request, true)["messages"],
+            json!([
+                {"role": "assistant", "content": null, "tool_calls": [{"id": "call_0", "type": "function", "function": {"name": "a", "arguments": "{}"}}]},
+                {"role": "tool", "content": "\"ok\"", "tool_call_id": "call_0"},
+            ])
+        );
+    }
+
+    #[test]
+    fn reads_openai_style_chunks_from_the_binding() {
+        let mut parser = SseParser::new();
+        let mut decoder = StreamDecoder::new();
+        let events = parser.push(concat!(
+            "data: {\"choices\":[{\"delta\":{\"content\":\"hi\"}}]}\n\n",
+            "data: {\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":0,\"id\":\"t\",\"function\":{\"name\":\"f\",\"arguments\":\"{}\"}}]},\"finish_reason\":\"tool_calls\"}]}\n\n",
+            "data: [DONE]\n\n"
+        ).as_bytes());
+        let out: Vec<StreamEvent> = events.iter().flat_map(|e| decoder.decode(e).unwrap()).collect();
+        assert_eq!(
+            out,
+            vec![
+                StreamEvent::Text("hi".into()),
+                StreamEvent::ToolCall(ToolCall { id: "t".into(), name: "f".into(), arguments: "{}".into() }),
+                StreamEvent::Done(Some("tool_calls".into())),
+            ]
+        );
     }
 }

@@ -19,11 +19,15 @@ pub(crate) type SendTo = Box<dyn Fn(&str, &HashSet<String>)>;
 /// One running turn's stream.
 pub(crate) struct LiveStream {
     pub(crate) request_id: String,
+    /// A continuation (after a tool result or approval): every frame says so.
+    pub(crate) continuation: bool,
     /// Chunk bodies; a chunk's `seq` is its index.
     chunks: RefCell<Vec<String>>,
     /// Connections that get live chunks: those open when it started, and
     /// those that acknowledged a resume since.
     recipients: RefCell<HashSet<String>>,
+    /// Connections told of the stream that have not acknowledged it yet.
+    parked: RefCell<HashSet<String>>,
     pub(crate) builder: RefCell<MessageBuilder>,
     cancelled: Cell<bool>,
     /// Cleared while it ran: nothing is stored.
@@ -33,21 +37,32 @@ pub(crate) struct LiveStream {
     pub(crate) finish_reason: RefCell<Option<String>>,
     waker: RefCell<Option<Waker>>,
     send: SendTo,
+    /// The terminal frame, once sent (kept for a late acknowledgement).
+    last: RefCell<Option<Value>>,
 }
 
 impl LiveStream {
-    pub(crate) fn new(request_id: &str, message_id: &str, recipients: HashSet<String>, send: SendTo) -> Self {
+    pub(crate) fn new(
+        request_id: &str,
+        builder: MessageBuilder,
+        continuation: bool,
+        recipients: HashSet<String>,
+        send: SendTo,
+    ) -> Self {
         LiveStream {
             request_id: request_id.to_owned(),
+            continuation,
             chunks: RefCell::default(),
             recipients: RefCell::new(recipients),
-            builder: RefCell::new(MessageBuilder::new(message_id)),
+            parked: RefCell::default(),
+            builder: RefCell::new(builder),
             cancelled: Cell::new(false),
             cleared: Cell::new(false),
             failed: Cell::new(false),
             finish_reason: RefCell::default(),
             waker: RefCell::default(),
             send,
+            last: RefCell::default(),
         }
     }
 
@@ -67,7 +82,7 @@ impl LiveStream {
             chunks.push(body);
             chunks.len() as u64 - 1
         };
-        let frame = chunk_frame(&self.request_id, &self.chunks.borrow()[seq as usize], seq);
+        let frame = chunk_frame(&self.request_id, &self.chunks.borrow()[seq as usize], seq, self.continuation);
         (self.send)(&frame, &self.recipients.borrow());
         Ok(())
     }
@@ -75,6 +90,13 @@ impl LiveStream {
     /// Stops live chunks to a connection until it acknowledges a resume.
     pub(crate) fn park(&self, connection: &str) {
         self.recipients.borrow_mut().remove(connection);
+        self.parked.borrow_mut().insert(connection.to_owned());
+    }
+
+    /// Whether a connection was told of this stream and has not
+    /// acknowledged it.
+    pub(crate) fn is_parked(&self, connection: &str) -> bool {
+        self.parked.borrow().contains(connection)
     }
 
     /// Replays every chunk so far to a connection that acknowledged, then
@@ -85,18 +107,33 @@ impl LiveStream {
             return;
         }
         let one: HashSet<String> = [connection.to_owned()].into();
-        for (seq, body) in self.chunks.borrow().iter().enumerate() {
-            (self.send)(&replay_frame(&self.request_id, body, seq as u64), &one);
+        self.replay_chunks(&one);
+        match self.last.borrow().as_ref() {
+            None => (self.send)(&replay_complete_frame(&self.request_id, self.continuation), &one),
+            Some(last) => {
+                let mut frame = last.clone();
+                frame["replay"] = true.into();
+                (self.send)(&frame.to_string(), &one);
+            }
         }
-        (self.send)(&replay_complete_frame(&self.request_id), &one);
+        self.parked.borrow_mut().remove(connection);
         self.recipients.borrow_mut().insert(connection.to_owned());
     }
 
-    /// Sends a frame to the live recipients and `also`.
-    pub(crate) fn send_final(&self, frame: &str, also: &str) {
+    fn replay_chunks(&self, to: &HashSet<String>) {
+        for (seq, body) in self.chunks.borrow().iter().enumerate() {
+            (self.send)(&replay_frame(&self.request_id, body, seq as u64, self.continuation), to);
+        }
+    }
+
+    /// Sends the terminal frame to the live recipients and `also` (but not
+    /// to a connection that has yet to acknowledge: it gets the whole stream
+    /// replayed with this frame when it does), and keeps it.
+    pub(crate) fn send_final(&self, frame: Value, also: &[String]) {
         let mut to = self.recipients.borrow().clone();
-        to.insert(also.to_owned());
-        (self.send)(frame, &to);
+        to.extend(also.iter().filter(|c| !self.is_parked(c)).cloned());
+        (self.send)(&frame.to_string(), &to);
+        *self.last.borrow_mut() = Some(frame);
     }
 
     /// Stops the turn: its hook is dropped at its next wait.

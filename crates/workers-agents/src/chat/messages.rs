@@ -5,7 +5,14 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::ai::{ChatMessage, Role};
+use super::tool_parts::{self, call_id, state_of, tool_name};
+use crate::ai::{ChatMessage, Role, ToolCall};
+
+/// What the model is told for a call a person denied.
+pub const DENIED_TOOL_CALL: &str = "The user denied this tool call; it did not run.";
+/// What the model is told for a call that has no result (a browser tool
+/// that never answered, a call still waiting when the user wrote again).
+pub const UNANSWERED_TOOL_CALL: &str = "This tool call has no result; it did not complete.";
 
 /// Checks a client's message list: an array of objects, each with a
 /// non-empty string `id`, a `role` of `system`, `user` or `assistant`, and
@@ -53,14 +60,24 @@ pub fn text_of(message: &Value) -> String {
     texts.join("\n")
 }
 
-/// The conversation as the model reads it: `system` first when given, then
-/// each message's text under its role (messages without text left out).
+/// The conversation as the model reads it, in the OpenAI chat form:
+/// `system` first when given, then each message's text under its role
+/// (messages without text left out). An assistant message gives one
+/// assistant message per step (its parts between `step-start`s): the
+/// step's text with its tool calls (`tool_calls`), then one tool message
+/// per call with the output as JSON text, the error text, that it was
+/// denied ([`DENIED_TOOL_CALL`]) or that it has no result
+/// ([`UNANSWERED_TOOL_CALL`]). Calls whose input is still streaming are
+/// left out.
 pub fn model_messages(system: Option<&str>, messages: &[Value]) -> Vec<ChatMessage> {
     let mut out: Vec<ChatMessage> = system.map(ChatMessage::system).into_iter().collect();
     for message in messages {
         let role = match role_of(message) {
             "system" => Role::System,
-            "assistant" => Role::Assistant,
+            "assistant" => {
+                assistant_messages(message, &mut out);
+                continue;
+            }
             _ => Role::User,
         };
         let text = text_of(message);
@@ -69,6 +86,63 @@ pub fn model_messages(system: Option<&str>, messages: &[Value]) -> Vec<ChatMessa
         }
     }
     out
+}
+
+/// One step of an assistant message, for the model.
+#[derive(Default)]
+struct Step {
+    texts: Vec<String>,
+    calls: Vec<ToolCall>,
+    results: Vec<ChatMessage>,
+}
+
+impl Step {
+    fn flush(&mut self, out: &mut Vec<ChatMessage>) {
+        let step = std::mem::take(self);
+        let text = step.texts.join("\n");
+        if text.is_empty() && step.calls.is_empty() {
+            return;
+        }
+        out.push(ChatMessage { tool_calls: step.calls, ..ChatMessage::assistant(text) });
+        out.extend(step.results);
+    }
+}
+
+fn assistant_messages(message: &Value, out: &mut Vec<ChatMessage>) {
+    let mut step = Step::default();
+    for part in message.get("parts").and_then(Value::as_array).into_iter().flatten() {
+        if part.get("type").and_then(Value::as_str) == Some("step-start") {
+            step.flush(out);
+        } else if let (Some(id), Some(name)) = (call_id(part), tool_name(part)) {
+            if state_of(part) == tool_parts::INPUT_STREAMING {
+                continue;
+            }
+            let arguments = match (part.get("input"), part.get("rawInput")) {
+                (Some(input), _) if !input.is_null() => input.to_string(),
+                (_, Some(Value::String(raw))) => raw.clone(),
+                _ => "{}".to_owned(),
+            };
+            step.calls.push(ToolCall { id: id.to_owned(), name: name.to_owned(), arguments });
+            step.results.push(ChatMessage::tool(id, tool_result_text(part)));
+        } else if part.get("type").and_then(Value::as_str) == Some("text") {
+            if let Some(text) = part.get("text").and_then(Value::as_str).filter(|t| !t.is_empty()) {
+                step.texts.push(text.to_owned());
+            }
+        }
+    }
+    step.flush(out);
+}
+
+/// A tool part's result as the model reads it.
+fn tool_result_text(part: &Value) -> String {
+    match state_of(part) {
+        tool_parts::OUTPUT_AVAILABLE => part.get("output").unwrap_or(&Value::Null).to_string(),
+        tool_parts::OUTPUT_ERROR => {
+            format!("Error: {}", part.get("errorText").and_then(Value::as_str).unwrap_or("the tool failed"))
+        }
+        tool_parts::OUTPUT_DENIED => DENIED_TOOL_CALL.to_owned(),
+        _ => UNANSWERED_TOOL_CALL.to_owned(),
+    }
 }
 
 /// Cuts `text` into pieces of at most `max` bytes, at character boundaries
@@ -102,6 +176,93 @@ pub(crate) struct MessageBuilder {
 impl MessageBuilder {
     pub(crate) fn new(id: &str) -> Self {
         MessageBuilder { id: id.to_owned(), parts: Vec::new(), open: Vec::new(), metadata: None }
+    }
+
+    /// A builder that extends a stored assistant message (a continuation).
+    pub(crate) fn extending(message: &Value) -> Self {
+        let parts = message.get("parts").and_then(Value::as_array).cloned().unwrap_or_default();
+        let metadata = message.get("metadata").filter(|m| m.is_object()).cloned();
+        MessageBuilder { id: id_of(message).to_owned(), parts, open: Vec::new(), metadata }
+    }
+
+    /// The message's id.
+    pub(crate) fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// Whether a tool part has this call id.
+    pub(crate) fn has_call(&self, id: &str) -> bool {
+        self.parts.iter().any(|p| call_id(p) == Some(id))
+    }
+
+    fn call_mut(&mut self, kind: &str, id: &str) -> Result<&mut Value, String> {
+        self.parts
+            .iter_mut()
+            .find(|p| call_id(p) == Some(id))
+            .ok_or_else(|| format!("{kind} for the tool call {id:?}, which was not started"))
+    }
+
+    fn apply_tool(&mut self, kind: &str, chunk: &Value) -> Result<(), String> {
+        let id = chunk.get("toolCallId").and_then(Value::as_str).unwrap_or_default().to_owned();
+        let name = chunk.get("toolName").and_then(Value::as_str).unwrap_or_default();
+        let new_part = |state: &str| {
+            if chunk.get("dynamic").and_then(Value::as_bool) == Some(true) {
+                json!({ "type": "dynamic-tool", "toolName": name, "toolCallId": id, "state": state })
+            } else {
+                json!({ "type": format!("tool-{name}"), "toolCallId": id, "state": state })
+            }
+        };
+        match kind {
+            "tool-input-start" => {
+                if self.has_call(&id) {
+                    return Err(format!("tool-input-start for the tool call {id:?}, which was started already"));
+                }
+                self.parts.push(new_part(tool_parts::INPUT_STREAMING));
+            }
+            "tool-input-delta" => {
+                let part = self.call_mut(kind, &id)?;
+                if state_of(part) != tool_parts::INPUT_STREAMING {
+                    return Err(format!("tool-input-delta for the tool call {id:?}, whose input is complete"));
+                }
+            }
+            "tool-input-available" | "tool-input-error" => {
+                if !self.has_call(&id) {
+                    self.parts.push(new_part(tool_parts::INPUT_STREAMING));
+                }
+                let part = self.call_mut(kind, &id)?;
+                let input = chunk.get("input").cloned().unwrap_or(Value::Null);
+                if kind == "tool-input-available" {
+                    part["state"] = tool_parts::INPUT_AVAILABLE.into();
+                    part["input"] = input;
+                } else {
+                    part["state"] = tool_parts::OUTPUT_ERROR.into();
+                    part["rawInput"] = input;
+                    part["errorText"] = chunk.get("errorText").cloned().unwrap_or_else(|| "invalid input".into());
+                }
+            }
+            "tool-approval-request" => {
+                let approval = chunk.get("approvalId").cloned().unwrap_or_else(|| id.clone().into());
+                let part = self.call_mut(kind, &id)?;
+                part["state"] = tool_parts::APPROVAL_REQUESTED.into();
+                part["approval"] = json!({ "id": approval });
+            }
+            "tool-output-available" => {
+                let part = self.call_mut(kind, &id)?;
+                part["state"] = tool_parts::OUTPUT_AVAILABLE.into();
+                part["output"] = chunk.get("output").cloned().unwrap_or(Value::Null);
+            }
+            "tool-output-error" => {
+                let part = self.call_mut(kind, &id)?;
+                part["state"] = tool_parts::OUTPUT_ERROR.into();
+                part["errorText"] = chunk.get("errorText").cloned().unwrap_or_else(|| "the tool failed".into());
+            }
+            "tool-output-denied" => {
+                let part = self.call_mut(kind, &id)?;
+                part["state"] = tool_parts::OUTPUT_DENIED.into();
+            }
+            _ => {}
+        }
+        Ok(())
     }
 
     /// Applies one chunk; `Err` for a chunk the hook's stream would refuse
@@ -141,6 +302,7 @@ impl MessageBuilder {
                     }
                 }
             }
+            k if k.starts_with("tool-") => self.apply_tool(k, chunk)?,
             k if k.starts_with("data-") => {
                 if chunk.get("transient").and_then(Value::as_bool) == Some(true) {
                     return Ok(());
@@ -214,6 +376,84 @@ mod tests {
         let out = model_messages(Some("be brief"), &messages);
         let seen: Vec<(Role, &str)> = out.iter().map(|m| (m.role, m.content.as_str())).collect();
         assert_eq!(seen, [(Role::System, "be brief"), (Role::User, "hi\nthere"), (Role::Assistant, "hello")]);
+    }
+
+    #[test]
+    fn gives_the_model_each_step_with_its_tool_calls_and_results() {
+        let messages = [
+            json!({ "id": "1", "role": "user", "parts": [{ "type": "text", "text": "book it" }] }),
+            json!({ "id": "2", "role": "assistant", "parts": [
+                { "type": "step-start" },
+                { "type": "text", "text": "Looking." },
+                { "type": "tool-search", "toolCallId": "s1", "state": "output-available", "input": { "to": "Oslo" }, "output": ["F1"] },
+                { "type": "dynamic-tool", "toolName": "where", "toolCallId": "w1", "state": "output-error", "input": {}, "errorText": "no GPS" },
+                { "type": "step-start" },
+                { "type": "tool-book", "toolCallId": "b1", "state": "output-denied", "input": { "id": "F1" }, "approval": { "id": "a", "approved": false } },
+                { "type": "tool-where", "toolCallId": "w2", "state": "input-available", "input": {} },
+                { "type": "tool-later", "toolCallId": "l1", "state": "input-streaming" },
+                { "type": "step-start" },
+                { "type": "text", "text": "Not booked." },
+            ] }),
+        ];
+        let call = |id: &str, name: &str, arguments: &str| ToolCall {
+            id: id.into(),
+            name: name.into(),
+            arguments: arguments.into(),
+        };
+        assert_eq!(
+            model_messages(None, &messages),
+            vec![
+                ChatMessage::user("book it"),
+                ChatMessage {
+                    tool_calls: vec![call("s1", "search", r#"{"to":"Oslo"}"#), call("w1", "where", "{}")],
+                    ..ChatMessage::assistant("Looking.")
+                },
+                ChatMessage::tool("s1", r#"["F1"]"#),
+                ChatMessage::tool("w1", "Error: no GPS"),
+                ChatMessage {
+                    tool_calls: vec![call("b1", "book", r#"{"id":"F1"}"#), call("w2", "where", "{}")],
+                    ..ChatMessage::assistant("")
+                },
+                ChatMessage::tool("b1", DENIED_TOOL_CALL),
+                ChatMessage::tool("w2", UNANSWERED_TOOL_CALL),
+                ChatMessage::assistant("Not booked."),
+            ]
+        );
+    }
+
+    #[test]
+    fn builds_tool_parts_from_chunks() {
+        let mut b = MessageBuilder::new("m");
+        for chunk in [
+            json!({ "type": "start-step" }),
+            json!({ "type": "tool-input-start", "toolCallId": "c", "toolName": "search" }),
+            json!({ "type": "tool-input-delta", "toolCallId": "c", "inputTextDelta": "{}" }),
+            json!({ "type": "tool-input-available", "toolCallId": "c", "toolName": "search", "input": { "q": 1 } }),
+            json!({ "type": "tool-output-available", "toolCallId": "c", "output": [1] }),
+            json!({ "type": "tool-input-available", "toolCallId": "d", "toolName": "book", "input": {} }),
+            json!({ "type": "tool-approval-request", "toolCallId": "d", "approvalId": "ap" }),
+            json!({ "type": "tool-input-error", "toolCallId": "e", "toolName": "x", "input": "{oops", "errorText": "bad JSON" }),
+        ] {
+            b.apply(&chunk).unwrap();
+        }
+        assert_eq!(
+            b.message()["parts"],
+            json!([
+                { "type": "step-start" },
+                { "type": "tool-search", "toolCallId": "c", "state": "output-available", "input": { "q": 1 }, "output": [1] },
+                { "type": "tool-book", "toolCallId": "d", "state": "approval-requested", "input": {}, "approval": { "id": "ap" } },
+                { "type": "tool-x", "toolCallId": "e", "state": "output-error", "rawInput": "{oops", "errorText": "bad JSON" },
+            ])
+        );
+        let unknown = b.apply(&json!({ "type": "tool-output-available", "toolCallId": "zz", "output": 1 }));
+        assert!(unknown.unwrap_err().contains("not started"));
+        let twice = b.apply(&json!({ "type": "tool-input-start", "toolCallId": "c", "toolName": "search" }));
+        assert!(twice.unwrap_err().contains("started already"));
+
+        let mut more = MessageBuilder::extending(&b.message());
+        more.apply(&json!({ "type": "tool-output-denied", "toolCallId": "d" })).unwrap();
+        assert_eq!(more.id(), "m");
+        assert_eq!(more.message()["parts"][2]["state"], "output-denied");
     }
 
     #[test]

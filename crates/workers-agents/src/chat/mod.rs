@@ -10,19 +10,27 @@
 //! [`ChatTurn`] (by default the configured model, streamed with the whole
 //! conversation).
 //!
-//! Pure parts (tested natively): the frames (`wire`) and the messages
+//! Tools ([`Agent::chat_tools`](crate::Agent::chat_tools), [`ChatTools`]) run
+//! on the server, on the server after a person approves, or in the browser;
+//! a browser tool's result or an approval continues the assistant message
+//! (`continuation: true` frames).
+//!
+//! Pure parts (tested natively): the frames (`wire`), the messages
 //! (`messages`: checks, the model's view, the assistant message built from
-//! chunks).
+//! chunks) and the tool parts (`tool_parts`: results and approvals applied).
 
 mod live;
 pub(crate) mod messages;
 mod part;
 mod store;
+pub(crate) mod tool_parts;
+mod tools;
 mod turn;
 pub(crate) mod wire;
 
-pub use messages::{model_messages, text_of};
+pub use messages::{model_messages, text_of, DENIED_TOOL_CALL, UNANSWERED_TOOL_CALL};
 pub(crate) use part::ChatPart;
 pub use store::{ChatMessages, PIECE_BYTES};
+pub use tools::{ChatTool, ChatTools, ToolKind, DEFAULT_MAX_STEPS};
 pub use turn::{Chat, ChatTurn};
-pub use wire::{Outcome, Trigger};
+pub use wire::{Outcome, Trigger, MAX_CLIENT_TOOLS};

@@ -1,22 +1,30 @@
 //! Chat as a part, for agents whose [`Agent::chat`] is `Some`: the
 //! transcript table (created on first use), `GET …/get-messages`, and the
-//! hook's frames — turns, transcript sync, clear, cancel, resume.
+//! hook's frames — turns, transcript sync, clear, cancel, resume, tool
+//! results and approvals, and the continuations they start.
 
-use std::cell::RefCell;
-use std::collections::HashSet;
+use std::cell::{Cell, RefCell};
+use std::collections::{HashMap, HashSet};
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::{Rc, Weak};
+use std::time::Duration;
 
 use futures_util::future::{select, Either};
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 use worker::{Method, Request, Response};
 
 use super::live::{LiveStream, TurnQueue};
-use super::messages::{id_of, role_of};
+use super::messages::{id_of, role_of, MessageBuilder};
+use super::tool_parts::{self, find_call, tool_name, Interaction};
+use super::tools::ChatTools;
 use super::turn::{Chat, ChatTurn};
 use super::wire::{
-    chat_error_frame, clear_frame, done_frame, error_frame, messages_frame, parse_chat_frame, resume_none_frame,
-    resuming_frame, ChatFrame, ChatRequestFrame, Outcome, Trigger,
+    chat_error_frame, clear_frame, done_frame, ended_frame, error_frame, error_frame_value, message_updated_frame,
+    messages_frame, parse_chat_frame, resume_none_frame, resuming_frame, stream_pending_frame, tool_error_frame,
+    ChatFrame, ChatRequestFrame, Outcome, Trigger,
 };
+use crate::ai::ToolDefinition;
 use crate::host::panic::catch_panic;
 use crate::host::parts::{Fetch, Part};
 use crate::storage::schema::Migrations;
@@ -39,39 +47,153 @@ pub(super) const MIGRATIONS: Migrations = Migrations {
     legacy: |_| 0,
 };
 
-/// The chat of one instance.
-pub(crate) struct ChatPart {
-    options: Option<Chat>,
-    queue: TurnQueue,
-    live: RefCell<Option<Rc<LiveStream>>>,
+/// Longest a continuation waits, once its batch is complete, for the
+/// resume probe each waiting connection sends right after its tool result
+/// or approval (the hook does), so that the probe is answered
+/// `cf_agent_stream_pending` and then `cf_agent_stream_resuming`: 250 ms.
+const PROBE_WAIT: Duration = Duration::from_millis(250);
+/// How often that wait looks.
+const PROBE_POLL: Duration = Duration::from_millis(5);
+
+/// Handles a text frame for a chat agent (`None`: it was a chat frame).
+type FrameFn<A> = for<'a> fn(
+    &'a ChatRuntime,
+    &'a Rc<Context<A>>,
+    &'a Connection,
+    String,
+) -> Pin<Box<dyn Future<Output = Option<String>> + 'a>>;
+
+/// Answers `GET …/get-messages` for a chat agent.
+type FetchFn<A> = for<'a> fn(&'a Rc<Context<A>>, Request) -> Pin<Box<dyn Future<Output = Fetch> + 'a>>;
+
+fn frame_boxed<'a, A: Agent>(
+    runtime: &'a ChatRuntime,
+    ctx: &'a Rc<Context<A>>,
+    connection: &'a Connection,
+    text: String,
+) -> Pin<Box<dyn Future<Output = Option<String>> + 'a>> {
+    Box::pin(runtime.frame(ctx, connection, text))
 }
 
-impl<A: Agent> Part<A> for ChatPart {
+fn fetch_boxed<'a, A: Agent>(ctx: &'a Rc<Context<A>>, req: Request) -> Pin<Box<dyn Future<Output = Fetch> + 'a>> {
+    Box::pin(get_messages(ctx, req))
+}
+
+/// The chat part. Its handlers are reached through function pointers set
+/// only when [`Agent::chat`] is `Some`, so no code refers to them for other
+/// agents and the optimizer drops the chat code from their classes.
+pub(crate) struct ChatPart<A: Agent> {
+    runtime: Option<ChatRuntime>,
+    frame: Option<FrameFn<A>>,
+    fetch: Option<FetchFn<A>>,
+}
+
+/// The chat of one instance of a chat agent.
+pub(crate) struct ChatRuntime {
+    options: Chat,
+    queue: TurnQueue,
+    live: RefCell<Option<Rc<LiveStream>>>,
+    /// The stream that ended last (a late acknowledgement replays it).
+    ended: RefCell<Option<Rc<LiveStream>>>,
+    /// Connections waiting for a continuation (they sent a tool result or
+    /// approval with `autoContinue`), with the probe id once they probed.
+    awaiting: RefCell<HashMap<String, Option<String>>>,
+    /// The request id the next continuation streams under.
+    pending_id: RefCell<Option<String>>,
+    /// A continuation was asked for, but other calls of the batch still
+    /// wait for their answers.
+    wanted: Cell<bool>,
+    /// Calls denied since the last continuation (it streams their
+    /// `tool-output-denied`).
+    denied: RefCell<Vec<String>>,
+    /// The page's tools, from its latest request or tool result.
+    client_tools: RefCell<Vec<ToolDefinition>>,
+}
+
+/// One run of the turn loop: a new turn, or a continuation.
+struct Run {
+    request_id: String,
+    builder: MessageBuilder,
+    continuation: bool,
+    /// It extends a stored message: approved calls run first, denials are told.
+    settle: bool,
+    messages: Vec<Value>,
+    trigger: Trigger,
+    body: Map<String, Value>,
+    client_tools: Vec<ToolDefinition>,
+    /// Get the terminal frame, and no transcript for this turn.
+    requesters: Vec<String>,
+    /// Told `cf_agent_stream_resuming` (with their probe id) and sent no
+    /// live chunk until they acknowledge.
+    parked: HashMap<String, Option<String>>,
+    denied: Vec<String>,
+    message_ids: Vec<String>,
+}
+
+impl<A: Agent> Part<A> for ChatPart<A> {
     fn new() -> Self {
-        ChatPart { options: A::chat(), queue: TurnQueue::default(), live: RefCell::default() }
+        match A::chat() {
+            Some(options) => ChatPart {
+                runtime: Some(ChatRuntime::new(options)),
+                frame: Some(frame_boxed::<A>),
+                fetch: Some(fetch_boxed::<A>),
+            },
+            None => ChatPart { runtime: None, frame: None, fetch: None },
+        }
     }
 
     async fn fetch(&self, ctx: &Rc<Context<A>>, req: Request) -> Fetch {
-        if self.options.is_none() || req.method() != Method::Get || !req.path().ends_with("/get-messages") {
-            return Fetch::Pass(req);
+        match self.fetch {
+            Some(fetch) => fetch(ctx, req).await,
+            None => Fetch::Pass(req),
         }
-        let answer = match ctx.chat_messages().json() {
-            Ok(json) => Response::ok(json).and_then(|r| {
-                r.headers().set("content-type", "application/json")?;
-                Ok(r)
-            }),
-            Err(e) => Response::error(ctx.caller_message("get-messages", &e), 500),
-        };
-        Fetch::Answered(answer)
     }
 
     async fn frame(&self, ctx: &Rc<Context<A>>, connection: &Connection, text: String) -> Option<String> {
-        let Some(options) = &self.options else { return Some(text) };
+        match (&self.runtime, self.frame) {
+            (Some(runtime), Some(frame)) => frame(runtime, ctx, connection, text).await,
+            _ => Some(text),
+        }
+    }
+}
+
+async fn get_messages<A: Agent>(ctx: &Rc<Context<A>>, req: Request) -> Fetch {
+    if req.method() != Method::Get || !req.path().ends_with("/get-messages") {
+        return Fetch::Pass(req);
+    }
+    let answer = match ctx.chat_messages().json() {
+        Ok(json) => Response::ok(json).and_then(|r| {
+            r.headers().set("content-type", "application/json")?;
+            Ok(r)
+        }),
+        Err(e) => Response::error(ctx.caller_message("get-messages", &e), 500),
+    };
+    Fetch::Answered(answer)
+}
+
+impl ChatRuntime {
+    fn new(options: Chat) -> Self {
+        ChatRuntime {
+            options,
+            queue: TurnQueue::default(),
+            live: RefCell::default(),
+            ended: RefCell::default(),
+            awaiting: RefCell::default(),
+            pending_id: RefCell::default(),
+            wanted: Cell::new(false),
+            denied: RefCell::default(),
+            client_tools: RefCell::default(),
+        }
+    }
+
+    async fn frame<A: Agent>(&self, ctx: &Rc<Context<A>>, connection: &Connection, text: String) -> Option<String> {
+        let options = &self.options;
         match parse_chat_frame(&text) {
             ChatFrame::Other => return Some(text),
             ChatFrame::Request(request) => self.turn(ctx, options, connection, request).await,
             ChatFrame::BadRequest { id, error } => send(connection, &error_frame(&id, &error)),
             ChatFrame::Bad(error) => send(connection, &chat_error_frame(&error)),
+            ChatFrame::BadTool { tool_call_id, error } => send(connection, &tool_error_frame(&tool_call_id, &error)),
             ChatFrame::Messages(messages) => {
                 let store = ctx.chat_messages();
                 let stored = messages.iter().try_for_each(|m| store.upsert(m).map(drop));
@@ -85,6 +207,7 @@ impl<A: Agent> Part<A> for ChatPart {
                     live.cleared.set(true);
                     live.cancel();
                 }
+                self.release_all(ctx);
                 match ctx.chat_messages().clear() {
                     Ok(()) => ctx.broadcast(&clear_frame(), &[connection.id()]),
                     Err(e) => send(connection, &chat_error_frame(&ctx.caller_message("chat clear", &e))),
@@ -95,17 +218,30 @@ impl<A: Agent> Part<A> for ChatPart {
                     live.cancel();
                 }
             }
-            ChatFrame::ResumeRequest { probe_id } => match self.live.borrow().as_ref() {
-                Some(live) => {
-                    live.park(connection.id());
-                    send(connection, &resuming_frame(&live.request_id, probe_id.as_deref()));
-                }
-                None => send(connection, &resume_none_frame(probe_id.as_deref())),
-            },
+            ChatFrame::ResumeRequest { probe_id } => self.probe(connection, probe_id),
             ChatFrame::ResumeAck(id) => {
-                if let Some(live) = self.live.borrow().as_ref().filter(|l| l.request_id == id) {
-                    live.replay_to(connection.id());
+                let live = self.live.borrow().clone();
+                let ended = self.ended.borrow().clone().filter(|l| l.request_id == id);
+                match (live, ended) {
+                    (Some(live), _) if live.request_id == id => live.replay_to(connection.id()),
+                    (_, Some(ended)) => ended.replay_to(connection.id()),
+                    (Some(_), None) => {}
+                    (None, None) => send(connection, &ended_frame(&id)),
                 }
+            }
+            ChatFrame::ToolResult(result) => {
+                if let Some(tools) = result.client_tools {
+                    *self.client_tools.borrow_mut() = tools;
+                }
+                let interaction =
+                    Interaction::Result { tool_name: result.tool_name, output: result.output, error: result.error };
+                self.interaction(ctx, options, connection, &result.tool_call_id, interaction, result.auto_continue)
+                    .await;
+            }
+            ChatFrame::ToolApproval(approval) => {
+                let interaction = Interaction::Approval { approved: approval.approved };
+                self.interaction(ctx, options, connection, &approval.tool_call_id, interaction, approval.auto_continue)
+                    .await;
             }
         }
         None
@@ -115,6 +251,12 @@ impl<A: Agent> Part<A> for ChatPart {
 fn send(connection: &Connection, frame: &str) {
     if let Err(e) = connection.send(frame) {
         worker::console_debug!("send to {} skipped: {e}", connection.id());
+    }
+}
+
+fn send_to_id<A: Agent>(ctx: &Context<A>, id: &str, frame: &str) {
+    if let Some(connection) = ctx.connections().iter().find(|c| c.id() == id) {
+        send(connection, frame);
     }
 }
 
@@ -148,7 +290,71 @@ fn trailing_user_ids(messages: &[Value]) -> Vec<String> {
     ids
 }
 
-impl ChatPart {
+/// Applies a client's interaction to the stored call it names: the updated
+/// message, and whether it is the newest message. `Err` is the sender's.
+fn apply_interaction<A: Agent>(
+    ctx: &Context<A>,
+    tools: &ChatTools<A>,
+    call_id: &str,
+    interaction: &Interaction,
+) -> std::result::Result<(Value, bool), String> {
+    let store = ctx.chat_messages();
+    let messages = store.list().map_err(|e| ctx.caller_message("tool result", &e))?;
+    let Some((m, p)) = find_call(&messages, call_id) else {
+        return Err(format!("no tool call {call_id:?} in this chat"));
+    };
+    let mut message = messages[m].clone();
+    let part = &mut message["parts"][p];
+    let runs = tools.runs(tool_name(part).unwrap_or_default());
+    tool_parts::apply(part, interaction, runs)?;
+    store.upsert(&message).map_err(|e| ctx.caller_message("tool result", &e))?;
+    Ok((message, m + 1 == messages.len()))
+}
+
+impl ChatRuntime {
+    /// Answers a resume probe: a connection waiting for a continuation is
+    /// told to keep waiting (`cf_agent_stream_pending`; the continuation's
+    /// `cf_agent_stream_resuming` follows); else the running stream, or none.
+    fn probe(&self, connection: &Connection, probe_id: Option<String>) {
+        if let Some(waiting) = self.awaiting.borrow_mut().get_mut(connection.id()) {
+            send(connection, &stream_pending_frame(self.pending_id.borrow().as_deref(), probe_id.as_deref()));
+            *waiting = probe_id;
+            return;
+        }
+        if let Some(live) = self.live.borrow().as_ref() {
+            live.park(connection.id());
+            return send(connection, &resuming_frame(&live.request_id, probe_id.as_deref()));
+        }
+        // A continuation that ended before this connection acknowledged it.
+        match self.ended.borrow().as_ref().filter(|ended| ended.is_parked(connection.id())) {
+            Some(ended) => send(connection, &resuming_frame(&ended.request_id, probe_id.as_deref())),
+            None => send(connection, &resume_none_frame(probe_id.as_deref())),
+        }
+    }
+
+    /// Stops waiting for a continuation on behalf of `connection`: a probe
+    /// it sent is answered `resume_none` now.
+    fn release<A: Agent>(&self, ctx: &Context<A>, connection: &str) {
+        let probe = self.awaiting.borrow_mut().remove(connection);
+        if let Some(Some(probe)) = probe {
+            send_to_id(ctx, connection, &resume_none_frame(Some(&probe)));
+        }
+        if self.awaiting.borrow().is_empty() && !self.wanted.get() {
+            *self.pending_id.borrow_mut() = None;
+        }
+    }
+
+    /// Forgets every awaited continuation (a clear, a new turn).
+    fn release_all<A: Agent>(&self, ctx: &Context<A>) {
+        self.wanted.set(false);
+        self.denied.borrow_mut().clear();
+        let waiting: Vec<String> = self.awaiting.borrow().keys().cloned().collect();
+        for connection in waiting {
+            self.release(ctx, &connection);
+        }
+        *self.pending_id.borrow_mut() = None;
+    }
+
     async fn turn<A: Agent>(
         &self,
         ctx: &Rc<Context<A>>,
@@ -157,6 +363,9 @@ impl ChatPart {
         request: ChatRequestFrame,
     ) {
         let _slot = self.queue.acquire().await;
+        let denied = std::mem::take(&mut *self.denied.borrow_mut());
+        self.release_all(ctx);
+        *self.client_tools.borrow_mut() = request.client_tools.clone();
         let requester = connection.id().to_owned();
         let stored = store_request(ctx, &request).and_then(|()| ctx.chat_messages().json());
         let messages = match stored.and_then(|all| {
@@ -166,8 +375,125 @@ impl ChatPart {
             Ok(messages) => messages,
             Err(e) => return send(connection, &error_frame(&request.id, &ctx.caller_message("chat request", &e))),
         };
-        let message_id = crate::ids::uuid_v4();
-        let recipients: HashSet<String> = ctx.connections().iter().map(|c| c.id().to_owned()).collect();
+        // A request that ends with a stored assistant message (the hook's
+        // `sendMessage()` after tool results without `autoContinue`) extends it.
+        let extends = messages.last().filter(|m| request.trigger == Trigger::Submit && role_of(m) == "assistant");
+        let builder = match extends {
+            Some(message) => MessageBuilder::extending(message),
+            None => MessageBuilder::new(&crate::ids::uuid_v4()),
+        };
+        let settle = extends.is_some();
+        let denied = if settle { denied } else { Vec::new() };
+        let run = Run {
+            message_ids: trailing_user_ids(&request.messages),
+            request_id: request.id,
+            builder,
+            continuation: false,
+            settle,
+            messages,
+            trigger: request.trigger,
+            body: request.body,
+            client_tools: request.client_tools,
+            requesters: vec![requester],
+            parked: HashMap::new(),
+            denied,
+        };
+        self.run(ctx, options, run).await;
+    }
+
+    /// A browser tool's result or a person's approval: applied to the
+    /// stored call (or refused to the sender), `cf_agent_message_updated`
+    /// to every connection, and — when the sender asked (`autoContinue`)
+    /// and no call of the message waits any more — a continuation.
+    async fn interaction<A: Agent>(
+        &self,
+        ctx: &Rc<Context<A>>,
+        options: &Chat,
+        connection: &Connection,
+        call_id: &str,
+        interaction: Interaction,
+        auto_continue: bool,
+    ) {
+        let sender = connection.id().to_owned();
+        if auto_continue {
+            self.awaiting.borrow_mut().entry(sender.clone()).or_insert(None);
+            self.pending_id.borrow_mut().get_or_insert_with(crate::ids::uuid_v4);
+        }
+        let _slot = self.queue.acquire().await;
+        let tools = A::chat_tools();
+        let (message, newest) = match apply_interaction(ctx, &tools, call_id, &interaction) {
+            Ok(applied) => applied,
+            Err(error) => {
+                send(connection, &tool_error_frame(call_id, &error));
+                return self.release(ctx, &sender);
+            }
+        };
+        ctx.broadcast(&message_updated_frame(&message), &[]);
+        if interaction == (Interaction::Approval { approved: false }) {
+            self.denied.borrow_mut().push(call_id.to_owned());
+        }
+        if !(auto_continue || self.wanted.get()) {
+            return;
+        }
+        if !newest {
+            self.wanted.set(false);
+            return self.release_all(ctx);
+        }
+        if tool_parts::awaits_client(&message, |name| tools.runs(name)) {
+            self.wanted.set(true);
+            return;
+        }
+        self.wanted.set(false);
+        let mut waited = Duration::ZERO;
+        while waited < PROBE_WAIT && self.awaiting.borrow().values().any(Option::is_none) {
+            worker::Delay::from(PROBE_POLL).await;
+            waited += PROBE_POLL;
+        }
+        self.continuation(ctx, options).await;
+    }
+
+    /// Continues the newest assistant message (the caller holds the turn).
+    async fn continuation<A: Agent>(&self, ctx: &Rc<Context<A>>, options: &Chat) {
+        let request_id = self.pending_id.borrow_mut().take().unwrap_or_else(crate::ids::uuid_v4);
+        let parked = std::mem::take(&mut *self.awaiting.borrow_mut());
+        let denied = std::mem::take(&mut *self.denied.borrow_mut());
+        let messages = match ctx.chat_messages().list() {
+            Ok(messages) => messages,
+            Err(e) => {
+                let error = error_frame(&request_id, &ctx.caller_message("chat continuation", &e));
+                for connection in parked.keys() {
+                    send_to_id(ctx, connection, &error);
+                }
+                return;
+            }
+        };
+        let Some(last) = messages.last().filter(|m| role_of(m) == "assistant") else {
+            for (connection, probe) in &parked {
+                send_to_id(ctx, connection, &resume_none_frame(probe.as_deref()));
+            }
+            return;
+        };
+        let run = Run {
+            request_id,
+            builder: MessageBuilder::extending(last),
+            continuation: true,
+            settle: true,
+            trigger: Trigger::Submit,
+            body: Map::new(),
+            client_tools: self.client_tools.borrow().clone(),
+            requesters: parked.keys().cloned().collect(),
+            parked,
+            denied,
+            message_ids: Vec::new(),
+            messages,
+        };
+        self.run(ctx, options, run).await;
+    }
+
+    async fn run<A: Agent>(&self, ctx: &Rc<Context<A>>, options: &Chat, run: Run) {
+        let message_id = run.builder.id().to_owned();
+        let recipients: HashSet<String> =
+            ctx.connections().iter().map(|c| c.id().to_owned()).filter(|c| !run.parked.contains_key(c)).collect();
         let weak: Weak<Context<A>> = Rc::downgrade(ctx);
         let send_to = Box::new(move |frame: &str, to: &HashSet<String>| {
             if let Some(ctx) = weak.upgrade() {
@@ -176,21 +502,38 @@ impl ChatPart {
                 }
             }
         });
-        let live = Rc::new(LiveStream::new(&request.id, &message_id, recipients, send_to));
+        let live = Rc::new(LiveStream::new(&run.request_id, run.builder, run.continuation, recipients, send_to));
         *self.live.borrow_mut() = Some(live.clone());
+        for (connection, probe) in &run.parked {
+            live.park(connection);
+            send_to_id(ctx, connection, &resuming_frame(&run.request_id, probe.as_deref()));
+        }
         let turn = ChatTurn {
-            request_id: request.id.clone(),
+            request_id: run.request_id.clone(),
             message_id: message_id.clone(),
-            trigger: request.trigger,
-            messages,
-            body: request.body,
+            trigger: run.trigger,
+            messages: run.messages,
+            body: run.body,
             system: options.system.clone(),
             live: live.clone(),
             texts: Default::default(),
+            client_tools: run.client_tools,
+            continuation: run.continuation,
         };
-        let _ = live.emit(&json!({ "type": "start", "messageId": message_id }));
+        let start = if run.continuation {
+            json!({ "type": "start" })
+        } else {
+            json!({ "type": "start", "messageId": message_id })
+        };
+        let _ = live.emit(&start);
         let _ = live.emit(&json!({ "type": "start-step" }));
-        let hook = Box::pin(catch_panic(ctx.agent().on_chat_message(ctx, &turn)));
+        let answer = async {
+            if run.settle {
+                turn.settle_approvals(ctx, &A::chat_tools(), &run.denied).await?;
+            }
+            ctx.agent().on_chat_message(ctx, &turn).await
+        };
+        let hook = Box::pin(catch_panic(answer));
         let failure: Option<String> = match select(hook, Box::pin(live.cancelled())).await {
             Either::Left((Ok(Ok(())), _)) => None,
             Either::Left((Ok(Err(e)), _)) => Some(ctx.caller_message("on_chat_message", &e)),
@@ -214,19 +557,26 @@ impl ChatPart {
                 Outcome::Completed
             }
         };
-        let finished = self.finish(ctx, options, &live, &requester);
+        let finished = self.finish(ctx, options, &live, &run.requesters);
         *self.live.borrow_mut() = None;
         let frame = match (finished, failure) {
-            (Err(e), _) => error_frame(&request.id, &ctx.caller_message("chat reply", &e)),
-            (Ok(()), Some(error)) => error_frame(&request.id, &error),
-            (Ok(()), None) => done_frame(&request.id, outcome, &trailing_user_ids(&request.messages)),
+            (Err(e), _) => error_frame_value(&run.request_id, &ctx.caller_message("chat reply", &e), run.continuation),
+            (Ok(()), Some(error)) => error_frame_value(&run.request_id, &error, run.continuation),
+            (Ok(()), None) => done_frame(&run.request_id, outcome, &run.message_ids, run.continuation),
         };
-        live.send_final(&frame, &requester);
+        live.send_final(frame, &run.requesters);
+        *self.ended.borrow_mut() = Some(live);
     }
 
     /// Stores the assistant message (unless the history was cleared while
     /// it streamed) and sends the transcript to the other connections.
-    fn finish<A: Agent>(&self, ctx: &Context<A>, options: &Chat, live: &LiveStream, requester: &str) -> Result<()> {
+    fn finish<A: Agent>(
+        &self,
+        ctx: &Context<A>,
+        options: &Chat,
+        live: &LiveStream,
+        requesters: &[String],
+    ) -> Result<()> {
         if live.cleared.get() || !live.builder.borrow().has_content() {
             return Ok(());
         }
@@ -235,7 +585,8 @@ impl ChatPart {
         if let Some(max) = options.max_messages {
             store.keep_newest(max)?;
         }
-        ctx.broadcast(&messages_frame(&store.json()?), &[requester]);
+        let exclude: Vec<&str> = requesters.iter().map(String::as_str).collect();
+        ctx.broadcast(&messages_frame(&store.json()?), &exclude);
         Ok(())
     }
 }

@@ -7,9 +7,10 @@ use std::rc::Rc;
 use serde_json::{json, Map, Value};
 
 use super::live::LiveStream;
-use super::messages::model_messages;
+use super::messages::{id_of, model_messages};
+use super::tools::{ChatTools, ToolKind, ToolOutcome};
 use super::wire::Trigger;
-use crate::ai::{ChatModel, ChatRequest, StreamEvent};
+use crate::ai::{ChatMessage, ChatModel, ChatRequest, StreamEvent, ToolCall, ToolDefinition};
 use crate::{Agent, Context, Error, Result};
 
 /// How a chat agent is set up ([`Agent::chat`](crate::Agent::chat)).
@@ -57,6 +58,15 @@ pub struct ChatTurn {
     pub(crate) system: Option<String>,
     pub(crate) live: Rc<LiveStream>,
     pub(crate) texts: std::cell::Cell<u32>,
+    pub(crate) client_tools: Vec<ToolDefinition>,
+    pub(crate) continuation: bool,
+}
+
+/// A tool call as announced: its input, or why it has none (arguments that
+/// are not JSON).
+struct Announced {
+    call: ToolCall,
+    input: std::result::Result<Value, String>,
 }
 
 impl ChatTurn {
@@ -65,9 +75,24 @@ impl ChatTurn {
         &self.request_id
     }
 
-    /// The id the assistant message is stored under (`start.messageId`).
+    /// The id the assistant message is stored under (`start.messageId`;
+    /// for a continuation, the message it extends).
     pub fn message_id(&self) -> &str {
         &self.message_id
+    }
+
+    /// Whether this turn continues an assistant message after a browser
+    /// tool's result or a person's approval (its tool results are in
+    /// [`ChatTurn::model_request`]).
+    pub fn is_continuation(&self) -> bool {
+        self.continuation
+    }
+
+    /// The page's tools (`clientTools` of the request, or of the tool
+    /// result that continued it): browser tools the model is offered by
+    /// [`ChatTurn::stream_model_with_tools`].
+    pub fn client_tools(&self) -> &[ToolDefinition] {
+        &self.client_tools
     }
 
     /// Whether a new message is answered or the last answer regenerated.
@@ -91,10 +116,13 @@ impl ChatTurn {
         self.live.is_cancelled()
     }
 
-    /// The model's request: the system prompt, then the text of every
-    /// stored message under its role.
+    /// The model's request: the system prompt, then every stored message
+    /// ([`model_messages`]: text, tool calls and their results), the
+    /// message this turn builds as it is now last.
     pub fn model_request(&self) -> ChatRequest {
-        ChatRequest::new(model_messages(self.system.as_deref(), &self.messages))
+        let mut messages: Vec<Value> = self.messages.iter().filter(|m| id_of(m) != self.message_id).cloned().collect();
+        messages.push(self.live.builder.borrow().message());
+        ChatRequest::new(model_messages(self.system.as_deref(), &messages))
     }
 
     /// Streams one UI message chunk (`{"type":"text-delta",...}`, `data-*`,
@@ -125,16 +153,30 @@ impl ChatTurn {
     }
 
     /// Streams `model`'s answer to `request` as one text part, piece by
-    /// piece. A model error (configuration, provider, a cut stream) is
-    /// streamed as an `error` chunk after the text so far; `Err` only for
-    /// what the framework failed at.
+    /// piece (tool calls the model makes are not run: see
+    /// [`ChatTurn::stream_model_with_tools`]). A model error (configuration,
+    /// provider, a cut stream) is streamed as an `error` chunk after the
+    /// text so far; `Err` only for what the framework failed at.
     pub async fn stream_model<A: Agent>(
         &self,
         ctx: &Context<A>,
         model: &ChatModel,
         request: &ChatRequest,
     ) -> Result<()> {
+        self.model_step(ctx, model, request).await.map(drop)
+    }
+
+    /// One model call: its text streamed as a text part; `None` when it
+    /// failed (the error streamed), else its text and tool calls.
+    async fn model_step<A: Agent>(
+        &self,
+        ctx: &Context<A>,
+        model: &ChatModel,
+        request: &ChatRequest,
+    ) -> Result<Option<(String, Vec<ToolCall>)>> {
         let mut open: Option<String> = None;
+        let mut text = String::new();
+        let mut calls = Vec::new();
         let failure = match model.stream(ctx.env(), request).await {
             Err(e) => Some(e),
             Ok(mut stream) => loop {
@@ -150,8 +192,10 @@ impl ChatTurn {
                                 id
                             }
                         };
+                        text.push_str(&piece);
                         self.chunk(json!({ "type": "text-delta", "id": id, "delta": piece }))?;
                     }
+                    Some(Ok(StreamEvent::ToolCall(call))) => calls.push(call),
                     Some(Ok(StreamEvent::Done(reason))) => *self.live.finish_reason.borrow_mut() = reason,
                     Some(Ok(_)) => {}
                     Some(Err(e)) => break Some(e),
@@ -163,16 +207,170 @@ impl ChatTurn {
         }
         if let Some(e) = failure {
             self.error(&e.to_string())?;
+            return Ok(None);
+        }
+        Ok(Some((text, calls)))
+    }
+
+    /// Streams the model's tool calls (`tool-input-start`, `-delta`,
+    /// `-available`, or `tool-input-error` for arguments that are not JSON),
+    /// each with an id unique in the message.
+    fn announce(&self, calls: Vec<ToolCall>) -> Result<Vec<Announced>> {
+        let mut out: Vec<Announced> = Vec::new();
+        for mut call in calls {
+            let taken = |id: &str| self.live.builder.borrow().has_call(id) || out.iter().any(|a| a.call.id == id);
+            if call.id.is_empty() || taken(&call.id) {
+                call.id = format!("call_{}", crate::ids::uuid_v4().replace('-', ""));
+            }
+            if call.name.is_empty() {
+                call.name = "unnamed".into();
+            }
+            let (id, name) = (call.id.clone(), call.name.clone());
+            self.chunk(json!({ "type": "tool-input-start", "toolCallId": id, "toolName": name }))?;
+            if !call.arguments.is_empty() {
+                self.chunk(json!({ "type": "tool-input-delta", "toolCallId": id, "inputTextDelta": call.arguments }))?;
+            }
+            let text = if call.arguments.trim().is_empty() { "{}" } else { call.arguments.as_str() };
+            let input = match serde_json::from_str::<Value>(text) {
+                Ok(input) => {
+                    self.chunk(
+                        json!({ "type": "tool-input-available", "toolCallId": id, "toolName": name, "input": input }),
+                    )?;
+                    Ok(input)
+                }
+                Err(e) => {
+                    let error = format!("The arguments of {name} are not JSON: {e}");
+                    self.chunk(json!({ "type": "tool-input-error", "toolCallId": id, "toolName": name,
+                        "input": call.arguments, "errorText": error }))?;
+                    Err(error)
+                }
+            };
+            out.push(Announced { call, input });
+        }
+        Ok(out)
+    }
+
+    /// Streams a tool's outcome (`tool-output-available` / `-error`).
+    fn tool_outcome(&self, id: &str, outcome: &ToolOutcome) -> Result<()> {
+        match outcome {
+            ToolOutcome::Output(output) => {
+                self.chunk(json!({ "type": "tool-output-available", "toolCallId": id, "output": output }))
+            }
+            ToolOutcome::Error(error) => {
+                self.chunk(json!({ "type": "tool-output-error", "toolCallId": id, "errorText": error }))
+            }
+        }
+    }
+
+    /// The model's multi-step loop: `model` answers `request` with `tools`
+    /// (and the page's [`ChatTurn::client_tools`]) offered; each step
+    /// streams its text and tool calls. Server tools run at once (the calls
+    /// of a step together) and the model is called again with their
+    /// results, up to [`ChatTools::steps`] model calls. A call that needs
+    /// approval streams `tool-approval-request`, and a browser tool's call
+    /// ends at `tool-input-available`: the turn then ends, stored, and the
+    /// client's approval or result continues it (once every call of the
+    /// step has its answer). A call of an unknown tool is told to the model
+    /// as an error.
+    pub async fn stream_model_with_tools<A: Agent>(
+        &self,
+        ctx: &Context<A>,
+        model: &ChatModel,
+        request: &ChatRequest,
+        tools: &ChatTools<A>,
+    ) -> Result<()> {
+        let mut request = request.clone();
+        for tool in tools.definitions().into_iter().chain(self.client_tools.iter().cloned()) {
+            if !request.tools.iter().any(|t| t.name == tool.name) {
+                request.tools.push(tool);
+            }
+        }
+        let is_client_tool = |name: &str| self.client_tools.iter().any(|t| t.name == name);
+        for step in 0..tools.steps() {
+            if self.is_cancelled() {
+                return Ok(());
+            }
+            if step > 0 {
+                self.chunk(json!({ "type": "finish-step" }))?;
+                self.chunk(json!({ "type": "start-step" }))?;
+            }
+            let Some((text, calls)) = self.model_step(ctx, model, &request).await? else { return Ok(()) };
+            if calls.is_empty() {
+                return Ok(());
+            }
+            let calls = self.announce(calls)?;
+            let tool_calls = calls.iter().map(|a| a.call.clone()).collect();
+            request.messages.push(ChatMessage { tool_calls, ..ChatMessage::assistant(text) });
+            let runs = calls.iter().map(|a| async move {
+                match (&a.input, tools.kind(&a.call.name)) {
+                    (Err(e), _) => Some(ToolOutcome::Error(e.clone())),
+                    (Ok(input), Some(ToolKind::Server)) => Some(tools.run(ctx, &a.call.name, input.clone()).await),
+                    (Ok(_), Some(ToolKind::NeedsApproval | ToolKind::Browser)) => None,
+                    (Ok(_), None) if is_client_tool(&a.call.name) => None,
+                    (Ok(_), None) => Some(ToolOutcome::Error(format!("No tool named {}", a.call.name))),
+                }
+            });
+            let outcomes = futures_util::future::join_all(runs).await;
+            let mut waiting = false;
+            for (announced, outcome) in calls.iter().zip(outcomes) {
+                let id = &announced.call.id;
+                match outcome {
+                    Some(outcome) => {
+                        if announced.input.is_ok() {
+                            self.tool_outcome(id, &outcome)?;
+                        }
+                        let content = match &outcome {
+                            ToolOutcome::Output(output) => output.to_string(),
+                            ToolOutcome::Error(error) => format!("Error: {error}"),
+                        };
+                        request.messages.push(ChatMessage::tool(id, content));
+                    }
+                    None => {
+                        waiting = true;
+                        if tools.kind(&announced.call.name) == Some(ToolKind::NeedsApproval) {
+                            let approval = crate::ids::uuid_v4();
+                            self.chunk(
+                                json!({ "type": "tool-approval-request", "approvalId": approval, "toolCallId": id }),
+                            )?;
+                        }
+                    }
+                }
+            }
+            if waiting {
+                return Ok(());
+            }
+        }
+        Ok(())
+    }
+
+    /// At the start of a continuation: runs the approved calls of the
+    /// message (streaming their outcomes) and streams `tool-output-denied`
+    /// for the calls in `denied`.
+    pub(crate) async fn settle_approvals<A: Agent>(
+        &self,
+        ctx: &Context<A>,
+        tools: &ChatTools<A>,
+        denied: &[String],
+    ) -> Result<()> {
+        for id in denied {
+            self.chunk(json!({ "type": "tool-output-denied", "toolCallId": id }))?;
+        }
+        let approved = super::tool_parts::approved_calls(&self.live.builder.borrow().message());
+        for (id, name, input) in approved {
+            let outcome = tools.run(ctx, &name, input).await;
+            self.tool_outcome(&id, &outcome)?;
         }
         Ok(())
     }
 
     /// The default answer: the configured model
-    /// ([`ChatModel::from_env`]) streamed with the whole conversation; with
-    /// no model configured, the configuration error as the turn's error.
+    /// ([`ChatModel::from_env`]) with the whole conversation and the
+    /// agent's [`Agent::chat_tools`] (and the page's), in the multi-step
+    /// loop of [`ChatTurn::stream_model_with_tools`]; with no model
+    /// configured, the configuration error as the turn's error.
     pub async fn reply_with_configured_model<A: Agent>(&self, ctx: &Context<A>) -> Result<()> {
         match ChatModel::from_env(ctx.env()) {
-            Ok(model) => self.stream_model(ctx, &model, &self.model_request()).await,
+            Ok(model) => self.stream_model_with_tools(ctx, &model, &self.model_request(), &A::chat_tools()).await,
             Err(e) => self.error(&e.to_string()),
         }
     }
@@ -184,6 +382,7 @@ impl std::fmt::Debug for ChatTurn {
             .field("request_id", &self.request_id)
             .field("message_id", &self.message_id)
             .field("trigger", &self.trigger)
+            .field("continuation", &self.continuation)
             .finish_non_exhaustive()
     }
 }

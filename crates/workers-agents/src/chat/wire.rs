@@ -4,6 +4,8 @@
 
 use serde_json::{json, Map, Value};
 
+use crate::ai::ToolDefinition;
+
 /// `cf_agent_use_chat_request`: a turn (a new message, or a regeneration).
 pub(crate) const USE_CHAT_REQUEST: &str = "cf_agent_use_chat_request";
 /// `cf_agent_use_chat_response`: one chunk of a turn's stream, or its end.
@@ -22,6 +24,16 @@ pub(crate) const STREAM_RESUME_ACK: &str = "cf_agent_stream_resume_ack";
 pub(crate) const STREAM_RESUMING: &str = "cf_agent_stream_resuming";
 /// `cf_agent_stream_resume_none`: nothing runs.
 pub(crate) const STREAM_RESUME_NONE: &str = "cf_agent_stream_resume_none";
+/// `cf_agent_tool_result`: the output of a tool the browser ran.
+pub(crate) const TOOL_RESULT: &str = "cf_agent_tool_result";
+/// `cf_agent_tool_approval`: a person approved or denied a tool call.
+pub(crate) const TOOL_APPROVAL: &str = "cf_agent_tool_approval";
+/// `cf_agent_message_updated`: a stored message changed (a tool result or approval applied).
+pub(crate) const MESSAGE_UPDATED: &str = "cf_agent_message_updated";
+/// `cf_agent_stream_pending`: a turn is accepted and will stream; keep waiting.
+pub(crate) const STREAM_PENDING: &str = "cf_agent_stream_pending";
+/// Most tools a client may declare in `clientTools`.
+pub const MAX_CLIENT_TOOLS: usize = 128;
 /// The framework's answer to a chat frame that names no request and cannot
 /// be applied (the hook hands unknown frames to the app's `onMessage`).
 pub(crate) const CHAT_ERROR: &str = "cf_agent_chat_error";
@@ -55,6 +67,30 @@ pub(crate) struct ChatRequestFrame {
     pub(crate) trigger: Trigger,
     /// Every other field of the body (the hook's `body` option).
     pub(crate) body: Map<String, Value>,
+    /// The page's tools (`clientTools`): offered to the model, run in the browser.
+    pub(crate) client_tools: Vec<ToolDefinition>,
+}
+
+/// `cf_agent_tool_result`, checked.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct ToolResultFrame {
+    pub(crate) tool_call_id: String,
+    /// The tool's name as the client gives it (may be empty).
+    pub(crate) tool_name: String,
+    pub(crate) output: Value,
+    /// `state: "output-error"`: the tool failed in the browser, with this text.
+    pub(crate) error: Option<String>,
+    pub(crate) auto_continue: bool,
+    /// The page's tools, when the frame names them.
+    pub(crate) client_tools: Option<Vec<ToolDefinition>>,
+}
+
+/// `cf_agent_tool_approval`, checked.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct ToolApprovalFrame {
+    pub(crate) tool_call_id: String,
+    pub(crate) approved: bool,
+    pub(crate) auto_continue: bool,
 }
 
 /// A chat frame from a client.
@@ -74,6 +110,12 @@ pub(crate) enum ChatFrame {
     ResumeRequest { probe_id: Option<String> },
     /// Ready for the replay of the stream with this request id.
     ResumeAck(String),
+    /// A browser tool's result.
+    ToolResult(ToolResultFrame),
+    /// A person's answer to a tool call that needs approval.
+    ToolApproval(ToolApprovalFrame),
+    /// A tool frame that cannot be applied, with the call id it names.
+    BadTool { tool_call_id: String, error: String },
     /// A chat frame with no request to answer to, that cannot be applied.
     Bad(String),
     /// Not a chat frame.
@@ -89,7 +131,14 @@ fn frame_type(value: &Value) -> Option<&str> {
 fn is_chat_type(kind: &str) -> bool {
     matches!(
         kind,
-        USE_CHAT_REQUEST | CHAT_MESSAGES | CHAT_CLEAR | CHAT_REQUEST_CANCEL | STREAM_RESUME_REQUEST | STREAM_RESUME_ACK
+        USE_CHAT_REQUEST
+            | CHAT_MESSAGES
+            | CHAT_CLEAR
+            | CHAT_REQUEST_CANCEL
+            | STREAM_RESUME_REQUEST
+            | STREAM_RESUME_ACK
+            | TOOL_RESULT
+            | TOOL_APPROVAL
     )
 }
 
@@ -113,6 +162,8 @@ pub(crate) fn parse_chat_frame(text: &str) -> ChatFrame {
             None => ChatFrame::Bad(format!("{CHAT_MESSAGES}: `messages` is missing")),
         },
         CHAT_CLEAR => ChatFrame::Clear,
+        TOOL_RESULT => parse_tool_result(&value),
+        TOOL_APPROVAL => parse_tool_approval(&value),
         CHAT_REQUEST_CANCEL => match value.get("id").and_then(Value::as_str) {
             Some(id) => ChatFrame::Cancel(id.to_owned()),
             None => ChatFrame::Bad(format!("{CHAT_REQUEST_CANCEL}: `id` must be a string")),
@@ -127,6 +178,114 @@ pub(crate) fn parse_chat_frame(text: &str) -> ChatFrame {
             None => ChatFrame::Bad(format!("{STREAM_RESUME_ACK}: `id` must be a string")),
         },
     }
+}
+
+fn tool_call_id(value: &Value, kind: &str) -> Result<String, String> {
+    match value.get("toolCallId").and_then(Value::as_str) {
+        Some(id) if !id.is_empty() => Ok(id.to_owned()),
+        _ => Err(format!("{kind}: `toolCallId` must be a non-empty string")),
+    }
+}
+
+fn auto_continue(value: &Value, kind: &str) -> Result<bool, String> {
+    match value.get("autoContinue") {
+        None | Some(Value::Null) => Ok(false),
+        Some(Value::Bool(b)) => Ok(*b),
+        Some(_) => Err(format!("{kind}: `autoContinue` must be a boolean")),
+    }
+}
+
+fn parse_tool_result(value: &Value) -> ChatFrame {
+    let checked = || -> Result<ToolResultFrame, String> {
+        let tool_call_id = tool_call_id(value, TOOL_RESULT)?;
+        let tool_name = match value.get("toolName") {
+            None | Some(Value::Null) => String::new(),
+            Some(Value::String(name)) => name.clone(),
+            Some(_) => return Err(format!("{TOOL_RESULT}: `toolName` must be a string")),
+        };
+        let error_text = match value.get("errorText") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(text)) => Some(text.clone()),
+            Some(_) => return Err(format!("{TOOL_RESULT}: `errorText` must be a string")),
+        };
+        let error = match value.get("state") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(state)) if state == "output-available" => None,
+            Some(Value::String(state)) if state == "output-error" => {
+                Some(error_text.unwrap_or_else(|| "Tool execution failed".into()))
+            }
+            Some(_) => return Err(format!("{TOOL_RESULT}: `state` must be \"output-available\" or \"output-error\"")),
+        };
+        let client_tools = match value.get("clientTools") {
+            None | Some(Value::Null) => None,
+            Some(tools) => Some(parse_client_tools(tools).map_err(|e| format!("{TOOL_RESULT}: {e}"))?),
+        };
+        Ok(ToolResultFrame {
+            tool_call_id,
+            tool_name,
+            output: value.get("output").cloned().unwrap_or(Value::Null),
+            error,
+            auto_continue: auto_continue(value, TOOL_RESULT)?,
+            client_tools,
+        })
+    };
+    match checked() {
+        Ok(frame) => ChatFrame::ToolResult(frame),
+        Err(e) => bad_tool(value, e),
+    }
+}
+
+fn parse_tool_approval(value: &Value) -> ChatFrame {
+    let checked = || -> Result<ToolApprovalFrame, String> {
+        let tool_call_id = tool_call_id(value, TOOL_APPROVAL)?;
+        let Some(approved) = value.get("approved").and_then(Value::as_bool) else {
+            return Err(format!("{TOOL_APPROVAL}: `approved` must be a boolean"));
+        };
+        Ok(ToolApprovalFrame { tool_call_id, approved, auto_continue: auto_continue(value, TOOL_APPROVAL)? })
+    };
+    match checked() {
+        Ok(frame) => ChatFrame::ToolApproval(frame),
+        Err(e) => bad_tool(value, e),
+    }
+}
+
+/// A refused tool frame: with its call id when it names one.
+fn bad_tool(value: &Value, error: String) -> ChatFrame {
+    match value.get("toolCallId").and_then(Value::as_str).filter(|id| !id.is_empty()) {
+        Some(id) => ChatFrame::BadTool { tool_call_id: id.to_owned(), error },
+        None => ChatFrame::Bad(error),
+    }
+}
+
+/// Whether `name` may name a function for the model (`[A-Za-z0-9_-]{1,64}`).
+pub(crate) fn is_tool_name(name: &str) -> bool {
+    (1..=64).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+/// The tools a page declares (`clientTools`: `{name, description?,
+/// parameters?}` each, at most [`MAX_CLIENT_TOOLS`]); a later one of the same
+/// name replaces an earlier one.
+pub(crate) fn parse_client_tools(value: &Value) -> Result<Vec<ToolDefinition>, String> {
+    let Some(list) = value.as_array() else { return Err("`clientTools` must be an array".into()) };
+    if list.len() > MAX_CLIENT_TOOLS {
+        return Err(format!("`clientTools` has {} tools, more than {MAX_CLIENT_TOOLS}", list.len()));
+    }
+    let mut tools: Vec<ToolDefinition> = Vec::new();
+    for (i, tool) in list.iter().enumerate() {
+        let name = match tool.get("name").and_then(Value::as_str) {
+            Some(name) if is_tool_name(name) => name.to_owned(),
+            _ => return Err(format!("clientTools[{i}]: `name` must be 1 to 64 letters, digits, `_` or `-`")),
+        };
+        let description = tool.get("description").and_then(Value::as_str).unwrap_or_default().to_owned();
+        let parameters = match tool.get("parameters") {
+            None | Some(Value::Null) => json!({ "type": "object", "properties": {} }),
+            Some(schema @ Value::Object(_)) => schema.clone(),
+            Some(_) => return Err(format!("clientTools[{i}]: `parameters` must be a JSON Schema object")),
+        };
+        tools.retain(|t| t.name != name);
+        tools.push(ToolDefinition { name, description, parameters });
+    }
+    Ok(tools)
 }
 
 fn parse_request(value: &Value) -> ChatFrame {
@@ -163,23 +322,40 @@ fn parse_request(value: &Value) -> ChatFrame {
             return bad(format!("`trigger` must be \"submit-message\" or \"regenerate-message\", not {other}"))
         }
     };
-    ChatFrame::Request(ChatRequestFrame { id, messages, trigger, body })
+    let client_tools = match body.remove("clientTools") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(tools) => match parse_client_tools(&tools) {
+            Ok(tools) => tools,
+            Err(e) => return bad(e),
+        },
+    };
+    ChatFrame::Request(ChatRequestFrame { id, messages, trigger, body, client_tools })
+}
+
+/// Marks a frame of a continuation (`continuation: true`).
+fn mark(mut frame: Value, continuation: bool) -> Value {
+    if continuation {
+        frame["continuation"] = true.into();
+    }
+    frame
 }
 
 /// A chunk frame of a live stream.
-pub(crate) fn chunk_frame(id: &str, body: &str, seq: u64) -> String {
-    json!({ "type": USE_CHAT_RESPONSE, "id": id, "body": body, "done": false, "seq": seq }).to_string()
+pub(crate) fn chunk_frame(id: &str, body: &str, seq: u64, continuation: bool) -> String {
+    mark(json!({ "type": USE_CHAT_RESPONSE, "id": id, "body": body, "done": false, "seq": seq }), continuation)
+        .to_string()
 }
 
 /// A chunk frame replayed to a client that resumed.
-pub(crate) fn replay_frame(id: &str, body: &str, seq: u64) -> String {
-    json!({ "type": USE_CHAT_RESPONSE, "id": id, "body": body, "done": false, "seq": seq, "replay": true }).to_string()
+pub(crate) fn replay_frame(id: &str, body: &str, seq: u64, continuation: bool) -> String {
+    let frame = json!({ "type": USE_CHAT_RESPONSE, "id": id, "body": body, "done": false, "seq": seq, "replay": true });
+    mark(frame, continuation).to_string()
 }
 
 /// The end of a replay whose stream still runs: live frames follow.
-pub(crate) fn replay_complete_frame(id: &str) -> String {
-    json!({ "type": USE_CHAT_RESPONSE, "id": id, "body": "", "done": false, "replay": true, "replayComplete": true })
-        .to_string()
+pub(crate) fn replay_complete_frame(id: &str, continuation: bool) -> String {
+    let frame = json!({ "type": USE_CHAT_RESPONSE, "id": id, "body": "", "done": false, "replay": true, "replayComplete": true });
+    mark(frame, continuation).to_string()
 }
 
 /// How a turn ended (`outcome` of the terminal frame).
@@ -205,19 +381,49 @@ impl Outcome {
 }
 
 /// The terminal frame of a turn (sent once its message is stored).
-pub(crate) fn done_frame(id: &str, outcome: Outcome, message_ids: &[String]) -> String {
-    json!({
+pub(crate) fn done_frame(id: &str, outcome: Outcome, message_ids: &[String], continuation: bool) -> Value {
+    let frame = json!({
         "type": USE_CHAT_RESPONSE, "id": id, "body": "", "done": true,
         "outcome": outcome.as_str(), "messageIds": message_ids,
-    })
-    .to_string()
+    });
+    mark(frame, continuation)
 }
 
 /// The terminal frame of a turn that failed before or outside its stream:
 /// the hook rejects the request with `error` as its message.
 pub(crate) fn error_frame(id: &str, error: &str) -> String {
-    json!({ "type": USE_CHAT_RESPONSE, "id": id, "body": error, "done": true, "error": true, "outcome": "error" })
-        .to_string()
+    error_frame_value(id, error, false).to_string()
+}
+
+/// [`error_frame`] as a value, marked for a continuation.
+pub(crate) fn error_frame_value(id: &str, error: &str, continuation: bool) -> Value {
+    let frame =
+        json!({ "type": USE_CHAT_RESPONSE, "id": id, "body": error, "done": true, "error": true, "outcome": "error" });
+    mark(frame, continuation)
+}
+
+/// The bare terminal frame answering an acknowledgement of a stream this
+/// instance no longer holds (so the client's resumed stream ends).
+pub(crate) fn ended_frame(id: &str) -> String {
+    json!({ "type": USE_CHAT_RESPONSE, "id": id, "body": "", "done": true, "replay": true }).to_string()
+}
+
+/// A stored message changed (to every connection).
+pub(crate) fn message_updated_frame(message: &Value) -> String {
+    json!({ "type": MESSAGE_UPDATED, "message": message }).to_string()
+}
+
+/// The answer to a probe while a continuation is accepted but not yet
+/// streaming: `cf_agent_stream_resuming` follows.
+pub(crate) fn stream_pending_frame(id: Option<&str>, probe_id: Option<&str>) -> String {
+    let mut frame = json!({ "type": STREAM_PENDING });
+    if let Some(id) = id {
+        frame["id"] = id.into();
+    }
+    if let Some(probe) = probe_id {
+        frame["probeId"] = probe.into();
+    }
+    frame.to_string()
 }
 
 /// The transcript frame; `messages` is the JSON array's text.
@@ -251,6 +457,11 @@ pub(crate) fn resume_none_frame(probe_id: Option<&str>) -> String {
 /// The answer to a chat frame that cannot be applied and names no request.
 pub(crate) fn chat_error_frame(error: &str) -> String {
     json!({ "type": CHAT_ERROR, "error": error }).to_string()
+}
+
+/// The answer to a tool result or approval that cannot be applied.
+pub(crate) fn tool_error_frame(tool_call_id: &str, error: &str) -> String {
+    json!({ "type": CHAT_ERROR, "error": error, "toolCallId": tool_call_id }).to_string()
 }
 
 #[cfg(test)]
@@ -329,12 +540,12 @@ mod tests {
 
     #[test]
     fn writes_the_frames_the_hook_reads() {
-        let chunk: Value = serde_json::from_str(&chunk_frame("r", r#"{"type":"start"}"#, 3)).unwrap();
+        let chunk: Value = serde_json::from_str(&chunk_frame("r", r#"{"type":"start"}"#, 3, false)).unwrap();
         assert_eq!(
             chunk,
             json!({"type": USE_CHAT_RESPONSE, "id": "r", "body": "{\"type\":\"start\"}", "done": false, "seq": 3})
         );
-        let done: Value = serde_json::from_str(&done_frame("r", Outcome::Aborted, &["u".into()])).unwrap();
+        let done = done_frame("r", Outcome::Aborted, &["u".into()], false);
         assert_eq!(done["done"], true);
         assert_eq!(done["outcome"], "aborted");
         assert_eq!(done["messageIds"], json!(["u"]));
@@ -342,5 +553,80 @@ mod tests {
         assert_eq!(none, json!({"type": STREAM_RESUME_NONE, "reason": "idle", "probeId": "p"}));
         let all: Value = serde_json::from_str(&messages_frame("[]")).unwrap();
         assert_eq!(all, json!({"type": CHAT_MESSAGES, "messages": []}));
+        let continued: Value = serde_json::from_str(&chunk_frame("r", "{}", 0, true)).unwrap();
+        assert_eq!(continued["continuation"], true);
+        assert_eq!(done_frame("r", Outcome::Completed, &[], true)["continuation"], true);
+        let replayed: Value = serde_json::from_str(&replay_frame("r", "{}", 4, true)).unwrap();
+        assert_eq!(
+            (replayed["replay"].clone(), replayed["seq"].clone(), replayed["continuation"].clone()),
+            (json!(true), json!(4), json!(true))
+        );
+        let pending: Value = serde_json::from_str(&stream_pending_frame(Some("c"), Some("p"))).unwrap();
+        assert_eq!(pending, json!({"type": STREAM_PENDING, "id": "c", "probeId": "p"}));
+    }
+
+    #[test]
+    fn reads_tool_results_and_approvals() {
+        let result = json!({ "type": TOOL_RESULT, "toolCallId": "c1", "toolName": "where", "output": { "city": "Oslo" },
+            "autoContinue": true, "clientTools": [{ "name": "where", "description": "the user's city" }] });
+        let ChatFrame::ToolResult(r) = parse_chat_frame(&result.to_string()) else { panic!() };
+        assert_eq!((r.tool_call_id.as_str(), r.tool_name.as_str(), r.auto_continue), ("c1", "where", true));
+        assert_eq!(r.output, json!({ "city": "Oslo" }));
+        assert_eq!(r.error, None);
+        assert_eq!(r.client_tools.unwrap()[0].parameters, json!({ "type": "object", "properties": {} }));
+        let failed = json!({ "type": TOOL_RESULT, "toolCallId": "c1", "state": "output-error", "errorText": "no GPS" });
+        let ChatFrame::ToolResult(r) = parse_chat_frame(&failed.to_string()) else { panic!() };
+        assert_eq!((r.error.as_deref(), r.auto_continue, r.output), (Some("no GPS"), false, Value::Null));
+        let approval = json!({ "type": TOOL_APPROVAL, "toolCallId": "c2", "approved": false, "autoContinue": true });
+        assert_eq!(
+            parse_chat_frame(&approval.to_string()),
+            ChatFrame::ToolApproval(ToolApprovalFrame {
+                tool_call_id: "c2".into(),
+                approved: false,
+                auto_continue: true
+            })
+        );
+        let bad = [
+            (json!({ "type": TOOL_RESULT, "output": 1 }), "`toolCallId` must be"),
+            (json!({ "type": TOOL_RESULT, "toolCallId": "" }), "`toolCallId` must be"),
+            (json!({ "type": TOOL_RESULT, "toolCallId": "c", "toolName": 3 }), "`toolName` must be"),
+            (json!({ "type": TOOL_RESULT, "toolCallId": "c", "state": "done" }), "`state` must be"),
+            (json!({ "type": TOOL_RESULT, "toolCallId": "c", "autoContinue": "yes" }), "`autoContinue` must be"),
+            (json!({ "type": TOOL_RESULT, "toolCallId": "c", "clientTools": [{ "name": "a b" }] }), "`name` must be"),
+            (json!({ "type": TOOL_APPROVAL, "toolCallId": "c" }), "`approved` must be"),
+            (json!({ "type": TOOL_APPROVAL, "toolCallId": "c", "approved": "yes" }), "`approved` must be"),
+        ];
+        for (frame, needle) in bad {
+            match parse_chat_frame(&frame.to_string()) {
+                ChatFrame::Bad(e) => {
+                    assert!(e.contains(needle) && frame.get("toolCallId").is_none_or(|id| id == ""), "{frame}: {e}")
+                }
+                ChatFrame::BadTool { tool_call_id, error } => {
+                    assert_eq!(tool_call_id, "c");
+                    assert!(error.contains(needle), "{frame}: {error}");
+                }
+                other => panic!("{frame}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn reads_the_pages_tools_from_a_request() {
+        let body = format!(
+            r#"{{"messages":[{USER}],"clientTools":[{{"name":"where","parameters":{{"type":"object"}}}},{{"name":"where","description":"again"}}]}}"#
+        );
+        let ChatFrame::Request(r) = parse_chat_frame(&request(&body)) else { panic!() };
+        assert_eq!(r.client_tools.len(), 1);
+        assert_eq!(r.client_tools[0].description, "again");
+        assert!(!r.body.contains_key("clientTools"));
+        let many: Vec<Value> = (0..=MAX_CLIENT_TOOLS).map(|i| json!({ "name": format!("t{i}") })).collect();
+        let body = json!({ "messages": [], "clientTools": many }).to_string();
+        assert!(
+            matches!(parse_chat_frame(&request(&body)), ChatFrame::BadRequest { error, .. } if error.contains("more than"))
+        );
+        let body = json!({ "messages": [], "clientTools": [{ "name": "x", "parameters": "any" }] }).to_string();
+        assert!(
+            matches!(parse_chat_frame(&request(&body)), ChatFrame::BadRequest { error, .. } if error.contains("JSON Schema"))
+        );
     }
 }

@@ -152,5 +152,5 @@ parts! {
     #[cfg(feature = "ai")]
     ai: crate::ai::AiPart,
     #[cfg(feature = "chat")]
-    chat: crate::chat::ChatPart,
+    chat: crate::chat::ChatPart<A>,
 }
