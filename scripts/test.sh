@@ -35,6 +35,9 @@ done
 step "cargo doc (warnings denied)"
 RUSTDOCFLAGS="-D warnings" cargo doc -p workers-agents --no-deps
 
+step "cargo package (the framework and its macro crate, as crates.io would get them, built from the package)"
+cargo package -p workers-agents-macros -p workers-agents --allow-dirty
+
 step "native tests (cargo test)"
 cargo test --workspace 2>&1 | tee "$logs/cargo.txt"
 
