@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Builds this worker into build/ (index.js, the wasm and its JS glue), as `wrangler dev` and `wrangler deploy` run it
-# ([build] in wrangler.toml): release profile, panic=unwind, wasm-opt. `--no-opt` skips wasm-opt (a faster build, a
-# larger bundle). A build whose inputs (the sources and manifests of this crate and of every path dependency,
+# ([build] in wrangler.toml): release profile, panic=unwind, wasm-opt. `--no-opt` (or WORKERS_AGENTS_NO_OPT=1, which
+# the tests set) skips wasm-opt: a faster build, a larger bundle. A build whose inputs (the sources and manifests of this crate and of every path dependency,
 # Cargo.lock, these scripts, the options) are unchanged is reused.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/tools.sh
 opts=(--release --panic-unwind)
+[[ "${WORKERS_AGENTS_NO_OPT:-}" == 1 ]] && opts+=(--no-opt)
 for arg in "$@"; do
   case "$arg" in
     --no-opt) opts+=(--no-opt) ;;

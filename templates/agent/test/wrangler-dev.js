@@ -3,14 +3,16 @@
 import { spawn, spawnSync } from "node:child_process";
 
 const port = Number(process.env.PORT ?? 8788);
+// The tests need no small bundle: built without wasm-opt (minutes saved), here and by `wrangler dev`'s own build.
+const env = { ...process.env, WORKERS_AGENTS_NO_OPT: "1" };
 
 export default async function setup({ provide }) {
   // Built here, with its output shown, so that `wrangler dev` (which runs the same build) finds it done.
-  const build = spawnSync("bash", ["scripts/build.sh"], { stdio: "inherit" });
+  const build = spawnSync("bash", ["scripts/build.sh"], { stdio: "inherit", env });
   if (build.status !== 0) throw new Error(`scripts/build.sh failed (${build.status ?? build.signal})`);
   const args = ["wrangler", "dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(port + 1000)];
   const child = spawn("npx", args, {
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true" },
+    env: { ...env, WRANGLER_SEND_METRICS: "false", CI: "true" },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true, // its own process group, stopped as a whole
   });
