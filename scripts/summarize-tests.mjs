@@ -13,7 +13,7 @@ for (const line of readFileSync(join(dir, "cargo.txt"), "utf8").split("\n")) {
     failed += Number(m[2]);
   }
 }
-for (const file of ["workers.json", "integration.json"]) {
+for (const file of ["workers.json", "integration.json", "template.json"]) {
   const report = JSON.parse(readFileSync(join(dir, file), "utf8"));
   passed += report.numPassedTests;
   failed += report.numFailedTests;

@@ -6,7 +6,9 @@
 # workerd suite (vitest-pool-workers) and the integration suite (wrangler
 # dev + the official `agents` client, and `agents/react` in Debian's Chromium),
 # both against the fixture worker (tests/fixture), and `wrangler deploy
-# --dry-run` of the demo.
+# --dry-run` of the demo; `cargo package` of the two crates; and a project made
+# from the template in a temporary folder, built, served and tested
+# (scripts/test-template.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 logs=target/test-logs
@@ -35,6 +37,9 @@ done
 step "cargo doc (warnings denied)"
 RUSTDOCFLAGS="-D warnings" cargo doc -p workers-agents --no-deps
 
+step "cargo package (the framework and its macro crate, as crates.io would get them, built from the package)"
+cargo package -p workers-agents-macros -p workers-agents --allow-dirty
+
 step "native tests (cargo test)"
 cargo test --workspace 2>&1 | tee "$logs/cargo.txt"
 
@@ -57,6 +62,9 @@ npx wrangler deploy --dry-run --outdir dist 2>&1 | tee "$logs/dry-run.txt"
 step "integration tests (wrangler dev + official agents client, useAgent in Chromium)"
 npx vitest run --config tests/integration/vitest.config.js --reporter=default --reporter=json \
   --outputFile="$logs/integration.json"
+
+step "your own project: one from the template, built, served and tested in a temporary folder (scripts/test-template.sh)"
+AGENTS_TEMPLATE_REPORT="$PWD/$logs/template.json" bash scripts/test-template.sh 2>&1 | tee "$logs/template.txt"
 
 step "summary"
 node scripts/summarize-tests.mjs "$logs"

@@ -65,6 +65,12 @@ macro_rules! export_agent {
             // module, and the class may share the agent type's name.
             #[allow(unreachable_pub, missing_docs)]
             mod __workers_agents_export {
+                // The code wasm-bindgen derives for the class names
+                // `wasm_bindgen`: the crate it is, so that the agent's crate
+                // needs no dependency of its own on wasm-bindgen.
+                #[allow(unused_imports)]
+                use ::worker::wasm_bindgen;
+
                 // Only the constructor and `fetch` come from `#[durable_object]`;
                 // the other runtime events are exported below, so that a frame
                 // reaches the host as the runtime's own value (large strings

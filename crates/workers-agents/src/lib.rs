@@ -80,6 +80,7 @@ pub use schema::{
 };
 pub use sse::{sse_response, SseSender};
 pub use state::StateSource;
+pub use storage::param::SqlParam;
 pub use storage::sql::{Sql, SqlValue};
 pub use workers_agents_macros::{agent, callable, prompt, resource, task, tool, Schema};
 

@@ -2,29 +2,96 @@
 //! decoded into Rust types.
 
 use serde::de::DeserializeOwned;
+use wasm_bindgen::closure::ScopedClosure;
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use worker::js_sys::{self, JsString};
 use worker::{SqlCursor, SqlStorage};
 
 pub use worker::SqlStorageValue as SqlValue;
 
+use super::{rows, statement};
 use crate::{Error, Result};
 
-/// Builds a parameter list for [`Sql`] methods from any values convertible
-/// into [`SqlValue`]: `params![name, 42, Some(1.5)]`.
+/// Builds a parameter list for [`Sql`] methods: `params![name, 42, Some(1.5), done]`.
+/// Each value is a [`SqlParam`](crate::SqlParam), whose documentation says
+/// which Rust types bind as which SQLite values (`bool` as `0` / `1`).
 #[macro_export]
 macro_rules! params {
     () => { ::std::vec::Vec::<$crate::SqlValue>::new() };
-    ($($value:expr),+ $(,)?) => { ::std::vec![$($crate::SqlValue::from($value)),+] };
+    ($($value:expr),+ $(,)?) => { ::std::vec![$($crate::SqlParam::into_sql_value($value)),+] };
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// The Durable Object's storage, seen only for `transactionSync`.
+    type TransactionalStorage;
+
+    #[wasm_bindgen(method, catch, js_name = transactionSync)]
+    fn transaction_sync(
+        this: &TransactionalStorage,
+        body: &ScopedClosure<'_, dyn FnMut() -> std::result::Result<JsValue, JsValue>>,
+    ) -> std::result::Result<JsValue, JsValue>;
 }
 
 /// Handle to the agent's SQLite database (`ctx.storage.sql`).
 ///
 /// Values only ever travel as bound parameters (`?`), never spliced into the
-/// SQL text. Every error names the statement that failed.
+/// SQL text ([`params!`](crate::params) says what binds as what). Rows decode
+/// into structs (columns by name), tuples (columns in order) or, for one
+/// column, its value; the table of what each SQLite type decodes into is
+/// below. Every error names the statement that failed.
+///
+/// | SQLite | decodes into |
+/// |---|---|
+/// | `NULL` | `Option::None`, `()` |
+/// | `INTEGER` (within ±2^53) | any integer type that holds it, `f32` / `f64`, and `bool` from `0` / `1` |
+/// | `REAL` | `f32`, `f64` (a whole number within ±2^53 also into integer types) |
+/// | `TEXT` | `String`, `char`, a unit enum variant by its (serde) name; text holding JSON into a struct, map, `Vec` or tuple |
+/// | `BLOB` | `Vec<u8>` |
+///
+/// A statement that may write (anything but one `SELECT`, `VALUES` or
+/// `EXPLAIN`: `INSERT … RETURNING`, `UPDATE … RETURNING`, `WITH …`) runs
+/// with its rows decoded inside one transaction in [`query`](Self::query)
+/// and [`query_one`](Self::query_one): a row that does not decode rolls the
+/// write back, and the error says which row and column. Across statements,
+/// [`transaction`](Self::transaction) does the same for a whole block.
+///
+/// ```no_run
+/// use serde::Deserialize;
+/// use workers_agents::{params, Result, Sql};
+///
+/// #[derive(Deserialize)]
+/// struct Todo { id: i64, title: String, done: bool } // `done` is 0 / 1 in SQLite
+///
+/// fn add(sql: &Sql, title: &str) -> Result<Todo> {
+///     sql.execute_batch("CREATE TABLE IF NOT EXISTS todos (id INTEGER PRIMARY KEY, title TEXT NOT NULL, done INTEGER NOT NULL)")?;
+///     // RETURNING hands back the stored row; had it not decoded, nothing would be stored.
+///     let todo = sql.query_one::<Todo>(
+///         "INSERT INTO todos (title, done) VALUES (?, ?) RETURNING id, title, done",
+///         params![title, false],
+///     )?;
+///     Ok(todo.expect("INSERT … RETURNING returns the row"))
+/// }
+///
+/// /// Titles containing `text` literally: `%` and `_` in it are not wildcards.
+/// fn search(sql: &Sql, text: &str) -> Result<Vec<Todo>> {
+///     let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+///     sql.query(
+///         "SELECT id, title, done FROM todos WHERE title LIKE ? ESCAPE '\\' ORDER BY id",
+///         params![format!("%{escaped}%")],
+///     )
+/// }
+///
+/// fn open_count(sql: &Sql) -> Result<i64> {
+///     // A one-column row decodes into that column's type.
+///     Ok(sql.query_one::<i64>("SELECT count(*) FROM todos WHERE done = ?", params![false])?.unwrap_or(0))
+/// }
+/// ```
 #[derive(Clone)]
 pub struct Sql {
     inner: SqlStorage,
+    storage: JsValue,
 }
 
 impl std::fmt::Debug for Sql {
@@ -65,26 +132,99 @@ fn run_to_completion(query: &str, cursor: &SqlCursor) -> Result<usize> {
 
 impl Sql {
     pub(crate) fn new(durable: &worker::State) -> Self {
-        Sql { inner: durable.storage().sql() }
+        let storage = durable.storage();
+        let raw: &JsValue = storage.as_raw().as_ref();
+        Sql { inner: storage.sql(), storage: raw.clone() }
     }
 
-    /// Runs one statement and returns the runtime cursor.
+    /// Runs one statement and returns the runtime cursor (a
+    /// `SqlValue::Boolean` is bound as `0` / `1`).
     pub fn exec(&self, query: &str, params: Vec<SqlValue>) -> Result<SqlCursor> {
-        let bindings = if params.is_empty() { None } else { Some(params) };
+        let bindings = if params.is_empty() {
+            None
+        } else {
+            Some(params.into_iter().map(crate::SqlParam::into_sql_value).collect())
+        };
         self.inner.exec(query, bindings).map_err(|e| failed(query, e))
     }
 
-    /// Runs a query and decodes every row into `T` (columns by name).
+    /// Runs a query and decodes every row into `T` (see [`Sql`] for what
+    /// decodes into what). A statement that may write decodes its rows
+    /// inside its transaction: a row that does not decode undoes the write.
     pub fn query<T: DeserializeOwned>(&self, query: &str, params: Vec<SqlValue>) -> Result<Vec<T>> {
-        self.exec(query, params)?.to_array().map_err(|e| failed(query, format!("row decoding: {e}")))
+        if statement::may_write(query) {
+            return self.transaction(|sql| sql.decode_rows(query, params, usize::MAX));
+        }
+        self.decode_rows(query, params, usize::MAX)
     }
 
-    /// Runs a query and decodes its first row, if any.
+    /// Runs a query and decodes its first row, if any (as [`query`](Self::query) does).
     pub fn query_one<T: DeserializeOwned>(&self, query: &str, params: Vec<SqlValue>) -> Result<Option<T>> {
+        let first = if statement::may_write(query) {
+            self.transaction(|sql| sql.decode_rows(query, params, 1))?
+        } else {
+            self.decode_rows(query, params, 1)?
+        };
+        Ok(first.into_iter().next())
+    }
+
+    /// Runs `query` and decodes its rows, at most `limit` of them.
+    fn decode_rows<T: DeserializeOwned>(&self, query: &str, params: Vec<SqlValue>, limit: usize) -> Result<Vec<T>> {
         let cursor = self.exec(query, params)?;
-        match cursor.next::<T>().next() {
-            None => Ok(None),
-            Some(row) => row.map(Some).map_err(|e| failed(query, format!("row decoding: {e}"))),
+        let columns = cursor.column_names();
+        let mut rows = Vec::new();
+        for (index, values) in cursor.raw().enumerate().take(limit) {
+            let values = values.map_err(|e| failed(query, e))?;
+            let row = rows::decode_row(&columns, values);
+            rows.push(row.map_err(|e| failed(query, format!("row decoding: row {index}: {e}")))?);
+        }
+        Ok(rows)
+    }
+
+    /// Runs `body` as one transaction (the runtime's `transactionSync`):
+    /// what it wrote is kept when it returns `Ok`, and undone when it returns
+    /// `Err` — a failed statement, a row that did not decode, or an error of
+    /// your own. It is synchronous (no `.await` inside), so nothing else runs
+    /// in the agent meanwhile; transactions nest.
+    ///
+    /// ```no_run
+    /// use workers_agents::{params, Error, Result, Sql};
+    ///
+    /// fn transfer(sql: &Sql, from: i64, to: i64, amount: i64) -> Result<()> {
+    ///     sql.transaction(|sql| {
+    ///         sql.execute("UPDATE accounts SET balance = balance - ? WHERE id = ?", params![amount, from])?;
+    ///         let left = sql.query_one::<i64>("SELECT balance FROM accounts WHERE id = ?", params![from])?;
+    ///         if left.unwrap_or(0) < 0 {
+    ///             return Err(Error::msg("not enough money")); // the UPDATE above is undone
+    ///         }
+    ///         sql.execute("UPDATE accounts SET balance = balance + ? WHERE id = ?", params![amount, to])?;
+    ///         Ok(())
+    ///     })
+    /// }
+    /// ```
+    pub fn transaction<R>(&self, body: impl FnOnce(&Sql) -> Result<R>) -> Result<R> {
+        let mut body = Some(body);
+        let mut outcome: Option<Result<R>> = None;
+        let mut run = || -> std::result::Result<JsValue, JsValue> {
+            let Some(body) = body.take() else { return Err(JsValue::from_str("the transaction ran twice")) };
+            let result = body(self);
+            let undo = result.is_err();
+            outcome = Some(result);
+            // A throw is what makes the runtime roll the transaction back.
+            if undo {
+                Err(JsValue::from_str("rolled back"))
+            } else {
+                Ok(JsValue::UNDEFINED)
+            }
+        };
+        let closure = ScopedClosure::borrow_mut_assert_unwind_safe(&mut run);
+        let ran = self.storage.unchecked_ref::<TransactionalStorage>().transaction_sync(&closure);
+        drop(closure);
+        match (ran, outcome) {
+            (Ok(_), Some(result)) => result,
+            (Err(_), Some(Err(e))) => Err(e),
+            (Err(e), _) => Err(failed("(transaction)", worker::Error::from(e))),
+            (Ok(_), None) => Err(failed("(transaction)", "the transaction did not run")),
         }
     }
 
