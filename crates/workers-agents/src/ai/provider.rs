@@ -270,6 +270,11 @@ impl ChatStream {
             if self.ended {
                 return None;
             }
+            // The events completed before an oversized one have been handed out.
+            if self.parser.overflowed() {
+                let limit = crate::sse::parse::MAX_EVENT_BYTES;
+                return self.fail(AiError::Transport(format!("an event of the stream is larger than {limit} bytes")));
+            }
             let timeout = Box::pin(worker::Delay::from(self.idle_timeout));
             let events = match select(self.bytes.next(), timeout).await {
                 Either::Left((Some(Ok(chunk)), _)) => self.parser.push(&chunk),
@@ -285,10 +290,6 @@ impl ChatStream {
                     return self.fail(AiError::Transport(format!("no data for {:?}", self.idle_timeout)))
                 }
             };
-            if self.parser.overflowed() {
-                let limit = crate::sse::parse::MAX_EVENT_BYTES;
-                return self.fail(AiError::Transport(format!("an event of the stream is larger than {limit} bytes")));
-            }
             for event in &events {
                 let decoded = match &mut self.decoder {
                     Decoder::OpenAi(d) => d.decode(event),

@@ -86,7 +86,10 @@ impl<'a> Lexer<'a> {
                     self.rest = &self.rest[i + 2..];
                     return Some(out);
                 }
-                '\\' => out.push(chars.next()?.1),
+                '\\' => match chars.next()?.1 {
+                    c if c.is_control() && c != '\t' => return None,
+                    c => out.push(c),
+                },
                 c if c.is_control() && c != '\t' => return None,
                 c => out.push(c),
             }
@@ -94,19 +97,21 @@ impl<'a> Lexer<'a> {
         None
     }
 
-    /// A token68 after a scheme (`Basic abc==`), when one follows.
+    /// A token68 after a scheme (`Basic abc==`), when one follows rather
+    /// than a parameter (`name = value`, spaces allowed around `=`).
     fn skip_token68(&mut self) {
         self.skip_spaces();
+        let name_end = self.rest.find(|c: char| !is_tchar(c)).unwrap_or(self.rest.len());
+        let after_name = self.rest[name_end..].trim_start_matches([' ', '\t']);
+        let value = after_name.strip_prefix('=').map(|v| v.trim_start_matches([' ', '\t']));
+        let is_param = name_end > 0 && value.is_some_and(|v| !v.is_empty() && !v.starts_with(['=', ',']));
+        if is_param {
+            return;
+        }
         let end =
             self.rest.find(|c: char| !(c.is_ascii_alphanumeric() || "-._~+/".contains(c))).unwrap_or(self.rest.len());
-        let after = self.rest[end..].trim_start_matches('=');
-        // A token followed by `=` and a value is a parameter, not a token68.
-        let is_param = self.rest[end..].starts_with('=') && {
-            let value = after.trim_start_matches([' ', '\t']);
-            !value.is_empty() && !value.starts_with(',')
-        };
-        if end > 0 && !is_param {
-            self.rest = after;
+        if end > 0 {
+            self.rest = self.rest[end..].trim_start_matches('=');
         }
     }
 }
@@ -134,6 +139,9 @@ mod tests {
         assert_eq!(c.param("error"), Some("invalid_token"));
         assert_eq!(c.param("SCOPE"), Some("read write"));
         assert_eq!(c.param("resource_metadata"), Some("https://a.example/.well-known/oauth-protected-resource/mcp"));
+        let spaced = one(r#"Bearer realm = "x", scope= "a b""#);
+        assert_eq!(spaced.param("realm"), Some("x"));
+        assert_eq!(spaced.param("scope"), Some("a b"));
         let bare = one("bearer error=insufficient_scope,scope=admin");
         assert_eq!(bare.param("error"), Some("insufficient_scope"));
         assert_eq!(bare.param("scope"), Some("admin"));
@@ -163,6 +171,7 @@ mod tests {
         assert_eq!(parse_challenges(r#"Bearer realm="never closed"#), None);
         assert_eq!(parse_challenges("=x"), None);
         assert_eq!(parse_challenges("Bearer realm=\"a\u{1}b\""), None);
+        assert_eq!(parse_challenges("Bearer realm=\"a\\\u{1}b\""), None);
         assert_eq!(parse_challenges(&format!("Bearer realm=\"{}\"", "x".repeat(MAX_CHALLENGE_BYTES))), None);
     }
 }

@@ -60,19 +60,23 @@ pub fn authorization_server_metadata_urls(issuer: &Url) -> Vec<Url> {
 /// root form when the path is not empty.
 fn well_known(url: &Url, name: &str, only_inserted: bool) -> Vec<Url> {
     let path = url.path().trim_end_matches('/');
-    let at = |path: &str| {
+    // The query stays on the form with the path inserted (RFC 8414 §3.1,
+    // RFC 9728 §3.1); the root form has none.
+    let at = |path: &str, keep_query: bool| {
         let mut url = url.clone();
         url.set_path(&format!("/.well-known/{name}{path}"));
-        url.set_query(None);
+        if !keep_query {
+            url.set_query(None);
+        }
         url.set_fragment(None);
         url
     };
     if path.is_empty() {
-        vec![at("")]
+        vec![at("", true)]
     } else if only_inserted {
-        vec![at(path)]
+        vec![at(path, true)]
     } else {
-        vec![at(path), at("")]
+        vec![at(path, true), at("", false)]
     }
 }
 
@@ -153,7 +157,9 @@ impl ServerMetadata {
     /// and every endpoint https (http only on a loopback host).
     pub fn from_json(doc: &Value, issuer: &Url) -> Result<Self, String> {
         let named = doc["issuer"].as_str().ok_or("the authorization server metadata has no issuer")?;
-        if named.trim_end_matches('/') != issuer.as_str().trim_end_matches('/') {
+        let same =
+            Url::parse(named).is_ok_and(|n| n.as_str().trim_end_matches('/') == issuer.as_str().trim_end_matches('/'));
+        if !same {
             return Err(format!("the metadata of {issuer} names the issuer {named}"));
         }
         if !strings(&doc["response_types_supported"]).iter().any(|t| t == "code") {
@@ -246,9 +252,19 @@ pub fn authorization_url(endpoint: &Url, params: &AuthorizationParams<'_>) -> Ur
     url
 }
 
-/// An endpoint URL: https, or http on a loopback host; no fragment.
+/// A URL the server's documents name for the client to call: https, or
+/// http on a loopback host; no fragment; not a private address (the
+/// server must not steer the agent's requests, its code and verifier among
+/// them, into a private network).
+pub fn checked_fetch_url(text: &str) -> Result<Url, String> {
+    secure_url(text)
+}
+
 fn secure_url(text: &str) -> Result<Url, String> {
     let url = Url::parse(text).map_err(|_| format!("{text:?} is not a URL"))?;
+    if let Some(refused) = super::servers::refused_server_url(&url) {
+        return Err(refused);
+    }
     let loopback = matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
     match url.scheme() {
         "https" => {}
@@ -301,7 +317,7 @@ mod tests {
         assert_eq!(
             strs(resource_metadata_urls(&url("https://m.example/secure/mcp?x=1#f"))),
             [
-                "https://m.example/.well-known/oauth-protected-resource/secure/mcp",
+                "https://m.example/.well-known/oauth-protected-resource/secure/mcp?x=1",
                 "https://m.example/.well-known/oauth-protected-resource"
             ]
         );
@@ -396,6 +412,9 @@ mod tests {
         assert!(refused(json!({"code_challenge_methods_supported": null})).contains("S256"));
         assert!(refused(json!({"response_types_supported": ["token"]})).contains("code flow"));
         assert!(refused(json!({"token_endpoint": "http://as.example/token"})).contains("not https"));
+        assert!(refused(json!({"token_endpoint": "https://10.0.0.1/token"})).contains("private"));
+        assert!(ServerMetadata::from_json(&server_doc(), &url("https://AS.example:443/")).is_ok());
+        assert!(checked_fetch_url("https://169.254.169.254/latest").is_err());
         assert!(refused(json!({"authorization_endpoint": null})).contains("no authorization_endpoint"));
         let local = json!({
             "issuer": "http://127.0.0.1:8790/", "authorization_endpoint": "http://127.0.0.1:8790/authorize",

@@ -66,7 +66,8 @@ impl RegisteredClient {
     /// authentication is a header: [`basic_credentials`](Self::basic_credentials).)
     fn form_fields(&self) -> Vec<(&'static str, &str)> {
         let mut fields = Vec::new();
-        if self.auth_method != "client_secret_basic" {
+        // A client without Basic credentials names itself in the form.
+        if self.basic_credentials().is_none() {
             fields.push(("client_id", self.client_id.as_str()));
         }
         if let ("client_secret_post", Some(secret)) = (self.auth_method.as_str(), &self.client_secret) {
@@ -185,8 +186,13 @@ impl Tokens {
         let expires_at_ms = match &doc["expires_in"] {
             Value::Null => None,
             value => {
+                // Some servers send the number as a string.
+                let seconds = match value {
+                    Value::String(text) => text.trim().parse::<f64>().ok(),
+                    other => other.as_f64(),
+                };
                 let seconds =
-                    value.as_f64().filter(|s| s.is_finite() && *s >= 0.0).ok_or_else(|| malformed("bad expires_in"))?;
+                    seconds.filter(|s| s.is_finite() && *s >= 0.0).ok_or_else(|| malformed("bad expires_in"))?;
                 Some(now_ms.saturating_add((seconds.min(1e12) * 1000.0) as i64))
             }
         };
@@ -194,7 +200,8 @@ impl Tokens {
             access_token: access_token.to_owned(),
             refresh_token: refresh_token.or_else(|| previous.and_then(|p| p.refresh_token.clone())),
             expires_at_ms,
-            scope: doc["scope"].as_str().map(str::to_owned),
+            // An answer without a scope grants the one the client had (RFC 6749 §5.1).
+            scope: doc["scope"].as_str().map(str::to_owned).or_else(|| previous.and_then(|p| p.scope.clone())),
         })
     }
 
@@ -247,6 +254,13 @@ mod tests {
         assert!(form.contains(&("client_secret".into(), "s".into())));
         assert!(form.contains(&("refresh_token".into(), "r1".into())));
         assert_eq!(post.basic_credentials(), None);
+        // Basic without a secret cannot authenticate: the form names the client.
+        let no_secret = RegisteredClient::from_json(
+            &json!({"client_id": "c3", "token_endpoint_auth_method": "client_secret_basic"}),
+        )
+        .unwrap();
+        assert!(pairs(&refresh_request(&no_secret, "r", "https://m.example/mcp"))
+            .contains(&("client_id".into(), "c3".into())));
     }
 
     #[test]
@@ -264,6 +278,11 @@ mod tests {
         let next =
             Tokens::from_json(&json!({"access_token": "a2", "token_type": "Bearer"}), 2_000, Some(&tokens)).unwrap();
         assert_eq!(next.refresh_token.as_deref(), Some("r1"));
+        assert_eq!(next.scope.as_deref(), Some("read"));
+        let text =
+            Tokens::from_json(&json!({"access_token": "a", "token_type": "bearer", "expires_in": "60"}), 0, None)
+                .unwrap();
+        assert_eq!(text.expires_at_ms, Some(60_000));
         assert_eq!(next.expires_at_ms, None);
         assert!(!next.needs_refresh(i64::MAX));
         assert!(!format!("{next:?}").contains("a2"));

@@ -109,14 +109,17 @@ pub fn normalize_server_id(input: &str) -> String {
 }
 
 /// The name a server's tool gets in the chat loop: `tool_{id}_{tool}`, the
-/// id without its dashes (model tool names are `[A-Za-z0-9_]`).
+/// id without its dashes (model tool names are `[A-Za-z0-9_]`), as the TS
+/// SDK names them. Two servers' names can meet (`a_b` + `c`, `a` + `b_c`):
+/// whoever builds the tool list checks for that.
 pub fn chat_tool_name(server_id: &str, tool: &str) -> String {
     format!("tool_{}_{tool}", server_id.replace('-', ""))
 }
 
 /// Why a server URL may not be connected to, if it may not: not http(s),
-/// credentials in it, or a host in a private, link-local or unspecified
-/// range (a cloud metadata address among them). Loopback is allowed, for
+/// credentials in it, or a host in a private, shared, link-local,
+/// multicast, reserved or unspecified range, in any IPv4 or IPv6 form (a
+/// cloud metadata address among them). Loopback is allowed, for
 /// local development. Names are checked as written: a name that resolves to
 /// a private address is the runtime's to refuse.
 pub fn refused_server_url(url: &Url) -> Option<String> {
@@ -130,23 +133,57 @@ pub fn refused_server_url(url: &Url) -> Option<String> {
     let blocked = match url.host() {
         Some(worker::url::Host::Ipv4(ip)) => private_v4(ip),
         Some(worker::url::Host::Ipv6(ip)) => private_v6(ip),
-        Some(worker::url::Host::Domain(name)) => name.eq_ignore_ascii_case("metadata.google.internal"),
+        Some(worker::url::Host::Domain(name)) => {
+            name.trim_end_matches('.').eq_ignore_ascii_case("metadata.google.internal")
+        }
         None => true,
     };
     blocked.then(|| format!("{host} is a private or reserved address"))
 }
 
+/// Private (RFC 1918), shared (CGNAT, RFC 6598), link-local, "this
+/// network", IETF protocol, benchmarking, multicast, reserved and broadcast
+/// ranges. Loopback (127/8) is not among them.
 fn private_v4(ip: Ipv4Addr) -> bool {
-    let [a, b, ..] = ip.octets();
-    a == 10 || (a == 172 && (16..=31).contains(&b)) || (a == 192 && b == 168) || (a == 169 && b == 254) || a == 0
+    let [a, b, c, _] = ip.octets();
+    a == 0
+        || a == 10
+        || (a == 100 && (b & 0xc0) == 64)
+        || (a == 169 && b == 254)
+        || (a == 172 && (16..=31).contains(&b))
+        || (a == 192 && b == 0 && c == 0)
+        || (a == 192 && b == 168)
+        || (a == 198 && (b & 0xfe) == 18)
+        || a >= 224
 }
 
+/// Unspecified, link-local, site-local, unique local and multicast
+/// addresses, and every form that embeds an IPv4 address (mapped,
+/// compatible, SIIT, NAT64, 6to4) whose IPv4 address is private. `::1` is
+/// loopback and allowed.
 fn private_v6(ip: Ipv6Addr) -> bool {
-    if let Some(v4) = ip.to_ipv4_mapped() {
-        return private_v4(v4);
+    let s = ip.segments();
+    let v4 = |hi: u16, lo: u16| Ipv4Addr::new((hi >> 8) as u8, hi as u8, (lo >> 8) as u8, lo as u8);
+    // ::a.b.c.d (compatible), ::ffff:a.b.c.d (mapped), ::ffff:0:a.b.c.d
+    // (SIIT), 64:ff9b::a.b.c.d (NAT64): the IPv4 address in the last 32 bits.
+    let in_last_32 = (s[..5] == [0; 5] && (s[5] == 0 || s[5] == 0xffff) && !(s[5] == 0 && s[6] == 0))
+        || (s[..4] == [0; 4] && s[4] == 0xffff && s[5] == 0)
+        || (s[0] == 0x64 && s[1] == 0xff9b && s[2..6] == [0; 4]);
+    let embedded = if in_last_32 {
+        Some(v4(s[6], s[7]))
+    } else if s[0] == 0x2002 {
+        Some(v4(s[1], s[2])) // 2002:aabb:ccdd:: (6to4)
+    } else {
+        None
+    };
+    if let Some(v4) = embedded {
+        return private_v4(v4) || v4.is_loopback();
     }
-    let first = ip.segments()[0];
-    ip.is_unspecified() || (first & 0xffc0) == 0xfe80 || (first & 0xfe00) == 0xfc00
+    ip.is_unspecified()
+        || (s[0] & 0xffc0) == 0xfe80
+        || (s[0] & 0xffc0) == 0xfec0
+        || (s[0] & 0xfe00) == 0xfc00
+        || (s[0] & 0xff00) == 0xff00
 }
 
 #[cfg(test)]
@@ -187,13 +224,27 @@ mod tests {
             "http://[fd00::1]/",
             "http://[::ffff:10.0.0.1]/",
             "http://metadata.google.internal/",
+            "http://metadata.google.internal./",
+            "http://100.64.0.1/",
+            "http://255.255.255.255/",
+            "http://224.0.0.1/",
+            "http://198.18.0.1/",
+            "http://192.0.0.8/",
+            "http://167772161/",
+            "http://[::a00:1]/",
+            "http://[::ffff:0:a00:1]/",
+            "http://[64:ff9b::a9fe:a9fe]/",
+            "http://[2002:a9fe:a9fe::]/",
+            "http://[fec0::1]/",
+            "http://[ff02::1]/",
             "ftp://mcp.example.com/",
             "https://user:pw@mcp.example.com/",
         ] {
             assert!(refused(bad).is_some(), "{bad}");
         }
         assert_eq!(refused("http://172.32.0.1/"), None);
-        assert_eq!(refused("http://[fec0::1]/"), None);
+        assert_eq!(refused("http://100.128.0.1/"), None);
+        assert_eq!(refused("http://[2606:4700::1111]/"), None);
     }
 
     #[test]

@@ -129,6 +129,9 @@ pub enum ReplyKind {
     EventStream,
     /// No body to read (202 Accepted for a notification or a response).
     Empty,
+    /// Not a success: 404 (the session is gone: initialize again), 401 or
+    /// 403 (log in, or more scope), 400, …; the body is not a reply.
+    Failed(u16),
 }
 
 /// The kind of a reply from its status and `content-type`; `Err` for a
@@ -136,6 +139,9 @@ pub enum ReplyKind {
 pub fn reply_kind(status: u16, content_type: Option<&str>) -> Result<ReplyKind, String> {
     if status == 202 || status == 204 {
         return Ok(ReplyKind::Empty);
+    }
+    if !(200..300).contains(&status) {
+        return Ok(ReplyKind::Failed(status));
     }
     let media = content_type.unwrap_or_default().split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
     match media.as_str() {
@@ -213,6 +219,8 @@ mod tests {
         assert_eq!(reply_kind(200, Some("Text/Event-Stream")), Ok(ReplyKind::EventStream));
         assert_eq!(reply_kind(202, None), Ok(ReplyKind::Empty));
         assert!(reply_kind(200, Some("text/html")).is_err());
+        assert_eq!(reply_kind(404, Some("application/json")), Ok(ReplyKind::Failed(404)));
+        assert_eq!(reply_kind(401, Some("text/plain")), Ok(ReplyKind::Failed(401)));
         let batch = messages(
             r#"[{"jsonrpc":"2.0","method":"notifications/message","params":{"level":"info"}},
                 {"jsonrpc":"2.0","id":7,"result":{"ok":true}},
