@@ -149,7 +149,7 @@ export async function runAll(servers, { rounds: n = rounds, size = profile } = {
 function ratio(row, other = "ts", name = "TS") {
   const { rust, better } = row;
   const them = row[other];
-  if (!them) return "–";
+  if (!them || !rust) return "–";
   if (row.figure.startsWith("lateness") && (them.median < 0 || rust.median < 0)) {
     return `${them.median < 0 ? `${name} fires early` : ""}${rust.median < 0 ? " Rust fires early" : ""}`.trim();
   }
@@ -168,6 +168,8 @@ async function main() {
   // BENCH_SIDES=rust,floor measures some of the servers (with BENCH_ONLY: a partial run).
   const sides = (process.env.BENCH_SIDES ?? "rust,ts,floor").split(",");
   const dirs = { rust: "rust", ts: "ts", floor: "js" };
+  const unknown = sides.filter((side) => !dirs[side]);
+  if (unknown.length) throw new Error(`BENCH_SIDES: unknown ${unknown.join(", ")} (rust, ts, floor)`);
   const ports = { rust: process.env.BENCH_RUST_PORT ?? 8892, ts: process.env.BENCH_TS_PORT ?? 8893, floor: process.env.BENCH_FLOOR_PORT ?? 8894 };
   const started = {};
   let rows, cpu;
@@ -186,7 +188,9 @@ async function main() {
   const machine = `${cpus().length} × ${cpus()[0]?.model}; load average before ${before.join(" ")}, after ${after.join(" ")}`;
   mkdirSync(`${root}/bench/results`, { recursive: true });
   // A subset (BENCH_ONLY) never overwrites the full results.
-  const stem = process.env.BENCH_ONLY || process.env.BENCH_SIDES ? "partial" : "compare";
+  // A subset, or another build in a column, never overwrites the full results.
+  const another = Object.keys(process.env).some((name) => name.startsWith("BENCH_DIR_"));
+  const stem = process.env.BENCH_ONLY || process.env.BENCH_SIDES || another ? "partial" : "compare";
   const results = { date: new Date().toISOString(), machine, rounds, rows, cpu, bundles };
   writeFileSync(`${root}/bench/results/${stem}.json`, JSON.stringify(results, null, 2));
   render(results, stem);
@@ -208,7 +212,9 @@ function render({ date, machine, rounds, rows, cpu, bundles }, stem) {
     "",
     "Each worker holds just the benchmark agent: bench/rust (`bench/rust/agent/src/bench.rs`), bench/ts, and the floor",
     "bench/js (`bench/js/src/index.js`: a Durable Object written by hand for the benchmark, with no framework, speaking",
-    "the same frames; the figure the framework is held against).",
+    "the same frames; the figure the framework is held against). The floor does the least each workload needs: its",
+    "schedules are bare (due, i) rows (no callback name or payload JSON), and its bulk insert is one statement, as",
+    "the Rust agent's `insert_many` (the TS agent inserts row by row, as TS SDK code usually does).",
     "Lateness = fired − due; a negative value means the task ran before its due time.",
     "",
     "Notes on the workloads:",
@@ -226,7 +232,7 @@ function render({ date, machine, rounds, rows, cpu, bundles }, stem) {
     "  a separate A/B of 225 samples per server measured 1.03× for Rust), while the server's CPU for the same",
     "  connects is lower in Rust (the CPU table's \"new agents\" row).",
     "",
-    ...(cpu.some((row) => row.rust.median !== undefined)
+    ...(cpu.some((row) => row.rust?.median !== undefined)
       ? [
           "## Server CPU per run",
           "",
