@@ -70,6 +70,28 @@ describe("the JavaScript floor", () => {
     expect((await w.largeState(floor.url, { bytes: 20_000 })).ms).toBeGreaterThan(0);
   });
 
+  it("sends the same frames as the Rust agent", async () => {
+    // The first frames of a connection and an unknown method's answer, from each server, by shape.
+    const shapes = async (base) => {
+      const ws = new WebSocket(`${base.replace(/^http/, "ws")}/agents/bench-agent/shape-${Math.random().toString(36).slice(2)}`);
+      const frames = [];
+      ws.addEventListener("message", (e) => frames.push(JSON.parse(e.data)));
+      await new Promise((resolve, reject) => {
+        ws.addEventListener("open", resolve, { once: true });
+        ws.addEventListener("error", reject, { once: true });
+      });
+      ws.send(JSON.stringify({ type: "rpc", id: "x1", method: "noSuchMethod", args: [] }));
+      const deadline = Date.now() + 10_000;
+      while (!frames.some((f) => f.type === "rpc") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      ws.close();
+      return frames.map((f) => ({ type: f.type, keys: Object.keys(f).sort(), success: f.success }));
+    };
+    const rust = await shapes(inject("baseUrl"));
+    const floorFrames = await shapes(floor.url);
+    expect(rust.map((f) => f.type)).toEqual(["cf_agent_identity", "cf_agent_state", "cf_agent_mcp_servers", "rpc"]);
+    expect(floorFrames).toEqual(rust);
+  });
+
   it("serves the official AgentClient", async () => {
     const { concurrentIncrements } = await import("../../bench/load.mjs");
     const result = await concurrentIncrements(floor.url, { clients: 5, callsPerClient: 10 });
