@@ -7,43 +7,14 @@
 import { evictDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { connect, fetchWorker, uniqueName } from "./frames.js";
+import { RESPONSE, chunks, collect, openChat, request, textOf, user } from "./chat.js";
+import { fetchWorker, uniqueName } from "./frames.js";
 
-const RESPONSE = "cf_agent_use_chat_response";
 const DENIED = "The user denied this tool call; it did not run.";
-
-const user = (id, text) => ({ id, role: "user", parts: [{ type: "text", text }] });
 const calls = (...list) => `call:${JSON.stringify(list.map(([name, args]) => ({ name, arguments: args })))}`;
 const stub = (name) => env.ToolChat.get(env.ToolChat.idFromName(name));
-
-async function open(name) {
-  const client = await connect(`/agents/tool-chat/${name}`);
-  await client.handshake();
-  return client;
-}
-
-function request(client, id, messages, extra = {}) {
-  const body = JSON.stringify({ messages, trigger: "submit-message", ...extra });
-  client.send({ id, init: { method: "POST", body }, type: "cf_agent_use_chat_request" });
-}
-
-/** Every response frame of request `id` up to its terminal frame. */
-async function collect(client, id, timeoutMs = 10_000) {
-  const frames = [];
-  for (;;) {
-    const frame = await client.next((f) => f.type === RESPONSE && f.id === id, timeoutMs);
-    frames.push(frame);
-    if (frame.done) return frames;
-  }
-}
-
-const chunks = (frames) => frames.filter((f) => !f.done && f.body).map((f) => JSON.parse(f.body));
 const types = (frames) => chunks(frames).map((c) => c.type);
-const textOf = (frames) =>
-  chunks(frames)
-    .filter((c) => c.type === "text-delta")
-    .map((c) => c.delta)
-    .join("");
+const open = (name) => openChat("tool-chat", name);
 const ofType = (frames, type) => chunks(frames).filter((c) => c.type === type);
 
 async function history(name) {
