@@ -43,6 +43,8 @@ mod ids;
 mod macro_support;
 #[cfg(feature = "mcp")]
 pub mod mcp;
+#[cfg(any(feature = "mcp", feature = "oauth"))]
+mod net;
 #[cfg(feature = "oauth")]
 pub mod oauth;
 pub mod prelude;

@@ -24,7 +24,6 @@
 //!   redirect URIs (safe ones only, at least one), grant and response types,
 //!   names and URIs.
 
-use std::net::{Ipv4Addr, Ipv6Addr};
 use std::time::Duration;
 
 use serde_json::Value;
@@ -32,6 +31,7 @@ use worker::url::{Host, Url};
 
 use super::client::Client;
 use super::registration::validate_registration;
+use crate::net::reserved_ip;
 
 /// Largest document accepted, in bytes (the draft's suggestion: 5 KiB).
 pub const MAX_CLIENT_DOCUMENT_BYTES: usize = 5 * 1024;
@@ -150,45 +150,6 @@ fn loopback_host(url: &Url) -> bool {
         Some(Host::Ipv6(ip)) => ip.is_loopback() || ip.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback()),
         None => false,
     }
-}
-
-/// Whether `url`'s host is an IP literal outside the public address space.
-fn reserved_ip(url: &Url) -> bool {
-    match url.host() {
-        Some(Host::Ipv4(ip)) => reserved_v4(ip),
-        Some(Host::Ipv6(ip)) => reserved_v6(ip),
-        _ => false,
-    }
-}
-
-fn reserved_v4(ip: Ipv4Addr) -> bool {
-    let [a, b, ..] = ip.octets();
-    ip.is_private()
-        || ip.is_loopback()
-        || ip.is_link_local()
-        || ip.is_unspecified()
-        || ip.is_broadcast()
-        || ip.is_documentation()
-        || ip.is_multicast()
-        || a == 0
-        || a >= 240
-        || (a == 100 && (64..128).contains(&b)) // shared address space (RFC 6598)
-        || (a == 198 && (b == 18 || b == 19)) // benchmarking (RFC 2544)
-        || (a == 192 && b == 0 && ip.octets()[2] == 0) // IETF protocol assignments
-}
-
-fn reserved_v6(ip: Ipv6Addr) -> bool {
-    if let Some(v4) = ip.to_ipv4_mapped() {
-        return reserved_v4(v4);
-    }
-    let first = ip.segments()[0];
-    ip.is_loopback()
-        || ip.is_unspecified()
-        || ip.is_multicast()
-        || (first & 0xfe00) == 0xfc00 // unique local
-        || (first & 0xffc0) == 0xfe80 // link-local
-        || first == 0x2001 && ip.segments()[1] == 0x0db8 // documentation
-        || first == 0x0064 && ip.segments()[1] == 0xff9b // NAT64 (maps IPv4, private ones too)
 }
 
 fn invalid(why: impl Into<String>) -> ClientDocumentError {

@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 use worker::url::Url;
 
 use super::error::{ErrorCode, OAuthError};
-use super::redirect::is_loopback;
+use crate::net::is_loopback;
 
 /// An `invalid_client_metadata` error.
 pub(crate) fn invalid(why: impl Into<String>) -> OAuthError {

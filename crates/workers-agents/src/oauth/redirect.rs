@@ -9,7 +9,8 @@
 //! hosts the port may differ (RFC 8252 §7.3: native clients listen on an
 //! ephemeral port).
 
-use worker::url::{Host, Url};
+use crate::net::is_loopback;
+use worker::url::Url;
 
 /// Schemes a redirect URI may never use.
 const FORBIDDEN_SCHEMES: &[&str] =
@@ -55,16 +56,6 @@ pub fn check_redirect_uri(uri: &str) -> Result<(), String> {
         }
         // A native app's private-use scheme (RFC 8252 §7.1).
         _ => Ok(()),
-    }
-}
-
-/// Whether `url`'s host is a loopback address or `localhost`.
-pub(crate) fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
-        Some(Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
     }
 }
 

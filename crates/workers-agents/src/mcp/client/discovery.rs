@@ -47,13 +47,18 @@ pub fn authorization_server_metadata_urls(issuer: &Url) -> Vec<Url> {
     urls.extend(well_known(issuer, "openid-configuration", true));
     let path = issuer.path().trim_end_matches('/');
     if !path.is_empty() {
-        let mut appended = issuer.clone();
-        appended.set_path(&format!("{path}/.well-known/openid-configuration"));
-        appended.set_query(None);
-        appended.set_fragment(None);
-        urls.push(appended);
+        urls.push(at_path(issuer, &format!("{path}/.well-known/openid-configuration")));
     }
     urls
+}
+
+/// `url` at `path`, without its query and fragment.
+fn at_path(url: &Url, path: &str) -> Url {
+    let mut url = url.clone();
+    url.set_path(path);
+    url.set_query(None);
+    url.set_fragment(None);
+    url
 }
 
 /// `origin/.well-known/{name}{path}`, then (unless `only_inserted`) the
@@ -63,13 +68,11 @@ fn well_known(url: &Url, name: &str, only_inserted: bool) -> Vec<Url> {
     // The query stays on the form with the path inserted (RFC 8414 §3.1,
     // RFC 9728 §3.1); the root form has none.
     let at = |path: &str, keep_query: bool| {
-        let mut url = url.clone();
-        url.set_path(&format!("/.well-known/{name}{path}"));
-        if !keep_query {
-            url.set_query(None);
+        let mut at = at_path(url, &format!("/.well-known/{name}{path}"));
+        if keep_query {
+            at.set_query(url.query());
         }
-        url.set_fragment(None);
-        url
+        at
     };
     if path.is_empty() {
         vec![at("", true)]
@@ -171,7 +174,7 @@ impl ServerMetadata {
         let endpoint = |name: &str| -> Result<Option<Url>, String> {
             match doc[name].as_str() {
                 None => Ok(None),
-                Some(url) => secure_url(url).map(Some).map_err(|e| format!("{name}: {e}")),
+                Some(url) => checked_fetch_url(url).map(Some).map_err(|e| format!("{name}: {e}")),
             }
         };
         let required = |name: &str| endpoint(name)?.ok_or_else(|| format!("the metadata has no {name}"));
@@ -191,13 +194,7 @@ impl ServerMetadata {
     /// 2025-03-26's fallback): `/authorize`, `/token` and `/register` at the
     /// MCP server's origin.
     pub fn fallback(server: &Url) -> Self {
-        let at = |path: &str| {
-            let mut url = server.clone();
-            url.set_path(path);
-            url.set_query(None);
-            url.set_fragment(None);
-            url
-        };
+        let at = |path: &str| at_path(server, path);
         ServerMetadata {
             issuer: server.origin().ascii_serialization(),
             authorization_endpoint: at("/authorize"),
@@ -257,10 +254,6 @@ pub fn authorization_url(endpoint: &Url, params: &AuthorizationParams<'_>) -> Ur
 /// server must not steer the agent's requests, its code and verifier among
 /// them, into a private network).
 pub fn checked_fetch_url(text: &str) -> Result<Url, String> {
-    secure_url(text)
-}
-
-fn secure_url(text: &str) -> Result<Url, String> {
     let url = Url::parse(text).map_err(|_| format!("{text:?} is not a URL"))?;
     if let Some(refused) = super::servers::refused_server_url(&url) {
         return Err(refused);

@@ -3,11 +3,9 @@
 //! `onMcpUpdate` shows), how a server's id is made safe, how its tools are
 //! named for the chat loop, and which hosts it may not reach. Pure.
 
-use std::collections::BTreeMap;
-use std::net::{Ipv4Addr, Ipv6Addr};
-
 use serde::Serialize;
 use serde_json::Value;
+use std::collections::BTreeMap;
 use worker::Url;
 
 /// Longest server id ([`normalize_server_id`]).
@@ -130,60 +128,17 @@ pub fn refused_server_url(url: &Url) -> Option<String> {
         return Some("a server URL may not carry credentials".into());
     }
     let host = url.host_str().unwrap_or_default();
+    if crate::net::is_loopback(url) {
+        return None;
+    }
     let blocked = match url.host() {
-        Some(worker::url::Host::Ipv4(ip)) => private_v4(ip),
-        Some(worker::url::Host::Ipv6(ip)) => private_v6(ip),
         Some(worker::url::Host::Domain(name)) => {
             name.trim_end_matches('.').eq_ignore_ascii_case("metadata.google.internal")
         }
+        Some(_) => crate::net::reserved_ip(url),
         None => true,
     };
     blocked.then(|| format!("{host} is a private or reserved address"))
-}
-
-/// Private (RFC 1918), shared (CGNAT, RFC 6598), link-local, "this
-/// network", IETF protocol, benchmarking, multicast, reserved and broadcast
-/// ranges. Loopback (127/8) is not among them.
-fn private_v4(ip: Ipv4Addr) -> bool {
-    let [a, b, c, _] = ip.octets();
-    a == 0
-        || a == 10
-        || (a == 100 && (b & 0xc0) == 64)
-        || (a == 169 && b == 254)
-        || (a == 172 && (16..=31).contains(&b))
-        || (a == 192 && b == 0 && c == 0)
-        || (a == 192 && b == 168)
-        || (a == 198 && (b & 0xfe) == 18)
-        || a >= 224
-}
-
-/// Unspecified, link-local, site-local, unique local and multicast
-/// addresses, and every form that embeds an IPv4 address (mapped,
-/// compatible, SIIT, NAT64, 6to4) whose IPv4 address is private. `::1` is
-/// loopback and allowed.
-fn private_v6(ip: Ipv6Addr) -> bool {
-    let s = ip.segments();
-    let v4 = |hi: u16, lo: u16| Ipv4Addr::new((hi >> 8) as u8, hi as u8, (lo >> 8) as u8, lo as u8);
-    // ::a.b.c.d (compatible), ::ffff:a.b.c.d (mapped), ::ffff:0:a.b.c.d
-    // (SIIT), 64:ff9b::a.b.c.d (NAT64): the IPv4 address in the last 32 bits.
-    let in_last_32 = (s[..5] == [0; 5] && (s[5] == 0 || s[5] == 0xffff) && !(s[5] == 0 && s[6] == 0))
-        || (s[..4] == [0; 4] && s[4] == 0xffff && s[5] == 0)
-        || (s[0] == 0x64 && s[1] == 0xff9b && s[2..6] == [0; 4]);
-    let embedded = if in_last_32 {
-        Some(v4(s[6], s[7]))
-    } else if s[0] == 0x2002 {
-        Some(v4(s[1], s[2])) // 2002:aabb:ccdd:: (6to4)
-    } else {
-        None
-    };
-    if let Some(v4) = embedded {
-        return private_v4(v4) || v4.is_loopback();
-    }
-    ip.is_unspecified()
-        || (s[0] & 0xffc0) == 0xfe80
-        || (s[0] & 0xffc0) == 0xfec0
-        || (s[0] & 0xfe00) == 0xfc00
-        || (s[0] & 0xff00) == 0xff00
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 
 use worker::url::Url;
 
-use crate::oauth::redirect::is_loopback;
+use crate::net::is_loopback;
 
 /// `value` as the URL of an upstream endpoint named `name` (for the error):
 /// `https`, or `http` on a loopback host (a local stand-in), with no user
