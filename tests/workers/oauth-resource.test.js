@@ -24,17 +24,18 @@ async function json(url, init) {
   return { status: res.status, body: await res.json() };
 }
 
-/** Logs in through the pinned host's consent page; the tokens. */
-async function tokensFor(clientId, extra = {}) {
-  const page = await consentPage(request({ client_id: clientId, ...extra }), PINNED);
-  const { status, location } = await submitConsent(page, { base: PINNED });
+/** Approves `clientId` on `base`'s consent page; the code's token request fields. */
+async function codeFields(clientId, extra = {}, base = PINNED) {
+  const page = await consentPage(request({ client_id: clientId, ...extra }), base);
+  const { status, location } = await submitConsent(page, { base });
   expect(status).toBe(302);
   const code = new URL(location).searchParams.get("code");
-  const tokens = await token(
-    { grant_type: "authorization_code", code, code_verifier: VERIFIER, client_id: clientId, redirect_uri: REDIRECT },
-    {},
-    PINNED,
-  );
+  return { grant_type: "authorization_code", code, code_verifier: VERIFIER, client_id: clientId, redirect_uri: REDIRECT };
+}
+
+/** Logs in through `base`'s consent page (the pinned host's by default); the tokens. */
+async function tokensFor(clientId, extra = {}, base = PINNED) {
+  const tokens = await token(await codeFields(clientId, extra, base), {}, base);
   expect(tokens.status).toBe(200);
   return tokens.body;
 }
@@ -103,16 +104,8 @@ describe("a pinned resource", () => {
     // fixture-multi protects two prefixes: a grant naming no resource has no audience.
     const MULTI = "https://fixture-multi";
     const { body: client } = await register();
-    const page = await consentPage(request({ client_id: client.client_id }), MULTI);
-    const { location } = await submitConsent(page, { base: MULTI });
-    const code = new URL(location).searchParams.get("code");
-    const tokens = await token(
-      { grant_type: "authorization_code", code, code_verifier: VERIFIER, client_id: client.client_id, redirect_uri: REDIRECT },
-      {},
-      MULTI,
-    );
-    expect(tokens.status).toBe(200);
-    const refused = await initialize(tokens.body.access_token);
+    const tokens = await tokensFor(client.client_id, {}, MULTI);
+    const refused = await initialize(tokens.access_token);
     expect(refused.status).toBe(401);
     expect(refused.headers.get("www-authenticate")).toContain('error="invalid_token"');
     await refused.text();
@@ -131,10 +124,7 @@ describe("a pinned resource", () => {
 
   it("refuses a token request for another resource with invalid_target", async () => {
     const { body: client } = await register();
-    const page = await consentPage(request({ client_id: client.client_id }), PINNED);
-    const { location } = await submitConsent(page, { base: PINNED });
-    const code = new URL(location).searchParams.get("code");
-    const fields = { grant_type: "authorization_code", code, code_verifier: VERIFIER, client_id: client.client_id, redirect_uri: REDIRECT };
+    const fields = await codeFields(client.client_id);
     const refused = await token({ ...fields, resource: `${PINNED}/secure/whoami` }, {}, PINNED);
     expect(refused.status).toBe(400);
     expect(refused.body.error).toBe("invalid_target");
