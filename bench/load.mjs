@@ -14,6 +14,7 @@ import { cpus, loadavg } from "node:os";
 import { AgentClient } from "agents/client";
 import { serverCpu } from "./lib/cpu.mjs";
 import { percentile } from "./lib/rpc.mjs";
+import { section, withSection } from "./lib/sections.mjs";
 import { startWrangler } from "./lib/server.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
@@ -107,13 +108,9 @@ const cell = (runs, key) => {
   return values.length === 1 ? `${values[0]}` : `${median(values)} (${Math.min(...values)}–${Math.max(...values)})`;
 };
 
-const START = "<!-- load: bench/load.mjs writes this section -->";
-const END = "<!-- /load -->";
-
 /** The Markdown section of bench/RESULTS.md for `results` (bench/results/load.json). */
 export function loadSection({ date, machine, rounds, clients, callsPerClient, runs }) {
-  return [
-    START,
+  return section("load", [
     "## Load: many clients on one agent",
     "",
     `${clients} official \`AgentClient\`s (\`agents/client\`, one Node process) connected to ONE instance of the`,
@@ -130,23 +127,7 @@ export function loadSection({ date, machine, rounds, clients, callsPerClient, ru
     "clients ÷ calls/s. Every state frame passes through the worker, `wrangler dev`'s proxy (a second workerd)",
     "and the one Node process of the clients, so the wall figures are that whole chain's; the worker's own",
     "CPU is the last row.",
-    END,
-  ].join("\n");
-}
-
-/** bench/RESULTS.md with its load section replaced (or appended). */
-export function withLoadSection(markdown, section) {
-  const at = markdown.indexOf(START);
-  if (at < 0) return `${markdown.trimEnd()}\n\n${section}\n`;
-  const end = markdown.indexOf(END, at);
-  return `${markdown.slice(0, at)}${section}${end < 0 ? "" : markdown.slice(end + END.length)}`;
-}
-
-/** The load section of a RESULTS.md, if it has one (bench/run.mjs keeps it when it rewrites the file). */
-export function loadSectionOf(markdown) {
-  const at = markdown.indexOf(START);
-  const end = markdown.indexOf(END, at);
-  return at < 0 || end < 0 ? null : markdown.slice(at, end + END.length);
+  ]);
 }
 
 async function main() {
@@ -188,10 +169,10 @@ async function main() {
   const results = { date: new Date().toISOString(), machine, rounds, clients, callsPerClient, runs };
   mkdirSync(`${root}/bench/results`, { recursive: true });
   writeFileSync(`${root}/bench/results/load.json`, JSON.stringify(results, null, 2));
-  const section = loadSection(results);
+  const text = loadSection(results);
   const path = `${root}/bench/RESULTS.md`;
-  writeFileSync(path, withLoadSection(readFileSync(path, "utf8"), section));
-  console.log(section);
+  writeFileSync(path, withSection(readFileSync(path, "utf8"), "load", text));
+  console.log(text);
   const bad = Object.values(runs).flat().filter((r) => r.error || r.lost || r.duplicates || r.errors || r.sawFinal !== clients);
   if (bad.length) {
     console.error(`${bad.length} run(s) lost updates, failed calls or left a client without the final state`);
@@ -203,8 +184,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   if (process.argv[2] === "--render") {
     // The section again from the last raw results, without measuring.
     const path = `${root}/bench/RESULTS.md`;
-    const section = loadSection(JSON.parse(readFileSync(`${root}/bench/results/load.json`, "utf8")));
-    writeFileSync(path, withLoadSection(readFileSync(path, "utf8"), section));
+    const text = loadSection(JSON.parse(readFileSync(`${root}/bench/results/load.json`, "utf8")));
+    writeFileSync(path, withSection(readFileSync(path, "utf8"), "load", text));
   } else {
     await main();
   }

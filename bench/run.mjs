@@ -9,7 +9,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { serverCpu } from "./lib/cpu.mjs";
-import { loadSectionOf } from "./load.mjs";
+import { sectionsOf } from "./lib/sections.mjs";
 import { startWrangler } from "./lib/server.mjs";
 import * as w from "./workloads.mjs";
 
@@ -160,8 +160,13 @@ function ratio(row, other = "ts", name = "TS") {
 
 const size = (bundle) => (bundle ? `${bundle.rawKiB} / ${bundle.gzipKiB}` : "–");
 
-const cell = (side) =>
-  !side ? "–" : side.median === undefined ? `error: ${side.errors[0] ?? "no value"}` : `${side.median} (${side.min}–${side.max})`;
+/** A cell: median (min–max), and how many rounds gave a value when some failed (their first error is in the JSON). */
+const cell = (side, rounds) => {
+  if (!side) return "–";
+  if (side.median === undefined) return `error: ${side.errors[0] ?? "no value"}`;
+  const failed = side.errors?.length ?? 0;
+  return `${side.median} (${side.min}–${side.max})${failed ? `, ${rounds - failed} of ${rounds} rounds` : ""}`;
+};
 
 async function main() {
   const before = loadavg().map((l) => l.toFixed(2));
@@ -207,7 +212,7 @@ function render({ date, machine, rounds, rows, cpu, bundles }, stem) {
     "",
     "| workload | TypeScript (`agents`) | Rust (`workers-agents`) | JS floor (no framework) | Rust vs TS | Rust vs floor |",
     "|---|---|---|---|---|---|",
-    ...rows.map((row) => `| ${row.label} | ${cell(row.ts)} | ${cell(row.rust)} | ${cell(row.floor)} | ${ratio(row)} | ${ratio(row, "floor", "floor")} |`),
+    ...rows.map((row) => `| ${row.label} | ${cell(row.ts, rounds)} | ${cell(row.rust, rounds)} | ${cell(row.floor, rounds)} | ${ratio(row)} | ${ratio(row, "floor", "floor")} |`),
     `| bundle, \`wrangler deploy --dry-run\` (KiB raw / gzip) | ${size(bundles.ts)} | ${size(bundles.rust)} | ${size(bundles.floor)} | ${bundles.ts && bundles.rust ? `${(bundles.ts.gzipKiB / bundles.rust.gzipKiB).toFixed(2)}× gzip` : "–"} | – |`,
     "",
     "Each worker holds just the benchmark agent: bench/rust (`bench/rust/agent/src/bench.rs`), bench/ts, and the floor",
@@ -243,15 +248,14 @@ function render({ date, machine, rounds, rows, cpu, bundles }, stem) {
           "",
           "| run | TypeScript (`agents`), ms | Rust (`workers-agents`), ms | JS floor, ms | Rust vs TS | Rust vs floor |",
           "|---|---|---|---|---|---|",
-          ...cpu.map((row) => `| ${row.label} | ${cell(row.ts)} | ${cell(row.rust)} | ${cell(row.floor)} | ${ratio(row)} | ${ratio(row, "floor", "floor")} |`),
+          ...cpu.map((row) => `| ${row.label} | ${cell(row.ts, rounds)} | ${cell(row.rust, rounds)} | ${cell(row.floor, rounds)} | ${ratio(row)} | ${ratio(row, "floor", "floor")} |`),
           "",
         ]
       : []),
   ];
   const path = stem === "partial" ? `${root}/bench/results/partial.md` : `${root}/bench/RESULTS.md`;
-  // The load section (bench/load.mjs) is its own run: kept as it is.
-  const load = stem === "partial" || !existsSync(path) ? null : loadSectionOf(readFileSync(path, "utf8"));
-  if (load) lines.push(load, "");
+  // The load and chat sections (bench/load.mjs, bench/chat.mjs) are runs of their own: kept as they are.
+  if (stem !== "partial" && existsSync(path)) for (const kept of sectionsOf(readFileSync(path, "utf8"), ["load", "chat"])) lines.push(kept, "");
   writeFileSync(path, lines.join("\n"));
   console.log(lines.join("\n"));
 }

@@ -59,6 +59,9 @@ bash scripts/build.sh
 step "wrangler deploy --dry-run (the demo)"
 npx wrangler deploy --dry-run --outdir dist 2>&1 | tee "$logs/dry-run.txt"
 
+step "build the chat benchmark worker (its driver is tested in the integration suite)"
+bash scripts/build.sh bench/chat/rust
+
 step "integration tests (wrangler dev + official agents client, useAgent in Chromium)"
 npx vitest run --config tests/integration/vitest.config.js --reporter=default --reporter=json \
   --outputFile="$logs/integration.json"

@@ -58,14 +58,28 @@ export function serverCpu(url) {
   } catch {
     return null;
   }
+  const port = new URL(url).port;
+  let current = pid;
+  /** The worker's CPU now, or null when its workerd is gone (`wrangler dev` restarts it when its inputs change). */
+  const now = () => {
+    try {
+      return { pid: current, nanos: cpuNanos(current) };
+    } catch {
+      current = workerPid(port) ?? current;
+      return null;
+    }
+  };
   return {
-    pid,
-    /** Runs `work` and returns its result with `serverCpuMs` added. */
+    get pid() {
+      return current;
+    },
+    /** Runs `work` and returns its result with `serverCpuMs` added (left out when the worker's process changed meanwhile). */
     async measure(work) {
-      const before = cpuNanos(pid);
+      const before = now();
       const result = await work();
-      const serverCpuMs = Number(((cpuNanos(pid) - before) / 1e6).toFixed(1));
-      return { ...result, serverCpuMs };
+      const after = now();
+      if (!before || !after || before.pid !== after.pid) return result;
+      return { ...result, serverCpuMs: Number(((after.nanos - before.nanos) / 1e6).toFixed(1)) };
     },
   };
 }

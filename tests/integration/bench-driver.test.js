@@ -98,3 +98,36 @@ describe("the JavaScript floor", () => {
     expect(result).toMatchObject({ lost: 0, duplicates: 0, errors: 0, sawFinal: 5 });
   });
 });
+
+// The chat benchmark (bench/chat.mjs) against both chat agents, on a small
+// reply: every chunk arrives, and a client that resumes mid-reply gets every
+// chunk replayed once.
+describe("chat benchmark workloads", () => {
+  const servers = {};
+  let standIn;
+  beforeAll(async () => {
+    const { startStandIn } = await import("../../bench/chat.mjs");
+    standIn = await startStandIn();
+    const vars = { AI_PROVIDER: "openai", OPENAI_BASE_URL: standIn.url, OPENAI_API_KEY: "bench", AI_MODEL: "bench-model" };
+    const port = Number(process.env.AGENTS_CHAT_BENCH_PORT ?? 8796);
+    for (const [i, side] of ["rust", "ts"].entries()) {
+      const cwd = new URL(`../../bench/chat/${side}`, import.meta.url).pathname;
+      servers[side] = await startWrangler({ cwd, port: port + i, inspectorPort: port + i + 50, vars });
+    }
+  }, 300_000);
+  afterAll(async () => {
+    for (const server of Object.values(servers)) server.stop();
+    await standIn?.stop();
+  });
+
+  for (const side of ["rust", "ts"]) {
+    it(`measure the ${side} chat agent: first token, a long reply, and its replay`, async () => {
+      const w = await import("../../bench/chat.mjs");
+      const first = await w.firstToken(servers[side].url, standIn, { turns: 2 });
+      expect(first.ttftP50Ms).toBeGreaterThan(0);
+      expect(first.overheadP50Ms).toBeLessThanOrEqual(first.ttftP50Ms);
+      expect(await w.longReply(servers[side].url, { chunks: 40 })).toMatchObject({ deltas: 40 });
+      expect(await w.replay(servers[side].url, standIn, { chunks: 40 })).toMatchObject({ replayed: 40 });
+    }, 60_000);
+  }
+});
