@@ -9,6 +9,9 @@
 # it was built is reused: `wrangler deploy --dry-run` and `wrangler dev` run
 # this again, and wasm-opt alone takes minutes.
 # The fixture is built without wasm-opt: the tests do not need a small bundle.
+# Other builds lose the wasm's function names (scripts/strip-wasm-names.mjs:
+# about 23 KiB gzip on the benchmark worker); AGENTS_KEEP_WASM_NAMES=1 keeps
+# them, for stack traces with names.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir="${1:-.}"
@@ -29,11 +32,11 @@ crates() {
 }
 inputs() {
   {
-    echo "$dir ${opts[*]}"
+    echo "$dir ${opts[*]} keep-names=${AGENTS_KEEP_WASM_NAMES:-0}"
     for crate in $(crates); do
       find "$crate/Cargo.toml" "$crate/src" -type f
     done | sort -u | tr '\n' '\0' | xargs -0 sha256sum
-    sha256sum Cargo.toml Cargo.lock scripts/build.sh scripts/nightly.sh
+    sha256sum Cargo.toml Cargo.lock scripts/build.sh scripts/nightly.sh scripts/strip-wasm-names.mjs
   } | sha256sum | cut -d' ' -f1
 }
 stamp="$(inputs)"
@@ -50,4 +53,7 @@ export WASM_BINDGEN_BIN="$PWD/.tools/bin/wasm-bindgen"
 export WASM_OPT_BIN="$PWD/node_modules/.bin/wasm-opt"
 export ESBUILD_BIN="$PWD/node_modules/.bin/esbuild"
 "$PWD/.tools/bin/worker-build" "${opts[@]}" "$dir"
+if [[ "$dir" != tests/fixture && "${AGENTS_KEEP_WASM_NAMES:-0}" != 1 ]]; then
+  node scripts/strip-wasm-names.mjs "$out/index_bg.wasm"
+fi
 echo "$stamp" > "$out/.inputs"

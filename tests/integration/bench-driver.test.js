@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createServer } from "node:net";
 import { assertPortFree, startWrangler } from "../../bench/lib/server.mjs";
 import { measure } from "../../bench/schedule.mjs";
+import { readFileSync } from "node:fs";
+import { withoutNames } from "../../scripts/strip-wasm-names.mjs";
 
 describe("server launcher", () => {
   it("refuses a port that something already listens on, instead of using that server", async () => {
@@ -130,4 +132,48 @@ describe("chat benchmark workloads", () => {
       expect(await w.replay(servers[side].url, standIn, { chunks: 40 })).toMatchObject({ replayed: 40 });
     }, 60_000);
   }
+});
+
+// The optimized builds drop the wasm's function names (scripts/strip-wasm-names.mjs) and keep every other section.
+describe("wasm names", () => {
+  const custom = (name, payload) => {
+    const body = [name.length, ...Buffer.from(name), ...payload];
+    return [0, body.length, ...body];
+  };
+  const sectionNames = (wasm) => {
+    const names = [];
+    for (let at = 8; at < wasm.length; ) {
+      const id = wasm[at];
+      let size = 0;
+      let shift = 0;
+      let i = at + 1;
+      for (;;) {
+        const byte = wasm[i++];
+        size += (byte & 0x7f) * 2 ** shift;
+        shift += 7;
+        if (byte < 0x80) break;
+      }
+      names.push(id === 0 ? new TextDecoder().decode(wasm.subarray(i + 1, i + 1 + wasm[i])) : id);
+      at = i + size;
+    }
+    return names;
+  };
+
+  it("are removed, and the other sections kept byte for byte", () => {
+    const header = [0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0];
+    const type = [1, 4, 1, 0x60, 0, 0];
+    const module = Buffer.from([...header, ...type, ...custom("name", [1, 2, 3]), ...custom("producers", [9])]);
+    const stripped = withoutNames(module);
+    expect(sectionNames(stripped)).toEqual([1, "producers"]);
+    expect(stripped).toEqual(Buffer.from([...header, ...type, ...custom("producers", [9])]));
+    expect(() => withoutNames(Buffer.from("not wasm at all"))).toThrow("not a wasm module");
+    expect(() => withoutNames(Buffer.from([...header, 1, 99, 0]))).toThrow("runs past the end");
+  });
+
+  it("are not in the chat benchmark worker (an optimized build, served above)", () => {
+    const wasm = readFileSync(new URL("../../bench/chat/rust/build/index_bg.wasm", import.meta.url));
+    const names = sectionNames(wasm);
+    expect(names).not.toContain("name");
+    expect(names).toContain(10); // the code section is there
+  });
 });
