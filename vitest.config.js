@@ -5,7 +5,9 @@
 // a service bound as `AI` with the Workers AI binding's `run` method. GitHub
 // is a stand-in too (tests/standin/github.mjs), on AGENTS_GITHUB_PORT, and so
 // are the clients' metadata documents (tests/standin/client-documents.mjs),
-// on AGENTS_CIMD_PORT.
+// on AGENTS_CIMD_PORT. The fixture's bundle runs a second time as the worker
+// `fixture-unconfigured` (no AI configuration, no AI binding), bound as
+// UNCONFIGURED: what an agent says when no model is configured.
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 import { API_KEY } from "./tests/standin/openai.mjs";
@@ -44,13 +46,23 @@ export default defineConfig({
           CIMD_ALLOW_LOOPBACK: "1",
         },
         // The Workers AI binding, played by a local service with the same `run` method.
-        serviceBindings: { AI: { name: "fake-workers-ai", entrypoint: "FakeAi" } },
+        serviceBindings: { AI: { name: "fake-workers-ai", entrypoint: "FakeAi" }, UNCONFIGURED: "fixture-unconfigured" },
         workers: [
           {
             name: "fake-workers-ai",
             modules: true,
             scriptPath: "./tests/standin/workers-ai.js",
             compatibilityDate: "2026-08-15",
+          },
+          {
+            name: "fixture-unconfigured",
+            modulesRoot: "./tests/fixture/build",
+            modules: [
+              { type: "ESModule", path: "./tests/fixture/build/index.js" },
+              { type: "CompiledWasm", path: "./tests/fixture/build/index_bg.wasm" },
+            ],
+            compatibilityDate: "2026-08-15",
+            durableObjects: { TravelAgent: { className: "TravelAgent", useSQLite: true } },
           },
         ],
       },

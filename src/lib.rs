@@ -1,6 +1,7 @@
 //! The demo worker: the example agents served together — a counter and its
-//! MCP face, a chat room, reminders, an MCP notes server, an assistant, and
-//! an MCP server behind OAuth with its login page —
+//! MCP face, a chat room, reminders, an MCP notes server, an assistant, a
+//! travel agent (for `useAgentChat`), and an MCP server behind OAuth with its
+//! login page —
 //! with a demo of routing hooks (auth for `private-*` instances, from the
 //! counter example).
 
@@ -16,6 +17,7 @@ fn router(env: &Env) -> AgentRouter {
         |router, env: &Env| example_chat_room::mount_guarded(router, env, example_counter::private_names),
         example_reminders::mount,
         example_mcp_notes::mount,
+        example_travel::mount,
     ]
     .into_iter()
     .fold(AgentRouter::new(), |router, mount| mount(router, env));

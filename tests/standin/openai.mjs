@@ -19,6 +19,14 @@
 //                 results after that user message, a text reply that echoes them:
 //                 "Tools said: <tool_call_id>=<content> | ..."
 //   "call-always:[...]" the same calls again at every step (a step limit test)
+//   "trip:<TO>" or "trip:<FROM>><TO>" (at the end of the message) plays a travel
+//                 agent, one step per request, reading the tool results since
+//                 that user message: no result yet → get_user_location {} (or,
+//                 with FROM, search_flights at once); after get_user_location →
+//                 search_flights {from: <its city>, to}; after search_flights →
+//                 book_flight {flight_id: the cheapest}; after book_flight → a text:
+//                 "Booked <flight id> (<reference>)." or, for a denial, "I did not
+//                 book <flight id>: you denied it." (a tool error: "Tool failed: <content>")
 //   anything else "You said: <text> (<n> messages)", in pieces, with keep-alive comments
 // A conversation whose tool messages do not answer the assistant's tool_calls
 // (or the reverse) gets 400, as the real API answers.
@@ -52,7 +60,95 @@ function scriptedCalls(text) {
   return match ? { always: match[1] === "call-always", calls: JSON.parse(match[2]) } : null;
 }
 
+/** The `trip:` script of `text`: where to (and from, if given), or null. */
+function tripOf(text) {
+  const match = /trip:(?:([^>\s]+)>)?(\S+)\s*$/.exec(text);
+  return match ? { from: match[1] ?? null, to: match[2] } : null;
+}
+
+/** The tool results after `lastUser`, each with the name of the call it answers. */
+function toolResults(messages, lastUser) {
+  const names = new Map();
+  const results = [];
+  for (const m of messages.slice(lastUser + 1)) {
+    for (const c of m.tool_calls ?? []) names.set(c.id, { name: c.function.name, arguments: c.function.arguments });
+    if (m.role === "tool") results.push({ ...names.get(m.tool_call_id), content: m.content });
+  }
+  return results;
+}
+
+const parsed = (text) => {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+};
+
+/** The travel agent's next step: `{ calls }` or `{ text }`. */
+function tripStep(trip, results) {
+  const last = results.at(-1);
+  if (!last) {
+    return trip.from
+      ? { calls: [{ name: "search_flights", arguments: { from: trip.from, to: trip.to } }] }
+      : { calls: [{ name: "get_user_location", arguments: {} }] };
+  }
+  const output = parsed(last.content);
+  if (last.name === "get_user_location") {
+    return { calls: [{ name: "search_flights", arguments: { from: output?.city ?? "UNKNOWN", to: trip.to } }] };
+  }
+  if (last.name === "search_flights") {
+    if (!Array.isArray(output) || output.length === 0) return { text: `Tool failed: ${last.content}` };
+    const cheapest = output.reduce((a, b) => (b.price_eur < a.price_eur ? b : a));
+    return { calls: [{ name: "book_flight", arguments: { flight_id: cheapest.id } }] };
+  }
+  if (last.name === "book_flight") {
+    const id = parsed(last.arguments)?.flight_id;
+    if (last.content.includes("denied")) return { text: `I did not book ${id}: you denied it.` };
+    if (!output?.reference) return { text: `Tool failed: ${last.content}` };
+    return { text: `Booked ${id} (${output.reference}).` };
+  }
+  return { text: `Tool failed: unexpected ${last.name}` };
+}
+
 let callRequests = 0;
+
+/** Streams tool calls as the real API does (see "call:[...]" above). */
+async function streamCalls(res, list) {
+  res.setHeader("content-type", "text/event-stream");
+  res.flushHeaders();
+  const n = callRequests++;
+  const calls = list.map((c, i) => ({ id: `call_${n}_${i}`, name: c.name, text: JSON.stringify(c.arguments ?? {}) }));
+  const first = calls[0];
+  res.write(chunk({ role: "assistant", content: null, tool_calls: [{ index: 0, id: first.id, type: "function", function: { name: first.name, arguments: "" } }] }));
+  for (let i = 1; i < calls.length; i++) {
+    res.write(chunk({ tool_calls: [{ index: i, id: calls[i].id, type: "function", function: { name: calls[i].name, arguments: "" } }] }));
+  }
+  // Argument text in pieces of 4 characters, the calls interleaved.
+  const longest = Math.max(...calls.map((c) => c.text.length));
+  for (let at = 0; at < longest; at += 4) {
+    calls.forEach((c, i) => {
+      if (at < c.text.length) res.write(chunk({ tool_calls: [{ index: i, function: { arguments: c.text.slice(at, at + 4) } }] }));
+    });
+    await sleep(1);
+  }
+  res.write(chunk({}, "tool_calls"));
+  res.write(`data: ${JSON.stringify({ id: "cmpl", object: "chat.completion.chunk", choices: [], usage: { prompt_tokens: 5, completion_tokens: 7 } })}\n\n`);
+  res.write("data: [DONE]\n\n");
+  res.end();
+}
+
+/** Streams `text` in two pieces, then `stop`. */
+function streamText(res, text) {
+  res.setHeader("content-type", "text/event-stream");
+  res.flushHeaders();
+  res.write(chunk({ role: "assistant", content: "" }));
+  res.write(chunk({ content: text.slice(0, 12) }));
+  res.write(chunk({ content: text.slice(12) }));
+  res.write(chunk({}, "stop"));
+  res.write("data: [DONE]\n\n");
+  res.end();
+}
 
 export function startStandin(port) {
   const requests = [];
@@ -84,39 +180,12 @@ export function startStandin(port) {
     const lastUser = body.messages.findLastIndex((m) => m.role === "user");
     const results = body.messages.slice(lastUser + 1).filter((m) => m.role === "tool");
     const script = body.stream ? scriptedCalls(last) : null;
-    if (script && (results.length === 0 || script.always)) {
-      res.setHeader("content-type", "text/event-stream");
-      res.flushHeaders();
-      const n = callRequests++;
-      const calls = script.calls.map((c, i) => ({ id: `call_${n}_${i}`, name: c.name, text: JSON.stringify(c.arguments ?? {}) }));
-      const first = calls[0];
-      res.write(chunk({ role: "assistant", content: null, tool_calls: [{ index: 0, id: first.id, type: "function", function: { name: first.name, arguments: "" } }] }));
-      for (let i = 1; i < calls.length; i++) {
-        res.write(chunk({ tool_calls: [{ index: i, id: calls[i].id, type: "function", function: { name: calls[i].name, arguments: "" } }] }));
-      }
-      // Argument text in pieces of 4 characters, the calls interleaved.
-      const longest = Math.max(...calls.map((c) => c.text.length));
-      for (let at = 0; at < longest; at += 4) {
-        calls.forEach((c, i) => {
-          if (at < c.text.length) res.write(chunk({ tool_calls: [{ index: i, function: { arguments: c.text.slice(at, at + 4) } }] }));
-        });
-        await sleep(1);
-      }
-      res.write(chunk({}, "tool_calls"));
-      res.write(`data: ${JSON.stringify({ id: "cmpl", object: "chat.completion.chunk", choices: [], usage: { prompt_tokens: 5, completion_tokens: 7 } })}\n\n`);
-      res.write("data: [DONE]\n\n");
-      return res.end();
-    }
-    if (script) {
-      res.setHeader("content-type", "text/event-stream");
-      res.flushHeaders();
-      const echo = `Tools said: ${results.map((m) => `${m.tool_call_id}=${m.content}`).join(" | ")}`;
-      res.write(chunk({ role: "assistant", content: "" }));
-      res.write(chunk({ content: echo.slice(0, 12) }));
-      res.write(chunk({ content: echo.slice(12) }));
-      res.write(chunk({}, "stop"));
-      res.write("data: [DONE]\n\n");
-      return res.end();
+    if (script && (results.length === 0 || script.always)) return streamCalls(res, script.calls);
+    if (script) return streamText(res, `Tools said: ${results.map((m) => `${m.tool_call_id}=${m.content}`).join(" | ")}`);
+    const trip = body.stream ? tripOf(last) : null;
+    if (trip) {
+      const step = tripStep(trip, toolResults(body.messages, lastUser));
+      return step.calls ? streamCalls(res, step.calls) : streamText(res, step.text);
     }
     if (last.includes("rate limit")) {
       res.statusCode = 429;
@@ -199,8 +268,10 @@ export function startStandin(port) {
   });
   return new Promise((resolve, reject) => {
     server.once("error", reject);
+    // Port 0: any free port (the url says which).
     server.listen(port, "127.0.0.1", () => {
-      resolve({ url: `http://127.0.0.1:${port}/v1`, requests, stop: () => new Promise((r) => server.close(r)) });
+      const { port: bound } = server.address();
+      resolve({ url: `http://127.0.0.1:${bound}/v1`, requests, stop: () => new Promise((r) => server.close(r)) });
     });
   });
 }

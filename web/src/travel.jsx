@@ -3,7 +3,8 @@
 // browser tool (`get_user_location`, answered here through the hook's
 // onToolCall), and a tool that needs a person's approval (`book_flight`, with
 // Approve/Deny). The conversation is stored by the agent, so it survives a
-// reload. A worker without the agent gets a clear notice instead of a chat.
+// reload; the bookings it made (its `bookings()` callable) are listed beside
+// it. A worker without the agent gets a clear notice instead of a chat.
 import { useAgentChat } from "agents/chat/react";
 import { useAgent } from "agents/react";
 import { Component, Suspense, useEffect, useRef, useState } from "react";
@@ -100,6 +101,19 @@ function TravelChat({ name, agent: className, host }) {
   useEffect(() => {
     log.current?.scrollTo(0, log.current.scrollHeight);
   }, [messages]);
+  // The bookings, asked again whenever the agent is done answering (a booking happens inside a turn).
+  const [bookings, setBookings] = useState(null);
+  useEffect(() => {
+    if (!open || busy) return;
+    let live = true;
+    agent
+      .call("bookings", [])
+      .then((list) => live && setBookings(Array.isArray(list) ? list : null))
+      .catch(() => live && setBookings(null)); // an agent without the callable: no list
+    return () => {
+      live = false;
+    };
+  }, [agent, open, busy, messages.length]);
 
   const send = (event) => {
     event.preventDefault();
@@ -111,47 +125,77 @@ function TravelChat({ name, agent: className, host }) {
   const respond = (approvalId, approved) => addToolApprovalResponse({ id: approvalId, approved });
 
   return (
-    <>
-      <div className="chat" ref={log} id="travel-messages">
-        {messages.length === 0 && (
-          <p className="status">Try: “Find me a flight from where I am to Lisbon, and book the cheapest.”</p>
-        )}
-        {messages.map((message) => (
-          <div key={message.id} className={`bubble ${message.role}`}>
-            {message.parts.map((part, i) => (
-              <Part key={i} part={part} respond={respond} />
-            ))}
-          </div>
-        ))}
-      </div>
-      <form className="row" onSubmit={send}>
-        <input
-          className="grow"
-          value={input}
-          onChange={(e) => setInput(e.target.value)}
-          placeholder="Ask the travel agent"
-          aria-label="message to the travel agent"
-        />
-        {busy ? (
-          <button type="button" onClick={() => stop()}>
-            Stop
+    <div className="travel">
+      <div className="travel-chat">
+        <div className="chat" ref={log} id="travel-messages">
+          {messages.length === 0 && (
+            <p className="status">Try: “Find me a flight from where I am to Lisbon, and book the cheapest.”</p>
+          )}
+          {messages.map((message) => (
+            <div key={message.id} className={`bubble ${message.role}`}>
+              {message.parts.map((part, i) => (
+                <Part key={i} part={part} respond={respond} />
+              ))}
+            </div>
+          ))}
+        </div>
+        <form className="row" onSubmit={send}>
+          <input
+            className="grow"
+            value={input}
+            onChange={(e) => setInput(e.target.value)}
+            placeholder="Ask the travel agent"
+            aria-label="message to the travel agent"
+          />
+          {busy ? (
+            <button type="button" onClick={() => stop()}>
+              Stop
+            </button>
+          ) : (
+            <button type="submit" disabled={!open}>
+              Send
+            </button>
+          )}
+          <button type="button" className="quiet" onClick={() => clearHistory()} disabled={busy}>
+            Clear
           </button>
-        ) : (
-          <button type="submit" disabled={!open}>
-            Send
-          </button>
-        )}
-        <button type="button" className="quiet" onClick={() => clearHistory()} disabled={busy}>
-          Clear
-        </button>
-      </form>
-      <div className="row">
-        <span className="status">{busy ? "the agent is answering…" : "ready"}</span>
-        <span className="grow" />
-        <ConnectionStatus open={open} />
+        </form>
+        <div className="row">
+          <span className="status">{busy ? "the agent is answering…" : "ready"}</span>
+          <span className="grow" />
+          <ConnectionStatus open={open} />
+        </div>
+        {error && <p className="error">{error.message}</p>}
       </div>
-      {error && <p className="error">{error.message}</p>}
-    </>
+      {bookings && <Bookings list={bookings} />}
+    </div>
+  );
+}
+
+/** The agent's stored bookings. */
+function Bookings({ list }) {
+  return (
+    <aside className="bookings" id="travel-bookings">
+      <h3>Your bookings</h3>
+      {list.length === 0 ? (
+        <p className="status">Nothing booked yet.</p>
+      ) : (
+        <ul>
+          {list.map((b, i) =>
+            typeof b === "object" && b ? (
+              <li key={b.reference ?? i} data-flight={b.flight_id}>
+                <b>{b.reference}</b> {b.from} → {b.to}
+                <div className="status">
+                  {b.airline}, {b.departs}–{b.arrives}, €{b.price_eur}
+                </div>
+              </li>
+            ) : (
+              <li key={i}>{String(b)}</li>
+            ),
+          )}
+        </ul>
+      )}
+    </aside>
   );
 }
 

@@ -18,6 +18,7 @@ fn files() -> Vec<(&'static str, Vec<AgentDescription>)> {
         ("examples/counter/agents.d.ts", vec![example_counter::Counter::describe()]),
         ("examples/reminders/agents.d.ts", vec![example_reminders::Reminders::describe()]),
         ("examples/secure-mcp/agents.d.ts", vec![example_secure_mcp::Vault::describe()]),
+        ("examples/travel/agents.d.ts", vec![example_travel::TravelAgent::describe()]),
     ]
 }
 
