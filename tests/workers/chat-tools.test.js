@@ -210,6 +210,12 @@ describe("a browser tool", () => {
     expect(stored[1].parts.map((p) => p.type)).toEqual(["step-start", "tool-get_user_location", "step-start", "text"]);
     expect(partOf(stored[1], toolCallId).state).toBe("output-available");
     expect(await client.pending("cf_agent_stream_resume_none")).toEqual([]);
+    // After a continuation the requester gets the transcript too (the AI SDK resumed it into a message of its
+    // own), and so does the other connection: the stored conversation.
+    for (const socket of [client, other]) {
+      const transcripts = (await socket.pending("cf_agent_chat_messages")).map((f) => f.messages);
+      expect(transcripts.at(-1)).toEqual(stored);
+    }
     client.close();
     other.close();
   });
