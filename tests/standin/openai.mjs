@@ -17,7 +17,8 @@
 //                 text in pieces, parallel calls interleaved, finish_reason
 //                 tool_calls, a usage-only chunk; once the conversation has tool
 //                 results after that user message, a text reply that echoes them:
-//                 "Tools said: <tool_call_id>=<content> | ..."
+//                 "Tools said: <tool_call_id>=<content> | ..." (with "crawl" in the
+//                 message too, 1 s between the echo's two pieces)
 //   "call-always:[...]" the same calls again at every step (a step limit test)
 //   anything else "You said: <text> (<n> messages)", in pieces, with keep-alive comments
 // A conversation whose tool messages do not answer the assistant's tool_calls
@@ -113,6 +114,7 @@ export function startStandin(port) {
       const echo = `Tools said: ${results.map((m) => `${m.tool_call_id}=${m.content}`).join(" | ")}`;
       res.write(chunk({ role: "assistant", content: "" }));
       res.write(chunk({ content: echo.slice(0, 12) }));
+      if (last.includes("crawl")) await sleep(1000); // a continuation that takes a while
       res.write(chunk({ content: echo.slice(12) }));
       res.write(chunk({}, "stop"));
       res.write("data: [DONE]\n\n");
