@@ -58,6 +58,7 @@ impl Connection {
     }
 
     /// Another handle on the same socket (a stream keeps its recipients).
+    #[cfg(feature = "chat")]
     pub(crate) fn handle(&self) -> Connection {
         Connection { ws: self.ws.clone(), loaded: self.loaded.clone() }
     }
