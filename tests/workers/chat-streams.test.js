@@ -174,3 +174,36 @@ describe("resume_none reasons", () => {
     other.close();
   });
 });
+
+describe("tool input streamed as it comes", () => {
+  it("starts each call when its name is known and sends a delta per fragment, parallel calls interleaved", async () => {
+    const name = uniqueName("tool-input");
+    const client = await openChat("tool-chat", name);
+    const text = `two searches ${calls(["search_flights", { from: "OSL", to: "BER" }], ["search_flights", { from: "BER", to: "OSL" }])}`;
+    request(client, "r1", [user("u1", text)]);
+    const frames = await collect(client, "r1");
+    expect(frames.at(-1)).toMatchObject({ done: true, outcome: "completed" });
+    const all = chunks(frames);
+    const starts = all.filter((c) => c.type === "tool-input-start");
+    expect(starts.map((c) => c.toolName)).toEqual(["search_flights", "search_flights"]);
+    const [a, b] = starts.map((c) => c.toolCallId);
+    expect(a).not.toBe(b);
+    const at = (type, id) => all.findIndex((c) => c.type === type && c.toolCallId === id);
+    const deltas = all.filter((c) => c.type === "tool-input-delta");
+    for (const [id, input] of [[a, { from: "OSL", to: "BER" }], [b, { from: "BER", to: "OSL" }]]) {
+      const own = deltas.filter((c) => c.toolCallId === id);
+      expect(own.length).toBeGreaterThan(3);
+      expect(own.map((c) => c.inputTextDelta).join("")).toBe(JSON.stringify(input));
+      // start, then every delta, then the parsed input.
+      const indexes = all.map((c, i) => (c.type === "tool-input-delta" && c.toolCallId === id ? i : -1)).filter((i) => i >= 0);
+      expect(at("tool-input-start", id)).toBeLessThan(indexes[0]);
+      expect(at("tool-input-available", id)).toBeGreaterThan(indexes.at(-1));
+      expect(all[at("tool-input-available", id)]).toEqual({ type: "tool-input-available", toolCallId: id, toolName: "search_flights", input });
+    }
+    // Interleaved: the second call starts before the first one's input is complete.
+    expect(at("tool-input-start", b)).toBeLessThan(all.findLastIndex((c) => c.type === "tool-input-delta" && c.toolCallId === a));
+    const [, assistant] = await history("tool-chat", name);
+    expect(assistant.parts.filter((p) => p.type === "tool-search_flights").map((p) => p.state)).toEqual(["output-available", "output-available"]);
+    client.close();
+  });
+});
