@@ -17,7 +17,8 @@
 //                 text in pieces, parallel calls interleaved, finish_reason
 //                 tool_calls, a usage-only chunk; once the conversation has tool
 //                 results after that user message, a text reply that echoes them:
-//                 "Tools said: <tool_call_id>=<content> | ..."
+//                 "Tools said: <tool_call_id>=<content> | ..." (with "crawl" in the
+//                 message too, 1 s between the echo's two pieces)
 //   "call-always:[...]" the same calls again at every step (a step limit test)
 //   "trip:<TO>" or "trip:<FROM>><TO>" (at the end of the message) plays a travel
 //                 agent, one step per request, reading the tool results since
@@ -139,11 +140,12 @@ async function streamCalls(res, list) {
 }
 
 /** Streams `text` in two pieces, then `stop`. */
-function streamText(res, text) {
+async function streamText(res, text, pauseMs = 0) {
   res.setHeader("content-type", "text/event-stream");
   res.flushHeaders();
   res.write(chunk({ role: "assistant", content: "" }));
   res.write(chunk({ content: text.slice(0, 12) }));
+  if (pauseMs) await sleep(pauseMs); // a continuation that takes a while ("crawl" with a scripted call)
   res.write(chunk({ content: text.slice(12) }));
   res.write(chunk({}, "stop"));
   res.write("data: [DONE]\n\n");
@@ -181,7 +183,7 @@ export function startStandin(port) {
     const results = body.messages.slice(lastUser + 1).filter((m) => m.role === "tool");
     const script = body.stream ? scriptedCalls(last) : null;
     if (script && (results.length === 0 || script.always)) return streamCalls(res, script.calls);
-    if (script) return streamText(res, `Tools said: ${results.map((m) => `${m.tool_call_id}=${m.content}`).join(" | ")}`);
+    if (script) return streamText(res, `Tools said: ${results.map((m) => `${m.tool_call_id}=${m.content}`).join(" | ")}`, last.includes("crawl") ? 1000 : 0);
     const trip = body.stream ? tripOf(last) : null;
     if (trip) {
       const step = tripStep(trip, toolResults(body.messages, lastUser));

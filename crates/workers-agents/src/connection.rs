@@ -57,6 +57,12 @@ impl Connection {
         Connection { ws, loaded: OnceCell::new() }
     }
 
+    /// Another handle on the same socket (a stream keeps its recipients).
+    #[cfg(feature = "chat")]
+    pub(crate) fn handle(&self) -> Connection {
+        Connection { ws: self.ws.clone(), loaded: self.loaded.clone() }
+    }
+
     fn attachment(&self) -> &RefCell<Attachment> {
         &self.loaded().1
     }

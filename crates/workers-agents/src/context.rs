@@ -194,7 +194,7 @@ impl<A: Agent> Context<A> {
     }
 
     /// The schema versions read at wake, for parts that create their tables on first use.
-    #[cfg_attr(not(feature = "ai"), allow(dead_code))]
+    #[cfg_attr(not(any(feature = "ai", feature = "chat")), allow(dead_code))]
     pub(crate) fn schema(&self) -> &Schema {
         &self.schema
     }

@@ -117,7 +117,7 @@ impl StreamDecoder {
                 out.push(StreamEvent::Text(text.to_owned()));
             }
             for fragment in delta.get("tool_calls").and_then(Value::as_array).into_iter().flatten() {
-                self.add_fragment(fragment);
+                out.push(self.add_fragment(fragment));
             }
             if let Some(reason) = choice.get("finish_reason").and_then(Value::as_str) {
                 self.finish_reason = Some(reason.to_owned());
@@ -127,7 +127,7 @@ impl StreamDecoder {
         out
     }
 
-    fn add_fragment(&mut self, fragment: &Value) {
+    fn add_fragment(&mut self, fragment: &Value) -> StreamEvent {
         let index = fragment.get("index").and_then(Value::as_u64).unwrap_or(0);
         let id = fragment.get("id").and_then(Value::as_str).unwrap_or_default();
         let current = self.calls.iter().rposition(|c| c.index == index);
@@ -147,8 +147,13 @@ impl StreamDecoder {
                 call.name.push_str(name);
             }
         }
-        if let Some(arguments) = fragment.pointer("/function/arguments").and_then(Value::as_str) {
-            call.arguments.push_str(arguments);
+        let arguments = fragment.pointer("/function/arguments").and_then(Value::as_str).unwrap_or_default();
+        call.arguments.push_str(arguments);
+        StreamEvent::ToolCallDelta {
+            call: position,
+            id: call.id.clone(),
+            name: call.name.clone(),
+            arguments: arguments.to_owned(),
         }
     }
 
@@ -213,6 +218,8 @@ mod tests {
             vec![
                 StreamEvent::Text("Hel".into()),
                 StreamEvent::Text("lo".into()),
+                StreamEvent::ToolCallDelta { call: 0, id: "c1".into(), name: "add".into(), arguments: "{\"a\"".into() },
+                StreamEvent::ToolCallDelta { call: 0, id: "c1".into(), name: "add".into(), arguments: ":1}".into() },
                 StreamEvent::ToolCall(ToolCall { id: "c1".into(), name: "add".into(), arguments: "{\"a\":1}".into() }),
                 StreamEvent::Done(Some("tool_calls".into())),
             ]
@@ -242,9 +249,35 @@ mod tests {
             "data: [DONE]\n\n".to_owned(),
         ]
         .concat();
+        // Each fragment as it comes (parallel calls interleaved), then the calls whole.
         assert_eq!(
             decode_all(&stream).unwrap(),
             vec![
+                StreamEvent::ToolCallDelta { call: 0, id: "a".into(), name: "search".into(), arguments: "".into() },
+                StreamEvent::ToolCallDelta {
+                    call: 0,
+                    id: "a".into(),
+                    name: "search".into(),
+                    arguments: "{\"q\":".into()
+                },
+                StreamEvent::ToolCallDelta {
+                    call: 1,
+                    id: "b".into(),
+                    name: "weather".into(),
+                    arguments: "{\"city\"".into()
+                },
+                StreamEvent::ToolCallDelta {
+                    call: 0,
+                    id: "a".into(),
+                    name: "search".into(),
+                    arguments: "\"rust\"}".into()
+                },
+                StreamEvent::ToolCallDelta {
+                    call: 1,
+                    id: "b".into(),
+                    name: "weather".into(),
+                    arguments: ":\"Oslo\"}".into()
+                },
                 StreamEvent::ToolCall(ToolCall {
                     id: "a".into(),
                     name: "search".into(),

@@ -46,7 +46,7 @@ pub async fn stream_reply<A: Agent>(
                         on_delta(&text);
                     }
                     Ok(StreamEvent::ToolCall(call)) => tool_calls.push(call),
-                    Ok(StreamEvent::Done(_)) => {}
+                    Ok(StreamEvent::Done(_) | StreamEvent::ToolCallDelta { .. }) => {}
                     Err(e) => {
                         error = Some(e);
                         break;

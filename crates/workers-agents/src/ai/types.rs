@@ -138,6 +138,20 @@ pub struct ChatResponse {
 pub enum StreamEvent {
     /// More text.
     Text(String),
+    /// A fragment of a tool call as it streams: `call` is its place among
+    /// this answer's calls (the order of their [`StreamEvent::ToolCall`]s),
+    /// `id` and `name` as far as known, `arguments` the new piece of its
+    /// arguments' text. The complete call follows as a `ToolCall`.
+    ToolCallDelta {
+        /// Its place among the answer's calls, from 0.
+        call: usize,
+        /// Its id so far (may be empty).
+        id: String,
+        /// Its name so far (may be empty).
+        name: String,
+        /// The new text of its arguments (may be empty).
+        arguments: String,
+    },
     /// A complete tool call (fragments are assembled before it is reported).
     ToolCall(ToolCall),
     /// The end, with the finish reason when the provider gave one.

@@ -229,6 +229,7 @@ mod tests {
             out,
             vec![
                 StreamEvent::Text("hi".into()),
+                StreamEvent::ToolCallDelta { call: 0, id: "t".into(), name: "f".into(), arguments: "{}".into() },
                 StreamEvent::ToolCall(ToolCall { id: "t".into(), name: "f".into(), arguments: "{}".into() }),
                 StreamEvent::Done(Some("tool_calls".into())),
             ]

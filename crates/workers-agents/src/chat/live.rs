@@ -1,6 +1,7 @@
-//! The stream of the turn running in this wake: its chunks (kept for the
-//! replay a resuming client asks for), who receives it live, the assistant
-//! message it builds, and its cancellation.
+//! The stream of the turn running in this wake: who receives it live, the
+//! assistant message it builds, and its cancellation. Its chunks are stored
+//! (`streams`) before they are sent, and a resuming client's replay reads
+//! them back.
 
 use std::cell::{Cell, RefCell};
 use std::collections::{HashSet, VecDeque};
@@ -11,23 +12,39 @@ use std::task::{Context as TaskContext, Poll, Waker};
 use serde_json::Value;
 
 use super::messages::MessageBuilder;
-use super::wire::{chunk_frame, replay_complete_frame, replay_frame};
+use super::streams;
+use super::wire::{chunk_frame, ended_frame, replay_complete_frame, replay_frame};
+use crate::storage::sql::Sql;
+use crate::Connection;
 
-/// Sends a frame to the connections with these ids.
-pub(crate) type SendTo = Box<dyn Fn(&str, &HashSet<String>)>;
+/// Sends a frame to one connection (a closed one is skipped).
+pub(crate) fn send(connection: &Connection, frame: &str) {
+    if let Err(e) = connection.send(frame) {
+        worker::console_debug!("send to {} skipped: {e}", connection.id());
+    }
+}
 
 /// One running turn's stream.
 pub(crate) struct LiveStream {
     pub(crate) request_id: String,
     /// A continuation (after a tool result or approval): every frame says so.
     pub(crate) continuation: bool,
-    /// Chunk bodies; a chunk's `seq` is its index.
-    chunks: RefCell<Vec<String>>,
+    /// Where its chunks are stored (`None`: a stream rebuilt from storage,
+    /// whose chunks are `kept`).
+    sql: Option<Sql>,
+    /// The `seq` of the next chunk.
+    next_seq: Cell<u64>,
+    /// The chunks, kept in memory once their rows are gone: a stream that
+    /// ended before a connection told of it acknowledged, or one an
+    /// eviction cut, rebuilt at the next wake.
+    kept: RefCell<Option<Vec<(u64, String)>>>,
     /// Connections that get live chunks: those open when it started, and
     /// those that acknowledged a resume since.
-    recipients: RefCell<HashSet<String>>,
+    recipients: RefCell<Vec<Connection>>,
     /// Connections told of the stream that have not acknowledged it yet.
     parked: RefCell<HashSet<String>>,
+    /// Connections whose tool result or approval started this continuation.
+    pub(crate) owners: Vec<String>,
     pub(crate) builder: RefCell<MessageBuilder>,
     cancelled: Cell<bool>,
     /// Cleared while it ran: nothing is stored.
@@ -36,38 +53,61 @@ pub(crate) struct LiveStream {
     pub(crate) failed: Cell<bool>,
     pub(crate) finish_reason: RefCell<Option<String>>,
     waker: RefCell<Option<Waker>>,
-    send: SendTo,
     /// The terminal frame, once sent (kept for a late acknowledgement).
     last: RefCell<Option<Value>>,
 }
 
 impl LiveStream {
+    /// A stream that starts; its row is stored already (`streams::begin`)
+    /// and its chunks go to `sql`.
     pub(crate) fn new(
         request_id: &str,
         builder: MessageBuilder,
         continuation: bool,
-        recipients: HashSet<String>,
-        send: SendTo,
+        recipients: Vec<Connection>,
+        owners: Vec<String>,
+        sql: Option<Sql>,
     ) -> Self {
         LiveStream {
             request_id: request_id.to_owned(),
             continuation,
-            chunks: RefCell::default(),
+            sql,
+            next_seq: Cell::new(0),
+            kept: RefCell::default(),
             recipients: RefCell::new(recipients),
             parked: RefCell::default(),
+            owners,
             builder: RefCell::new(builder),
             cancelled: Cell::new(false),
             cleared: Cell::new(false),
             failed: Cell::new(false),
             finish_reason: RefCell::default(),
             waker: RefCell::default(),
-            send,
             last: RefCell::default(),
         }
     }
 
-    /// Applies a chunk to the message and sends it live; nothing once
-    /// cancelled. `Err` for a chunk out of order (see [`MessageBuilder::apply`]).
+    /// A stream an eviction cut, rebuilt from its stored chunks: it is over
+    /// (`last` is its terminal frame), and a probing client gets it replayed.
+    pub(crate) fn orphan(
+        request_id: &str,
+        builder: MessageBuilder,
+        continuation: bool,
+        chunks: Vec<(u64, String)>,
+        last: Value,
+    ) -> Self {
+        LiveStream {
+            next_seq: Cell::new(chunks.last().map_or(0, |(seq, _)| seq + 1)),
+            kept: RefCell::new(Some(chunks)),
+            last: RefCell::new(Some(last)),
+            ..LiveStream::new(request_id, builder, continuation, Vec::new(), Vec::new(), None)
+        }
+    }
+
+    /// Applies a chunk to the message, stores it, then sends it live;
+    /// nothing once cancelled. `Err` for a chunk out of order (see
+    /// [`MessageBuilder::apply`]) or one that could not be stored (it is
+    /// then not sent).
     pub(crate) fn emit(&self, chunk: &Value) -> Result<(), String> {
         if self.cancelled.get() {
             return Ok(());
@@ -77,19 +117,22 @@ impl LiveStream {
             self.failed.set(true);
         }
         let body = chunk.to_string();
-        let seq = {
-            let mut chunks = self.chunks.borrow_mut();
-            chunks.push(body);
-            chunks.len() as u64 - 1
-        };
-        let frame = chunk_frame(&self.request_id, &self.chunks.borrow()[seq as usize], seq, self.continuation);
-        (self.send)(&frame, &self.recipients.borrow());
+        let seq = self.next_seq.get();
+        if let Some(sql) = &self.sql {
+            streams::insert_chunk(sql, &self.request_id, seq, &body)
+                .map_err(|e| format!("the chunk could not be stored: {e}"))?;
+        }
+        self.next_seq.set(seq + 1);
+        let frame = chunk_frame(&self.request_id, &body, seq, self.continuation);
+        for connection in self.recipients.borrow().iter() {
+            send(connection, &frame);
+        }
         Ok(())
     }
 
     /// Stops live chunks to a connection until it acknowledges a resume.
     pub(crate) fn park(&self, connection: &str) {
-        self.recipients.borrow_mut().remove(connection);
+        self.recipients.borrow_mut().retain(|c| c.id() != connection);
         self.parked.borrow_mut().insert(connection.to_owned());
     }
 
@@ -99,40 +142,80 @@ impl LiveStream {
         self.parked.borrow().contains(connection)
     }
 
-    /// Replays every chunk so far to a connection that acknowledged, then
-    /// makes it a live recipient. Nothing is awaited in between, so it
-    /// misses nothing and gets nothing twice.
-    pub(crate) fn replay_to(&self, connection: &str) {
-        if self.recipients.borrow().contains(connection) {
+    /// Whether this is a stream an eviction cut, rebuilt at this wake.
+    pub(crate) fn is_orphan(&self) -> bool {
+        self.sql.is_none()
+    }
+
+    /// Whether anyone was told of this stream and has yet to acknowledge.
+    pub(crate) fn has_parked(&self) -> bool {
+        !self.parked.borrow().is_empty()
+    }
+
+    /// Whether a connection gets the live chunks.
+    fn is_recipient(&self, connection: &str) -> bool {
+        self.recipients.borrow().iter().any(|c| c.id() == connection)
+    }
+
+    /// Replays every chunk so far (read from storage, each with its `seq`)
+    /// to a connection that acknowledged, then makes it a live recipient.
+    /// Nothing is awaited in between, so it misses nothing and gets nothing
+    /// twice.
+    pub(crate) fn replay_to(&self, connection: &Connection) {
+        if self.is_recipient(connection.id()) {
             return;
         }
-        let one: HashSet<String> = [connection.to_owned()].into();
-        self.replay_chunks(&one);
+        let chunks = match (self.kept.borrow().clone(), &self.sql) {
+            (Some(kept), _) => Ok(kept),
+            (None, Some(sql)) => streams::chunks(sql, &self.request_id).map_err(|e| e.to_string()),
+            (None, None) => Ok(Vec::new()),
+        };
+        let chunks = match chunks {
+            Ok(chunks) => chunks,
+            Err(e) => {
+                worker::console_error!("chat replay of {}: {e}", self.request_id);
+                return send(connection, &ended_frame(&self.request_id));
+            }
+        };
+        for (seq, body) in &chunks {
+            send(connection, &replay_frame(&self.request_id, body, *seq, self.continuation));
+        }
         match self.last.borrow().as_ref() {
-            None => (self.send)(&replay_complete_frame(&self.request_id, self.continuation), &one),
+            None => send(connection, &replay_complete_frame(&self.request_id, self.continuation)),
             Some(last) => {
                 let mut frame = last.clone();
                 frame["replay"] = true.into();
-                (self.send)(&frame.to_string(), &one);
+                send(connection, &frame.to_string());
             }
         }
-        self.parked.borrow_mut().remove(connection);
-        self.recipients.borrow_mut().insert(connection.to_owned());
+        self.parked.borrow_mut().remove(connection.id());
+        self.recipients.borrow_mut().push(connection.handle());
     }
 
-    fn replay_chunks(&self, to: &HashSet<String>) {
-        for (seq, body) in self.chunks.borrow().iter().enumerate() {
-            (self.send)(&replay_frame(&self.request_id, body, seq as u64, self.continuation), to);
+    /// Reads the stored chunks into memory, for a connection that has yet
+    /// to acknowledge once the rows are deleted with the stream.
+    pub(crate) fn keep_chunks(&self) {
+        if let (Some(sql), true) = (&self.sql, self.has_parked()) {
+            match streams::chunks(sql, &self.request_id) {
+                Ok(chunks) => *self.kept.borrow_mut() = Some(chunks),
+                Err(e) => worker::console_error!("chat stream {}: {e}", self.request_id),
+            }
         }
     }
 
     /// Sends the terminal frame to the live recipients and `also` (but not
     /// to a connection that has yet to acknowledge: it gets the whole stream
     /// replayed with this frame when it does), and keeps it.
-    pub(crate) fn send_final(&self, frame: Value, also: &[String]) {
-        let mut to = self.recipients.borrow().clone();
-        to.extend(also.iter().filter(|c| !self.is_parked(c)).cloned());
-        (self.send)(&frame.to_string(), &to);
+    pub(crate) fn send_final(&self, frame: Value, also: &[Connection]) {
+        let text = frame.to_string();
+        for connection in self.recipients.borrow().iter() {
+            send(connection, &text);
+        }
+        for connection in also {
+            if !self.is_parked(connection.id()) && !self.is_recipient(connection.id()) {
+                send(connection, &text);
+            }
+        }
         *self.last.borrow_mut() = Some(frame);
     }
 

@@ -14,6 +14,11 @@ pub const DENIED_TOOL_CALL: &str = "The user denied this tool call; it did not r
 /// that never answered, a call still waiting when the user wrote again).
 pub const UNANSWERED_TOOL_CALL: &str = "This tool call has no result; it did not complete.";
 
+/// The error a tool call gets when the stream that ran it was cut by an
+/// eviction before its outcome was known.
+pub const INTERRUPTED_TOOL_CALL: &str =
+    "The reply was interrupted (the agent restarted) before this tool call finished.";
+
 /// Checks a client's message list: an array of objects, each with a
 /// non-empty string `id`, a `role` of `system`, `user` or `assistant`, and
 /// an array of `parts`. Everything else in a message is kept as it is.
@@ -350,6 +355,49 @@ impl MessageBuilder {
     }
 }
 
+/// The assistant message of a stream an eviction cut: `base` (the stored
+/// message a continuation extends) or a new message `id`, with the stored
+/// chunks applied (a chunk the builder refuses is skipped), its open text
+/// and reasoning parts closed, each tool call the stream left without an
+/// outcome (input still streaming, input complete, or approved and
+/// running) failed with [`INTERRUPTED_TOOL_CALL`] — so the model's view of
+/// the conversation stays valid — and `metadata.outcome: "aborted"`. A call
+/// that waits for a person's approval still waits. `None` when nothing but
+/// step markers was streamed and there is no `base`.
+pub(crate) fn interrupted_message(id: &str, base: Option<&Value>, chunks: &[(u64, String)]) -> Option<Value> {
+    let mut builder = match base {
+        Some(base) => MessageBuilder::extending(base),
+        None => MessageBuilder::new(id),
+    };
+    for (_, body) in chunks {
+        if let Ok(chunk) = serde_json::from_str::<Value>(body) {
+            let _ = builder.apply(&chunk);
+        }
+    }
+    if base.is_none() && !builder.has_content() {
+        return None;
+    }
+    let mut message = builder.message();
+    for part in message["parts"].as_array_mut().into_iter().flatten() {
+        if call_id(part).is_none() {
+            continue;
+        }
+        let state = state_of(part);
+        if [tool_parts::INPUT_STREAMING, tool_parts::INPUT_AVAILABLE, tool_parts::APPROVAL_RESPONDED].contains(&state) {
+            if state == tool_parts::INPUT_STREAMING {
+                part["input"] = json!({});
+            }
+            part["state"] = tool_parts::OUTPUT_ERROR.into();
+            part["errorText"] = INTERRUPTED_TOOL_CALL.into();
+        }
+    }
+    if !message.get("metadata").is_some_and(Value::is_object) {
+        message["metadata"] = json!({});
+    }
+    message["metadata"]["outcome"] = "aborted".into();
+    Some(message)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -454,6 +502,55 @@ mod tests {
         more.apply(&json!({ "type": "tool-output-denied", "toolCallId": "d" })).unwrap();
         assert_eq!(more.id(), "m");
         assert_eq!(more.message()["parts"][2]["state"], "output-denied");
+    }
+
+    #[test]
+    fn rebuilds_a_stream_an_eviction_cut() {
+        let chunks: Vec<(u64, String)> = [
+            json!({ "type": "start", "messageId": "m" }),
+            json!({ "type": "start-step" }),
+            json!({ "type": "reasoning-start", "id": "r" }),
+            json!({ "type": "reasoning-delta", "id": "r", "delta": "hmm" }),
+            json!({ "type": "text-start", "id": "t" }),
+            json!({ "type": "text-delta", "id": "t", "delta": "Looking" }),
+            json!({ "type": "text-delta", "id": "zz", "delta": "refused" }),
+            json!({ "type": "tool-input-start", "toolCallId": "a", "toolName": "search" }),
+            json!({ "type": "tool-input-delta", "toolCallId": "a", "inputTextDelta": "{\"to" }),
+            json!({ "type": "tool-input-available", "toolCallId": "b", "toolName": "lookup", "input": { "q": 1 } }),
+            json!({ "type": "tool-input-available", "toolCallId": "c", "toolName": "book", "input": {} }),
+            json!({ "type": "tool-approval-request", "toolCallId": "c", "approvalId": "ap" }),
+        ]
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (i as u64, c.to_string()))
+        .chain([(99, "not json".to_owned())])
+        .collect();
+        let message = interrupted_message("m", None, &chunks).unwrap();
+        let error = |name: &str, id: &str, input: Value| json!({ "type": name, "toolCallId": id, "state": "output-error", "input": input, "errorText": INTERRUPTED_TOOL_CALL });
+        assert_eq!(
+            message,
+            json!({ "id": "m", "role": "assistant", "metadata": { "outcome": "aborted" }, "parts": [
+                { "type": "step-start" },
+                { "type": "reasoning", "text": "hmm", "state": "done" },
+                { "type": "text", "text": "Looking", "state": "done" },
+                error("tool-search", "a", json!({})),
+                error("tool-lookup", "b", json!({ "q": 1 })),
+                { "type": "tool-book", "toolCallId": "c", "state": "approval-requested", "input": {}, "approval": { "id": "ap" } },
+            ] })
+        );
+        // The model reads every call as answered.
+        let model = model_messages(None, &[message]);
+        assert_eq!(model[1], ChatMessage::tool("a", format!("Error: {INTERRUPTED_TOOL_CALL}")));
+
+        assert_eq!(interrupted_message("m", None, &chunks[..2]), None);
+        let base = json!({ "id": "m", "role": "assistant", "metadata": { "finishReason": "tool-calls" },
+            "parts": [{ "type": "step-start" }, { "type": "tool-book", "toolCallId": "c", "state": "approval-responded",
+                "input": {}, "approval": { "id": "ap", "approved": true } }] });
+        let continued = [(0, json!({ "type": "start" }).to_string()), (1, json!({ "type": "start-step" }).to_string())];
+        let message = interrupted_message("m", Some(&base), &continued).unwrap();
+        assert_eq!(message["metadata"], json!({ "finishReason": "tool-calls", "outcome": "aborted" }));
+        assert_eq!(message["parts"][1]["state"], "output-error");
+        assert_eq!(message["parts"].as_array().unwrap().len(), 3);
     }
 
     #[test]

@@ -23,12 +23,13 @@ mod live;
 pub(crate) mod messages;
 mod part;
 mod store;
+mod streams;
 pub(crate) mod tool_parts;
 mod tools;
 mod turn;
 pub(crate) mod wire;
 
-pub use messages::{model_messages, text_of, DENIED_TOOL_CALL, UNANSWERED_TOOL_CALL};
+pub use messages::{model_messages, text_of, DENIED_TOOL_CALL, INTERRUPTED_TOOL_CALL, UNANSWERED_TOOL_CALL};
 pub(crate) use part::ChatPart;
 pub use store::{ChatMessages, PIECE_BYTES};
 pub use tools::{ChatTool, ChatTools, ToolKind, DEFAULT_MAX_STEPS};

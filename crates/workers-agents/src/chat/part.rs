@@ -7,22 +7,23 @@ use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::pin::Pin;
-use std::rc::{Rc, Weak};
+use std::rc::Rc;
 use std::time::Duration;
 
 use futures_util::future::{select, Either};
 use serde_json::{json, Map, Value};
 use worker::{Method, Request, Response};
 
-use super::live::{LiveStream, TurnQueue};
-use super::messages::{id_of, role_of, MessageBuilder};
+use super::live::{send, LiveStream, TurnQueue};
+use super::messages::{id_of, interrupted_message, role_of, MessageBuilder};
+use super::streams;
 use super::tool_parts::{self, find_call, tool_name, Interaction};
 use super::tools::ChatTools;
 use super::turn::{Chat, ChatTurn};
 use super::wire::{
     chat_error_frame, clear_frame, done_frame, ended_frame, error_frame, error_frame_value, message_updated_frame,
     messages_frame, parse_chat_frame, resume_none_frame, resuming_frame, stream_pending_frame, tool_error_frame,
-    ChatFrame, ChatRequestFrame, Outcome, Trigger,
+    ChatFrame, ChatRequestFrame, Outcome, Trigger, CONTINUATION_OWNED, IDLE,
 };
 use crate::ai::ToolDefinition;
 use crate::host::panic::catch_panic;
@@ -66,6 +67,15 @@ type FrameFn<A> = for<'a> fn(
 /// Answers `GET …/get-messages` for a chat agent.
 type FetchFn<A> = for<'a> fn(&'a Rc<Context<A>>, Request) -> Pin<Box<dyn Future<Output = Fetch> + 'a>>;
 
+/// Finishes, at a wake, the streams an eviction cut.
+type RecoverFn<A> = fn(&ChatRuntime, &Context<A>);
+
+fn recover<A: Agent>(runtime: &ChatRuntime, ctx: &Context<A>) {
+    if let Err(e) = runtime.recover(ctx) {
+        worker::console_error!("chat: a stream cut by an eviction could not be finished: {e}");
+    }
+}
+
 fn frame_boxed<'a, A: Agent>(
     runtime: &'a ChatRuntime,
     ctx: &'a Rc<Context<A>>,
@@ -86,6 +96,7 @@ pub(crate) struct ChatPart<A: Agent> {
     runtime: Option<ChatRuntime>,
     frame: Option<FrameFn<A>>,
     fetch: Option<FetchFn<A>>,
+    recover: Option<RecoverFn<A>>,
 }
 
 /// The chat of one instance of a chat agent.
@@ -106,8 +117,6 @@ pub(crate) struct ChatRuntime {
     /// Calls denied since the last continuation (it streams their
     /// `tool-output-denied`).
     denied: RefCell<Vec<String>>,
-    /// The page's tools, from its latest request or tool result.
-    client_tools: RefCell<Vec<ToolDefinition>>,
 }
 
 /// One run of the turn loop: a new turn, or a continuation.
@@ -137,9 +146,19 @@ impl<A: Agent> Part<A> for ChatPart<A> {
                 runtime: Some(ChatRuntime::new(options)),
                 frame: Some(frame_boxed::<A>),
                 fetch: Some(fetch_boxed::<A>),
+                recover: Some(recover::<A>),
             },
-            None => ChatPart { runtime: None, frame: None, fetch: None },
+            None => ChatPart { runtime: None, frame: None, fetch: None, recover: None },
         }
+    }
+
+    /// A stream row with no stream running (every wake starts with none)
+    /// is a stream an eviction cut: finished before any event of the wake.
+    async fn start(&self, ctx: &Rc<Context<A>>) -> Result<()> {
+        if let (Some(runtime), Some(recover)) = (&self.runtime, self.recover) {
+            recover(runtime, ctx);
+        }
+        Ok(())
     }
 
     async fn fetch(&self, ctx: &Rc<Context<A>>, req: Request) -> Fetch {
@@ -182,7 +201,6 @@ impl ChatRuntime {
             pending_id: RefCell::default(),
             wanted: Cell::new(false),
             denied: RefCell::default(),
-            client_tools: RefCell::default(),
         }
     }
 
@@ -208,7 +226,9 @@ impl ChatRuntime {
                     live.cancel();
                 }
                 self.release_all(ctx);
-                match ctx.chat_messages().clear() {
+                *self.ended.borrow_mut() = None;
+                let cleared = streams::clear(ctx.sql(), ctx.schema()).and_then(|()| ctx.chat_messages().clear());
+                match cleared {
                     Ok(()) => ctx.broadcast(&clear_frame(), &[connection.id()]),
                     Err(e) => send(connection, &chat_error_frame(&ctx.caller_message("chat clear", &e))),
                 }
@@ -218,20 +238,26 @@ impl ChatRuntime {
                     live.cancel();
                 }
             }
-            ChatFrame::ResumeRequest { probe_id } => self.probe(connection, probe_id),
+            ChatFrame::ResumeRequest { probe_id } => self.probe(ctx, connection, probe_id),
             ChatFrame::ResumeAck(id) => {
                 let live = self.live.borrow().clone();
                 let ended = self.ended.borrow().clone().filter(|l| l.request_id == id);
                 match (live, ended) {
-                    (Some(live), _) if live.request_id == id => live.replay_to(connection.id()),
-                    (_, Some(ended)) => ended.replay_to(connection.id()),
+                    (Some(live), _) if live.request_id == id => live.replay_to(connection),
+                    (_, Some(ended)) => ended.replay_to(connection),
                     (Some(_), None) => {}
                     (None, None) => send(connection, &ended_frame(&id)),
                 }
             }
             ChatFrame::ToolResult(result) => {
                 if let Some(tools) = result.client_tools {
-                    *self.client_tools.borrow_mut() = tools;
+                    if let Err(e) = streams::save_context(ctx.sql(), ctx.schema(), None, &tools) {
+                        send(
+                            connection,
+                            &tool_error_frame(&result.tool_call_id, &ctx.caller_message("tool result", &e)),
+                        );
+                        return None;
+                    }
                 }
                 let interaction =
                     Interaction::Result { tool_name: result.tool_name, output: result.output, error: result.error };
@@ -248,10 +274,9 @@ impl ChatRuntime {
     }
 }
 
-fn send(connection: &Connection, frame: &str) {
-    if let Err(e) = connection.send(frame) {
-        worker::console_debug!("send to {} skipped: {e}", connection.id());
-    }
+/// Whether any of a continuation's owners is still connected.
+fn owner_present<A: Agent>(ctx: &Context<A>, owners: &[String]) -> bool {
+    ctx.connections().iter().any(|c| owners.iter().any(|o| o == c.id()))
 }
 
 fn send_to_id<A: Agent>(ctx: &Context<A>, id: &str, frame: &str) {
@@ -315,29 +340,74 @@ impl ChatRuntime {
     /// Answers a resume probe: a connection waiting for a continuation is
     /// told to keep waiting (`cf_agent_stream_pending`; the continuation's
     /// `cf_agent_stream_resuming` follows); else the running stream, or none.
-    fn probe(&self, connection: &Connection, probe_id: Option<String>) {
+    fn probe<A: Agent>(&self, ctx: &Context<A>, connection: &Connection, probe_id: Option<String>) {
         if let Some(waiting) = self.awaiting.borrow_mut().get_mut(connection.id()) {
             send(connection, &stream_pending_frame(self.pending_id.borrow().as_deref(), probe_id.as_deref()));
             *waiting = probe_id;
             return;
         }
         if let Some(live) = self.live.borrow().as_ref() {
+            // Another tab's continuation: that tab gets its replay; this one
+            // sees it through the transcript (the hook's rule).
+            if live.continuation
+                && !live.owners.iter().any(|o| o == connection.id())
+                && owner_present(ctx, &live.owners)
+            {
+                return send(connection, &resume_none_frame(CONTINUATION_OWNED, probe_id.as_deref()));
+            }
             live.park(connection.id());
             return send(connection, &resuming_frame(&live.request_id, probe_id.as_deref()));
         }
-        // A continuation that ended before this connection acknowledged it.
-        match self.ended.borrow().as_ref().filter(|ended| ended.is_parked(connection.id())) {
+        // A continuation that ended before this connection acknowledged it,
+        // or a stream an eviction cut.
+        match self.ended.borrow().as_ref().filter(|ended| ended.is_parked(connection.id()) || ended.is_orphan()) {
             Some(ended) => send(connection, &resuming_frame(&ended.request_id, probe_id.as_deref())),
-            None => send(connection, &resume_none_frame(probe_id.as_deref())),
+            None => send(connection, &resume_none_frame(IDLE, probe_id.as_deref())),
         }
     }
 
+    /// Finishes the streams an eviction cut: the partial assistant message
+    /// built from the stored chunks ([`interrupted_message`]) is stored and
+    /// the stream's rows deleted in one transaction, the transcript sent to
+    /// every connection, and the stream kept in memory so that a client
+    /// probing for it gets its replay (original `seq`) and a terminal frame
+    /// with `outcome: "aborted"`.
+    fn recover<A: Agent>(&self, ctx: &Context<A>) -> Result<()> {
+        let rows = streams::streams(ctx.sql(), ctx.schema())?;
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let store = ctx.chat_messages();
+        for row in rows {
+            let chunks = streams::chunks(ctx.sql(), &row.request_id)?;
+            let continuation = row.continuation != 0;
+            let base = match continuation {
+                true => store.list()?.into_iter().find(|m| id_of(m) == row.message_id),
+                false => None,
+            };
+            let message = interrupted_message(&row.message_id, base.as_ref(), &chunks);
+            ctx.sql().transaction(|sql| {
+                if let Some(message) = &message {
+                    store.upsert(message)?;
+                }
+                streams::delete(sql, ctx.schema(), &row.request_id)
+            })?;
+            let last = done_frame(&row.request_id, Outcome::Aborted, &[], continuation);
+            let builder = MessageBuilder::new(&row.message_id);
+            let orphan = LiveStream::orphan(&row.request_id, builder, continuation, chunks, last);
+            *self.ended.borrow_mut() = Some(Rc::new(orphan));
+        }
+        ctx.broadcast(&messages_frame(&store.json()?), &[]);
+        Ok(())
+    }
+
     /// Stops waiting for a continuation on behalf of `connection`: a probe
-    /// it sent is answered `resume_none` now.
+    /// it sent is answered `resume_none` now (`idle` with its probe id,
+    /// which also resets the hook's wait for a tool continuation).
     fn release<A: Agent>(&self, ctx: &Context<A>, connection: &str) {
         let probe = self.awaiting.borrow_mut().remove(connection);
         if let Some(Some(probe)) = probe {
-            send_to_id(ctx, connection, &resume_none_frame(Some(&probe)));
+            send_to_id(ctx, connection, &resume_none_frame(IDLE, Some(&probe)));
         }
         if self.awaiting.borrow().is_empty() && !self.wanted.get() {
             *self.pending_id.borrow_mut() = None;
@@ -365,9 +435,10 @@ impl ChatRuntime {
         let _slot = self.queue.acquire().await;
         let denied = std::mem::take(&mut *self.denied.borrow_mut());
         self.release_all(ctx);
-        *self.client_tools.borrow_mut() = request.client_tools.clone();
         let requester = connection.id().to_owned();
-        let stored = store_request(ctx, &request).and_then(|()| ctx.chat_messages().json());
+        let stored = streams::save_context(ctx.sql(), ctx.schema(), Some(&request.body), &request.client_tools)
+            .and_then(|()| store_request(ctx, &request))
+            .and_then(|()| ctx.chat_messages().json());
         let messages = match stored.and_then(|all| {
             ctx.broadcast(&messages_frame(&all), &[&requester]);
             ctx.chat_messages().list()
@@ -457,7 +528,11 @@ impl ChatRuntime {
         let request_id = self.pending_id.borrow_mut().take().unwrap_or_else(crate::ids::uuid_v4);
         let parked = std::mem::take(&mut *self.awaiting.borrow_mut());
         let denied = std::mem::take(&mut *self.denied.borrow_mut());
-        let messages = match ctx.chat_messages().list() {
+        // The last request's body and tools: kept in storage, so a
+        // continuation after an eviction offers the model the same tools.
+        let context = streams::load_context(ctx.sql(), ctx.schema());
+        let messages = context.and_then(|context| Ok((context, ctx.chat_messages().list()?)));
+        let ((body, client_tools), messages) = match messages {
             Ok(messages) => messages,
             Err(e) => {
                 let error = error_frame(&request_id, &ctx.caller_message("chat continuation", &e));
@@ -469,7 +544,7 @@ impl ChatRuntime {
         };
         let Some(last) = messages.last().filter(|m| role_of(m) == "assistant") else {
             for (connection, probe) in &parked {
-                send_to_id(ctx, connection, &resume_none_frame(probe.as_deref()));
+                send_to_id(ctx, connection, &resume_none_frame(IDLE, probe.as_deref()));
             }
             return;
         };
@@ -479,8 +554,8 @@ impl ChatRuntime {
             continuation: true,
             settle: true,
             trigger: Trigger::Submit,
-            body: Map::new(),
-            client_tools: self.client_tools.borrow().clone(),
+            body,
+            client_tools,
             requesters: parked.keys().cloned().collect(),
             parked,
             denied,
@@ -492,17 +567,20 @@ impl ChatRuntime {
 
     async fn run<A: Agent>(&self, ctx: &Rc<Context<A>>, options: &Chat, run: Run) {
         let message_id = run.builder.id().to_owned();
-        let recipients: HashSet<String> =
-            ctx.connections().iter().map(|c| c.id().to_owned()).filter(|c| !run.parked.contains_key(c)).collect();
-        let weak: Weak<Context<A>> = Rc::downgrade(ctx);
-        let send_to = Box::new(move |frame: &str, to: &HashSet<String>| {
-            if let Some(ctx) = weak.upgrade() {
-                for c in ctx.connections().iter().filter(|c| to.contains(c.id())) {
-                    send(c, frame);
-                }
+        let begun = streams::ensure(ctx.sql(), ctx.schema())
+            .and_then(|()| streams::begin(ctx.sql(), &run.request_id, &message_id, run.continuation));
+        if let Err(e) = begun {
+            let frame = error_frame_value(&run.request_id, &ctx.caller_message("chat stream", &e), run.continuation);
+            for connection in ctx.connections().iter().filter(|c| run.requesters.iter().any(|r| r == c.id())) {
+                send(connection, &frame.to_string());
             }
-        });
-        let live = Rc::new(LiveStream::new(&run.request_id, run.builder, run.continuation, recipients, send_to));
+            return;
+        }
+        let recipients: Vec<Connection> =
+            ctx.connections().into_iter().filter(|c| !run.parked.contains_key(c.id())).collect();
+        let owners = if run.continuation { run.requesters.clone() } else { Vec::new() };
+        let sql = Some(ctx.sql().clone());
+        let live = Rc::new(LiveStream::new(&run.request_id, run.builder, run.continuation, recipients, owners, sql));
         *self.live.borrow_mut() = Some(live.clone());
         for (connection, probe) in &run.parked {
             live.park(connection);
@@ -557,6 +635,7 @@ impl ChatRuntime {
                 Outcome::Completed
             }
         };
+        live.keep_chunks();
         let finished = self.finish(ctx, options, &live, &run.requesters);
         *self.live.borrow_mut() = None;
         let frame = match (finished, failure) {
@@ -564,12 +643,15 @@ impl ChatRuntime {
             (Ok(()), Some(error)) => error_frame_value(&run.request_id, &error, run.continuation),
             (Ok(()), None) => done_frame(&run.request_id, outcome, &run.message_ids, run.continuation),
         };
-        live.send_final(frame, &run.requesters);
+        let requesters: Vec<Connection> =
+            ctx.connections().into_iter().filter(|c| run.requesters.iter().any(|r| r == c.id())).collect();
+        live.send_final(frame, &requesters);
         *self.ended.borrow_mut() = Some(live);
     }
 
     /// Stores the assistant message (unless the history was cleared while
-    /// it streamed) and sends the transcript to the other connections.
+    /// it streamed) and deletes its stream's rows in the same transaction,
+    /// then sends the transcript to the other connections.
     fn finish<A: Agent>(
         &self,
         ctx: &Context<A>,
@@ -577,13 +659,19 @@ impl ChatRuntime {
         live: &LiveStream,
         requesters: &[String],
     ) -> Result<()> {
-        if live.cleared.get() || !live.builder.borrow().has_content() {
-            return Ok(());
-        }
         let store = ctx.chat_messages();
-        store.upsert(&live.builder.borrow().message())?;
-        if let Some(max) = options.max_messages {
-            store.keep_newest(max)?;
+        let keep = !live.cleared.get() && live.builder.borrow().has_content();
+        ctx.sql().transaction(|sql| {
+            if keep {
+                store.upsert(&live.builder.borrow().message())?;
+                if let Some(max) = options.max_messages {
+                    store.keep_newest(max)?;
+                }
+            }
+            streams::delete(sql, ctx.schema(), &live.request_id)
+        })?;
+        if !keep {
+            return Ok(());
         }
         let exclude: Vec<&str> = requesters.iter().map(String::as_str).collect();
         ctx.broadcast(&messages_frame(&store.json()?), &exclude);

@@ -62,6 +62,15 @@ pub struct ChatTurn {
     pub(crate) continuation: bool,
 }
 
+/// A tool call whose input streams: the id it streams under once its name
+/// is known (`tool-input-start` sent), and the arguments' text that came
+/// before.
+#[derive(Default)]
+struct Streaming {
+    id: Option<String>,
+    early: String,
+}
+
 /// A tool call as announced: its input, or why it has none (arguments that
 /// are not JSON).
 struct Announced {
@@ -163,20 +172,24 @@ impl ChatTurn {
         model: &ChatModel,
         request: &ChatRequest,
     ) -> Result<()> {
-        self.model_step(ctx, model, request).await.map(drop)
+        self.model_step(ctx, model, request, false).await.map(drop)
     }
 
-    /// One model call: its text streamed as a text part; `None` when it
-    /// failed (the error streamed), else its text and tool calls.
+    /// One model call: its text streamed as a text part, and with
+    /// `with_calls` its tool calls' input as it streams; `None` when it
+    /// failed (the error streamed), else its text and tool calls (with the
+    /// id each streamed under).
     async fn model_step<A: Agent>(
         &self,
         ctx: &Context<A>,
         model: &ChatModel,
         request: &ChatRequest,
-    ) -> Result<Option<(String, Vec<ToolCall>)>> {
+        with_calls: bool,
+    ) -> Result<Option<(String, Vec<(ToolCall, Option<String>)>)>> {
         let mut open: Option<String> = None;
         let mut text = String::new();
         let mut calls = Vec::new();
+        let mut streaming: Vec<Streaming> = Vec::new();
         let failure = match model.stream(ctx.env(), request).await {
             Err(e) => Some(e),
             Ok(mut stream) => loop {
@@ -195,7 +208,16 @@ impl ChatTurn {
                         text.push_str(&piece);
                         self.chunk(json!({ "type": "text-delta", "id": id, "delta": piece }))?;
                     }
-                    Some(Ok(StreamEvent::ToolCall(call))) => calls.push(call),
+                    Some(Ok(StreamEvent::ToolCallDelta { call, id, name, arguments })) if with_calls => {
+                        if streaming.len() <= call {
+                            streaming.resize_with(call + 1, Streaming::default);
+                        }
+                        self.stream_input(&mut streaming[call], &id, &name, &arguments)?;
+                    }
+                    Some(Ok(StreamEvent::ToolCall(call))) => {
+                        let started = streaming.get_mut(calls.len()).and_then(|s| s.id.take());
+                        calls.push((call, started));
+                    }
                     Some(Ok(StreamEvent::Done(reason))) => *self.live.finish_reason.borrow_mut() = reason,
                     Some(Ok(_)) => {}
                     Some(Err(e)) => break Some(e),
@@ -212,24 +234,62 @@ impl ChatTurn {
         Ok(Some((text, calls)))
     }
 
-    /// Streams the model's tool calls (`tool-input-start`, `-delta`,
-    /// `-available`, or `tool-input-error` for arguments that are not JSON),
-    /// each with an id unique in the message.
-    fn announce(&self, calls: Vec<ToolCall>) -> Result<Vec<Announced>> {
-        let mut out: Vec<Announced> = Vec::new();
-        for mut call in calls {
-            let taken = |id: &str| self.live.builder.borrow().has_call(id) || out.iter().any(|a| a.call.id == id);
-            if call.id.is_empty() || taken(&call.id) {
-                call.id = format!("call_{}", crate::ids::uuid_v4().replace('-', ""));
+    /// A fragment of a streaming tool call: `tool-input-start` once its
+    /// name is known (under an id unique in the message), then one
+    /// `tool-input-delta` per piece of its arguments.
+    fn stream_input(&self, call: &mut Streaming, id: &str, name: &str, arguments: &str) -> Result<()> {
+        match &call.id {
+            Some(id) => {
+                if !arguments.is_empty() {
+                    self.chunk(json!({ "type": "tool-input-delta", "toolCallId": id, "inputTextDelta": arguments }))?;
+                }
             }
+            None if name.is_empty() => call.early.push_str(arguments),
+            None => {
+                let id = if id.is_empty() || self.live.builder.borrow().has_call(id) {
+                    format!("call_{}", crate::ids::uuid_v4().replace('-', ""))
+                } else {
+                    id.to_owned()
+                };
+                self.chunk(json!({ "type": "tool-input-start", "toolCallId": id, "toolName": name }))?;
+                call.early.push_str(arguments);
+                let early = std::mem::take(&mut call.early);
+                if !early.is_empty() {
+                    self.chunk(json!({ "type": "tool-input-delta", "toolCallId": id, "inputTextDelta": early }))?;
+                }
+                call.id = Some(id);
+            }
+        }
+        Ok(())
+    }
+
+    /// Streams the model's tool calls (`tool-input-start` and `-delta` for
+    /// a call whose input did not stream, then `-available`, or
+    /// `tool-input-error` for arguments that are not JSON), each with an id
+    /// unique in the message. A call that streamed keeps the id it streamed
+    /// under (`started`).
+    fn announce(&self, calls: Vec<(ToolCall, Option<String>)>) -> Result<Vec<Announced>> {
+        let mut out: Vec<Announced> = Vec::new();
+        for (mut call, started) in calls {
             if call.name.is_empty() {
                 call.name = "unnamed".into();
             }
-            let (id, name) = (call.id.clone(), call.name.clone());
-            self.chunk(json!({ "type": "tool-input-start", "toolCallId": id, "toolName": name }))?;
-            if !call.arguments.is_empty() {
-                self.chunk(json!({ "type": "tool-input-delta", "toolCallId": id, "inputTextDelta": call.arguments }))?;
+            if let Some(id) = started {
+                call.id = id;
+            } else {
+                let taken = |id: &str| self.live.builder.borrow().has_call(id) || out.iter().any(|a| a.call.id == id);
+                if call.id.is_empty() || taken(&call.id) {
+                    call.id = format!("call_{}", crate::ids::uuid_v4().replace('-', ""));
+                }
+                let (id, name) = (call.id.clone(), call.name.clone());
+                self.chunk(json!({ "type": "tool-input-start", "toolCallId": id, "toolName": name }))?;
+                if !call.arguments.is_empty() {
+                    self.chunk(
+                        json!({ "type": "tool-input-delta", "toolCallId": id, "inputTextDelta": call.arguments }),
+                    )?;
+                }
             }
+            let (id, name) = (call.id.clone(), call.name.clone());
             let text = if call.arguments.trim().is_empty() { "{}" } else { call.arguments.as_str() };
             let input = match serde_json::from_str::<Value>(text) {
                 Ok(input) => {
@@ -294,7 +354,7 @@ impl ChatTurn {
                 self.chunk(json!({ "type": "finish-step" }))?;
                 self.chunk(json!({ "type": "start-step" }))?;
             }
-            let Some((text, calls)) = self.model_step(ctx, model, &request).await? else { return Ok(()) };
+            let Some((text, calls)) = self.model_step(ctx, model, &request, true).await? else { return Ok(()) };
             if calls.is_empty() {
                 return Ok(());
             }

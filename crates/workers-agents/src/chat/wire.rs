@@ -445,9 +445,17 @@ pub(crate) fn resuming_frame(id: &str, probe_id: Option<&str>) -> String {
     frame.to_string()
 }
 
-/// The answer to a probe while nothing runs.
-pub(crate) fn resume_none_frame(probe_id: Option<&str>) -> String {
-    let mut frame = json!({ "type": STREAM_RESUME_NONE, "reason": "idle" });
+/// `reason` of `cf_agent_stream_resume_none`: nothing runs.
+pub(crate) const IDLE: &str = "idle";
+/// `reason` of `cf_agent_stream_resume_none`: a continuation runs that
+/// another connection started and still holds (its replay is that
+/// connection's; this one sees the message through the transcript).
+pub(crate) const CONTINUATION_OWNED: &str = "continuation-owned";
+
+/// The answer to a probe with no stream to resume, with its `reason`
+/// ([`IDLE`], [`CONTINUATION_OWNED`]).
+pub(crate) fn resume_none_frame(reason: &str, probe_id: Option<&str>) -> String {
+    let mut frame = json!({ "type": STREAM_RESUME_NONE, "reason": reason });
     if let Some(probe) = probe_id {
         frame["probeId"] = probe.into();
     }
@@ -549,7 +557,7 @@ mod tests {
         assert_eq!(done["done"], true);
         assert_eq!(done["outcome"], "aborted");
         assert_eq!(done["messageIds"], json!(["u"]));
-        let none: Value = serde_json::from_str(&resume_none_frame(Some("p"))).unwrap();
+        let none: Value = serde_json::from_str(&resume_none_frame(IDLE, Some("p"))).unwrap();
         assert_eq!(none, json!({"type": STREAM_RESUME_NONE, "reason": "idle", "probeId": "p"}));
         let all: Value = serde_json::from_str(&messages_frame("[]")).unwrap();
         assert_eq!(all, json!({"type": CHAT_MESSAGES, "messages": []}));
