@@ -1,10 +1,12 @@
 //! Agents as MCP clients: [`Context::mcp_client`](crate::Context::mcp_client)
-//! connects an agent to remote MCP servers over Streamable HTTP
-//! ([`transport`]), keeps them in its SQLite ([`store`]) and shows them to
-//! its clients ([`servers`]). The pure rules: how it finds where to log in
-//! ([`discovery`], for the OAuth client to come), its registration and
-//! tokens ([`login`]), the messages of a session ([`session`]), the URLs it
-//! may reach and what it keeps ([`options`]).
+//! connects an agent to remote MCP servers over Streamable HTTP (every
+//! reply bounded: [`MAX_REPLY_BYTES`], [`MAX_REPLY_EVENTS`],
+//! [`REQUEST_TIMEOUT`]), keeps them in its SQLite (`cf_agents_mcp_servers`)
+//! and shows them to its clients ([`servers`]). The pure rules: how it finds
+//! where to log in ([`discovery`], for the OAuth client to come), its
+//! registration and tokens ([`login`]), the messages of a session
+//! ([`session`]), the URLs it may reach ([`check_server_url`]) and what it
+//! keeps ([`stored_list`]).
 
 mod api;
 mod challenge;
