@@ -141,6 +141,11 @@ describe("faults of a server", () => {
     expect(huge.error).toBe(`the MCP server's reply is too large: the reply is over ${4 * 1024 * 1024} bytes`);
     const echo = await ok(client, "callTool", ["json", "echo", { a: 1 }]);
     expect(echo.content[0].text).toBe('echo: {"a":1}');
+    // The same id for another URL or name is refused; the same server again is the one there.
+    const clash = await client.call("addServer", ["json", `${PEER}/events/mcp`]);
+    expect(clash.error).toBe(`an MCP server with id "json" already exists ("json" at ${PEER}/json/mcp): remove it first`);
+    expect((await client.call("addServer", ["JSON", `${PEER}/json/mcp`])).error).toMatch(/already exists/);
+    expect((await ok(client, "addServer", ["json", `${PEER}/json/mcp`])).state).toBe("ready");
 
     await ok(client, "addServer", ["events", `${PEER}/events/mcp`]);
     expect((await ok(client, "callTool", ["events", "echo", {}])).content[0].text).toBe("echo over events");

@@ -118,18 +118,18 @@ impl<A: Agent> McpClient<'_, A> {
     ///
     /// Refused, with nothing stored: a URL that is not http(s), carries
     /// credentials, or names a loopback, private or reserved address unless
-    /// [`Agent::allow_mcp_server_url`] allows it; a name already used for
-    /// another URL. Adding a server again with the same name and URL
+    /// [`Agent::allow_mcp_server_url`] allows it; a name whose id another
+    /// server has (another name or URL). Adding a server again with the same name and URL
     /// reconnects it if it is not ready.
     pub async fn add_server(&self, name: &str, url: &str, transport: McpTransport) -> Result<McpServerStatus> {
         let parsed = check_server_url(url, |u| self.ctx.agent().allow_mcp_server_url(self.ctx, u))?;
         let id = normalize_server_id(name);
         let store = self.store();
         if let Some(row) = store.get(&id)? {
-            if row.url != parsed.as_str() {
+            if row.url != parsed.as_str() || row.name != name {
                 return Err(Error::msg(format!(
-                    "an MCP server with id {id:?} already connects to {}: remove it first",
-                    row.url
+                    "an MCP server with id {id:?} already exists ({:?} at {}): remove it first",
+                    row.name, row.url
                 )));
             }
             if row.state() == ConnectionState::Ready {
