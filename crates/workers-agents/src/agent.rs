@@ -131,6 +131,17 @@ pub trait Agent: private::Exported + Sized + 'static {
         None
     }
 
+    /// Whether this agent's MCP client ([`Context::mcp_client`]) may connect
+    /// to `url`, whose host is a loopback, private or reserved address
+    /// (feature `mcp`). Default: no, so a caller who picks the URL cannot
+    /// make the agent reach the worker's own network; allow loopback for
+    /// local development and tests. Scheme and credentials are checked
+    /// before and cannot be allowed.
+    #[cfg(feature = "mcp")]
+    fn allow_mcp_server_url(&self, ctx: &Context<Self>, url: &worker::Url) -> bool {
+        false
+    }
+
     /// Makes this agent a chat agent for the `useAgentChat` React hook
     /// (feature `chat`): `Some` serves `GET …/get-messages` and the hook's
     /// frames, and answers each turn with [`Agent::on_chat_message`].

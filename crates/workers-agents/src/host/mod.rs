@@ -265,6 +265,10 @@ fn send_connect_frames<A: Agent>(ctx: &Context<A>, connection: &Connection) -> c
         Ok(_) => {}
         Err(why) => connection.send(&state_error_frame(&why))?,
     }
+    #[cfg(feature = "mcp")]
+    if let Some(frame) = crate::mcp::client::connect_frame(ctx)? {
+        return connection.send(&frame);
+    }
     connection.send(mcp_servers_frame())
 }
 

@@ -79,13 +79,19 @@ fn serve_boxed<'a, A: Agent>(
 pub(crate) struct McpPart<A: Agent> {
     pub(crate) runtime: Option<McpRuntime<A>>,
     serve: Option<Serve<A>>,
+    /// The sessions this wake holds with remote servers (`ctx.mcp_client()`).
+    pub(crate) client: super::client::Links,
 }
 
 impl<A: Agent> Part<A> for McpPart<A> {
     fn new() -> Self {
         match A::mcp_server() {
-            Some(server) => McpPart { runtime: Some(McpRuntime::new(server)), serve: Some(serve_boxed::<A>) },
-            None => McpPart { runtime: None, serve: None },
+            Some(server) => McpPart {
+                runtime: Some(McpRuntime::new(server)),
+                serve: Some(serve_boxed::<A>),
+                client: Default::default(),
+            },
+            None => McpPart { runtime: None, serve: None, client: Default::default() },
         }
     }
 

@@ -1,11 +1,11 @@
 //! MCP values as they go on the wire: content blocks, tool results, resource
 //! contents, prompt messages, and the descriptors `*/list` returns.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 /// One block of content in a tool result or prompt message.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Content {
     /// Plain text.
@@ -34,6 +34,19 @@ pub enum Content {
         /// Its contents.
         resource: ResourceContents,
     },
+    /// A link to a resource the client may read (`resource_link`).
+    ResourceLink {
+        /// The resource's URI.
+        uri: String,
+        /// Its name.
+        name: String,
+        /// What it is.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        description: Option<String>,
+        /// Its MIME type.
+        #[serde(default, rename = "mimeType", skip_serializing_if = "Option::is_none")]
+        mime_type: Option<String>,
+    },
 }
 
 impl Content {
@@ -44,7 +57,7 @@ impl Content {
 }
 
 /// What a tool call returns.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ToolResult {
     /// The content blocks.
@@ -53,6 +66,7 @@ pub struct ToolResult {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub structured_content: Option<Value>,
     /// Whether the tool failed (the model sees the content as the error).
+    #[serde(default)]
     pub is_error: bool,
 }
 
@@ -84,7 +98,7 @@ impl ToolResult {
 }
 
 /// The contents of one resource: text or base64 blob.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ResourceContents {
     /// The resource's URI.
@@ -124,7 +138,7 @@ impl From<ResourceContents> for Vec<ResourceContents> {
 }
 
 /// Who speaks a prompt message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     /// The user.
@@ -134,7 +148,7 @@ pub enum Role {
 }
 
 /// One message of a prompt.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PromptMessage {
     /// Who speaks it.
     pub role: Role,
@@ -155,7 +169,7 @@ impl PromptMessage {
 }
 
 /// What `prompts/get` returns.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PromptResult {
     /// A description of this rendering.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -383,5 +397,32 @@ mod tests {
         assert!(page(&items, Some("p999")).is_err());
         assert!(page(&items, Some("zzz")).is_err());
         assert_eq!(page::<usize>(&[], None).unwrap(), (vec![], None));
+    }
+
+    #[test]
+    fn results_from_other_servers_decode() {
+        let result: ToolResult = serde_json::from_value(json!({
+            "content": [
+                {"type": "text", "text": "hi"},
+                {"type": "resource_link", "uri": "file:///a.txt", "name": "a", "mimeType": "text/plain"},
+            ],
+        }))
+        .unwrap();
+        assert!(!result.is_error);
+        assert_eq!(result.content[0], Content::text("hi"));
+        let link = Content::ResourceLink {
+            uri: "file:///a.txt".into(),
+            name: "a".into(),
+            description: None,
+            mime_type: Some("text/plain".into()),
+        };
+        assert_eq!(result.content[1], link);
+        assert_eq!(serde_json::to_value(&link).unwrap()["type"], "resource_link");
+        let prompt: PromptResult = serde_json::from_value(json!({
+            "messages": [{"role": "user", "content": {"type": "text", "text": "Say hi"}}],
+        }))
+        .unwrap();
+        assert_eq!(prompt.messages, vec![PromptMessage::user("Say hi")]);
+        assert!(serde_json::from_value::<ToolResult>(json!({"content": [{"type": "hologram"}]})).is_err());
     }
 }

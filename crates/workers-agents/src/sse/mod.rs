@@ -3,7 +3,7 @@
 
 pub(crate) mod body;
 pub(crate) mod framing;
-#[cfg(feature = "ai")]
+#[cfg(any(feature = "ai", feature = "mcp"))]
 pub(crate) mod parse;
 mod response;
 

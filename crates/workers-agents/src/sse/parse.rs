@@ -55,12 +55,13 @@ impl Default for SseParser {
 
 impl SseParser {
     /// A parser at the start of a stream.
+    #[cfg_attr(not(feature = "ai"), allow(dead_code))]
     pub(crate) fn new() -> Self {
         Self::default()
     }
 
     /// A parser whose events hold at most `bytes` bytes.
-    #[cfg_attr(not(test), allow(dead_code))]
+    #[cfg_attr(not(any(test, feature = "mcp")), allow(dead_code))]
     pub(crate) fn with_limit(bytes: usize) -> Self {
         SseParser { limit: bytes, ..Self::default() }
     }

@@ -1,11 +1,26 @@
-//! Agents as MCP clients: the rules a client agent follows to reach remote
-//! MCP servers. Today the pure parts: how it finds where to log in
-//! ([`discovery`]), its registration and tokens ([`login`]), what it tells
-//! its front end about its servers ([`servers`]) and the messages of a
-//! session ([`session`]).
+//! Agents as MCP clients: [`Context::mcp_client`](crate::Context::mcp_client)
+//! connects an agent to remote MCP servers over Streamable HTTP (every
+//! reply bounded: [`MAX_REPLY_BYTES`], [`MAX_REPLY_EVENTS`],
+//! [`REQUEST_TIMEOUT`]), keeps them in its SQLite (`cf_agents_mcp_servers`)
+//! and shows them to its clients ([`servers`]). The pure rules: how it finds
+//! where to log in ([`discovery`], for the OAuth client to come), its
+//! registration and tokens ([`login`]), the messages of a session
+//! ([`session`]), the URLs it may reach ([`check_server_url`]) and what it
+//! keeps ([`stored_list`]).
 
+mod api;
 mod challenge;
 pub mod discovery;
+mod error;
 pub mod login;
+mod options;
 pub mod servers;
 pub mod session;
+mod store;
+mod transport;
+
+pub use api::McpClient;
+pub(crate) use api::{connect_frame, Links};
+pub use error::ClientError;
+pub use options::{check_server_url, stored_list, McpServerStatus, McpTransport, MAX_STORED_LIST_BYTES};
+pub use transport::{MAX_REPLY_BYTES, MAX_REPLY_EVENTS, REQUEST_TIMEOUT};

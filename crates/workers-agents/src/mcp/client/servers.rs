@@ -3,7 +3,7 @@
 //! `onMcpUpdate` shows), how a server's id is made safe, how its tools are
 //! named for the chat loop, and which hosts it may not reach. Pure.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use worker::Url;
@@ -12,7 +12,7 @@ use worker::Url;
 pub const MAX_SERVER_ID_CHARS: usize = 64;
 
 /// Where a connection to an MCP server is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ConnectionState {
     /// Waiting for the person to log in (`auth_url` says where).

@@ -1,0 +1,372 @@
+//! `ctx.mcp_client()`: the agent's connections to remote MCP servers. Each
+//! server is a row of `cf_agents_mcp_servers` (its session id and lists
+//! too), so after hibernation or eviction it is listed at once and its
+//! session taken up again on first use, with no new `add_server`.
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use serde_json::{json, Value};
+
+use super::error::ClientError;
+use super::options::{check_server_url, stored_list, McpServerStatus, McpTransport};
+use super::servers::{normalize_server_id, ConnectionState};
+use super::session::{
+    extend_list, initialize_request, initialized_notification, list_page, request, ClientInfo, ServerHello, MAX_PAGES,
+};
+use super::store::{ListColumn, ServerRow, ServerStore};
+use super::transport::{self, Endpoint};
+use crate::mcp::session::now_ms;
+use crate::mcp::{PromptResult, ResourceContents, ToolResult};
+use crate::{Agent, Context, Error, Result};
+
+/// The sessions open in this wake, by server id.
+#[derive(Default)]
+pub(crate) struct Links {
+    open: RefCell<HashMap<String, Rc<Link>>>,
+}
+
+impl Links {
+    fn get(&self, id: &str) -> Option<Rc<Link>> {
+        self.open.borrow().get(id).cloned()
+    }
+
+    fn put(&self, id: &str, link: Rc<Link>) {
+        self.open.borrow_mut().insert(id.to_owned(), link);
+    }
+
+    fn forget(&self, id: &str) -> Option<Rc<Link>> {
+        self.open.borrow_mut().remove(id)
+    }
+}
+
+/// One session with a server.
+struct Link {
+    endpoint: RefCell<Endpoint>,
+    next_id: Cell<u64>,
+}
+
+impl Link {
+    fn new(endpoint: Endpoint) -> Rc<Self> {
+        Rc::new(Link { endpoint: RefCell::new(endpoint), next_id: Cell::new(1) })
+    }
+
+    fn endpoint(&self) -> Endpoint {
+        self.endpoint.borrow().clone()
+    }
+
+    async fn send(&self, method: &str, params: Value) -> std::result::Result<Value, ClientError> {
+        let id = self.next_id.replace(self.next_id.get() + 1);
+        let reply = transport::post(&self.endpoint(), &request(id, method, params), Some(id)).await?;
+        reply.result.ok_or_else(|| ClientError::Protocol("no result".into()))
+    }
+
+    /// `initialize`, then `notifications/initialized`, on a fresh session.
+    async fn handshake(&self) -> std::result::Result<ServerHello, ClientError> {
+        let client = ClientInfo { name: "workers-agents".into(), version: env!("CARGO_PKG_VERSION").into() };
+        let id = self.next_id.replace(self.next_id.get() + 1);
+        let fresh = Endpoint { url: self.endpoint.borrow().url.clone(), ..Endpoint::default() };
+        let reply = transport::post(&fresh, &initialize_request(id, &client, json!({})), Some(id)).await?;
+        let hello = ServerHello::from_result(&reply.result.unwrap_or_default()).map_err(ClientError::Protocol)?;
+        let endpoint = Endpoint {
+            url: fresh.url,
+            session_id: reply.session_id,
+            protocol_version: Some(hello.protocol_version.clone()),
+        };
+        transport::post(&endpoint, &initialized_notification(), None).await?;
+        *self.endpoint.borrow_mut() = endpoint;
+        Ok(hello)
+    }
+}
+
+/// The agent's MCP client: [`Context::mcp_client`].
+pub struct McpClient<'a, A: Agent> {
+    ctx: &'a Context<A>,
+}
+
+impl<A: Agent> std::fmt::Debug for McpClient<'_, A> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("McpClient").field("agent", &self.ctx.agent_class()).finish_non_exhaustive()
+    }
+}
+
+impl<A: Agent> Context<A> {
+    /// The agent's connections to remote MCP servers (feature `mcp`): add,
+    /// list and remove servers, use their tools, resources and prompts.
+    /// Servers are kept in the agent's SQLite (created on first use) and
+    /// shown to its clients in the `cf_agent_mcp_servers` frame.
+    pub fn mcp_client(&self) -> McpClient<'_, A> {
+        McpClient { ctx: self }
+    }
+}
+
+impl<A: Agent> McpClient<'_, A> {
+    fn store(&self) -> ServerStore<'_> {
+        ServerStore { sql: self.ctx.sql(), schema: self.ctx.schema() }
+    }
+
+    fn links(&self) -> &Links {
+        &self.ctx.parts.mcp.client
+    }
+
+    /// Connects to the MCP server at `url` under `name` (its id is the name
+    /// made safe, [`normalize_server_id`]): initializes a session and lists
+    /// the server's tools, resources and prompts. Returns its status:
+    /// [`ConnectionState::Ready`], or [`ConnectionState::Failed`] with the
+    /// reason (the server is kept, and retried on its next use).
+    ///
+    /// Refused, with nothing stored: a URL that is not http(s), carries
+    /// credentials, or names a loopback, private or reserved address unless
+    /// [`Agent::allow_mcp_server_url`] allows it; a name whose id another
+    /// server has (another name or URL). Adding a server again with the same name and URL
+    /// reconnects it if it is not ready.
+    pub async fn add_server(&self, name: &str, url: &str, transport: McpTransport) -> Result<McpServerStatus> {
+        let parsed = check_server_url(url, |u| self.ctx.agent().allow_mcp_server_url(self.ctx, u))?;
+        let id = normalize_server_id(name);
+        let store = self.store();
+        if let Some(row) = store.get(&id)? {
+            if row.url != parsed.as_str() || row.name != name {
+                return Err(Error::msg(format!(
+                    "an MCP server with id {id:?} already exists ({:?} at {}): remove it first",
+                    row.name, row.url
+                )));
+            }
+            if row.state() == ConnectionState::Ready {
+                return Ok(status(&row));
+            }
+        }
+        store.insert(&id, name, parsed.as_str(), transport.as_str(), now_ms())?;
+        self.broadcast()?;
+        let row = store.get(&id)?.ok_or_else(|| ClientError::UnknownServer(id.clone()))?;
+        // A failure is recorded in the row (and shown); the status says it.
+        let _ = self.connect(&row).await;
+        let row = store.get(&id)?.ok_or_else(|| ClientError::UnknownServer(id.clone()))?;
+        Ok(status(&row))
+    }
+
+    /// Ends the session with server `id` (a `DELETE` when it has a session
+    /// id) and forgets it. Whether there was such a server.
+    pub async fn remove_server(&self, id: &str) -> Result<bool> {
+        let endpoint = match self.links().forget(id) {
+            Some(link) => Some(link.endpoint()),
+            None => self.store().get(id)?.map(|row| row.endpoint()),
+        };
+        let removed = self.store().delete(id)?;
+        if removed {
+            self.broadcast()?;
+        }
+        if let Some(endpoint) = endpoint {
+            transport::delete(&endpoint).await;
+        }
+        Ok(removed)
+    }
+
+    /// Every server, in the order they were added (read from storage: no
+    /// request is made).
+    pub fn servers(&self) -> Result<Vec<McpServerStatus>> {
+        Ok(self.store().all()?.iter().map(status).collect())
+    }
+
+    /// The server's tools (every page, at most
+    /// [`MAX_LISTED`](super::session::MAX_LISTED)), asked for again; the
+    /// stored list and the clients' frame are updated.
+    pub async fn list_tools(&self, id: &str) -> Result<Vec<Value>> {
+        self.refresh_list(id, ListColumn::Tools).await
+    }
+
+    /// The server's resources, as [`list_tools`](Self::list_tools) does.
+    pub async fn list_resources(&self, id: &str) -> Result<Vec<Value>> {
+        self.refresh_list(id, ListColumn::Resources).await
+    }
+
+    /// The server's prompts, as [`list_tools`](Self::list_tools) does.
+    pub async fn list_prompts(&self, id: &str) -> Result<Vec<Value>> {
+        self.refresh_list(id, ListColumn::Prompts).await
+    }
+
+    /// Calls tool `name` of server `id` with `arguments` (an object). A tool
+    /// that fails answers `Ok` with [`ToolResult::is_error`]; a JSON-RPC
+    /// error (unknown tool, bad arguments) is an `Err` with its message.
+    pub async fn call_tool(&self, id: &str, name: &str, arguments: Value) -> Result<ToolResult> {
+        let result = self.request(id, "tools/call", json!({ "name": name, "arguments": arguments })).await?;
+        decode(result, "tools/call")
+    }
+
+    /// Reads resource `uri` of server `id`.
+    pub async fn read_resource(&self, id: &str, uri: &str) -> Result<Vec<ResourceContents>> {
+        let mut result = self.request(id, "resources/read", json!({ "uri": uri })).await?;
+        decode(result["contents"].take(), "resources/read")
+    }
+
+    /// Gets prompt `name` of server `id` with `arguments` (an object of strings).
+    pub async fn get_prompt(&self, id: &str, name: &str, arguments: Value) -> Result<PromptResult> {
+        let result = self.request(id, "prompts/get", json!({ "name": name, "arguments": arguments })).await?;
+        decode(result, "prompts/get")
+    }
+
+    /// Sends a request to server `id`, taking its session up again from
+    /// storage after a wake; a session the server forgot (404) is opened
+    /// again once. A server that cannot be reached is marked failed (and
+    /// reconnected on its next use).
+    async fn request(&self, id: &str, method: &str, params: Value) -> Result<Value> {
+        let link = self.link(id).await?;
+        let outcome = match link.send(method, params.clone()).await {
+            Err(ClientError::SessionGone) => {
+                let row = self.store().get(id)?.ok_or_else(|| ClientError::UnknownServer(id.to_owned()))?;
+                let link = self.connect(&row).await?;
+                link.send(method, params).await
+            }
+            other => other,
+        };
+        match outcome {
+            Ok(result) => Ok(result),
+            Err(error) => {
+                if breaks_connection(&error) {
+                    self.links().forget(id);
+                    self.store().set_state(id, ConnectionState::Failed, Some(&error.to_string()))?;
+                    self.broadcast()?;
+                }
+                Err(error.into())
+            }
+        }
+    }
+
+    /// The open session with server `id`: this wake's, else the stored one
+    /// (no request made), else a new one.
+    async fn link(&self, id: &str) -> Result<Rc<Link>> {
+        if let Some(link) = self.links().get(id) {
+            return Ok(link);
+        }
+        let row = self.store().get(id)?.ok_or_else(|| ClientError::UnknownServer(id.to_owned()))?;
+        if row.state() == ConnectionState::Ready && row.protocol_version.is_some() {
+            let link = Link::new(row.endpoint());
+            self.links().put(id, link.clone());
+            return Ok(link);
+        }
+        self.connect(&row).await
+    }
+
+    /// Opens a session with the server of `row` and lists what it offers;
+    /// the outcome is stored (ready, or failed with the reason) and shown.
+    async fn connect(&self, row: &ServerRow) -> Result<Rc<Link>> {
+        self.links().forget(&row.id);
+        let store = self.store();
+        let outcome = match McpTransport::parse(&row.transport) {
+            McpTransport::Sse => Err(ClientError::Protocol("the legacy SSE transport is not supported yet".into())),
+            _ => self.open(row).await,
+        };
+        match outcome {
+            Ok(link) => {
+                store.set_state(&row.id, ConnectionState::Ready, None)?;
+                self.links().put(&row.id, link.clone());
+                self.broadcast()?;
+                Ok(link)
+            }
+            Err(error) => {
+                store.set_state(&row.id, ConnectionState::Failed, Some(&error.to_string()))?;
+                self.broadcast()?;
+                Err(error.into())
+            }
+        }
+    }
+
+    async fn open(&self, row: &ServerRow) -> std::result::Result<Rc<Link>, ClientError> {
+        let link = Link::new(Endpoint { url: row.url.clone(), ..Endpoint::default() });
+        let hello = link.handshake().await?;
+        let store = self.store();
+        let stored = store.set_session(&row.id, &link.endpoint(), hello.instructions.as_deref(), &hello.capabilities);
+        stored.map_err(|e| ClientError::Protocol(e.to_string()))?;
+        for (capability, column) in
+            [("tools", ListColumn::Tools), ("resources", ListColumn::Resources), ("prompts", ListColumn::Prompts)]
+        {
+            let items = match hello.offers(capability) {
+                true => list_all(&link, column).await?,
+                false => Vec::new(),
+            };
+            store.set_list(&row.id, column, &stored_list(&items)).map_err(|e| ClientError::Protocol(e.to_string()))?;
+        }
+        Ok(link)
+    }
+
+    async fn refresh_list(&self, id: &str, column: ListColumn) -> Result<Vec<Value>> {
+        let link = self.link(id).await?;
+        let items = match list_all(&link, column).await {
+            Err(ClientError::SessionGone) => {
+                let row = self.store().get(id)?.ok_or_else(|| ClientError::UnknownServer(id.to_owned()))?;
+                let link = self.connect(&row).await?;
+                list_all(&link, column).await?
+            }
+            other => other?,
+        };
+        self.store().set_list(id, column, &stored_list(&items))?;
+        self.broadcast()?;
+        Ok(items)
+    }
+
+    /// Sends every client the servers' state.
+    fn broadcast(&self) -> Result<()> {
+        let frame = self.store().servers_state()?.frame();
+        self.ctx.broadcast(&frame, &[]);
+        Ok(())
+    }
+}
+
+/// The `cf_agent_mcp_servers` frame a new connection gets: the stored
+/// servers (none when the agent never added one: no table is created).
+pub(crate) fn connect_frame<A: Agent>(ctx: &Context<A>) -> Result<Option<String>> {
+    let store = ServerStore { sql: ctx.sql(), schema: ctx.schema() };
+    match store.exists() {
+        true => Ok(Some(store.servers_state()?.frame())),
+        false => Ok(None),
+    }
+}
+
+/// Every page of a list, bounded by [`MAX_PAGES`] and `MAX_LISTED`.
+async fn list_all(link: &Link, column: ListColumn) -> std::result::Result<Vec<Value>, ClientError> {
+    let (method, key) = match column {
+        ListColumn::Tools => ("tools/list", "tools"),
+        ListColumn::Resources => ("resources/list", "resources"),
+        ListColumn::Prompts => ("prompts/list", "prompts"),
+    };
+    let mut items = Vec::new();
+    let mut cursor: Option<String> = None;
+    for _ in 0..MAX_PAGES {
+        let params = match &cursor {
+            Some(cursor) => json!({ "cursor": cursor }),
+            None => json!({}),
+        };
+        let result = link.send(method, params).await?;
+        let (page, next) = list_page(&result, key).map_err(ClientError::Protocol)?;
+        if extend_list(&mut items, page) || next.is_none() || next == cursor {
+            break;
+        }
+        cursor = next;
+    }
+    Ok(items)
+}
+
+/// Failures after which the session is not used again until reconnected.
+fn breaks_connection(error: &ClientError) -> bool {
+    match error {
+        ClientError::Transport(_) | ClientError::Unauthorized { .. } | ClientError::SessionGone => true,
+        ClientError::Http { status, .. } => *status >= 500 || *status == 403,
+        _ => false,
+    }
+}
+
+fn decode<T: serde::de::DeserializeOwned>(value: Value, method: &str) -> Result<T> {
+    serde_json::from_value(value)
+        .map_err(|e| ClientError::Protocol(format!("the {method} result does not decode: {e}")).into())
+}
+
+fn status(row: &ServerRow) -> McpServerStatus {
+    McpServerStatus {
+        id: row.id.clone(),
+        name: row.name.clone(),
+        url: row.url.clone(),
+        transport: McpTransport::parse(&row.transport),
+        state: row.state(),
+        error: row.error.clone(),
+    }
+}

@@ -1,0 +1,154 @@
+//! What a client agent asks for and is told about a server: the transport,
+//! the status it gets back, which URLs it may reach, and how much of a list
+//! it keeps. Pure.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use worker::Url;
+
+use super::error::ClientError;
+use super::servers::{refused_server_url, ConnectionState};
+
+/// Most bytes of one stored list (tools, resources or prompts as JSON): a
+/// row must fit the runtime's SQLite, and the connect frame stays small.
+pub const MAX_STORED_LIST_BYTES: usize = 512 * 1024;
+
+/// How the agent speaks to a server.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum McpTransport {
+    /// Streamable HTTP (the legacy SSE fallback of the SDK is not there yet).
+    #[default]
+    Auto,
+    /// Streamable HTTP (MCP 2025-03-26 and later).
+    StreamableHttp,
+    /// The legacy HTTP+SSE transport (MCP 2024-11-05): not supported yet.
+    Sse,
+}
+
+impl McpTransport {
+    /// The word stored and shown (`auto`, `streamable-http`, `sse`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            McpTransport::Auto => "auto",
+            McpTransport::StreamableHttp => "streamable-http",
+            McpTransport::Sse => "sse",
+        }
+    }
+
+    /// The transport a stored word names (unknown: `auto`).
+    pub fn parse(word: &str) -> Self {
+        match word {
+            "streamable-http" => McpTransport::StreamableHttp,
+            "sse" => McpTransport::Sse,
+            _ => McpTransport::Auto,
+        }
+    }
+}
+
+/// A server as [`McpClient`](super::McpClient) reports it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct McpServerStatus {
+    /// Its id (the name made safe: [`normalize_server_id`](super::servers::normalize_server_id)).
+    pub id: String,
+    /// The name the agent gave it.
+    pub name: String,
+    /// Its URL.
+    pub url: String,
+    /// The transport asked for.
+    pub transport: McpTransport,
+    /// Where the connection is.
+    pub state: ConnectionState,
+    /// Why it failed, if it did.
+    pub error: Option<String>,
+}
+
+/// Whether the agent may connect to `url`: http(s) without credentials
+/// always; a loopback, private or reserved host only when `allow_private`
+/// says so for that URL (the agent's
+/// [`allow_mcp_server_url`](crate::Agent::allow_mcp_server_url)).
+pub fn check_server_url(url: &str, allow_private: impl FnOnce(&Url) -> bool) -> Result<Url, ClientError> {
+    let parsed = Url::parse(url).map_err(|e| ClientError::Refused(format!("{url:?} is not a URL: {e}")))?;
+    if !matches!(parsed.scheme(), "http" | "https") || !parsed.username().is_empty() || parsed.password().is_some() {
+        let why = refused_server_url(&parsed).unwrap_or_else(|| "not an http(s) URL".into());
+        return Err(ClientError::Refused(why));
+    }
+    let private = match refused_server_url(&parsed) {
+        Some(why) => Some(why),
+        None if crate::net::is_loopback(&parsed) => {
+            Some(format!("{} is a loopback address", parsed.host_str().unwrap_or_default()))
+        }
+        None => None,
+    };
+    match private {
+        Some(why) if !allow_private(&parsed) => Err(ClientError::Refused(why)),
+        _ => Ok(parsed),
+    }
+}
+
+/// The JSON text of a list to store: the items in order while they fit in
+/// [`MAX_STORED_LIST_BYTES`] (the rest left out).
+pub fn stored_list(items: &[Value]) -> String {
+    let mut text = String::from("[");
+    for item in items {
+        let json = item.to_string();
+        if text.len() + json.len() + 2 > MAX_STORED_LIST_BYTES {
+            break;
+        }
+        if text.len() > 1 {
+            text.push(',');
+        }
+        text.push_str(&json);
+    }
+    text.push(']');
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn private_urls_need_the_agents_leave() {
+        let refused = |url: &str| check_server_url(url, |_| false).err().map(|e| e.to_string());
+        assert_eq!(refused("https://mcp.example.com/mcp"), None);
+        for bad in [
+            "http://127.0.0.1:9130/mcp",
+            "http://localhost/mcp",
+            "http://[::1]/",
+            "http://10.0.0.1/",
+            "http://169.254.169.254/",
+        ] {
+            assert!(refused(bad).is_some_and(|e| e.starts_with("refused: ")), "{bad}");
+        }
+        assert!(check_server_url("http://127.0.0.1:9130/mcp", |u| u.port() == Some(9130)).is_ok());
+        assert!(check_server_url("http://127.0.0.1:9131/mcp", |u| u.port() == Some(9130)).is_err());
+        // Scheme and credentials are never allowed, whatever the agent says.
+        assert!(check_server_url("ftp://127.0.0.1/", |_| true).is_err());
+        assert!(check_server_url("http://u:p@127.0.0.1/", |_| true).is_err());
+        assert!(check_server_url("not a url", |_| true).is_err());
+    }
+
+    #[test]
+    fn stored_lists_are_bounded_and_valid_json() {
+        let small = stored_list(&[json!({"name": "a"}), json!({"name": "b"})]);
+        assert_eq!(serde_json::from_str::<Value>(&small).unwrap(), json!([{"name": "a"}, {"name": "b"}]));
+        assert_eq!(stored_list(&[]), "[]");
+        let big: Vec<Value> = (0..100).map(|i| json!({"name": i, "pad": "x".repeat(10_000)})).collect();
+        let text = stored_list(&big);
+        assert!(text.len() <= MAX_STORED_LIST_BYTES);
+        let kept: Vec<Value> = serde_json::from_str(&text).unwrap();
+        assert!(kept.len() < 100 && kept.len() > 40);
+        assert_eq!(kept[0]["name"], 0);
+    }
+
+    #[test]
+    fn transports_round_trip() {
+        for t in [McpTransport::Auto, McpTransport::StreamableHttp, McpTransport::Sse] {
+            assert_eq!(McpTransport::parse(t.as_str()), t);
+            assert_eq!(serde_json::to_value(t).unwrap(), t.as_str());
+        }
+    }
+}

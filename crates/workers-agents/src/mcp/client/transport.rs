@@ -1,0 +1,198 @@
+//! Streamable HTTP from inside a Durable Object, with the runtime's `fetch`:
+//! one POST per JSON-RPC message, the reply read as JSON or as an event
+//! stream until the response to the request arrives, every read bounded
+//! ([`MAX_REPLY_BYTES`], [`MAX_REPLY_EVENTS`], [`REQUEST_TIMEOUT`]).
+
+use std::time::Duration;
+
+use futures_util::future::{select, Either};
+use futures_util::StreamExt;
+use serde_json::Value;
+use worker::{ByteStream, Fetch, Headers, Method, Request, RequestInit, Response};
+
+use super::challenge::parse_challenges;
+use super::error::ClientError;
+use super::session::{messages, reply_kind, response_to, ReplyKind, SESSION_HEADER, VERSION_HEADER};
+use crate::sse::parse::SseParser;
+
+/// Most bytes read from one reply (a JSON body, or an event stream up to the
+/// response): a server cannot fill the agent's memory.
+pub const MAX_REPLY_BYTES: usize = 4 * 1024 * 1024;
+/// Most events read from one event-stream reply before its response.
+pub const MAX_REPLY_EVENTS: usize = 1_000;
+/// How long one request may take, its reply read to the end.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// Most bytes of a failed reply's body kept for its error message.
+const MAX_ERROR_BODY_BYTES: usize = 4 * 1024;
+
+/// Where a session is: its URL, and what the server gave it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Endpoint {
+    pub(crate) url: String,
+    pub(crate) session_id: Option<String>,
+    pub(crate) protocol_version: Option<String>,
+}
+
+/// What a POST brought back.
+#[derive(Debug)]
+pub(crate) struct Reply {
+    /// The result of the request (`None` for a notification).
+    pub(crate) result: Option<Value>,
+    /// The `Mcp-Session-Id` the server set, if any.
+    pub(crate) session_id: Option<String>,
+}
+
+/// POSTs `message`; with `id`, waits for the response to it.
+pub(crate) async fn post(endpoint: &Endpoint, message: &Value, id: Option<u64>) -> Result<Reply, ClientError> {
+    let work = Box::pin(post_unbounded(endpoint, message, id));
+    match select(work, Box::pin(worker::Delay::from(REQUEST_TIMEOUT))).await {
+        Either::Left((reply, _)) => reply,
+        Either::Right(_) => Err(ClientError::Transport(format!("no answer within {REQUEST_TIMEOUT:?}"))),
+    }
+}
+
+/// Ends the session (`DELETE` with its id); failures are ignored, as the
+/// server may already have ended it.
+pub(crate) async fn delete(endpoint: &Endpoint) {
+    let Some(session_id) = &endpoint.session_id else { return };
+    let headers = Headers::new();
+    let _ = headers.set(SESSION_HEADER, session_id);
+    if let Some(version) = &endpoint.protocol_version {
+        let _ = headers.set(VERSION_HEADER, version);
+    }
+    let mut init = RequestInit::new();
+    init.with_method(Method::Delete).with_headers(headers);
+    let Ok(req) = Request::new_with_init(&endpoint.url, &init) else { return };
+    let _ = select(Box::pin(Fetch::Request(req).send()), Box::pin(worker::Delay::from(REQUEST_TIMEOUT))).await;
+}
+
+async fn post_unbounded(endpoint: &Endpoint, message: &Value, id: Option<u64>) -> Result<Reply, ClientError> {
+    let headers = Headers::new();
+    let set = |k: &str, v: &str| headers.set(k, v).map_err(|e| ClientError::Transport(e.to_string()));
+    set("content-type", "application/json")?;
+    set("accept", "application/json, text/event-stream")?;
+    if let Some(session_id) = &endpoint.session_id {
+        set(SESSION_HEADER, session_id)?;
+    }
+    if let Some(version) = &endpoint.protocol_version {
+        set(VERSION_HEADER, version)?;
+    }
+    let mut init = RequestInit::new();
+    init.with_method(Method::Post).with_headers(headers).with_body(Some(message.to_string().into()));
+    let req = Request::new_with_init(&endpoint.url, &init).map_err(|e| ClientError::Transport(e.to_string()))?;
+    let mut response = Fetch::Request(req).send().await.map_err(|e| ClientError::Transport(e.to_string()))?;
+    let status = response.status_code();
+    let header = |name: &str| response.headers().get(name).ok().flatten();
+    let session_id = header(SESSION_HEADER);
+    let kind = reply_kind(status, header("content-type").as_deref()).map_err(ClientError::Protocol)?;
+    let result = match kind {
+        ReplyKind::Empty => None,
+        ReplyKind::Failed(status) => return Err(failure(endpoint, status, &mut response).await),
+        ReplyKind::Json => {
+            let text = read_text(&mut response, MAX_REPLY_BYTES).await?;
+            let found = messages(&text).map_err(ClientError::Protocol)?;
+            match id {
+                Some(id) => Some(outcome(response_to(&found, id), id)?),
+                None => None,
+            }
+        }
+        ReplyKind::EventStream => match id {
+            Some(id) => Some(read_events(&mut response, id).await?),
+            None => None,
+        },
+    };
+    if id.is_some() && result.is_none() {
+        return Err(ClientError::Protocol(format!("the server answered {status} without a response")));
+    }
+    Ok(Reply { result, session_id })
+}
+
+fn outcome(found: Option<Result<Value, crate::mcp::RpcError>>, id: u64) -> Result<Value, ClientError> {
+    match found {
+        Some(Ok(result)) => Ok(result),
+        Some(Err(error)) => Err(ClientError::Rpc(error)),
+        None => Err(ClientError::Protocol(format!("the reply holds no response to request {id}"))),
+    }
+}
+
+/// Reads events until the response to `id`, within the limits.
+async fn read_events(response: &mut Response, id: u64) -> Result<Value, ClientError> {
+    let mut bytes = stream(response)?;
+    let mut parser = SseParser::with_limit(MAX_REPLY_BYTES);
+    let mut read = 0usize;
+    let mut events = 0usize;
+    loop {
+        let (batch, ended) = match bytes.next().await {
+            Some(chunk) => {
+                let chunk = chunk.map_err(|e| ClientError::Transport(e.to_string()))?;
+                read += chunk.len();
+                if read > MAX_REPLY_BYTES {
+                    return Err(ClientError::TooLarge(format!("the reply is over {MAX_REPLY_BYTES} bytes")));
+                }
+                (parser.push(&chunk), false)
+            }
+            None => (parser.finish(), true),
+        };
+        if parser.overflowed() {
+            return Err(ClientError::TooLarge(format!("an event of the reply is over {MAX_REPLY_BYTES} bytes")));
+        }
+        for event in batch {
+            events += 1;
+            if events > MAX_REPLY_EVENTS {
+                return Err(ClientError::TooLarge(format!("the reply sent over {MAX_REPLY_EVENTS} events")));
+            }
+            if event.data.is_empty() || event.event.as_deref().is_some_and(|e| e != "message") {
+                continue;
+            }
+            // A message that is not JSON-RPC is skipped, as the SDK's client does.
+            if let Ok(found) = messages(&event.data) {
+                if let Some(outcome) = response_to(&found, id) {
+                    return outcome.map_err(ClientError::Rpc);
+                }
+            }
+        }
+        if ended {
+            return Err(ClientError::Protocol(format!("the event stream ended without a response to request {id}")));
+        }
+    }
+}
+
+/// The error a failed reply stands for.
+async fn failure(endpoint: &Endpoint, status: u16, response: &mut Response) -> ClientError {
+    if status == 404 && endpoint.session_id.is_some() {
+        return ClientError::SessionGone;
+    }
+    if status == 401 {
+        let header = response.headers().get("www-authenticate").ok().flatten().unwrap_or_default();
+        let challenges = parse_challenges(&header).unwrap_or_default();
+        if let Some(bearer) = challenges.iter().find(|c| c.scheme == "bearer") {
+            return ClientError::Unauthorized {
+                resource_metadata: bearer.param("resource_metadata").map(str::to_owned),
+            };
+        }
+    }
+    let text = read_text(response, MAX_ERROR_BODY_BYTES).await.unwrap_or_default();
+    let message = serde_json::from_str::<Value>(&text)
+        .ok()
+        .and_then(|body| body["error"]["message"].as_str().map(str::to_owned))
+        .unwrap_or_else(|| text.chars().take(200).collect());
+    ClientError::Http { status, message }
+}
+
+fn stream(response: &mut Response) -> Result<ByteStream, ClientError> {
+    response.stream().map_err(|e| ClientError::Transport(e.to_string()))
+}
+
+/// The body as text, refused once it passes `limit` bytes.
+async fn read_text(response: &mut Response, limit: usize) -> Result<String, ClientError> {
+    let mut bytes = stream(response)?;
+    let mut body = Vec::new();
+    while let Some(chunk) = bytes.next().await {
+        let chunk = chunk.map_err(|e| ClientError::Transport(e.to_string()))?;
+        if body.len() + chunk.len() > limit {
+            return Err(ClientError::TooLarge(format!("the reply is over {limit} bytes")));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    String::from_utf8(body).map_err(|_| ClientError::Protocol("the reply is not UTF-8".into()))
+}
