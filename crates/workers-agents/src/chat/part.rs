@@ -638,27 +638,40 @@ impl ChatRuntime {
         live.keep_chunks();
         let finished = self.finish(ctx, options, &live, &run.requesters);
         *self.live.borrow_mut() = None;
-        let frame = match (finished, failure) {
-            (Err(e), _) => error_frame_value(&run.request_id, &ctx.caller_message("chat reply", &e), run.continuation),
-            (Ok(()), Some(error)) => error_frame_value(&run.request_id, &error, run.continuation),
-            (Ok(()), None) => done_frame(&run.request_id, outcome, &run.message_ids, run.continuation),
+        let (frame, transcript) = match (finished, failure) {
+            (Err(e), _) => {
+                (error_frame_value(&run.request_id, &ctx.caller_message("chat reply", &e), run.continuation), None)
+            }
+            (Ok(transcript), Some(error)) => (error_frame_value(&run.request_id, &error, run.continuation), transcript),
+            (Ok(transcript), None) => {
+                (done_frame(&run.request_id, outcome, &run.message_ids, run.continuation), transcript)
+            }
         };
         let requesters: Vec<Connection> =
             ctx.connections().into_iter().filter(|c| run.requesters.iter().any(|r| r == c.id())).collect();
         live.send_final(frame, &requesters);
+        // A continuation's requester resumed it into a message of its own
+        // (the AI SDK resumes a finished browser tool call that way): after
+        // its stream has ended, the transcript puts the stored message back.
+        if let (true, Some(transcript)) = (run.continuation, transcript) {
+            for connection in &requesters {
+                let _ = connection.send(&transcript);
+            }
+        }
         *self.ended.borrow_mut() = Some(live);
     }
 
     /// Stores the assistant message (unless the history was cleared while
     /// it streamed) and deletes its stream's rows in the same transaction,
-    /// then sends the transcript to the other connections.
+    /// then sends the transcript to the other connections; returns that
+    /// `cf_agent_chat_messages` frame, if a message was stored.
     fn finish<A: Agent>(
         &self,
         ctx: &Context<A>,
         options: &Chat,
         live: &LiveStream,
         requesters: &[String],
-    ) -> Result<()> {
+    ) -> Result<Option<String>> {
         let store = ctx.chat_messages();
         let keep = !live.cleared.get() && live.builder.borrow().has_content();
         ctx.sql().transaction(|sql| {
@@ -671,10 +684,11 @@ impl ChatRuntime {
             streams::delete(sql, ctx.schema(), &live.request_id)
         })?;
         if !keep {
-            return Ok(());
+            return Ok(None);
         }
         let exclude: Vec<&str> = requesters.iter().map(String::as_str).collect();
-        ctx.broadcast(&messages_frame(&store.json()?), &exclude);
-        Ok(())
+        let transcript = messages_frame(&store.json()?);
+        ctx.broadcast(&transcript, &exclude);
+        Ok(Some(transcript))
     }
 }
