@@ -219,4 +219,23 @@ describe("the demo page's travel agent (TravelAgent through web/src/travel.jsx)"
     await screenshot(page, "demo-travel-after-restart");
     expect(errors).toEqual([]);
   });
+
+  it("shows a reply cut by a crash of the worker as interrupted, as far as it got, and answers the next message", async () => {
+    await ask("Tell me a long story crawl");
+    await expect.poll(async () => (await assistantTexts()).at(-1) ?? "", { timeout: 20_000 }).toContain("step3 ");
+    await server.kill(); // SIGKILL: nothing gets to finish
+    server = await startDemo();
+    await page.reload();
+    const last = page.locator("#travel-messages .bubble.assistant").last();
+    await expect.poll(() => last.locator(".interrupted").count(), { timeout: 30_000 }).toBe(1);
+    const cut = (await last.textContent()) ?? "";
+    expect(cut).toMatch(/^step0 step1 step2 step3 /);
+    expect(cut).not.toContain("step29");
+    await screenshot(page, "demo-travel-interrupted");
+    await ask("Hello again");
+    await expect.poll(async () => (await assistantTexts()).at(-1) ?? "", { timeout: 20_000 }).toMatch(/^You said: Hello again/);
+    // The interrupted answer stays as it was, marked.
+    expect(await page.locator("#travel-messages .interrupted").count()).toBe(1);
+    expect(errors).toEqual([]);
+  }, 120_000);
 });

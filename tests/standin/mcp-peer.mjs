@@ -6,6 +6,8 @@
 //   /events/mcp   initializes in JSON, answers tools/call as an event stream:
 //                 `flood` (2000 notifications and no response), `big-event`
 //                 (one 5 MiB event), `echo` (a notification, then the response)
+//   /wide/mcp     as /json/mcp, but tools/list in 20 pages of 3 tools with
+//                 300 KB descriptions each (about 18 MB in all)
 //   /down/mcp     500 with a JSON-RPC error body
 //   /secure/mcp   401 with a Bearer challenge naming its resource metadata
 //   POST /forget  forgets every session (the next request with one gets 404)
@@ -38,12 +40,17 @@ export async function startMcpPeer(port) {
       res.writeHead(500, { "content-type": "application/json" });
       return res.end(JSON.stringify({ jsonrpc: "2.0", id: null, error: { code: -32603, message: "database on fire" } }));
     }
+    if (url.pathname === "/redirect/mcp") {
+      // Points elsewhere (the peer's own working endpoint): a client must not follow it.
+      res.writeHead(307, { location: `http://127.0.0.1:${port}/json/mcp` });
+      return res.end();
+    }
     if (url.pathname === "/secure/mcp") {
       const metadata = `http://127.0.0.1:${port}/.well-known/oauth-protected-resource/secure/mcp`;
       res.writeHead(401, { "www-authenticate": `Bearer resource_metadata="${metadata}"` });
       return res.end("unauthorized");
     }
-    const mode = url.pathname === "/json/mcp" ? "json" : url.pathname === "/events/mcp" ? "events" : null;
+    const mode = { "/json/mcp": "json", "/events/mcp": "events", "/wide/mcp": "wide" }[url.pathname] ?? null;
     if (!mode) {
       res.writeHead(404);
       return res.end("no such path");
@@ -94,6 +101,13 @@ export async function startMcpPeer(port) {
       return res.end();
     }
     const reply = (result) => JSON.stringify({ jsonrpc: "2.0", id: message.id, result });
+    if (message.method === "tools/list" && mode === "wide") {
+      // 20 pages of 3 tools with 300 KB descriptions (about 18 MB in all).
+      const n = Number(/^p(\d+)$/.exec(message.params?.cursor ?? "")?.[1] ?? 0);
+      const tools = [0, 1, 2].map((i) => ({ name: `t${n}_${i}`, description: "x".repeat(300_000), inputSchema: { type: "object" } }));
+      res.writeHead(200, { "content-type": "application/json" });
+      return res.end(reply(n < 19 ? { tools, nextCursor: `p${n + 1}` } : { tools }));
+    }
     if (message.method === "tools/list") {
       const tool = (name) => ({ name, inputSchema: { type: "object" } });
       const result = message.params?.cursor === "page-2"

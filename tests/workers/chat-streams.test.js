@@ -115,6 +115,26 @@ describe("a stream cut by an eviction", () => {
 });
 
 describe("the last request's context", () => {
+  it("keeps what a stored answer had when a request extending it is cut by eviction", async () => {
+    const name = uniqueName("extended");
+    const client = await openChat("chat-probe", name);
+    request(client, "r1", [user("u1", "slow please")]);
+    expect((await collect(client, "r1")).at(-1)).toMatchObject({ done: true, outcome: "completed" });
+    const [, answer] = await history("chat-probe", name);
+    // A request whose list ends with that answer extends it (the hook sends one after a tool result without
+    // autoContinue); it is cut mid-stream.
+    request(client, "r2", [user("u1", "slow please crawl"), answer]);
+    await until(client, "r2", 3);
+    await abortAllDurableObjects();
+    const stored = await history("chat-probe", name);
+    expect(stored.map((m) => m.id)).toEqual(["u1", answer.id]);
+    const extended = stored[1];
+    expect(extended.metadata).toMatchObject({ outcome: "aborted" });
+    // Everything the answer had is still there, then the part the cut reply got to.
+    expect(extended.parts.slice(0, answer.parts.length)).toEqual(answer.parts);
+    expect(extended.parts.length).toBeGreaterThan(answer.parts.length);
+  });
+
   it("gives a continuation after an eviction the same client tools and body", async () => {
     const name = uniqueName("context");
     const stub = env.ToolChat.get(env.ToolChat.idFromName(name));

@@ -118,6 +118,13 @@ describe("faults of a server", () => {
     expect(secure.error).toBe(
       `the MCP server requires an OAuth login, which this client does not support yet (resource metadata: ${PEER}/.well-known/oauth-protected-resource/secure/mcp)`,
     );
+    // A redirect is not followed (it could lead to a host the URL check refuses): the server fails, saying so.
+    const moved = await ok(client, "addServer", ["moved", `${PEER}/redirect/mcp`]);
+    expect(moved).toMatchObject({
+      state: "failed",
+      error: "the MCP server answered HTTP 307: the server answered with a redirect, which an MCP client does not follow",
+    });
+    await ok(client, "removeServer", ["moved"]);
     const gone = await ok(client, "addServer", ["gone", "http://127.0.0.1:1/mcp"]);
     expect(gone.state).toBe("failed");
     expect(gone.error).toMatch(/^the MCP server could not be reached/);
@@ -154,6 +161,19 @@ describe("faults of a server", () => {
     const big = await client.call("callTool", ["events", "big-event", {}]);
     expect(big.error).toMatch(/^the MCP server's reply is too large: /);
     expect((await ok(client, "servers", [])).map((s) => s.state)).toEqual(["ready", "ready"]);
+    client.close();
+  });
+
+  it("stops listing once a list passes MAX_LISTED_BYTES (4 MiB), however many pages the server offers", async () => {
+    const { client } = await open();
+    const before = (await peerLog()).methods.filter((m) => m === "tools/list").length;
+    expect((await ok(client, "addServer", ["wide", `${PEER}/wide/mcp`])).state).toBe("ready");
+    // 20 pages of 3 tools of 300 KB were offered: the fifth page passes 4 MiB, and no more is asked.
+    const asked = (await peerLog()).methods.filter((m) => m === "tools/list").length - before;
+    expect(asked).toBe(5);
+    const tools = await ok(client, "listTools", ["wide"]);
+    expect(tools.map((t) => t.name).slice(-3)).toEqual(["t4_0", "t4_1", "t4_2"]);
+    expect(tools).toHaveLength(15);
     client.close();
   });
 });

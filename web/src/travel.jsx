@@ -136,6 +136,9 @@ function TravelChat({ name, agent: className, host }) {
               {message.parts.map((part, i) => (
                 <Part key={i} part={part} respond={respond} />
               ))}
+              {message.metadata?.outcome === "aborted" && (
+                <p className="interrupted">Interrupted: the agent stopped before it finished this answer.</p>
+              )}
             </div>
           ))}
         </div>

@@ -5,10 +5,15 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 
 use worker::url::{Host, Url};
 
-/// Whether `url`'s host is a loopback address or `localhost`.
+/// Whether `url`'s host is a loopback address, `localhost` or a name under
+/// it (RFC 6761 reserves `.localhost` for loopback), with or without the
+/// trailing dot.
 pub(crate) fn is_loopback(url: &Url) -> bool {
     match url.host() {
-        Some(Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
+        Some(Host::Domain(domain)) => {
+            let name = domain.strip_suffix('.').unwrap_or(domain).to_ascii_lowercase();
+            name == "localhost" || name.ends_with(".localhost")
+        }
         Some(Host::Ipv4(ip)) => ip.is_loopback(),
         Some(Host::Ipv6(ip)) => ip.is_loopback(),
         None => false,
@@ -122,5 +127,10 @@ mod tests {
         }
         assert!(is_loopback(&host("http://localhost:8790/")) && is_loopback(&host("http://[::1]/")));
         assert!(!is_loopback(&host("http://10.0.0.1/")));
+        // Names under localhost, and the trailing dot, are loopback too.
+        for name in ["http://localhost./", "http://foo.localhost/", "http://A.LocalHost./"] {
+            assert!(is_loopback(&host(name)), "{name}");
+        }
+        assert!(!is_loopback(&host("http://localhost.example.com/")) && !is_loopback(&host("http://notlocalhost/")));
     }
 }

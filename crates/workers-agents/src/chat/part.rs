@@ -244,7 +244,16 @@ impl ChatRuntime {
                 let ended = self.ended.borrow().clone().filter(|l| l.request_id == id);
                 match (live, ended) {
                     (Some(live), _) if live.request_id == id => live.replay_to(connection),
-                    (_, Some(ended)) => ended.replay_to(connection),
+                    (_, Some(ended)) => {
+                        ended.replay_to(connection);
+                        // The AI SDK resumed the ended stream (a reply cut by
+                        // eviction, a continuation) into a message of its
+                        // own: the transcript puts the stored one back, with
+                        // its metadata (`outcome: "aborted"`).
+                        if let Ok(transcript) = ctx.chat_messages().json() {
+                            send(connection, &messages_frame(&transcript));
+                        }
+                    }
                     (Some(_), None) => {}
                     (None, None) => send(connection, &ended_frame(&id)),
                 }
@@ -381,10 +390,10 @@ impl ChatRuntime {
         for row in rows {
             let chunks = streams::chunks(ctx.sql(), &row.request_id)?;
             let continuation = row.continuation != 0;
-            let base = match continuation {
-                true => store.list()?.into_iter().find(|m| id_of(m) == row.message_id),
-                false => None,
-            };
+            // The stored message the stream extended: a continuation's, and
+            // a new request's whose list ended with that assistant message
+            // (a new turn's id is new, so it finds none).
+            let base = store.list()?.into_iter().find(|m| id_of(m) == row.message_id);
             let message = interrupted_message(&row.message_id, base.as_ref(), &chunks);
             ctx.sql().transaction(|sql| {
                 if let Some(message) = &message {

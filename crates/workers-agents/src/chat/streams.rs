@@ -87,10 +87,14 @@ pub(crate) fn insert_chunk(sql: &Sql, request_id: &str, seq: u64, body: &str) ->
         sql.execute(INSERT_CHUNK, crate::params![request_id, seq as i64, 0i64, body])?;
         return Ok(());
     }
-    for (piece, data) in pieces(body, PIECE_BYTES).into_iter().enumerate() {
-        sql.execute(INSERT_CHUNK, crate::params![request_id, seq as i64, piece as i64, data])?;
-    }
-    Ok(())
+    // All the pieces or none: a half-stored chunk would be joined into a
+    // replay, and block its `seq` for the next chunk.
+    sql.transaction(|sql| {
+        for (piece, data) in pieces(body, PIECE_BYTES).into_iter().enumerate() {
+            sql.execute(INSERT_CHUNK, crate::params![request_id, seq as i64, piece as i64, data])?;
+        }
+        Ok(())
+    })
 }
 
 /// A stream's chunks, in order: `(seq, body)`.
@@ -134,11 +138,14 @@ pub(crate) fn streams(sql: &Sql, schema: &Schema) -> Result<Vec<StreamRow>> {
     )
 }
 
-/// Deletes every stream (the history was cleared).
+/// Deletes every stream and the last request's context (the history was
+/// cleared).
 pub(crate) fn clear(sql: &Sql, schema: &Schema) -> Result<()> {
     if schema.has(&MIGRATIONS) {
         sql.execute("DELETE FROM cf_agents_chat_chunks", Vec::new())?;
         sql.execute("DELETE FROM cf_agents_chat_streams", Vec::new())?;
+        // The last request's body and client tools go with the history.
+        sql.execute("DELETE FROM cf_agents_chat_context", Vec::new())?;
     }
     Ok(())
 }

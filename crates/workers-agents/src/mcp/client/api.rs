@@ -13,7 +13,8 @@ use super::error::ClientError;
 use super::options::{check_server_url, stored_list, McpServerStatus, McpTransport};
 use super::servers::{normalize_server_id, ConnectionState};
 use super::session::{
-    extend_list, initialize_request, initialized_notification, list_page, request, ClientInfo, ServerHello, MAX_PAGES,
+    extend_list, initialize_request, initialized_notification, list_page, request, ClientInfo, ServerHello,
+    MAX_LISTED_BYTES, MAX_PAGES,
 };
 use super::store::{ListColumn, ServerRow, ServerStore};
 use super::transport::{self, Endpoint};
@@ -322,7 +323,7 @@ pub(crate) fn connect_frame<A: Agent>(ctx: &Context<A>) -> Result<Option<String>
     }
 }
 
-/// Every page of a list, bounded by [`MAX_PAGES`] and `MAX_LISTED`.
+/// Every page of a list, bounded by [`MAX_PAGES`], `MAX_LISTED` and [`MAX_LISTED_BYTES`].
 async fn list_all(link: &Link, column: ListColumn) -> std::result::Result<Vec<Value>, ClientError> {
     let (method, key) = match column {
         ListColumn::Tools => ("tools/list", "tools"),
@@ -330,6 +331,7 @@ async fn list_all(link: &Link, column: ListColumn) -> std::result::Result<Vec<Va
         ListColumn::Prompts => ("prompts/list", "prompts"),
     };
     let mut items = Vec::new();
+    let mut bytes = 0;
     let mut cursor: Option<String> = None;
     for _ in 0..MAX_PAGES {
         let params = match &cursor {
@@ -338,7 +340,8 @@ async fn list_all(link: &Link, column: ListColumn) -> std::result::Result<Vec<Va
         };
         let result = link.send(method, params).await?;
         let (page, next) = list_page(&result, key).map_err(ClientError::Protocol)?;
-        if extend_list(&mut items, page) || next.is_none() || next == cursor {
+        bytes += page.iter().map(|item| item.to_string().len()).sum::<usize>();
+        if extend_list(&mut items, page) || bytes > MAX_LISTED_BYTES || next.is_none() || next == cursor {
             break;
         }
         cursor = next;

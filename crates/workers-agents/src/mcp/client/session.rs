@@ -16,6 +16,10 @@ pub const VERSION_HEADER: &str = "mcp-protocol-version";
 pub const MAX_LISTED: usize = 1_000;
 /// Most pages a client asks for while listing.
 pub const MAX_PAGES: usize = 20;
+/// Most bytes (as JSON text) of one list kept while its pages arrive: past
+/// them the listing stops, so a server cannot fill the agent's memory with
+/// twenty pages of huge items.
+pub const MAX_LISTED_BYTES: usize = 4 * 1024 * 1024;
 
 /// Who the client is, in `initialize`.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -8,7 +8,7 @@ use std::time::Duration;
 use futures_util::future::{select, Either};
 use futures_util::StreamExt;
 use serde_json::Value;
-use worker::{ByteStream, Fetch, Headers, Method, Request, RequestInit, Response};
+use worker::{ByteStream, Fetch, Headers, Method, Request, RequestInit, RequestRedirect, Response};
 
 use super::challenge::parse_challenges;
 use super::error::ClientError;
@@ -61,7 +61,9 @@ pub(crate) async fn delete(endpoint: &Endpoint) {
         let _ = headers.set(VERSION_HEADER, version);
     }
     let mut init = RequestInit::new();
-    init.with_method(Method::Delete).with_headers(headers);
+    // Never followed: a redirect could send the session to a host the URL
+    // check refused (see `post_unbounded`).
+    init.with_method(Method::Delete).with_headers(headers).with_redirect(RequestRedirect::Manual);
     let Ok(req) = Request::new_with_init(&endpoint.url, &init) else { return };
     let _ = select(Box::pin(Fetch::Request(req).send()), Box::pin(worker::Delay::from(REQUEST_TIMEOUT))).await;
 }
@@ -78,7 +80,13 @@ async fn post_unbounded(endpoint: &Endpoint, message: &Value, id: Option<u64>) -
         set(VERSION_HEADER, version)?;
     }
     let mut init = RequestInit::new();
-    init.with_method(Method::Post).with_headers(headers).with_body(Some(message.to_string().into()));
+    // Redirects are not followed: `check_server_url` vetted this URL only, and
+    // a 307 would carry the request (and the session id) to any host, a
+    // private one included. A 3xx is the server's failure.
+    init.with_method(Method::Post)
+        .with_headers(headers)
+        .with_body(Some(message.to_string().into()))
+        .with_redirect(RequestRedirect::Manual);
     let req = Request::new_with_init(&endpoint.url, &init).map_err(|e| ClientError::Transport(e.to_string()))?;
     let mut response = Fetch::Request(req).send().await.map_err(|e| ClientError::Transport(e.to_string()))?;
     let status = response.status_code();
@@ -170,6 +178,10 @@ async fn failure(endpoint: &Endpoint, status: u16, response: &mut Response) -> C
                 resource_metadata: bearer.param("resource_metadata").map(str::to_owned),
             };
         }
+    }
+    if (300..400).contains(&status) {
+        let message = "the server answered with a redirect, which an MCP client does not follow".to_owned();
+        return ClientError::Http { status, message };
     }
     let text = read_text(response, MAX_ERROR_BODY_BYTES).await.unwrap_or_default();
     let message = serde_json::from_str::<Value>(&text)
