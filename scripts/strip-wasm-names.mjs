@@ -23,11 +23,11 @@ function leb128(bytes, at) {
   }
 }
 
-/** `wasm` without its "name" custom section(s); the other sections byte for byte. */
-export function withoutNames(wasm) {
+/** The sections of `wasm` in order: `{ id, name, bytes }` (`name` for custom sections, `bytes` the whole section). */
+export function sections(wasm) {
   const magic = [0x00, 0x61, 0x73, 0x6d];
   if (wasm.length < 8 || magic.some((b, i) => wasm[i] !== b)) throw new Error("not a wasm module");
-  const kept = [wasm.subarray(0, 8)];
+  const found = [];
   let at = 8;
   while (at < wasm.length) {
     const start = at;
@@ -35,15 +35,21 @@ export function withoutNames(wasm) {
     const [size, body] = leb128(wasm, at + 1);
     const end = body + size;
     if (end > wasm.length) throw new Error(`section ${id} at ${start} runs past the end`);
-    let isName = false;
+    let name;
     if (id === 0) {
-      const [length, name] = leb128(wasm, body);
-      isName = new TextDecoder().decode(wasm.subarray(name, name + length)) === "name";
+      const [length, text] = leb128(wasm, body);
+      name = new TextDecoder().decode(wasm.subarray(text, text + length));
     }
-    if (!isName) kept.push(wasm.subarray(start, end));
+    found.push({ id, name, bytes: wasm.subarray(start, end) });
     at = end;
   }
-  return Buffer.concat(kept);
+  return found;
+}
+
+/** `wasm` without its "name" custom section(s); the other sections byte for byte. */
+export function withoutNames(wasm) {
+  const kept = sections(wasm).filter((section) => !(section.id === 0 && section.name === "name"));
+  return Buffer.concat([wasm.subarray(0, 8), ...kept.map((section) => section.bytes)]);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -4,7 +4,7 @@ import { createServer } from "node:net";
 import { assertPortFree, startWrangler } from "../../bench/lib/server.mjs";
 import { measure } from "../../bench/schedule.mjs";
 import { readFileSync } from "node:fs";
-import { withoutNames } from "../../scripts/strip-wasm-names.mjs";
+import { sections, withoutNames } from "../../scripts/strip-wasm-names.mjs";
 
 describe("server launcher", () => {
   it("refuses a port that something already listens on, instead of using that server", async () => {
@@ -140,24 +140,7 @@ describe("wasm names", () => {
     const body = [name.length, ...Buffer.from(name), ...payload];
     return [0, body.length, ...body];
   };
-  const sectionNames = (wasm) => {
-    const names = [];
-    for (let at = 8; at < wasm.length; ) {
-      const id = wasm[at];
-      let size = 0;
-      let shift = 0;
-      let i = at + 1;
-      for (;;) {
-        const byte = wasm[i++];
-        size += (byte & 0x7f) * 2 ** shift;
-        shift += 7;
-        if (byte < 0x80) break;
-      }
-      names.push(id === 0 ? new TextDecoder().decode(wasm.subarray(i + 1, i + 1 + wasm[i])) : id);
-      at = i + size;
-    }
-    return names;
-  };
+  const sectionNames = (wasm) => sections(wasm).map(({ id, name }) => (id === 0 ? name : id));
 
   it("are removed, and the other sections kept byte for byte", () => {
     const header = [0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0];
