@@ -111,7 +111,7 @@ describe("chat benchmark workloads", () => {
     const { startStandIn } = await import("../../bench/chat.mjs");
     standIn = await startStandIn();
     const vars = { AI_PROVIDER: "openai", OPENAI_BASE_URL: standIn.url, OPENAI_API_KEY: "bench", AI_MODEL: "bench-model" };
-    const port = Number(process.env.AGENTS_CHAT_BENCH_PORT ?? 8796);
+    const port = Number(process.env.AGENTS_CHAT_BENCH_PORT ?? 9360);
     for (const [i, side] of ["rust", "ts"].entries()) {
       const cwd = new URL(`../../bench/chat/${side}`, import.meta.url).pathname;
       servers[side] = await startWrangler({ cwd, port: port + i, inspectorPort: port + i + 50, vars });
