@@ -183,6 +183,40 @@ export async function replay(baseUrl, standIn, { chunks }) {
   }
 }
 
+/** A chunk's body as a reply stores it: a text delta's JSON. */
+const STORED_BODY = JSON.stringify({ type: "text-delta", id: "0b6f1c3e-8a9d-4e2f-9c1a-5d7e3b2a4f60-text-0", delta: "w123 " });
+
+/**
+ * The storage cost of a chunk: the worker's CPU for a call that stores `chunks` chunks as a reply stores them
+ * (bench/chat/*: `storeChunks`, through the framework's own chunk store) less that of a call storing none,
+ * per chunk; the lowest of `tries`.
+ */
+export async function storeCost(baseUrl, meter, { chunks, tries = 3 }) {
+  const socket = await chatSocket(baseUrl, `store-${Date.now()}-${Math.random().toString(36).slice(2)}`);
+  let calls = 0;
+  const call = async (count) => {
+    const id = `s${++calls}`;
+    socket.send({ type: "rpc", id, method: "storeChunks", args: [count, STORED_BODY] });
+    const reply = await socket.next((f) => f.type === "rpc" && f.id === id);
+    if (!reply.success) throw new Error(`storeChunks: ${reply.error}`);
+    return {};
+  };
+  try {
+    await call(1); // the tables exist and the statements are prepared
+    const costs = [];
+    for (let i = 0; i < tries; i++) {
+      const none = await meter.measure(() => call(0));
+      const some = await meter.measure(() => call(chunks));
+      if (none.serverCpuMs !== undefined && some.serverCpuMs !== undefined) {
+        costs.push(((some.serverCpuMs - none.serverCpuMs) * 1000) / chunks);
+      }
+    }
+    return costs.length ? { storeUsPerChunk: round(Math.min(...costs), 1) } : {};
+  } finally {
+    socket.close();
+  }
+}
+
 const FIGURES = [
   ["time to first token p50 (ms)", "first", "ttftP50Ms"],
   ["time to first token p99 (ms)", "first", "ttftP99Ms"],
@@ -192,6 +226,7 @@ const FIGURES = [
   ["reply of CHUNKS chunks: deltas received", "long", "deltas"],
   ["reply of CHUNKS chunks: worker CPU for the turn (ms)", "long", "serverCpuMs"],
   ["reply of CHUNKS chunks: worker CPU per chunk (µs)", "long", "cpuPerChunkUs"],
+  ["storing a chunk as a reply does: worker CPU per chunk (µs), CHUNKS stored", "store", "storeUsPerChunk"],
   ["replay of CHUNKS chunks to a resuming client: ack → `replayComplete` (ms)", "replay", "replayMs"],
   ["replay of CHUNKS chunks: deltas replayed", "replay", "replayed"],
 ];
@@ -233,7 +268,9 @@ export function chatSection({ date, machine, rounds, chunks, turns, runs }) {
     "",
     "Both agents store each reply's chunks while they stream it (so a client that reloads gets the replay) and the",
     "finished message. Frames pass through `wrangler dev`'s proxy (a second workerd) to the driver; the CPU figures are",
-    "the worker's own workerd.",
+    "the worker's own workerd. The storage cost is a callable (`storeChunks`) that stores the chunks through each SDK's",
+    "own chunk store, less the same call storing none: the Rust agent writes each chunk's row before it sends the chunk;",
+    "`AIChatAgent` buffers chunks and writes one row per 10 (a cut stream loses up to 9 sent chunks).",
   ]);
 }
 
@@ -269,6 +306,7 @@ async function main() {
             return { ...measured, cpuPerChunkUs: measured.serverCpuMs === undefined ? undefined : round((measured.serverCpuMs * 1000) / chunks, 1) };
           }),
           replay: await run(() => replay(url, standIn, { chunks })),
+          store: meters[side] ? await run(() => storeCost(url, meters[side], { chunks })) : {},
         };
         console.log(side, JSON.stringify(result));
         runs[side].push(result);
@@ -290,7 +328,7 @@ async function main() {
   console.log(text);
   const bad = Object.values(runs)
     .flat()
-    .filter((r) => r.first.error || r.long.error || r.replay.error || r.long.deltas !== chunks || r.replay.replayed !== chunks);
+    .filter((r) => r.first.error || r.long.error || r.replay.error || r.store?.error || r.long.deltas !== chunks || r.replay.replayed !== chunks);
   if (bad.length) {
     console.error(`${bad.length} run(s) failed, lost a delta or replayed a wrong count`);
     process.exitCode = 1;

@@ -1,6 +1,7 @@
 // The benchmark drivers measure correctly on a tiny workload.
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createServer } from "node:net";
+import { serverCpu } from "../../bench/lib/cpu.mjs";
 import { assertPortFree, startWrangler } from "../../bench/lib/server.mjs";
 import { measure } from "../../bench/schedule.mjs";
 import { readFileSync } from "node:fs";
@@ -130,6 +131,9 @@ describe("chat benchmark workloads", () => {
       expect(first.overheadP50Ms).toBeLessThanOrEqual(first.ttftP50Ms);
       expect(await w.longReply(servers[side].url, { chunks: 40 })).toMatchObject({ deltas: 40 });
       expect(await w.replay(servers[side].url, standIn, { chunks: 40 })).toMatchObject({ replayed: 40 });
+      // The storage cost's callable stores through the agent's chunk store (the CPU meter, or none where /proc is not).
+      const meter = serverCpu(servers[side].url) ?? { measure: async (work) => ({ ...(await work()), serverCpuMs: 0 }) };
+      expect(await w.storeCost(servers[side].url, meter, { chunks: 40, tries: 1 })).toEqual({ storeUsPerChunk: expect.any(Number) });
     }, 60_000);
   }
 });

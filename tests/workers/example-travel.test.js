@@ -83,6 +83,8 @@ describe("example: travel agent", () => {
     expect(JSON.parse(toolMessage.content)).toEqual(flights);
     expect(afterSearch.messages[0]).toMatchObject({ role: "system" });
     expect(afterSearch.messages[0].content).toContain("search_flights");
+    // The agent's SQL as model context, after the system prompt: nothing booked yet.
+    expect(afterSearch.messages[1]).toEqual({ role: "system", content: "The user has no bookings yet." });
     expect(afterSearch.tools.map((t) => t.function.name).sort()).toEqual(["book_flight", "get_user_location", "search_flights"]);
     const cheapest = flights.reduce((a, b) => (b.price_eur < a.price_eur ? b : a));
     expect(book).toMatchObject({ toolName: "book_flight", input: { flight_id: cheapest.id } });
@@ -109,6 +111,13 @@ describe("example: travel agent", () => {
     const { result: bookings } = await client.call("bookings");
     expect(bookings).toEqual([output.output]);
     expect(typeof bookings[0].booked_ms).toBe("number");
+    // The model call after the approved booking was told of it (read again before every call), once.
+    const afterBooking = (await modelRequests(`${name} trip:`)).at(-1);
+    const systems = afterBooking.messages.filter((m) => m.role === "system");
+    expect(systems).toHaveLength(2);
+    expect(afterBooking.messages[1].content).toBe(
+      `The user's bookings so far:\n- TRV-00001 ${flightId}: ${bookings[0].airline} OSL to LIS, departs ${bookings[0].departs}, arrives ${bookings[0].arrives}, ${bookings[0].price_eur} EUR`,
+    );
 
     const stored = await history(name);
     expect(stored.map((m) => m.role)).toEqual(["user", "assistant"]);

@@ -160,6 +160,19 @@ pub trait Agent: private::Exported + Sized + 'static {
         crate::chat::ChatTools::new()
     }
 
+    /// What the agent knows that the model should too (feature `chat`):
+    /// text built from the agent's state or SQL, put in the model's context
+    /// as a system message after the system prompt. Read again before every
+    /// model call of a turn ([`ChatTurn::stream_model`](crate::chat::ChatTurn::stream_model)
+    /// and each step of
+    /// [`ChatTurn::stream_model_with_tools`](crate::chat::ChatTurn::stream_model_with_tools)),
+    /// so what a tool changed is seen by the next step. `Err` ends the turn
+    /// with the error. Default: nothing.
+    #[cfg(feature = "chat")]
+    fn chat_context(&self, ctx: &Context<Self>) -> Result<Option<String>> {
+        Ok(None)
+    }
+
     /// Answers one chat turn (feature `chat`; only for agents whose
     /// [`Agent::chat`] is `Some`). Stream through `turn`: the model's answer
     /// ([`ChatTurn::stream_model`](crate::chat::ChatTurn::stream_model)),

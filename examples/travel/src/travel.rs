@@ -139,15 +139,39 @@ impl Agent for TravelAgent {
             .max_steps(MAX_STEPS)
     }
 
+    /// The bookings so far, read before every model call: the model knows
+    /// what is booked (the agent's SQL as model context).
+    fn chat_context(&self, ctx: &Context<Self>) -> Result<Option<String>> {
+        let bookings = stored_bookings(ctx)?;
+        if bookings.is_empty() {
+            return Ok(Some("The user has no bookings yet.".into()));
+        }
+        let lines: Vec<String> = bookings
+            .iter()
+            .map(|b| {
+                format!(
+                    "- {} {}: {} {} to {}, departs {}, arrives {}, {} EUR",
+                    b.reference, b.flight_id, b.airline, b.from, b.to, b.departs, b.arrives, b.price_eur
+                )
+            })
+            .collect();
+        Ok(Some(format!("The user's bookings so far:\n{}", lines.join("\n"))))
+    }
+
     /// The bookings made so far, oldest first.
     #[callable]
     async fn bookings(&self, ctx: &Context<Self>) -> Result<Vec<Booking>> {
-        let tables: Vec<String> = ctx
-            .sql()
-            .query("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'travel_bookings'", vec![])?;
-        if tables.is_empty() {
-            return Ok(Vec::new());
-        }
-        ctx.sql().query(&format!("SELECT {COLUMNS} FROM travel_bookings ORDER BY id"), vec![])
+        stored_bookings(ctx)
     }
+}
+
+/// The stored bookings, oldest first (none before the first booking made
+/// the table).
+fn stored_bookings(ctx: &Context<TravelAgent>) -> Result<Vec<Booking>> {
+    let tables: Vec<String> =
+        ctx.sql().query("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'travel_bookings'", vec![])?;
+    if tables.is_empty() {
+        return Ok(Vec::new());
+    }
+    ctx.sql().query(&format!("SELECT {COLUMNS} FROM travel_bookings ORDER BY id"), vec![])
 }

@@ -26,6 +26,18 @@ impl Agent for BenchChat {
     fn chat() -> Option<Chat> {
         Some(Chat::new())
     }
+
+    /// Stores `count` chunks of `body` as a reply's chunks are stored (the
+    /// benchmark's storage cost per chunk).
+    #[callable]
+    async fn store_chunks(
+        &self,
+        ctx: &workers_agents::Context<Self>,
+        count: u32,
+        body: String,
+    ) -> workers_agents::Result<()> {
+        workers_agents::chat::bench_store_chunks(ctx, u64::from(count), &body)
+    }
 }
 
 #[event(fetch)]

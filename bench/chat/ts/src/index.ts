@@ -5,7 +5,7 @@
 // SSE is read by hand (no provider package is installed); the chunks go out
 // through the AI SDK's `createUIMessageStream`, the SDK's own path.
 import { AIChatAgent } from "@cloudflare/ai-chat";
-import { routeAgentRequest } from "agents";
+import { callable, routeAgentRequest } from "agents";
 import { createUIMessageStream, createUIMessageStreamResponse } from "ai";
 
 type Env = { BenchChat: unknown; OPENAI_BASE_URL: string; OPENAI_API_KEY: string; AI_MODEL: string };
@@ -22,6 +22,17 @@ function openAiMessages(messages: { role: string; parts: { type: string; text?: 
 }
 
 export class BenchChat extends AIChatAgent<Env> {
+  /** Stores `count` chunks of `body` as a reply's chunks are stored (the benchmark's storage cost per chunk). */
+  @callable()
+  storeChunks(count: number, body: string) {
+    type Streams = { start(id: string): string; storeChunk(id: string, body: string): void; flushBuffer(): void; complete(id: string, outcome: string): void };
+    const streams = (this as unknown as { _resumableStream: Streams })._resumableStream;
+    const id = streams.start(`bench-${crypto.randomUUID()}`);
+    for (let i = 0; i < count; i++) streams.storeChunk(id, body);
+    streams.flushBuffer();
+    streams.complete(id, "completed");
+  }
+
   async onChatMessage() {
     const env = this.env;
     const messages = openAiMessages(this.messages as never);

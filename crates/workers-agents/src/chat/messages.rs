@@ -398,6 +398,32 @@ pub(crate) fn interrupted_message(id: &str, base: Option<&Value>, chunks: &[(u64
     Some(message)
 }
 
+/// The chunks that end what a stream an eviction cut left open, sent after
+/// its replay so a client's message is whole: `text-end` / `reasoning-end`
+/// for its open parts, then `tool-output-error` ([`INTERRUPTED_TOOL_CALL`])
+/// for each call it started that has no outcome (as
+/// [`interrupted_message`] stores them). Calls of the message it extended
+/// are not named: the client may not have them.
+pub(crate) fn closing_chunks(chunks: &[(u64, String)]) -> Vec<Value> {
+    let mut builder = MessageBuilder::new("");
+    for (_, body) in chunks {
+        if let Ok(chunk) = serde_json::from_str::<Value>(body) {
+            let _ = builder.apply(&chunk);
+        }
+    }
+    let mut out: Vec<Value> =
+        builder.open.iter().map(|(id, kind, _)| json!({ "type": format!("{kind}-end"), "id": id })).collect();
+    for part in &builder.parts {
+        let Some(id) = call_id(part) else { continue };
+        if [tool_parts::INPUT_STREAMING, tool_parts::INPUT_AVAILABLE, tool_parts::APPROVAL_RESPONDED]
+            .contains(&state_of(part))
+        {
+            out.push(json!({ "type": "tool-output-error", "toolCallId": id, "errorText": INTERRUPTED_TOOL_CALL }));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -526,6 +552,19 @@ mod tests {
         .chain([(99, "not json".to_owned())])
         .collect();
         let message = interrupted_message("m", None, &chunks).unwrap();
+        // What a replay of the cut stream ends with: its open parts ended, its calls without an outcome failed.
+        let failed =
+            |id: &str| json!({ "type": "tool-output-error", "toolCallId": id, "errorText": INTERRUPTED_TOOL_CALL });
+        assert_eq!(
+            closing_chunks(&chunks),
+            [
+                json!({ "type": "reasoning-end", "id": "r" }),
+                json!({ "type": "text-end", "id": "t" }),
+                failed("a"),
+                failed("b"),
+            ]
+        );
+        assert_eq!(closing_chunks(&chunks[..2]), Vec::<Value>::new());
         let error = |name: &str, id: &str, input: Value| json!({ "type": name, "toolCallId": id, "state": "output-error", "input": input, "errorText": INTERRUPTED_TOOL_CALL });
         assert_eq!(
             message,

@@ -35,3 +35,17 @@ pub use store::{ChatMessages, PIECE_BYTES};
 pub use tools::{ChatTool, ChatTools, ToolKind, DEFAULT_MAX_STEPS};
 pub use turn::{Chat, ChatTurn};
 pub use wire::{Outcome, Trigger, MAX_CLIENT_TOOLS};
+
+/// For the chat benchmark (bench/chat): stores `count` chunks of `body`
+/// exactly as a running stream stores each chunk before sending it, under a
+/// stream of its own, then deletes them. Not part of the API.
+#[doc(hidden)]
+pub fn bench_store_chunks<A: crate::Agent>(ctx: &crate::Context<A>, count: u64, body: &str) -> crate::Result<()> {
+    let request_id = format!("bench-{}", crate::ids::uuid_v4());
+    streams::ensure(ctx.sql(), ctx.schema())?;
+    streams::begin(ctx.sql(), &request_id, "bench", false)?;
+    for seq in 0..count {
+        streams::insert_chunk(ctx.sql(), &request_id, seq, body)?;
+    }
+    streams::delete(ctx.sql(), ctx.schema(), &request_id)
+}

@@ -15,7 +15,7 @@ use serde_json::{json, Map, Value};
 use worker::{Method, Request, Response};
 
 use super::live::{send, LiveStream, TurnQueue};
-use super::messages::{id_of, interrupted_message, role_of, MessageBuilder};
+use super::messages::{closing_chunks, id_of, interrupted_message, role_of, MessageBuilder};
 use super::streams;
 use super::tool_parts::{self, find_call, tool_name, Interaction};
 use super::tools::ChatTools;
@@ -380,33 +380,48 @@ impl ChatRuntime {
     /// the stream's rows deleted in one transaction, the transcript sent to
     /// every connection, and the stream kept in memory so that a client
     /// probing for it gets its replay (original `seq`) and a terminal frame
-    /// with `outcome: "aborted"`.
+    /// with `outcome: "aborted"`. A stream that cannot be finished is logged
+    /// and left stored (tried again at the next wake); the others still are.
     fn recover<A: Agent>(&self, ctx: &Context<A>) -> Result<()> {
         let rows = streams::streams(ctx.sql(), ctx.schema())?;
         if rows.is_empty() {
             return Ok(());
         }
-        let store = ctx.chat_messages();
         for row in rows {
-            let chunks = streams::chunks(ctx.sql(), &row.request_id)?;
-            let continuation = row.continuation != 0;
-            // The stored message the stream extended: a continuation's, and
-            // a new request's whose list ended with that assistant message
-            // (a new turn's id is new, so it finds none).
-            let base = store.list()?.into_iter().find(|m| id_of(m) == row.message_id);
-            let message = interrupted_message(&row.message_id, base.as_ref(), &chunks);
-            ctx.sql().transaction(|sql| {
-                if let Some(message) = &message {
-                    store.upsert(message)?;
-                }
-                streams::delete(sql, ctx.schema(), &row.request_id)
-            })?;
-            let last = done_frame(&row.request_id, Outcome::Aborted, &[], continuation);
-            let builder = MessageBuilder::new(&row.message_id);
-            let orphan = LiveStream::orphan(&row.request_id, builder, continuation, chunks, last);
-            *self.ended.borrow_mut() = Some(Rc::new(orphan));
+            if let Err(e) = self.recover_stream(ctx, &row) {
+                worker::console_error!(
+                    "chat: the stream {} cut by an eviction could not be finished: {e}",
+                    row.request_id
+                );
+            }
         }
-        ctx.broadcast(&messages_frame(&store.json()?), &[]);
+        ctx.broadcast(&messages_frame(&ctx.chat_messages().json()?), &[]);
+        Ok(())
+    }
+
+    fn recover_stream<A: Agent>(&self, ctx: &Context<A>, row: &streams::StreamRow) -> Result<()> {
+        let store = ctx.chat_messages();
+        let mut chunks = streams::chunks(ctx.sql(), &row.request_id)?;
+        let continuation = row.continuation != 0;
+        // The stored message the stream extended: a continuation's, and a
+        // new request's whose list ended with that assistant message (a new
+        // turn's id is new, so it finds none).
+        let base = store.list()?.into_iter().find(|m| id_of(m) == row.message_id);
+        let message = interrupted_message(&row.message_id, base.as_ref(), &chunks);
+        ctx.sql().transaction(|sql| {
+            if let Some(message) = &message {
+                store.upsert(message)?;
+            }
+            streams::delete(sql, ctx.schema(), &row.request_id)
+        })?;
+        // Its replay ends what it left open (not stored: the message is).
+        let next = chunks.last().map_or(0, |(seq, _)| seq + 1);
+        let closing = closing_chunks(&chunks).into_iter().map(|c| c.to_string());
+        chunks.extend((next..).zip(closing));
+        let last = done_frame(&row.request_id, Outcome::Aborted, &[], continuation);
+        let builder = MessageBuilder::new(&row.message_id);
+        let orphan = LiveStream::orphan(&row.request_id, builder, continuation, chunks, last);
+        *self.ended.borrow_mut() = Some(Rc::new(orphan));
         Ok(())
     }
 

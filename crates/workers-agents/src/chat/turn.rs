@@ -10,7 +10,7 @@ use super::live::LiveStream;
 use super::messages::{id_of, model_messages};
 use super::tools::{ChatTools, ToolKind, ToolOutcome};
 use super::wire::Trigger;
-use crate::ai::{ChatMessage, ChatModel, ChatRequest, StreamEvent, ToolCall, ToolDefinition};
+use crate::ai::{ChatMessage, ChatModel, ChatRequest, Role, StreamEvent, ToolCall, ToolDefinition};
 use crate::{Agent, Context, Error, Result};
 
 /// How a chat agent is set up ([`Agent::chat`](crate::Agent::chat)).
@@ -172,7 +172,44 @@ impl ChatTurn {
         model: &ChatModel,
         request: &ChatRequest,
     ) -> Result<()> {
-        self.model_step(ctx, model, request, false).await.map(drop)
+        let mut request = request.clone();
+        if !self.refresh_context(ctx, &mut request, &mut None)? {
+            return Ok(());
+        }
+        self.model_step(ctx, model, &request, false).await.map(drop)
+    }
+
+    /// Puts the agent's [`Agent::chat_context`] in `request` (after its
+    /// leading system messages), replacing the one put at `at` before, or
+    /// takes it out when there is none now. `false` when reading it failed
+    /// (the error streamed: the turn ends).
+    fn refresh_context<A: Agent>(
+        &self,
+        ctx: &Context<A>,
+        request: &mut ChatRequest,
+        at: &mut Option<usize>,
+    ) -> Result<bool> {
+        let context = match ctx.agent().chat_context(ctx) {
+            Ok(context) => context,
+            Err(e) => {
+                self.error(&ctx.caller_message("chat context", &e))?;
+                return Ok(false);
+            }
+        };
+        match (context, *at) {
+            (Some(text), Some(i)) => request.messages[i] = ChatMessage::system(text),
+            (Some(text), None) => {
+                let i = request.messages.iter().take_while(|m| m.role == Role::System).count();
+                request.messages.insert(i, ChatMessage::system(text));
+                *at = Some(i);
+            }
+            (None, Some(i)) => {
+                request.messages.remove(i);
+                *at = None;
+            }
+            (None, None) => {}
+        }
+        Ok(true)
     }
 
     /// One model call: its text streamed as a text part, and with
@@ -244,7 +281,9 @@ impl ChatTurn {
                     self.chunk(json!({ "type": "tool-input-delta", "toolCallId": id, "inputTextDelta": arguments }))?;
                 }
             }
-            None if name.is_empty() => call.early.push_str(arguments),
+            // The name may come in pieces: it is whole once the arguments
+            // start.
+            None if name.is_empty() || arguments.is_empty() => call.early.push_str(arguments),
             None => {
                 let id = if id.is_empty() || self.live.builder.borrow().has_call(id) {
                     format!("call_{}", crate::ids::uuid_v4().replace('-', ""))
@@ -346,6 +385,7 @@ impl ChatTurn {
             }
         }
         let is_client_tool = |name: &str| self.client_tools.iter().any(|t| t.name == name);
+        let mut context_at = None;
         for step in 0..tools.steps() {
             if self.is_cancelled() {
                 return Ok(());
@@ -353,6 +393,9 @@ impl ChatTurn {
             if step > 0 {
                 self.chunk(json!({ "type": "finish-step" }))?;
                 self.chunk(json!({ "type": "start-step" }))?;
+            }
+            if !self.refresh_context(ctx, &mut request, &mut context_at)? {
+                return Ok(());
             }
             let Some((text, calls)) = self.model_step(ctx, model, &request, true).await? else { return Ok(()) };
             if calls.is_empty() {
