@@ -96,6 +96,10 @@ describe("a stream cut by an eviction", () => {
     expect(replayed.map((f) => f.seq)).toEqual(replayed.map((_, i) => i));
     expect(before.map((f) => f.body)).toEqual(replayed.slice(0, before.length).map((f) => f.body));
     expect(textOf(replayed)).toBe(text);
+    // The replay ends the text part the eviction left open (the client's message is whole).
+    const textId = replayed.map((f) => JSON.parse(f.body)).find((c) => c.type === "text-start").id;
+    expect(JSON.parse(replayed.at(-1).body)).toEqual({ type: "text-end", id: textId });
+    expect(replayed.filter((f) => JSON.parse(f.body).type === "text-end")).toHaveLength(1);
 
     // The next turn is an ordinary one, after the aborted answer.
     request(client, "r2", [...stored, user("u2", "hello")]);
