@@ -10,6 +10,7 @@
 
 mod api;
 mod challenge;
+pub mod chat_names;
 pub mod discovery;
 mod error;
 pub mod login;
