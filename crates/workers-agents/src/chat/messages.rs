@@ -328,6 +328,16 @@ impl MessageBuilder {
         Ok(())
     }
 
+    /// Applies a stream's stored chunks, skipping any it refuses or that
+    /// is not JSON (what was stored of a stream an eviction cut).
+    fn apply_stored(&mut self, chunks: &[(u64, String)]) {
+        for (_, body) in chunks {
+            if let Ok(chunk) = serde_json::from_str::<Value>(body) {
+                let _ = self.apply(&chunk);
+            }
+        }
+    }
+
     /// The open text parts' chunk ids (to end them).
     pub(crate) fn open_texts(&self) -> Vec<String> {
         self.open.iter().filter(|(_, k, _)| *k == "text").map(|(i, _, _)| i.clone()).collect()
@@ -355,6 +365,12 @@ impl MessageBuilder {
     }
 }
 
+/// The states of a tool call that has no outcome yet and that no person is
+/// asked about: its input streaming, its input complete, or approved and
+/// running. A stream cut in one of them fails the call.
+const UNFINISHED_CALL_STATES: [&str; 3] =
+    [tool_parts::INPUT_STREAMING, tool_parts::INPUT_AVAILABLE, tool_parts::APPROVAL_RESPONDED];
+
 /// The assistant message of a stream an eviction cut: `base` (the stored
 /// message a continuation extends) or a new message `id`, with the stored
 /// chunks applied (a chunk the builder refuses is skipped), its open text
@@ -369,11 +385,7 @@ pub(crate) fn interrupted_message(id: &str, base: Option<&Value>, chunks: &[(u64
         Some(base) => MessageBuilder::extending(base),
         None => MessageBuilder::new(id),
     };
-    for (_, body) in chunks {
-        if let Ok(chunk) = serde_json::from_str::<Value>(body) {
-            let _ = builder.apply(&chunk);
-        }
-    }
+    builder.apply_stored(chunks);
     if base.is_none() && !builder.has_content() {
         return None;
     }
@@ -383,7 +395,7 @@ pub(crate) fn interrupted_message(id: &str, base: Option<&Value>, chunks: &[(u64
             continue;
         }
         let state = state_of(part);
-        if [tool_parts::INPUT_STREAMING, tool_parts::INPUT_AVAILABLE, tool_parts::APPROVAL_RESPONDED].contains(&state) {
+        if UNFINISHED_CALL_STATES.contains(&state) {
             if state == tool_parts::INPUT_STREAMING {
                 part["input"] = json!({});
             }
@@ -406,18 +418,12 @@ pub(crate) fn interrupted_message(id: &str, base: Option<&Value>, chunks: &[(u64
 /// are not named: the client may not have them.
 pub(crate) fn closing_chunks(chunks: &[(u64, String)]) -> Vec<Value> {
     let mut builder = MessageBuilder::new("");
-    for (_, body) in chunks {
-        if let Ok(chunk) = serde_json::from_str::<Value>(body) {
-            let _ = builder.apply(&chunk);
-        }
-    }
+    builder.apply_stored(chunks);
     let mut out: Vec<Value> =
         builder.open.iter().map(|(id, kind, _)| json!({ "type": format!("{kind}-end"), "id": id })).collect();
     for part in &builder.parts {
         let Some(id) = call_id(part) else { continue };
-        if [tool_parts::INPUT_STREAMING, tool_parts::INPUT_AVAILABLE, tool_parts::APPROVAL_RESPONDED]
-            .contains(&state_of(part))
-        {
+        if UNFINISHED_CALL_STATES.contains(&state_of(part)) {
             out.push(json!({ "type": "tool-output-error", "toolCallId": id, "errorText": INTERRUPTED_TOOL_CALL }));
         }
     }
