@@ -158,15 +158,29 @@ describe("rpc", () => {
   });
 
   it("runs at most 64 calls at once per connection and refuses the rest", async () => {
-    const client = await probe();
-    const replies = await Promise.all(Array.from({ length: 70 }, () => client.call("callerAfter", [300])));
+    const name = uniqueName("limit");
+    const client = await connect(`/agents/probe/${name}`);
+    await client.handshake();
+    // 70 calls that each wait until released: however slowly they arrive,
+    // none ends before the others, so exactly 64 are in flight at once.
+    const pending = Array.from({ length: 70 }, () => client.call("hold", [9_000]));
+    const other = await connect(`/agents/probe/${name}`);
+    await other.handshake();
+    // Another connection is not affected by this one's limit.
+    expect((await other.call("echo", [2])).result).toBe(2);
+    // The last 6 are refused at once, while the first 64 still wait.
+    const lastSix = await Promise.all(pending.slice(64));
+    expect(lastSix.map((r) => r.success)).toEqual([false, false, false, false, false, false]);
+    expect((await other.call("release", [])).success).toBe(true);
+    const replies = await Promise.all(pending);
     const refused = replies.filter((r) => r.success === false);
     expect(refused).toHaveLength(6);
     expect(refused[0].error).toBe("Too many calls in flight on this connection (limit 64)");
-    expect(replies.filter((r) => r.success)).toHaveLength(64);
-    // Another connection is not affected, and once they are done this one calls again.
+    expect(replies.filter((r) => r.success && r.result === true)).toHaveLength(64);
+    // Once they are done, this one calls again.
     expect((await client.call("echo", [1])).result).toBe(1);
     client.close();
+    other.close();
   });
 
   it("delivers binary frames to the message hook", async () => {
