@@ -148,6 +148,19 @@ impl<A: Agent> Part<A> for McpPart<A> {
     }
 
     async fn fetch(&self, ctx: &Rc<Context<A>>, req: Request) -> Fetch {
+        // The OAuth callback of a server this agent logs in to, as a client.
+        #[cfg(feature = "oauth")]
+        if req.method() == worker::Method::Get {
+            if let Ok(url) = req.url() {
+                let client = ctx.mcp_client();
+                if client.is_callback(&url) {
+                    return Fetch::Answered(match catch_panic(client.finish_login(&url)).await {
+                        Ok(response) => response,
+                        Err(panic) => Response::error(ctx.internal_error("MCP OAuth callback panicked", &panic), 500),
+                    });
+                }
+            }
+        }
         match req.headers().has(MCP_HEADER) {
             Ok(true) => {}
             Ok(false) => return Fetch::Pass(req),

@@ -10,14 +10,14 @@ use std::rc::Rc;
 use serde_json::{json, Value};
 
 use super::error::ClientError;
-use super::options::{check_server_url, stored_list, McpServerStatus, McpTransport};
+use super::options::{check_server_url, stored_list, McpServerOptions, McpServerStatus, McpTransport};
 use super::servers::{normalize_server_id, ConnectionState};
 use super::session::{
     extend_list, initialize_request, initialized_notification, list_page, request, ClientInfo, ServerHello,
     MAX_LISTED_BYTES, MAX_PAGES,
 };
 use super::store::{ListColumn, ServerRow, ServerStore};
-use super::transport::{self, Endpoint};
+use super::transport::{self, Bearer, Endpoint};
 use crate::mcp::session::now_ms;
 use crate::mcp::{PromptResult, ResourceContents, ToolResult};
 use crate::{Agent, Context, Error, Result};
@@ -26,9 +26,17 @@ use crate::{Agent, Context, Error, Result};
 #[derive(Default)]
 pub(crate) struct Links {
     open: RefCell<HashMap<String, Rc<Link>>>,
+    /// The OAuth redirect URI of a server being added, until its login
+    /// stores it.
+    callbacks: RefCell<HashMap<String, String>>,
 }
 
 impl Links {
+    #[cfg_attr(not(feature = "oauth"), allow(dead_code))]
+    pub(super) fn callback(&self, id: &str) -> Option<String> {
+        self.callbacks.borrow().get(id).cloned()
+    }
+
     fn get(&self, id: &str) -> Option<Rc<Link>> {
         self.open.borrow().get(id).cloned()
     }
@@ -43,14 +51,24 @@ impl Links {
 }
 
 /// One session with a server.
-struct Link {
+pub(super) struct Link {
     endpoint: RefCell<Endpoint>,
     next_id: Cell<u64>,
+    /// When its access token expires, if it has one that does.
+    #[cfg_attr(not(feature = "oauth"), allow(dead_code))]
+    bearer_expires_ms: Cell<Option<i64>>,
 }
 
 impl Link {
     fn new(endpoint: Endpoint) -> Rc<Self> {
-        Rc::new(Link { endpoint: RefCell::new(endpoint), next_id: Cell::new(1) })
+        Rc::new(Link { endpoint: RefCell::new(endpoint), next_id: Cell::new(1), bearer_expires_ms: Cell::new(None) })
+    }
+
+    #[cfg_attr(not(feature = "oauth"), allow(dead_code))]
+    fn set_bearer(&self, bearer: Option<(String, Option<i64>)>) {
+        let (token, expires) = bearer.map_or((None, None), |(t, e)| (Some(Bearer(t)), e));
+        self.endpoint.borrow_mut().bearer = token;
+        self.bearer_expires_ms.set(expires);
     }
 
     fn endpoint(&self) -> Endpoint {
@@ -67,13 +85,18 @@ impl Link {
     async fn handshake(&self) -> std::result::Result<ServerHello, ClientError> {
         let client = ClientInfo { name: "workers-agents".into(), version: env!("CARGO_PKG_VERSION").into() };
         let id = self.next_id.replace(self.next_id.get() + 1);
-        let fresh = Endpoint { url: self.endpoint.borrow().url.clone(), ..Endpoint::default() };
+        let fresh = Endpoint {
+            url: self.endpoint.borrow().url.clone(),
+            bearer: self.endpoint.borrow().bearer.clone(),
+            ..Endpoint::default()
+        };
         let reply = transport::post(&fresh, &initialize_request(id, &client, json!({})), Some(id)).await?;
         let hello = ServerHello::from_result(&reply.result.unwrap_or_default()).map_err(ClientError::Protocol)?;
         let endpoint = Endpoint {
             url: fresh.url,
             session_id: reply.session_id,
             protocol_version: Some(hello.protocol_version.clone()),
+            bearer: fresh.bearer,
         };
         transport::post(&endpoint, &initialized_notification(), None).await?;
         *self.endpoint.borrow_mut() = endpoint;
@@ -83,7 +106,7 @@ impl Link {
 
 /// The agent's MCP client: [`Context::mcp_client`].
 pub struct McpClient<'a, A: Agent> {
-    ctx: &'a Context<A>,
+    pub(super) ctx: &'a Context<A>,
 }
 
 impl<A: Agent> std::fmt::Debug for McpClient<'_, A> {
@@ -103,11 +126,11 @@ impl<A: Agent> Context<A> {
 }
 
 impl<A: Agent> McpClient<'_, A> {
-    fn store(&self) -> ServerStore<'_> {
+    pub(super) fn store(&self) -> ServerStore<'_> {
         ServerStore { sql: self.ctx.sql(), schema: self.ctx.schema() }
     }
 
-    fn links(&self) -> &Links {
+    pub(super) fn links(&self) -> &Links {
         &self.ctx.parts.mcp.client
     }
 
@@ -123,6 +146,19 @@ impl<A: Agent> McpClient<'_, A> {
     /// server has (another name or URL). Adding a server again with the same name and URL
     /// reconnects it if it is not ready.
     pub async fn add_server(&self, name: &str, url: &str, transport: McpTransport) -> Result<McpServerStatus> {
+        self.add_server_with(name, url, McpServerOptions::new().transport(transport)).await
+    }
+
+    /// [`add_server`](Self::add_server) with options: with a
+    /// [`callback_host`](McpServerOptions::callback_host), a server that
+    /// answers 401 gets an OAuth login (feature `oauth`): the status is
+    /// [`ConnectionState::Authenticating`] with the
+    /// [`auth_url`](McpServerStatus::auth_url) the person opens; the
+    /// authorization server sends them back to the agent's callback, which
+    /// stores the tokens (sealed under the secret
+    /// [`MCP_CLIENT_TOKEN_KEY`](super::TOKEN_KEY_BINDING)) and connects.
+    pub async fn add_server_with(&self, name: &str, url: &str, options: McpServerOptions) -> Result<McpServerStatus> {
+        let transport = options.transport;
         let parsed = check_server_url(url, |u| self.ctx.agent().allow_mcp_server_url(self.ctx, u))?;
         let id = normalize_server_id(name);
         let store = self.store();
@@ -134,8 +170,13 @@ impl<A: Agent> McpClient<'_, A> {
                 )));
             }
             if row.state() == ConnectionState::Ready {
-                return Ok(status(&row));
+                return self.status(&row);
             }
+        }
+        #[cfg(feature = "oauth")]
+        if let Some(host) = &options.callback_host {
+            let uri = self.redirect_uri(host, options.callback_path.as_deref())?;
+            self.links().callbacks.borrow_mut().insert(id.clone(), uri);
         }
         store.insert(&id, name, parsed.as_str(), transport.as_str(), now_ms())?;
         self.broadcast()?;
@@ -143,7 +184,7 @@ impl<A: Agent> McpClient<'_, A> {
         // A failure is recorded in the row (and shown); the status says it.
         let _ = self.connect(&row).await;
         let row = store.get(&id)?.ok_or_else(|| ClientError::UnknownServer(id.clone()))?;
-        Ok(status(&row))
+        self.status(&row)
     }
 
     /// Ends the session with server `id` (a `DELETE` when it has a session
@@ -154,6 +195,8 @@ impl<A: Agent> McpClient<'_, A> {
             None => self.store().get(id)?.map(|row| row.endpoint()),
         };
         let removed = self.store().delete(id)?;
+        #[cfg(feature = "oauth")]
+        super::oauth_store::OAuthStore { sql: self.ctx.sql(), schema: self.ctx.schema() }.delete(id)?;
         if removed {
             self.broadcast()?;
         }
@@ -166,7 +209,7 @@ impl<A: Agent> McpClient<'_, A> {
     /// Every server, in the order they were added (read from storage: no
     /// request is made).
     pub fn servers(&self) -> Result<Vec<McpServerStatus>> {
-        Ok(self.store().all()?.iter().map(status).collect())
+        self.store().all()?.iter().map(|row| self.status(row)).collect()
     }
 
     /// The server's tools (every page, at most
@@ -213,11 +256,7 @@ impl<A: Agent> McpClient<'_, A> {
     async fn request(&self, id: &str, method: &str, params: Value) -> Result<Value> {
         let link = self.link(id).await?;
         let outcome = match link.send(method, params.clone()).await {
-            Err(ClientError::SessionGone) => {
-                let row = self.store().get(id)?.ok_or_else(|| ClientError::UnknownServer(id.to_owned()))?;
-                let link = self.connect(&row).await?;
-                link.send(method, params).await
-            }
+            Err(error) if recoverable(&error) => self.recover(id, link, error).await?.send(method, params).await,
             other => other,
         };
         match outcome {
@@ -233,15 +272,75 @@ impl<A: Agent> McpClient<'_, A> {
         }
     }
 
+    /// After a forgotten session (404): a new one. After a 401: a
+    /// refreshed token, else a new login (the server is left
+    /// `authenticating`, the error says where to log in).
+    async fn recover(&self, id: &str, link: Rc<Link>, error: ClientError) -> Result<Rc<Link>> {
+        let row = self.store().get(id)?.ok_or_else(|| ClientError::UnknownServer(id.to_owned()))?;
+        match error {
+            #[cfg(feature = "oauth")]
+            ClientError::Unauthorized { resource_metadata, scope } => {
+                let asked = super::oauth_flow::Asked { resource_metadata, scope };
+                let outcome = match self.reauthorize(&row, asked).await {
+                    Ok(_) => self.attach_bearer(&link, id).await,
+                    Err(error) => Err(error),
+                };
+                match outcome {
+                    Ok(()) => Ok(link),
+                    Err(error) => Err(self.lost(id, error)?.into()),
+                }
+            }
+            _ => {
+                drop(link);
+                self.connect(&row).await
+            }
+        }
+    }
+
+    /// A server that cannot be used until it is reconnected (or logged in
+    /// to): forgotten for this wake; failed unless it waits for a login.
+    #[cfg_attr(not(feature = "oauth"), allow(dead_code))]
+    fn lost(&self, id: &str, error: ClientError) -> Result<ClientError> {
+        self.links().forget(id);
+        if !matches!(error, ClientError::LoginRequired { .. }) {
+            self.store().set_state(id, ConnectionState::Failed, Some(&error.to_string()))?;
+        }
+        self.broadcast()?;
+        Ok(error)
+    }
+
+    /// Gives the link the server's current access token (refreshed when it
+    /// is about to expire), if the server has tokens.
+    #[cfg(feature = "oauth")]
+    async fn attach_bearer(&self, link: &Link, id: &str) -> std::result::Result<(), ClientError> {
+        link.set_bearer(self.bearer(id).await?);
+        Ok(())
+    }
+
+    #[cfg(not(feature = "oauth"))]
+    async fn attach_bearer(&self, _link: &Link, _id: &str) -> std::result::Result<(), ClientError> {
+        Ok(())
+    }
+
     /// The open session with server `id`: this wake's, else the stored one
-    /// (no request made), else a new one.
+    /// (no request made), else a new one. Its token is refreshed first if
+    /// it is about to expire.
     async fn link(&self, id: &str) -> Result<Rc<Link>> {
         if let Some(link) = self.links().get(id) {
+            #[cfg(feature = "oauth")]
+            if link.bearer_expires_ms.get().is_some_and(|at| at - super::login::REFRESH_EARLY_MS <= now_ms()) {
+                if let Err(error) = self.attach_bearer(&link, id).await {
+                    return Err(self.lost(id, error)?.into());
+                }
+            }
             return Ok(link);
         }
         let row = self.store().get(id)?.ok_or_else(|| ClientError::UnknownServer(id.to_owned()))?;
         if row.state() == ConnectionState::Ready && row.protocol_version.is_some() {
             let link = Link::new(row.endpoint());
+            if let Err(error) = self.attach_bearer(&link, id).await {
+                return Err(self.lost(id, error)?.into());
+            }
             self.links().put(id, link.clone());
             return Ok(link);
         }
@@ -250,14 +349,29 @@ impl<A: Agent> McpClient<'_, A> {
 
     /// Opens a session with the server of `row` and lists what it offers;
     /// the outcome is stored (ready, or failed with the reason) and shown.
-    async fn connect(&self, row: &ServerRow) -> Result<Rc<Link>> {
+    pub(super) async fn connect(&self, row: &ServerRow) -> Result<Rc<Link>> {
         self.links().forget(&row.id);
         let store = self.store();
         let outcome = match McpTransport::parse(&row.transport) {
             McpTransport::Sse => Err(ClientError::Protocol("the legacy SSE transport is not supported yet".into())),
             _ => self.open(row).await,
         };
+        // A 401: a refreshed token and a second try, or a login to wait for.
+        #[cfg(feature = "oauth")]
+        let outcome = match outcome {
+            Err(ClientError::Unauthorized { resource_metadata, scope }) => {
+                match self.reauthorize(row, super::oauth_flow::Asked { resource_metadata, scope }).await {
+                    Ok(_) => self.open(row).await,
+                    Err(error) => Err(error),
+                }
+            }
+            other => other,
+        };
         match outcome {
+            Err(error @ ClientError::LoginRequired { .. }) => {
+                self.broadcast()?;
+                Err(error.into())
+            }
             Ok(link) => {
                 store.set_state(&row.id, ConnectionState::Ready, None)?;
                 self.links().put(&row.id, link.clone());
@@ -274,6 +388,7 @@ impl<A: Agent> McpClient<'_, A> {
 
     async fn open(&self, row: &ServerRow) -> std::result::Result<Rc<Link>, ClientError> {
         let link = Link::new(Endpoint { url: row.url.clone(), ..Endpoint::default() });
+        self.attach_bearer(&link, &row.id).await?;
         let hello = link.handshake().await?;
         let store = self.store();
         let stored = store.set_session(&row.id, &link.endpoint(), hello.instructions.as_deref(), &hello.capabilities);
@@ -293,11 +408,7 @@ impl<A: Agent> McpClient<'_, A> {
     async fn refresh_list(&self, id: &str, column: ListColumn) -> Result<Vec<Value>> {
         let link = self.link(id).await?;
         let items = match list_all(&link, column).await {
-            Err(ClientError::SessionGone) => {
-                let row = self.store().get(id)?.ok_or_else(|| ClientError::UnknownServer(id.to_owned()))?;
-                let link = self.connect(&row).await?;
-                list_all(&link, column).await?
-            }
+            Err(error) if recoverable(&error) => list_all(&self.recover(id, link, error).await?, column).await?,
             other => other?,
         };
         self.store().set_list(id, column, &stored_list(&items))?;
@@ -305,8 +416,32 @@ impl<A: Agent> McpClient<'_, A> {
         Ok(items)
     }
 
+    /// How a server is reported: its row, and where to log in while it
+    /// waits for a login.
+    fn status(&self, row: &ServerRow) -> Result<McpServerStatus> {
+        #[cfg(feature = "oauth")]
+        let auth_url = match row.state() {
+            ConnectionState::Authenticating => {
+                let store = super::oauth_store::OAuthStore { sql: self.ctx.sql(), schema: self.ctx.schema() };
+                store.get(&row.id)?.and_then(|o| o.auth_url)
+            }
+            _ => None,
+        };
+        #[cfg(not(feature = "oauth"))]
+        let auth_url = None;
+        Ok(McpServerStatus {
+            id: row.id.clone(),
+            name: row.name.clone(),
+            url: row.url.clone(),
+            transport: McpTransport::parse(&row.transport),
+            state: row.state(),
+            error: row.error.clone(),
+            auth_url,
+        })
+    }
+
     /// Sends every client the servers' state.
-    fn broadcast(&self) -> Result<()> {
+    pub(super) fn broadcast(&self) -> Result<()> {
         let frame = self.store().servers_state()?.frame();
         self.ctx.broadcast(&frame, &[]);
         Ok(())
@@ -324,7 +459,7 @@ pub(crate) fn connect_frame<A: Agent>(ctx: &Context<A>) -> Result<Option<String>
 }
 
 /// Every page of a list, bounded by [`MAX_PAGES`], `MAX_LISTED` and [`MAX_LISTED_BYTES`].
-async fn list_all(link: &Link, column: ListColumn) -> std::result::Result<Vec<Value>, ClientError> {
+async fn list_all(link: &Rc<Link>, column: ListColumn) -> std::result::Result<Vec<Value>, ClientError> {
     let (method, key) = match column {
         ListColumn::Tools => ("tools/list", "tools"),
         ListColumn::Resources => ("resources/list", "resources"),
@@ -349,6 +484,16 @@ async fn list_all(link: &Link, column: ListColumn) -> std::result::Result<Vec<Va
     Ok(items)
 }
 
+/// Failures [`McpClient::recover`] may get past: a forgotten session, a 401.
+fn recoverable(error: &ClientError) -> bool {
+    match error {
+        ClientError::SessionGone => true,
+        #[cfg(feature = "oauth")]
+        ClientError::Unauthorized { .. } => true,
+        _ => false,
+    }
+}
+
 /// Failures after which the session is not used again until reconnected.
 fn breaks_connection(error: &ClientError) -> bool {
     match error {
@@ -361,15 +506,4 @@ fn breaks_connection(error: &ClientError) -> bool {
 fn decode<T: serde::de::DeserializeOwned>(value: Value, method: &str) -> Result<T> {
     serde_json::from_value(value)
         .map_err(|e| ClientError::Protocol(format!("the {method} result does not decode: {e}")).into())
-}
-
-fn status(row: &ServerRow) -> McpServerStatus {
-    McpServerStatus {
-        id: row.id.clone(),
-        name: row.name.clone(),
-        url: row.url.clone(),
-        transport: McpTransport::parse(&row.transport),
-        state: row.state(),
-        error: row.error.clone(),
-    }
 }

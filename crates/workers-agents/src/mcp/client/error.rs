@@ -22,12 +22,22 @@ pub enum ClientError {
         /// What the body said, cut short.
         message: String,
     },
-    /// 401 with a Bearer challenge: the server wants an OAuth login, which
-    /// this client does not do yet.
+    /// 401 with a Bearer challenge: the server wants an OAuth login (or a
+    /// new token).
     Unauthorized {
         /// The protected resource metadata the challenge names.
         resource_metadata: Option<String>,
+        /// The scope the challenge names.
+        scope: Option<String>,
     },
+    /// The server needs the person to log in: the server is
+    /// `authenticating` until the authorization server calls back.
+    LoginRequired {
+        /// Where the person logs in.
+        auth_url: String,
+    },
+    /// The OAuth login or token exchange failed.
+    OAuth(String),
     /// 404 for the session: the server forgot it (the client initializes again).
     SessionGone,
     /// The reply passed a limit.
@@ -48,13 +58,17 @@ impl fmt::Display for ClientError {
                 write!(f, "the MCP server answered HTTP {status}")
             }
             ClientError::Http { status, message } => write!(f, "the MCP server answered HTTP {status}: {message}"),
-            ClientError::Unauthorized { resource_metadata } => {
-                f.write_str("the MCP server requires an OAuth login, which this client does not support yet")?;
+            ClientError::Unauthorized { resource_metadata, .. } => {
+                f.write_str("the MCP server requires an OAuth login (which needs the feature `oauth`)")?;
                 match resource_metadata {
                     Some(url) => write!(f, " (resource metadata: {url})"),
                     None => Ok(()),
                 }
             }
+            ClientError::LoginRequired { auth_url } => {
+                write!(f, "the MCP server requires an OAuth login: open {auth_url}")
+            }
+            ClientError::OAuth(why) => write!(f, "the OAuth login to the MCP server failed: {why}"),
             ClientError::SessionGone => f.write_str("the MCP server ended the session"),
             ClientError::TooLarge(why) => write!(f, "the MCP server's reply is too large: {why}"),
             ClientError::Protocol(why) => write!(f, "the MCP server's reply is not valid MCP: {why}"),
@@ -77,7 +91,10 @@ mod tests {
 
     #[test]
     fn messages_say_what_happened() {
-        let auth = ClientError::Unauthorized { resource_metadata: Some("https://a.example/.well-known/x".into()) };
+        let auth = ClientError::Unauthorized {
+            resource_metadata: Some("https://a.example/.well-known/x".into()),
+            scope: None,
+        };
         assert!(
             auth.to_string().contains("OAuth")
                 && auth.to_string().ends_with("(resource metadata: https://a.example/.well-known/x)")

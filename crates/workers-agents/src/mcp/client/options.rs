@@ -62,6 +62,53 @@ pub struct McpServerStatus {
     pub state: ConnectionState,
     /// Why it failed, if it did.
     pub error: Option<String>,
+    /// Where the person logs in, while the server is
+    /// [`ConnectionState::Authenticating`] (absent otherwise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_url: Option<String>,
+}
+
+/// How [`McpClient::add_server_with`](super::McpClient::add_server_with)
+/// connects to a server.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct McpServerOptions {
+    /// The transport.
+    pub transport: McpTransport,
+    /// The origin the person's browser reaches this worker at
+    /// (`https://agents.example.com`): the OAuth redirect URI is this origin
+    /// and [`callback_path`](Self::callback_path). Needed only by servers
+    /// that ask for a login; without it such a server fails, saying so.
+    pub callback_host: Option<String>,
+    /// The callback's path; default `/agents/{agent}/{name}/callback` (the
+    /// instance's own route, which the framework serves). Another path
+    /// must be routed to the instance by the worker.
+    pub callback_path: Option<String>,
+}
+
+impl McpServerOptions {
+    /// The defaults: transport `auto`, no callback host.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The transport.
+    pub fn transport(mut self, transport: McpTransport) -> Self {
+        self.transport = transport;
+        self
+    }
+
+    /// The origin of the OAuth callback ([`McpServerOptions::callback_host`]).
+    pub fn callback_host(mut self, origin: &str) -> Self {
+        self.callback_host = Some(origin.to_owned());
+        self
+    }
+
+    /// The path of the OAuth callback ([`McpServerOptions::callback_path`]).
+    pub fn callback_path(mut self, path: &str) -> Self {
+        self.callback_path = Some(path.to_owned());
+        self
+    }
 }
 
 /// Whether the agent may connect to `url`: http(s) without credentials

@@ -69,6 +69,7 @@ impl ServerRow {
             url: self.url.clone(),
             session_id: self.session_id.clone(),
             protocol_version: self.protocol_version.clone(),
+            bearer: None,
         }
     }
 }
@@ -173,7 +174,18 @@ impl ServerStore<'_> {
     /// What the `cf_agent_mcp_servers` frame carries.
     pub(crate) fn servers_state(&self) -> Result<ServersState> {
         let mut state = ServersState::default();
+        #[cfg(feature = "oauth")]
+        let auth_urls = super::oauth_store::OAuthStore { sql: self.sql, schema: self.schema }.auth_urls()?;
         for row in self.all()? {
+            #[cfg(feature = "oauth")]
+            let auth_url = match row.state() {
+                ConnectionState::Authenticating => {
+                    auth_urls.iter().find(|(id, _)| *id == row.id).map(|(_, u)| u.clone())
+                }
+                _ => None,
+            };
+            #[cfg(not(feature = "oauth"))]
+            let auth_url = None;
             let list = |text: &str| serde_json::from_str::<Vec<Value>>(text).unwrap_or_default();
             ServersState::add_items(&mut state.tools, &row.id, &list(&row.tools));
             ServersState::add_items(&mut state.prompts, &row.id, &list(&row.prompts));
@@ -181,7 +193,7 @@ impl ServerStore<'_> {
             let info = ServerInfo {
                 name: row.name.clone(),
                 server_url: row.url.clone(),
-                auth_url: None,
+                auth_url,
                 state: row.state(),
                 error: row.error.clone(),
                 instructions: row.instructions.clone(),

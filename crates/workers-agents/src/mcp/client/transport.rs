@@ -31,6 +31,28 @@ pub(crate) struct Endpoint {
     pub(crate) url: String,
     pub(crate) session_id: Option<String>,
     pub(crate) protocol_version: Option<String>,
+    /// The OAuth access token sent with every request, if the server wants one.
+    pub(crate) bearer: Option<Bearer>,
+}
+
+/// An access token; its `Debug` does not show it.
+#[derive(Clone, PartialEq)]
+pub(crate) struct Bearer(pub(crate) String);
+
+impl std::fmt::Debug for Bearer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Bearer(..)")
+    }
+}
+
+/// Adds the `Authorization` header of `endpoint`, if it has a token.
+fn authorize(headers: &Headers, endpoint: &Endpoint) -> Result<(), ClientError> {
+    match &endpoint.bearer {
+        Some(Bearer(token)) => headers
+            .set("authorization", &format!("Bearer {token}"))
+            .map_err(|_| ClientError::Protocol("the access token is not a valid header value".into())),
+        None => Ok(()),
+    }
 }
 
 /// What a POST brought back.
@@ -60,6 +82,7 @@ pub(crate) async fn delete(endpoint: &Endpoint) {
     if let Some(version) = &endpoint.protocol_version {
         let _ = headers.set(VERSION_HEADER, version);
     }
+    let _ = authorize(&headers, endpoint);
     let mut init = RequestInit::new();
     // Never followed: a redirect could send the session to a host the URL
     // check refused (see `post_unbounded`).
@@ -79,6 +102,7 @@ async fn post_unbounded(endpoint: &Endpoint, message: &Value, id: Option<u64>) -
     if let Some(version) = &endpoint.protocol_version {
         set(VERSION_HEADER, version)?;
     }
+    authorize(&headers, endpoint)?;
     let mut init = RequestInit::new();
     // Redirects are not followed: `check_server_url` vetted this URL only, and
     // a 307 would carry the request (and the session id) to any host, a
@@ -176,6 +200,7 @@ async fn failure(endpoint: &Endpoint, status: u16, response: &mut Response) -> C
         if let Some(bearer) = challenges.iter().find(|c| c.scheme == "bearer") {
             return ClientError::Unauthorized {
                 resource_metadata: bearer.param("resource_metadata").map(str::to_owned),
+                scope: bearer.param("scope").map(str::to_owned),
             };
         }
     }
@@ -196,7 +221,7 @@ fn stream(response: &mut Response) -> Result<ByteStream, ClientError> {
 }
 
 /// The body as text, refused once it passes `limit` bytes.
-async fn read_text(response: &mut Response, limit: usize) -> Result<String, ClientError> {
+pub(crate) async fn read_text(response: &mut Response, limit: usize) -> Result<String, ClientError> {
     let mut bytes = stream(response)?;
     let mut body = Vec::new();
     while let Some(chunk) = bytes.next().await {
