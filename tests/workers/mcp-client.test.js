@@ -116,7 +116,7 @@ describe("faults of a server", () => {
     const secure = await ok(client, "addServer", ["secure", `${PEER}/secure/mcp`]);
     expect(secure.state).toBe("failed");
     expect(secure.error).toBe(
-      `the MCP server requires an OAuth login, which this client does not support yet (resource metadata: ${PEER}/.well-known/oauth-protected-resource/secure/mcp)`,
+      "the OAuth login to the MCP server failed: the server requires a login, and it was added without a callback host (McpServerOptions::callback_host), so there is no redirect URI",
     );
     // A redirect is not followed (it could lead to a host the URL check refuses): the server fails, saying so.
     const moved = await ok(client, "addServer", ["moved", `${PEER}/redirect/mcp`]);
