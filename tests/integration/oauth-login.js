@@ -10,6 +10,11 @@ const base64url = (bytes) => Buffer.from(bytes).toString("base64url");
 
 /** Logs `user` in as a public browser client would; the access token. */
 export async function login(base, user) {
+  return (await loginTokens(base, user)).access_token;
+}
+
+/** Logs `user` in as a public browser client would; the token response. */
+export async function loginTokens(base, user) {
   const registered = await fetch(new URL("/register", base), {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -41,6 +46,6 @@ export async function login(base, user) {
     body: new URLSearchParams({ grant_type: "authorization_code", code, code_verifier: verifier, client_id, redirect_uri: REDIRECT }),
   });
   expect(tokens.status).toBe(200);
-  return (await tokens.json()).access_token;
+  return tokens.json();
 }
 

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startWrangler } from "../../bench/lib/server.mjs";
 import { API_KEY, startStandin } from "../standin/openai.mjs";
 import { unique } from "./clients.js";
+import { loginAgent } from "./mcp-client-login.js";
 
 const port = Number(process.env.AGENTS_FAULT_PORT ?? 9320);
 const aiPort = Number(process.env.AGENTS_FAULT_AI_PORT ?? 9321);
@@ -22,7 +23,7 @@ const textOf = (chunks) => chunks.filter((c) => c.type === "delta").map((c) => c
 
 let standin, server, persistTo;
 const open = [];
-const names = { assistant: unique("restart"), jobs: unique("restart"), probe: unique("restart") };
+const names = { assistant: unique("restart"), jobs: unique("restart"), probe: unique("restart"), mcp: unique("restart") };
 /** What the clients saw before the kill. */
 const before = {};
 
@@ -48,7 +49,13 @@ const start = () =>
     port,
     inspectorPort: port + 50,
     persistTo,
-    vars: { AI_PROVIDER: "openai", OPENAI_BASE_URL: standin.url, OPENAI_API_KEY: API_KEY, AI_MODEL: "stand-in" },
+    vars: {
+      AI_PROVIDER: "openai",
+      OPENAI_BASE_URL: standin.url,
+      OPENAI_API_KEY: API_KEY,
+      AI_MODEL: "stand-in",
+      MCP_CLIENT_TOKEN_KEY: "restart-test-only-token-key-0123456789abcdef",
+    },
   });
 
 beforeAll(async () => {
@@ -58,7 +65,14 @@ beforeAll(async () => {
   const jobs = client("Jobs", names.jobs);
   const probe = client("Probe", names.probe);
   const assistant = client("Assistant", names.assistant);
-  await Promise.all([jobs.ready, probe.ready, assistant.ready]);
+  const mcp = client("McpClientProbe", names.mcp);
+  await Promise.all([jobs.ready, probe.ready, assistant.ready, mcp.ready]);
+
+  // An MCP client agent logged in to the fixture's OAuth-protected MCP server.
+  const base = `http://127.0.0.1:${port}`;
+  await mcp.call("allowLoopback", [true]);
+  before.mcpLogin = (await loginAgent(base, mcp, names.mcp, `${base}/secure/mcp`, "restart-user")).page.status;
+  before.mcpTools = (await mcp.call("listTools", ["secure"])).map((t) => t.name);
 
   // A task that is running at the kill, one due while the process is down, one due long after.
   await jobs.call("schedule", [{ delayMs: 0 }, "slow", { label: "slow", ms: 60_000 }]);
@@ -171,6 +185,19 @@ describe("wrangler dev killed and started again on the same storage", () => {
     expect(pending.map((s) => s.payload.label)).toEqual(["later"]);
     expect(pending[0]).toMatchObject({ id: before.later.id, dueMs: before.later.dueMs, status: "pending" });
     expect(await jobs.call("alarm", [])).toBe(before.later.dueMs);
+  });
+
+  it("an MCP client agent's OAuth login survives: its sealed tokens are read back, no new login is asked", async () => {
+    expect(before.mcpLogin).toBe(200);
+    expect(before.mcpTools).toContain("whoami");
+    const mcp = client("McpClientProbe", names.mcp);
+    await mcp.ready;
+    expect((await mcp.call("listTools", ["secure"])).map((t) => t.name)).toEqual(before.mcpTools);
+    const result = await mcp.call("callTool", ["secure", "whoami", {}]);
+    expect(result.content[0].text).toBe("restart-user");
+    const [server] = await mcp.call("servers", []);
+    expect(server).toMatchObject({ id: "secure", state: "ready", error: null });
+    expect(server.authUrl).toBeUndefined();
   });
 
   it("a state written in several rows is the last acknowledged version or a newer one, whole, and still writable", async () => {

@@ -12,7 +12,9 @@ const aiPort = Number(process.env.AGENTS_DEV_AI_PORT ?? 8797);
 
 export default async function setup({ provide }) {
   const standin = await startStandin(aiPort);
-  const vars = { AI_PROVIDER: "openai", OPENAI_BASE_URL: standin.url, OPENAI_API_KEY: API_KEY, AI_MODEL: "stand-in" };
+  const vars = { AI_PROVIDER: "openai", OPENAI_BASE_URL: standin.url, OPENAI_API_KEY: API_KEY, AI_MODEL: "stand-in",
+    // The MCP client seals its OAuth tokens under this (test-only) secret.
+    MCP_CLIENT_TOKEN_KEY: "integration-only-token-key-0123456789abcdef" };
   const server = await startWrangler({ cwd: new URL("../fixture", import.meta.url).pathname, port, inspectorPort, vars });
   provide("baseUrl", server.url);
   return async () => {
