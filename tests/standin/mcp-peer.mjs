@@ -5,7 +5,13 @@
 //                 `echo`, `huge` (a 5 MiB JSON reply), `boom` (a JSON-RPC error)
 //   /events/mcp   initializes in JSON, answers tools/call as an event stream:
 //                 `flood` (2000 notifications and no response), `big-event`
-//                 (one 5 MiB event), `echo` (a notification, then the response)
+//                 (one 5 MiB event), `echo` (a notification, then the response),
+//                 `ask` (sends ping, elicitation/create, sampling/createMessage
+//                 and roots/list requests on the stream, waits for the client's
+//                 POSTed answers, and returns them as its text, a JSON object
+//                 by request id), `change` (tools/list_changed and a log
+//                 message, then the response; the session's tools/list has a
+//                 tool `added` from then on)
 //   /wide/mcp     as /json/mcp, but tools/list in 20 pages of 3 tools with
 //                 300 KB descriptions each (about 18 MB in all)
 //   /down/mcp     500 with a JSON-RPC error body
@@ -20,6 +26,8 @@ export async function startMcpPeer(port) {
   const sessions = new Set();
   const log = { deleted: [], initialized: 0, methods: [] };
   let next = 0;
+  const changed = new Set(); // sessions whose tools/list has `added`
+  const waiting = new Map(); // id of a request to the client -> resolve(its response)
 
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url, `http://127.0.0.1:${port}`);
@@ -96,6 +104,13 @@ export async function startMcpPeer(port) {
       res.writeHead(400);
       return res.end(`bad protocol version header: ${req.headers["mcp-protocol-version"]}`);
     }
+    if (message.method === undefined && message.id !== undefined && waiting.has(message.id)) {
+      // The client's answer to a request of ours.
+      waiting.get(message.id)(message);
+      waiting.delete(message.id);
+      res.writeHead(202);
+      return res.end();
+    }
     if (message.id === undefined) {
       res.writeHead(202);
       return res.end();
@@ -111,7 +126,7 @@ export async function startMcpPeer(port) {
     if (message.method === "tools/list") {
       const tool = (name) => ({ name, inputSchema: { type: "object" } });
       const result = message.params?.cursor === "page-2"
-        ? { tools: [tool("huge"), tool("boom")] }
+        ? { tools: [tool("huge"), tool("boom"), ...(changed.has(sessionId) ? [tool("added")] : [])] }
         : { tools: [tool("echo")], nextCursor: "page-2" };
       res.writeHead(200, { "content-type": "application/json" });
       return res.end(reply(result));
@@ -140,6 +155,24 @@ export async function startMcpPeer(port) {
     if (name === "big-event") {
       res.write(`event: message\ndata: ${"y".repeat(5 * 1024 * 1024)}`);
       return;
+    }
+    if (name === "ask") {
+      const asks = [
+        ["p-1", "ping", undefined],
+        ["e-1", "elicitation/create", { message: "Your name?", requestedSchema: { type: "object", properties: { name: { type: "string" } } } }],
+        ["s-1", "sampling/createMessage", { messages: [{ role: "user", content: { type: "text", text: "hi" } }], maxTokens: 5 }],
+        ["r-1", "roots/list", undefined],
+      ];
+      const answers = asks.map(([id]) => new Promise((resolve) => waiting.set(id, resolve)));
+      for (const [id, method, params] of asks) res.write(event(JSON.stringify({ jsonrpc: "2.0", id, method, params })));
+      const got = await Promise.all(answers);
+      return res.end(event(text(JSON.stringify(Object.fromEntries(got.map((a) => [a.id, a.result ?? { error: a.error }]))))));
+    }
+    if (name === "change") {
+      changed.add(sessionId);
+      res.write(event(JSON.stringify({ jsonrpc: "2.0", method: "notifications/tools/list_changed" })));
+      res.write(event(JSON.stringify({ jsonrpc: "2.0", method: "notifications/message", params: { level: "warning", logger: "peer", data: "tools changed" } })));
+      return res.end(event(text("changed")));
     }
     res.write(": keep-alive\n\n");
     res.write(event(note));

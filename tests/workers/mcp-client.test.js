@@ -215,3 +215,48 @@ describe("connections across eviction", () => {
     client.close();
   });
 });
+
+describe("what a server sends besides its responses", () => {
+  it("asks the agent's elicitation hook for a tool of the official SDK's server and POSTs its answer back", async () => {
+    const { client } = await open();
+    await ok(client, "addServer", ["sdk", `${SDK}/mcp`]);
+    const result = await ok(client, "callTool", ["sdk", "collect-user-info", { infoType: "contact" }]);
+    expect(result.isError).toBe(false);
+    expect(result.content[0].text).toContain("Collected contact information");
+    expect(result.content[0].text).toContain("ada@example.com");
+    const [asked] = (await ok(client, "heard", [])).filter((h) => h.kind === "elicitation");
+    expect(asked.server).toBe("sdk");
+    expect(asked.params.message).toBe("Please provide your contact information");
+    expect(asked.params.requestedSchema.required).toEqual(["name", "email"]);
+    client.close();
+  });
+
+  it("answers ping, refuses what the agent does not take, and the stream goes on to the response", async () => {
+    const { client } = await open();
+    await ok(client, "addServer", ["events", `${PEER}/events/mcp`]);
+    const result = await ok(client, "callTool", ["events", "ask", {}]);
+    const answers = JSON.parse(result.content[0].text);
+    expect(answers["p-1"]).toEqual({});
+    expect(answers["e-1"]).toEqual({ action: "accept", content: { name: "Ada", email: "ada@example.com" } });
+    expect(answers["s-1"]).toEqual({ error: { code: -32601, message: "this agent does not support sampling/createMessage" } });
+    expect(answers["r-1"]).toEqual({ error: { code: -32601, message: "this agent does not support roots/list" } });
+    client.close();
+  });
+
+  it("lists tools again on tools/list_changed (stored and broadcast) and hands log messages to on_mcp_log", async () => {
+    const { client } = await open();
+    await ok(client, "addServer", ["events", `${PEER}/events/mcp`]);
+    expect((await ok(client, "listTools", ["events"])).map((t) => t.name)).toEqual(["echo", "huge", "boom"]);
+    const changed = serversFrame(client, (m) => m.tools.some((t) => t.name === "added"));
+    expect((await ok(client, "callTool", ["events", "change", {}])).content[0].text).toBe("changed");
+    const frame = await changed;
+    expect(frame.mcp.tools.map((t) => t.name)).toEqual(["echo", "huge", "boom", "added"]);
+    const logs = (await ok(client, "heard", [])).filter((h) => h.kind === "log");
+    expect(logs).toEqual([{ kind: "log", server: "events", params: { level: "warning", logger: "peer", data: "tools changed" } }]);
+    // The `echo` tool's info notification reaches the hook too.
+    await ok(client, "callTool", ["events", "echo", {}]);
+    const more = (await ok(client, "heard", [])).filter((h) => h.kind === "log");
+    expect(more.at(-1).params).toEqual({ level: "info", data: "hi" });
+    client.close();
+  });
+});

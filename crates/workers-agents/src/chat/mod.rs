@@ -20,6 +20,8 @@
 //! chunks) and the tool parts (`tool_parts`: results and approvals applied).
 
 mod live;
+#[cfg(feature = "mcp")]
+mod mcp_tools;
 pub(crate) mod messages;
 mod part;
 mod store;
@@ -29,12 +31,39 @@ mod tools;
 mod turn;
 pub(crate) mod wire;
 
+#[cfg(feature = "mcp")]
+pub use mcp_tools::MAX_MCP_TOOL_OUTPUT_BYTES;
 pub use messages::{model_messages, text_of, DENIED_TOOL_CALL, INTERRUPTED_TOOL_CALL, UNANSWERED_TOOL_CALL};
 pub(crate) use part::ChatPart;
 pub use store::{ChatMessages, PIECE_BYTES};
 pub use tools::{ChatTool, ChatTools, ToolKind, DEFAULT_MAX_STEPS};
 pub use turn::{Chat, ChatTurn};
 pub use wire::{Outcome, Trigger, MAX_CLIENT_TOOLS};
+
+/// Without the `mcp` feature there are no MCP servers' tools to offer.
+#[cfg(not(feature = "mcp"))]
+mod mcp_tools {
+    use super::tools::{ChatTools, ToolOutcome};
+    use crate::ai::ToolDefinition;
+    use crate::{Agent, Context, Result};
+
+    #[derive(Debug, Default)]
+    pub(crate) struct McpTools;
+
+    impl McpTools {
+        pub(crate) fn offer<A: Agent>(_: &Context<A>, _: &ChatTools<A>, _: &mut Vec<ToolDefinition>) -> Result<Self> {
+            Ok(McpTools)
+        }
+
+        pub(crate) fn has(&self, _: &str) -> bool {
+            false
+        }
+
+        pub(crate) async fn run<A: Agent>(&self, _: &Context<A>, name: &str, _: serde_json::Value) -> ToolOutcome {
+            ToolOutcome::Error(format!("No tool named {name}"))
+        }
+    }
+}
 
 /// For the chat benchmark (bench/chat): stores `count` chunks of `body`
 /// exactly as a running stream stores each chunk before sending it, under a

@@ -124,11 +124,12 @@ struct Entry<A: Agent> {
 pub struct ChatTools<A: Agent> {
     entries: Vec<Entry<A>>,
     max_steps: usize,
+    mcp: bool,
 }
 
 impl<A: Agent> Default for ChatTools<A> {
     fn default() -> Self {
-        ChatTools { entries: Vec::new(), max_steps: DEFAULT_MAX_STEPS }
+        ChatTools { entries: Vec::new(), max_steps: DEFAULT_MAX_STEPS, mcp: false }
     }
 }
 
@@ -238,6 +239,29 @@ impl<A: Agent> ChatTools<A> {
         self
     }
 
+    /// Offers the model the tools of the agent's ready MCP servers too
+    /// (`ctx.mcp_client()`, feature `mcp`), as the TS SDK's
+    /// `this.mcp.getAITools()` does: each named
+    /// `tool_{server id without dashes}_{tool}` (made to fit the model's name
+    /// rule, never taking the name of one of these tools or the page's:
+    /// [`chat_tool_names`](crate::mcp::client::chat_names::chat_tool_names)),
+    /// with the server's input schema, read from what was stored when the
+    /// server was listed. A call runs `tools/call` on that server at once
+    /// (no approval); the model reads the result's `content` and
+    /// `structuredContent`, and a result with `isError` or a JSON-RPC error
+    /// as the tool's error. Off by default: an agent may use servers for
+    /// itself without letting the model call them.
+    #[cfg(feature = "mcp")]
+    pub fn with_mcp(mut self) -> Self {
+        self.mcp = true;
+        self
+    }
+
+    /// Whether the MCP servers' tools are offered ([`ChatTools::with_mcp`]).
+    pub fn offers_mcp(&self) -> bool {
+        self.mcp
+    }
+
     /// The most model calls a turn makes.
     pub fn steps(&self) -> usize {
         self.max_steps
@@ -279,6 +303,10 @@ impl<A: Agent> ChatTools<A> {
 impl<A: Agent> std::fmt::Debug for ChatTools<A> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let tools: Vec<(&str, ToolKind)> = self.entries.iter().map(|e| (e.definition.name.as_str(), e.kind)).collect();
-        f.debug_struct("ChatTools").field("tools", &tools).field("max_steps", &self.max_steps).finish()
+        f.debug_struct("ChatTools")
+            .field("tools", &tools)
+            .field("max_steps", &self.max_steps)
+            .field("mcp", &self.mcp)
+            .finish()
     }
 }

@@ -7,6 +7,7 @@ use std::rc::Rc;
 use serde_json::{json, Map, Value};
 
 use super::live::LiveStream;
+use super::mcp_tools::McpTools;
 use super::messages::{id_of, model_messages};
 use super::tools::{ChatTools, ToolKind, ToolOutcome};
 use super::wire::Trigger;
@@ -369,7 +370,9 @@ impl ChatTurn {
     /// approval streams `tool-approval-request`, and a browser tool's call
     /// ends at `tool-input-available`: the turn then ends, stored, and the
     /// client's approval or result continues it (once every call of the
-    /// step has its answer). A call of an unknown tool is told to the model
+    /// step has its answer). With [`ChatTools::with_mcp`], the tools of the
+    /// agent's ready MCP servers are offered too and run on their server
+    /// like server tools. A call of an unknown tool is told to the model
     /// as an error.
     pub async fn stream_model_with_tools<A: Agent>(
         &self,
@@ -384,6 +387,7 @@ impl ChatTurn {
                 request.tools.push(tool);
             }
         }
+        let mcp = &McpTools::offer(ctx, tools, &mut request.tools)?;
         let is_client_tool = |name: &str| self.client_tools.iter().any(|t| t.name == name);
         let mut context_at = None;
         for step in 0..tools.steps() {
@@ -409,6 +413,7 @@ impl ChatTurn {
                     (Err(e), _) => Some(ToolOutcome::Error(e.clone())),
                     (Ok(input), Some(ToolKind::Server)) => Some(tools.run(ctx, &a.call.name, input.clone()).await),
                     (Ok(_), Some(ToolKind::NeedsApproval | ToolKind::Browser)) => None,
+                    (Ok(input), None) if mcp.has(&a.call.name) => Some(mcp.run(ctx, &a.call.name, input.clone()).await),
                     (Ok(_), None) if is_client_tool(&a.call.name) => None,
                     (Ok(_), None) => Some(ToolOutcome::Error(format!("No tool named {}", a.call.name))),
                 }

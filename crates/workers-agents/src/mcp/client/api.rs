@@ -237,6 +237,20 @@ impl<A: Agent> McpClient<'_, A> {
         decode(result, "tools/call")
     }
 
+    /// Calls tool `name` of server `id` and returns its result as the
+    /// server sent it (content of any kind, `structuredContent`, `isError`).
+    pub(crate) async fn call_tool_json(&self, id: &str, name: &str, arguments: Value) -> Result<Value> {
+        self.request(id, "tools/call", json!({ "name": name, "arguments": arguments })).await
+    }
+
+    /// The stored tools of every ready server, in the order servers were
+    /// added: (server id, its tools). No request is made.
+    pub(crate) fn ready_tools(&self) -> Result<Vec<(String, Vec<Value>)>> {
+        let rows = self.store().all()?;
+        let ready = rows.into_iter().filter(|row| row.state() == ConnectionState::Ready);
+        Ok(ready.map(|row| (row.id, serde_json::from_str(&row.tools).unwrap_or_default())).collect())
+    }
+
     /// Reads resource `uri` of server `id`.
     pub async fn read_resource(&self, id: &str, uri: &str) -> Result<Vec<ResourceContents>> {
         let mut result = self.request(id, "resources/read", json!({ "uri": uri })).await?;

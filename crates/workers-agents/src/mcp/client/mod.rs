@@ -13,6 +13,7 @@ mod api;
 #[cfg(feature = "oauth")]
 pub mod callback;
 mod challenge;
+pub mod chat_names;
 pub mod discovery;
 mod error;
 pub mod login;
