@@ -142,6 +142,32 @@ pub trait Agent: private::Exported + Sized + 'static {
         false
     }
 
+    /// A log message one of this agent's MCP servers sent
+    /// (`notifications/message`; `params` has `level`, `data` and maybe
+    /// `logger`) while it answered a request of [`Context::mcp_client`]
+    /// (feature `mcp`). Default: nothing.
+    #[cfg(feature = "mcp")]
+    async fn on_mcp_log(&self, ctx: &Context<Self>, server_id: &str, params: serde_json::Value) {}
+
+    /// One of this agent's MCP servers asks for input
+    /// (`elicitation/create`; `params` has `message` and `requestedSchema`)
+    /// while it answers a request of [`Context::mcp_client`] (feature
+    /// `mcp`). Answer with the result the server gets:
+    /// `{"action": "accept", "content": {…}}`, `{"action": "decline"}` or
+    /// `{"action": "cancel"}`; an `Err` reaches the server as an internal
+    /// error. The server waits for the answer, within the request's
+    /// [`REQUEST_TIMEOUT`](crate::mcp::client::REQUEST_TIMEOUT). Default:
+    /// declined.
+    #[cfg(feature = "mcp")]
+    async fn on_mcp_elicitation(
+        &self,
+        ctx: &Context<Self>,
+        server_id: &str,
+        params: serde_json::Value,
+    ) -> Result<serde_json::Value> {
+        Ok(serde_json::json!({ "action": "decline" }))
+    }
+
     /// Makes this agent a chat agent for the `useAgentChat` React hook
     /// (feature `chat`): `Some` serves `GET …/get-messages` and the hook's
     /// frames, and answers each turn with [`Agent::on_chat_message`].

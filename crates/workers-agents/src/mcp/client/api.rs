@@ -10,6 +10,7 @@ use std::rc::Rc;
 use serde_json::{json, Value};
 
 use super::error::ClientError;
+use super::inbox::ServerInbox;
 use super::options::{check_server_url, stored_list, McpServerOptions, McpServerStatus, McpTransport};
 use super::servers::{normalize_server_id, ConnectionState};
 use super::session::{
@@ -17,7 +18,7 @@ use super::session::{
     MAX_LISTED_BYTES, MAX_PAGES,
 };
 use super::store::{ListColumn, ServerRow, ServerStore};
-use super::transport::{self, Bearer, Endpoint};
+use super::transport::{self, Bearer, Endpoint, Ignore, Inbox};
 use crate::mcp::session::now_ms;
 use crate::mcp::{PromptResult, ResourceContents, ToolResult};
 use crate::{Agent, Context, Error, Result};
@@ -75,13 +76,15 @@ impl Link {
         self.endpoint.borrow().clone()
     }
 
-    async fn send(&self, method: &str, params: Value) -> std::result::Result<Value, ClientError> {
+    async fn send(&self, method: &str, params: Value, inbox: &dyn Inbox) -> std::result::Result<Value, ClientError> {
         let id = self.next_id.replace(self.next_id.get() + 1);
-        let reply = transport::post(&self.endpoint(), &request(id, method, params), Some(id)).await?;
+        let reply = transport::post(&self.endpoint(), &request(id, method, params), Some(id), inbox).await?;
         reply.result.ok_or_else(|| ClientError::Protocol("no result".into()))
     }
 
     /// `initialize`, then `notifications/initialized`, on a fresh session.
+    /// The agent says it takes elicitation requests
+    /// ([`Agent::on_mcp_elicitation`], which declines by default).
     async fn handshake(&self) -> std::result::Result<ServerHello, ClientError> {
         let client = ClientInfo { name: "workers-agents".into(), version: env!("CARGO_PKG_VERSION").into() };
         let id = self.next_id.replace(self.next_id.get() + 1);
@@ -90,7 +93,8 @@ impl Link {
             bearer: self.endpoint.borrow().bearer.clone(),
             ..Endpoint::default()
         };
-        let reply = transport::post(&fresh, &initialize_request(id, &client, json!({})), Some(id)).await?;
+        let capabilities = json!({ "elicitation": {} });
+        let reply = transport::post(&fresh, &initialize_request(id, &client, capabilities), Some(id), &Ignore).await?;
         let hello = ServerHello::from_result(&reply.result.unwrap_or_default()).map_err(ClientError::Protocol)?;
         let endpoint = Endpoint {
             url: fresh.url,
@@ -98,7 +102,7 @@ impl Link {
             protocol_version: Some(hello.protocol_version.clone()),
             bearer: fresh.bearer,
         };
-        transport::post(&endpoint, &initialized_notification(), None).await?;
+        transport::post(&endpoint, &initialized_notification(), None, &Ignore).await?;
         *self.endpoint.borrow_mut() = endpoint;
         Ok(hello)
     }
@@ -239,12 +243,14 @@ impl<A: Agent> McpClient<'_, A> {
 
     /// Calls tool `name` of server `id` and returns its result as the
     /// server sent it (content of any kind, `structuredContent`, `isError`).
+    #[cfg(feature = "chat")]
     pub(crate) async fn call_tool_json(&self, id: &str, name: &str, arguments: Value) -> Result<Value> {
         self.request(id, "tools/call", json!({ "name": name, "arguments": arguments })).await
     }
 
     /// The stored tools of every ready server, in the order servers were
     /// added: (server id, its tools). No request is made.
+    #[cfg(feature = "chat")]
     pub(crate) fn ready_tools(&self) -> Result<Vec<(String, Vec<Value>)>> {
         let rows = self.store().all()?;
         let ready = rows.into_iter().filter(|row| row.state() == ConnectionState::Ready);
@@ -267,14 +273,30 @@ impl<A: Agent> McpClient<'_, A> {
     /// storage after a wake; a session the server forgot (404) is opened
     /// again once. A server that cannot be reached is marked failed (and
     /// reconnected on its next use).
+    /// What the server sends besides the response goes to the agent's hooks
+    /// (see [`ServerInbox`]); lists it says changed are listed again after.
     async fn request(&self, id: &str, method: &str, params: Value) -> Result<Value> {
         let link = self.link(id).await?;
-        let outcome = match link.send(method, params.clone()).await {
-            Err(error) if recoverable(&error) => self.recover(id, link, error).await?.send(method, params).await,
+        let inbox = ServerInbox::new(self.ctx, id);
+        let outcome = match link.send(method, params.clone(), &inbox).await {
+            Err(error) if recoverable(&error) => {
+                self.recover(id, link, error).await?.send(method, params, &inbox).await
+            }
             other => other,
         };
         match outcome {
-            Ok(result) => Ok(result),
+            Ok(result) => {
+                for column in inbox.changed() {
+                    if let Err(error) = self.refresh_list(id, column).await {
+                        worker::console_log!(
+                            "[{}/{}] MCP server {id}: listing a changed list again failed: {error}",
+                            self.ctx.agent_class(),
+                            self.ctx.name()
+                        );
+                    }
+                }
+                Ok(result)
+            }
             Err(error) => {
                 if breaks_connection(&error) {
                     self.links().forget(id);
@@ -411,7 +433,7 @@ impl<A: Agent> McpClient<'_, A> {
             [("tools", ListColumn::Tools), ("resources", ListColumn::Resources), ("prompts", ListColumn::Prompts)]
         {
             let items = match hello.offers(capability) {
-                true => list_all(&link, column).await?,
+                true => list_all(&link, column, &Ignore).await?,
                 false => Vec::new(),
             };
             store.set_list(&row.id, column, &stored_list(&items)).map_err(|e| ClientError::Protocol(e.to_string()))?;
@@ -421,8 +443,11 @@ impl<A: Agent> McpClient<'_, A> {
 
     async fn refresh_list(&self, id: &str, column: ListColumn) -> Result<Vec<Value>> {
         let link = self.link(id).await?;
-        let items = match list_all(&link, column).await {
-            Err(error) if recoverable(&error) => list_all(&self.recover(id, link, error).await?, column).await?,
+        let inbox = ServerInbox::new(self.ctx, id);
+        let items = match list_all(&link, column, &inbox).await {
+            Err(error) if recoverable(&error) => {
+                list_all(&self.recover(id, link, error).await?, column, &inbox).await?
+            }
             other => other?,
         };
         self.store().set_list(id, column, &stored_list(&items))?;
@@ -473,7 +498,11 @@ pub(crate) fn connect_frame<A: Agent>(ctx: &Context<A>) -> Result<Option<String>
 }
 
 /// Every page of a list, bounded by [`MAX_PAGES`], `MAX_LISTED` and [`MAX_LISTED_BYTES`].
-async fn list_all(link: &Rc<Link>, column: ListColumn) -> std::result::Result<Vec<Value>, ClientError> {
+async fn list_all(
+    link: &Rc<Link>,
+    column: ListColumn,
+    inbox: &dyn Inbox,
+) -> std::result::Result<Vec<Value>, ClientError> {
     let (method, key) = match column {
         ListColumn::Tools => ("tools/list", "tools"),
         ListColumn::Resources => ("resources/list", "resources"),
@@ -487,7 +516,7 @@ async fn list_all(link: &Rc<Link>, column: ListColumn) -> std::result::Result<Ve
             Some(cursor) => json!({ "cursor": cursor }),
             None => json!({}),
         };
-        let result = link.send(method, params).await?;
+        let result = link.send(method, params, inbox).await?;
         let (page, next) = list_page(&result, key).map_err(ClientError::Protocol)?;
         bytes += page.iter().map(|item| item.to_string().len()).sum::<usize>();
         if extend_list(&mut items, page) || bytes > MAX_LISTED_BYTES || next.is_none() || next == cursor {

@@ -16,6 +16,8 @@ mod challenge;
 pub mod chat_names;
 pub mod discovery;
 mod error;
+pub mod inbound;
+mod inbox;
 pub mod login;
 #[cfg(feature = "oauth")]
 mod oauth_flow;

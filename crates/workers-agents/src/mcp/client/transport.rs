@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use futures_util::future::{select, Either};
+use futures_util::future::{select, Either, LocalBoxFuture};
 use futures_util::StreamExt;
 use serde_json::Value;
 use worker::{ByteStream, Fetch, Headers, Method, Request, RequestInit, RequestRedirect, Response};
@@ -13,6 +13,7 @@ use worker::{ByteStream, Fetch, Headers, Method, Request, RequestInit, RequestRe
 use super::challenge::parse_challenges;
 use super::error::ClientError;
 use super::session::{messages, reply_kind, response_to, ReplyKind, SESSION_HEADER, VERSION_HEADER};
+use crate::mcp::jsonrpc::Message;
 use crate::sse::parse::SseParser;
 
 /// Most bytes read from one reply (a JSON body, or an event stream up to the
@@ -55,6 +56,23 @@ fn authorize(headers: &Headers, endpoint: &Endpoint) -> Result<(), ClientError> 
     }
 }
 
+/// Takes what a reply's event stream carries besides the awaited response
+/// (notifications, the server's own requests), as it comes: the server may
+/// wait for the answer to its request before it responds.
+pub(crate) trait Inbox {
+    /// The answer to POST back to the server, if `message` wants one.
+    fn take(&self, message: Message) -> LocalBoxFuture<'_, Option<Value>>;
+}
+
+/// An inbox that answers nothing and keeps nothing.
+pub(crate) struct Ignore;
+
+impl Inbox for Ignore {
+    fn take(&self, _: Message) -> LocalBoxFuture<'_, Option<Value>> {
+        Box::pin(async { None })
+    }
+}
+
 /// What a POST brought back.
 #[derive(Debug)]
 pub(crate) struct Reply {
@@ -64,9 +82,15 @@ pub(crate) struct Reply {
     pub(crate) session_id: Option<String>,
 }
 
-/// POSTs `message`; with `id`, waits for the response to it.
-pub(crate) async fn post(endpoint: &Endpoint, message: &Value, id: Option<u64>) -> Result<Reply, ClientError> {
-    let work = Box::pin(post_unbounded(endpoint, message, id));
+/// POSTs `message`; with `id`, waits for the response to it, handing what
+/// else the reply carries to `inbox`.
+pub(crate) async fn post(
+    endpoint: &Endpoint,
+    message: &Value,
+    id: Option<u64>,
+    inbox: &dyn Inbox,
+) -> Result<Reply, ClientError> {
+    let work = Box::pin(post_unbounded(endpoint, message, id, inbox));
     match select(work, Box::pin(worker::Delay::from(REQUEST_TIMEOUT))).await {
         Either::Left((reply, _)) => reply,
         Either::Right(_) => Err(ClientError::Transport(format!("no answer within {REQUEST_TIMEOUT:?}"))),
@@ -91,7 +115,12 @@ pub(crate) async fn delete(endpoint: &Endpoint) {
     let _ = select(Box::pin(Fetch::Request(req).send()), Box::pin(worker::Delay::from(REQUEST_TIMEOUT))).await;
 }
 
-async fn post_unbounded(endpoint: &Endpoint, message: &Value, id: Option<u64>) -> Result<Reply, ClientError> {
+async fn post_unbounded(
+    endpoint: &Endpoint,
+    message: &Value,
+    id: Option<u64>,
+    inbox: &dyn Inbox,
+) -> Result<Reply, ClientError> {
     let headers = Headers::new();
     let set = |k: &str, v: &str| headers.set(k, v).map_err(|e| ClientError::Transport(e.to_string()));
     set("content-type", "application/json")?;
@@ -129,7 +158,7 @@ async fn post_unbounded(endpoint: &Endpoint, message: &Value, id: Option<u64>) -
             }
         }
         ReplyKind::EventStream => match id {
-            Some(id) => Some(read_events(&mut response, id).await?),
+            Some(id) => Some(read_events(endpoint, &mut response, id, inbox).await?),
             None => None,
         },
     };
@@ -147,8 +176,14 @@ fn outcome(found: Option<Result<Value, crate::mcp::RpcError>>, id: u64) -> Resul
     }
 }
 
-/// Reads events until the response to `id`, within the limits.
-async fn read_events(response: &mut Response, id: u64) -> Result<Value, ClientError> {
+/// Reads events until the response to `id`, within the limits; the other
+/// messages go to `inbox`, and its answers are POSTed back at once.
+async fn read_events(
+    endpoint: &Endpoint,
+    response: &mut Response,
+    id: u64,
+    inbox: &dyn Inbox,
+) -> Result<Value, ClientError> {
     let mut bytes = stream(response)?;
     let mut parser = SseParser::with_limit(MAX_REPLY_BYTES);
     let mut read = 0usize;
@@ -180,6 +215,12 @@ async fn read_events(response: &mut Response, id: u64) -> Result<Value, ClientEr
             if let Ok(found) = messages(&event.data) {
                 if let Some(outcome) = response_to(&found, id) {
                     return outcome.map_err(ClientError::Rpc);
+                }
+                for message in found {
+                    if let Some(answer) = inbox.take(message).await {
+                        // Boxed: an answer is a POST too, whose reply is read here.
+                        Box::pin(post(endpoint, &answer, None, &Ignore)).await?;
+                    }
                 }
             }
         }
