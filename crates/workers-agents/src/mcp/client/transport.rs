@@ -4,7 +4,7 @@
 //! ([`MAX_REPLY_BYTES`], [`MAX_REPLY_EVENTS`], [`REQUEST_TIMEOUT`]). An
 //! event stream that ends before the response, after the server gave an
 //! event id, is taken up again (SEP-1699): after the server's `retry` time,
-//! a `GET` with `Last-Event-ID`, at most [`MAX_RESUMPTIONS`] times.
+//! a `GET` with `Last-Event-ID`, at most `MAX_RESUMPTIONS` times.
 
 use std::time::Duration;
 
@@ -27,10 +27,10 @@ pub const MAX_REPLY_EVENTS: usize = 1_000;
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// Most times one request's event stream is taken up again after it ended
 /// without the response.
-pub const MAX_RESUMPTIONS: usize = 5;
+pub(crate) const MAX_RESUMPTIONS: usize = 5;
 /// The longest wait before taking a stream up again, whatever `retry` the
-/// server asked for (the whole request stays within [`REQUEST_TIMEOUT`]).
-pub const MAX_RETRY: Duration = Duration::from_secs(10);
+/// server asked for (the whole request stays within `REQUEST_TIMEOUT`).
+pub(crate) const MAX_RETRY: Duration = Duration::from_secs(10);
 /// The wait before taking a stream up again when the server named none.
 const DEFAULT_RETRY: Duration = Duration::from_secs(1);
 /// Most bytes of a failed reply's body kept for its error message.
@@ -253,7 +253,11 @@ async fn read_stream(
 
 /// Takes an event stream up again: `GET` with `Last-Event-ID` (never
 /// redirected, as the POST); the answer must be an event stream.
-async fn resume_stream(endpoint: &Endpoint, session_id: Option<&str>, last_event_id: &str) -> Result<Response, ClientError> {
+async fn resume_stream(
+    endpoint: &Endpoint,
+    session_id: Option<&str>,
+    last_event_id: &str,
+) -> Result<Response, ClientError> {
     let headers = Headers::new();
     let set = |k: &str, v: &str| headers.set(k, v).map_err(|e| ClientError::Transport(e.to_string()));
     set("accept", "text/event-stream")?;
