@@ -44,7 +44,7 @@ agent.addEventListener("message", (event) => {
 
 const call = async (method, ...args) => {
   const result = await agent.call(method, args);
-  log(method, JSON.stringify(result).slice(0, 500));
+  log(method, String(JSON.stringify(result)).slice(0, 500));
   return result;
 };
 
@@ -61,21 +61,29 @@ async function callListedTool(tool, args = {}) {
 
 /**
  * An OAuth-protected server: the agent answers `authenticating` with the
- * authorization URL in its servers frame (`auth_url`); a user would open it,
- * the conformance authorization server redirects at once to the agent's
- * callback, which exchanges the code. Then the server must become ready.
- * TODO(oauth-client): this needs the agent's OAuth flow (401 → authenticating
- * + auth URL, the /agents/{agent}/{name}/callback route, tokens), which is
- * being built on the oauth-client branch; until then every auth/* scenario is
- * in tests/conformance/mcp-client-expected-failures.yml.
+ * authorization URL; a user would open it. The conformance authorization
+ * server redirects at once (no consent form), so follow its redirects by hand
+ * until one reaches the agent's callback, which exchanges the code. Then the
+ * server must become ready.
  */
 async function authorize(status) {
-  const authUrl = mcp?.servers?.[SERVER_ID]?.auth_url ?? status.authUrl ?? status.auth_url;
+  const authUrl = status.authUrl ?? mcp?.servers?.[SERVER_ID]?.auth_url;
   if (!authUrl) fail(`the server is ${status.state} and the agent gave no authorization URL (${status.error ?? "no error"})`);
   log("authorizing at", authUrl);
-  const landed = await fetch(authUrl, { redirect: "follow" });
-  log("the authorization ended at", landed.url, landed.status);
-  await landed.body?.cancel();
+  let url = new URL(authUrl);
+  for (let hop = 0; hop < 5; hop++) {
+    const answer = await fetch(url, { redirect: "manual" });
+    await answer.body?.cancel();
+    const location = answer.headers.get("location");
+    log("hop", hop, url.origin + url.pathname, answer.status);
+    if (!location) break;
+    url = new URL(location, url);
+    if (url.origin === new URL(agentUrl).origin) {
+      const done = await fetch(url);
+      log("callback answered", done.status, (await done.text()).slice(0, 200));
+      break;
+    }
+  }
   for (let i = 0; i < 50; i++) {
     const server = (await call("servers")).find((s) => s.id === SERVER_ID);
     if (server?.state === "ready") return server;
@@ -88,7 +96,7 @@ async function authorize(status) {
 async function main() {
   await agent.ready;
   await call("allowLoopback", true);
-  let status = await call("addServer", SERVER_ID, serverUrl, "streamable-http");
+  let status = await call("addServerWithCallback", SERVER_ID, serverUrl, new URL(agentUrl).origin);
   if (status.state === "authenticating") status = await authorize(status);
   if (status.state !== "ready") fail(`the server is ${status.state}: ${status.error}`);
 
