@@ -131,14 +131,16 @@ async fn post_unbounded(endpoint: &Endpoint, message: &Value, id: Option<u64>) -
     let result = match kind {
         ReplyKind::Empty => None,
         ReplyKind::Failed(status) => return Err(failure(endpoint, status, &mut response).await),
-        ReplyKind::Json => {
-            let text = read_text(&mut response, MAX_REPLY_BYTES).await?;
-            let found = messages(&text).map_err(ClientError::Protocol)?;
-            match id {
-                Some(id) => Some(outcome(response_to(&found, id), id)?),
-                None => None,
+        // A notification answered 200 with a JSON body: nothing to take from
+        // it (whatever it holds, even something unparsable, is not a failure).
+        ReplyKind::Json => match id {
+            Some(id) => {
+                let text = read_text(&mut response, MAX_REPLY_BYTES).await?;
+                let found = messages(&text).map_err(ClientError::Protocol)?;
+                Some(outcome(response_to(&found, id), id)?)
             }
-        }
+            None => None,
+        },
         ReplyKind::EventStream => match id {
             Some(id) => Some(read_events(endpoint, session_id.as_deref(), response, id).await?),
             None => None,
