@@ -154,7 +154,8 @@ pub trait Agent: private::Exported + Sized + 'static {
     /// while it answers a request of [`Context::mcp_client`] (feature
     /// `mcp`). Answer with the result the server gets:
     /// `{"action": "accept", "content": {…}}`, `{"action": "decline"}` or
-    /// `{"action": "cancel"}`; an `Err` reaches the server as an internal
+    /// `{"action": "cancel"}` (an accepted answer gets the defaults of the
+    /// requested schema for the fields it leaves out); an `Err` reaches the server as an internal
     /// error. The server waits for the answer, within the request's
     /// [`REQUEST_TIMEOUT`](crate::mcp::client::REQUEST_TIMEOUT). Default:
     /// declined.

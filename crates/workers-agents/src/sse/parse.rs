@@ -35,6 +35,8 @@ pub(crate) struct SseParser {
     event: Option<String>,
     data: Vec<String>,
     id: Option<String>,
+    /// The last `retry:` field (digits only), in milliseconds.
+    retry: Option<u64>,
 }
 
 impl Default for SseParser {
@@ -49,6 +51,7 @@ impl Default for SseParser {
             event: None,
             data: Vec::new(),
             id: None,
+            retry: None,
         }
     }
 }
@@ -70,6 +73,20 @@ impl SseParser {
     /// parsed or kept: the caller ends the stream with an error.
     pub(crate) fn overflowed(&self) -> bool {
         self.overflowed
+    }
+
+    /// The last event id the stream set (`id:`, with or without data; an
+    /// empty one clears it): what a reconnection sends as `Last-Event-ID`.
+    #[cfg_attr(not(any(test, feature = "mcp")), allow(dead_code))]
+    pub(crate) fn last_event_id(&self) -> Option<&str> {
+        self.id.as_deref().filter(|id| !id.is_empty())
+    }
+
+    /// The reconnection time the stream last asked for (`retry:`), in
+    /// milliseconds; a value that is not all digits is ignored.
+    #[cfg_attr(not(any(test, feature = "mcp")), allow(dead_code))]
+    pub(crate) fn retry_ms(&self) -> Option<u64> {
+        self.retry
     }
 
     /// Feeds bytes; returns the events they completed.
@@ -146,6 +163,11 @@ impl SseParser {
             "event" => self.event = Some(value),
             "data" => self.data.push(value),
             "id" if !value.contains('\0') => self.id = Some(value),
+            "retry" if value.bytes().all(|b| b.is_ascii_digit()) => {
+                if let Ok(ms) = value.parse() {
+                    self.retry = Some(ms);
+                }
+            }
             _ => {}
         }
     }
@@ -217,6 +239,24 @@ mod tests {
         let mut parser = SseParser::with_limit(16);
         assert!(parser.push(b"data: a\ndata: b\ndata: c\n").is_empty());
         assert!(parser.overflowed());
+    }
+
+    #[test]
+    fn keeps_the_last_event_id_and_the_retry_time_even_without_data() {
+        let mut parser = SseParser::new();
+        assert_eq!((parser.last_event_id(), parser.retry_ms()), (None, None));
+        // A priming event: an id and a retry, no data (nothing dispatched).
+        assert!(parser.push(b"id: e-1\nretry: 500\n\n").is_empty());
+        assert_eq!((parser.last_event_id(), parser.retry_ms()), (Some("e-1"), Some(500)));
+        // A retry that is not all digits is ignored; an empty id clears it.
+        assert!(parser.push(b"retry: 1.5\nretry: -3\nretry:\nid:\n\n").is_empty());
+        assert_eq!((parser.last_event_id(), parser.retry_ms()), (None, Some(500)));
+        let events = parser.push(b"id: e-2\nretry: 20\ndata: x\n\n");
+        assert_eq!(events[0].id.as_deref(), Some("e-2"));
+        assert_eq!((parser.last_event_id(), parser.retry_ms()), (Some("e-2"), Some(20)));
+        // Too many digits for a u64: ignored too.
+        parser.push(b"retry: 99999999999999999999999\n\n");
+        assert_eq!(parser.retry_ms(), Some(20));
     }
 
     #[test]

@@ -102,6 +102,26 @@ pub fn unsupported(method: &str) -> RpcError {
     RpcError::new(METHOD_NOT_FOUND, format!("this agent does not support {method}"))
 }
 
+/// An elicitation's answer with the defaults of the requested schema
+/// filled in (SEP-1034): when the answer accepts, each property of
+/// `params.requestedSchema` that has a `default` and that the content
+/// leaves out gets it. Any other answer is left as it is.
+pub fn with_schema_defaults(params: &Value, mut answer: Value) -> Value {
+    if answer["action"] != "accept" {
+        return answer;
+    }
+    let Some(properties) = params["requestedSchema"]["properties"].as_object() else { return answer };
+    let Some(fields) = answer.as_object_mut() else { return answer };
+    let content = fields.entry("content").or_insert_with(|| json!({}));
+    let Some(content) = content.as_object_mut() else { return answer };
+    for (name, schema) in properties {
+        if let Some(default) = schema.get("default") {
+            content.entry(name.clone()).or_insert_with(|| default.clone());
+        }
+    }
+    answer
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -140,6 +160,24 @@ mod tests {
             Inbound::Unsupported(json!(5), "roots/list".into())
         );
         assert_eq!(one(r#"{"jsonrpc":"2.0","id":9,"result":{}}"#), Inbound::Skipped);
+    }
+
+    #[test]
+    fn an_accepted_elicitation_gets_the_schema_defaults_it_leaves_out() {
+        let params = json!({"requestedSchema": {"type": "object", "properties": {
+            "name": {"type": "string", "default": "John"},
+            "age": {"type": "integer", "default": 30},
+            "email": {"type": "string"},
+        }}});
+        let filled = with_schema_defaults(&params, json!({"action": "accept", "content": {"name": "Ada"}}));
+        assert_eq!(filled, json!({"action": "accept", "content": {"name": "Ada", "age": 30}}));
+        let bare = with_schema_defaults(&params, json!({"action": "accept"}));
+        assert_eq!(bare, json!({"action": "accept", "content": {"name": "John", "age": 30}}));
+        let declined = json!({"action": "decline"});
+        assert_eq!(with_schema_defaults(&params, declined.clone()), declined);
+        let odd = json!({"action": "accept", "content": "text"});
+        assert_eq!(with_schema_defaults(&params, odd.clone()), odd);
+        assert_eq!(with_schema_defaults(&json!({}), json!({"action": "accept"})), json!({"action": "accept"}));
     }
 
     #[test]

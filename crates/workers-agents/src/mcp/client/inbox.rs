@@ -2,7 +2,8 @@
 //! reply streams, `ping` is answered, `elicitation/create` goes to
 //! [`Agent::on_mcp_elicitation`] and its answer is POSTed back, log
 //! messages go to [`Agent::on_mcp_log`], and the lists a server says
-//! changed are listed again once the response is in. Other requests are
+//! changed are listed again once the response is in. An accepted
+//! elicitation gets the defaults of its schema for what it leaves out. Other requests are
 //! refused with "method not found". Bounded: at most
 //! [`MAX_SERVER_REQUESTS`] requests answered per reply.
 
@@ -12,7 +13,8 @@ use futures_util::future::LocalBoxFuture;
 use serde_json::{json, Value};
 
 use super::inbound::{
-    classify, error_response, result_response, unsupported, Ask, Inbound, Listed, INTERNAL_ERROR, MAX_SERVER_REQUESTS,
+    classify, error_response, result_response, unsupported, with_schema_defaults, Ask, Inbound, Listed, INTERNAL_ERROR,
+    MAX_SERVER_REQUESTS,
 };
 use super::store::ListColumn;
 use super::transport::Inbox;
@@ -70,8 +72,8 @@ impl<'a, A: Agent> ServerInbox<'a, A> {
             }
             Inbound::Ping(id) => Some(result_response(&id, json!({}))),
             Inbound::Ask(Ask::Elicitation, id, params) => {
-                match self.ctx.agent().on_mcp_elicitation(self.ctx, self.server, params).await {
-                    Ok(result) => Some(result_response(&id, result)),
+                match self.ctx.agent().on_mcp_elicitation(self.ctx, self.server, params.clone()).await {
+                    Ok(result) => Some(result_response(&id, with_schema_defaults(&params, result))),
                     Err(error) => Some(error_response(&id, &RpcError::new(INTERNAL_ERROR, error.to_string()))),
                 }
             }

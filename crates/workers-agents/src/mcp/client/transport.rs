@@ -1,7 +1,10 @@
 //! Streamable HTTP from inside a Durable Object, with the runtime's `fetch`:
 //! one POST per JSON-RPC message, the reply read as JSON or as an event
 //! stream until the response to the request arrives, every read bounded
-//! ([`MAX_REPLY_BYTES`], [`MAX_REPLY_EVENTS`], [`REQUEST_TIMEOUT`]).
+//! ([`MAX_REPLY_BYTES`], [`MAX_REPLY_EVENTS`], [`REQUEST_TIMEOUT`]). An
+//! event stream that ends before the response, after the server gave an
+//! event id, is taken up again (SEP-1699): after the server's `retry` time,
+//! a `GET` with `Last-Event-ID`, at most `MAX_RESUMPTIONS` times.
 
 use std::time::Duration;
 
@@ -23,6 +26,14 @@ pub const MAX_REPLY_BYTES: usize = 4 * 1024 * 1024;
 pub const MAX_REPLY_EVENTS: usize = 1_000;
 /// How long one request may take, its reply read to the end.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// Most times one request's event stream is taken up again after it ended
+/// without the response.
+pub(crate) const MAX_RESUMPTIONS: usize = 5;
+/// The longest wait before taking a stream up again, whatever `retry` the
+/// server asked for (the whole request stays within `REQUEST_TIMEOUT`).
+pub(crate) const MAX_RETRY: Duration = Duration::from_secs(10);
+/// The wait before taking a stream up again when the server named none.
+const DEFAULT_RETRY: Duration = Duration::from_secs(1);
 /// Most bytes of a failed reply's body kept for its error message.
 const MAX_ERROR_BODY_BYTES: usize = 4 * 1024;
 
@@ -149,16 +160,18 @@ async fn post_unbounded(
     let result = match kind {
         ReplyKind::Empty => None,
         ReplyKind::Failed(status) => return Err(failure(endpoint, status, &mut response).await),
-        ReplyKind::Json => {
-            let text = read_text(&mut response, MAX_REPLY_BYTES).await?;
-            let found = messages(&text).map_err(ClientError::Protocol)?;
-            match id {
-                Some(id) => Some(outcome(response_to(&found, id), id)?),
-                None => None,
+        // A notification answered 200 with a JSON body: nothing to take from
+        // it (whatever it holds, even something unparsable, is not a failure).
+        ReplyKind::Json => match id {
+            Some(id) => {
+                let text = read_text(&mut response, MAX_REPLY_BYTES).await?;
+                let found = messages(&text).map_err(ClientError::Protocol)?;
+                Some(outcome(response_to(&found, id), id)?)
             }
-        }
+            None => None,
+        },
         ReplyKind::EventStream => match id {
-            Some(id) => Some(read_events(endpoint, &mut response, id, inbox).await?),
+            Some(id) => Some(read_events(endpoint, session_id.as_deref(), response, id, inbox).await?),
             None => None,
         },
     };
@@ -176,24 +189,67 @@ fn outcome(found: Option<Result<Value, crate::mcp::RpcError>>, id: u64) -> Resul
     }
 }
 
+/// Where a request's event streams are: what they read so far (the limits
+/// count every stream of the request) and how to take them up again.
+#[derive(Default)]
+struct Resume {
+    read: usize,
+    events: usize,
+    last_event_id: Option<String>,
+    retry: Option<Duration>,
+}
+
 /// Reads events until the response to `id`, within the limits; the other
-/// messages go to `inbox`, and its answers are POSTed back at once.
+/// messages go to `inbox`, and its answers are POSTed back at once. A stream
+/// that ends first is taken up again with `GET` and `Last-Event-ID` if the
+/// server gave an event id.
 async fn read_events(
     endpoint: &Endpoint,
-    response: &mut Response,
+    session_id: Option<&str>,
+    mut response: Response,
     id: u64,
     inbox: &dyn Inbox,
 ) -> Result<Value, ClientError> {
+    let mut resume = Resume::default();
+    let mut resumptions = 0;
+    loop {
+        if let Some(outcome) = read_stream(endpoint, &mut response, id, &mut resume, inbox).await? {
+            return outcome;
+        }
+        let Some(last_event_id) = resume.last_event_id.clone() else {
+            return Err(ClientError::Protocol(format!("the event stream ended without a response to request {id}")));
+        };
+        if resumptions == MAX_RESUMPTIONS {
+            return Err(ClientError::Protocol(format!(
+                "the event stream ended {} times without a response to request {id}",
+                MAX_RESUMPTIONS + 1
+            )));
+        }
+        resumptions += 1;
+        worker::Delay::from(resume.retry.unwrap_or(DEFAULT_RETRY).min(MAX_RETRY)).await;
+        // The session the POST was made in: the one this reply set, else the endpoint's.
+        let session = session_id.or(endpoint.session_id.as_deref());
+        response = resume_stream(endpoint, session, &last_event_id).await?;
+    }
+}
+
+/// Reads one event stream until the response to `id` (`Some`) or its end
+/// (`None`), noting the last event id and `retry` for a reconnection.
+async fn read_stream(
+    endpoint: &Endpoint,
+    response: &mut Response,
+    id: u64,
+    resume: &mut Resume,
+    inbox: &dyn Inbox,
+) -> Result<Option<Result<Value, ClientError>>, ClientError> {
     let mut bytes = stream(response)?;
     let mut parser = SseParser::with_limit(MAX_REPLY_BYTES);
-    let mut read = 0usize;
-    let mut events = 0usize;
     loop {
         let (batch, ended) = match bytes.next().await {
             Some(chunk) => {
                 let chunk = chunk.map_err(|e| ClientError::Transport(e.to_string()))?;
-                read += chunk.len();
-                if read > MAX_REPLY_BYTES {
+                resume.read += chunk.len();
+                if resume.read > MAX_REPLY_BYTES {
                     return Err(ClientError::TooLarge(format!("the reply is over {MAX_REPLY_BYTES} bytes")));
                 }
                 (parser.push(&chunk), false)
@@ -203,9 +259,15 @@ async fn read_events(
         if parser.overflowed() {
             return Err(ClientError::TooLarge(format!("an event of the reply is over {MAX_REPLY_BYTES} bytes")));
         }
+        if let Some(last) = parser.last_event_id() {
+            resume.last_event_id = Some(last.to_owned());
+        }
+        if let Some(ms) = parser.retry_ms() {
+            resume.retry = Some(Duration::from_millis(ms));
+        }
         for event in batch {
-            events += 1;
-            if events > MAX_REPLY_EVENTS {
+            resume.events += 1;
+            if resume.events > MAX_REPLY_EVENTS {
                 return Err(ClientError::TooLarge(format!("the reply sent over {MAX_REPLY_EVENTS} events")));
             }
             if event.data.is_empty() || event.event.as_deref().is_some_and(|e| e != "message") {
@@ -214,7 +276,7 @@ async fn read_events(
             // A message that is not JSON-RPC is skipped, as the SDK's client does.
             if let Ok(found) = messages(&event.data) {
                 if let Some(outcome) = response_to(&found, id) {
-                    return outcome.map_err(ClientError::Rpc);
+                    return Ok(Some(outcome.map_err(ClientError::Rpc)));
                 }
                 for message in found {
                     if let Some(answer) = inbox.take(message).await {
@@ -225,8 +287,41 @@ async fn read_events(
             }
         }
         if ended {
-            return Err(ClientError::Protocol(format!("the event stream ended without a response to request {id}")));
+            return Ok(None);
         }
+    }
+}
+
+/// Takes an event stream up again: `GET` with `Last-Event-ID` (never
+/// redirected, as the POST); the answer must be an event stream.
+async fn resume_stream(
+    endpoint: &Endpoint,
+    session_id: Option<&str>,
+    last_event_id: &str,
+) -> Result<Response, ClientError> {
+    let headers = Headers::new();
+    let set = |k: &str, v: &str| headers.set(k, v).map_err(|e| ClientError::Transport(e.to_string()));
+    set("accept", "text/event-stream")?;
+    set("last-event-id", last_event_id)?;
+    if let Some(session_id) = session_id {
+        set(SESSION_HEADER, session_id)?;
+    }
+    if let Some(version) = &endpoint.protocol_version {
+        set(VERSION_HEADER, version)?;
+    }
+    authorize(&headers, endpoint)?;
+    let mut init = RequestInit::new();
+    init.with_method(Method::Get).with_headers(headers).with_redirect(RequestRedirect::Manual);
+    let req = Request::new_with_init(&endpoint.url, &init).map_err(|e| ClientError::Transport(e.to_string()))?;
+    let mut response = Fetch::Request(req).send().await.map_err(|e| ClientError::Transport(e.to_string()))?;
+    let status = response.status_code();
+    let content_type = response.headers().get("content-type").ok().flatten();
+    match reply_kind(status, content_type.as_deref()).map_err(ClientError::Protocol)? {
+        ReplyKind::EventStream => Ok(response),
+        ReplyKind::Failed(status) => Err(failure(endpoint, status, &mut response).await),
+        _ => Err(ClientError::Protocol(format!(
+            "the server answered {status} to taking the event stream up again, not with an event stream"
+        ))),
     }
 }
 
