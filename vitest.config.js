@@ -16,7 +16,7 @@ import { JWT_AUDIENCE, JWT_ISSUER, JWT_JWKS, JWT_PRIVATE_KEYS } from "./tests/se
 import { GITHUB_CLIENT_ID, GITHUB_CLIENT_SECRET } from "./tests/standin/github.mjs";
 import { GITHUB_PORT } from "./tests/setup/github.js";
 import { CLIENT_DOCUMENTS_PORT } from "./tests/setup/client-documents.js";
-import { MCP_PEER_PORT, MCP_SDK_PORT } from "./tests/setup/mcp-peers.js";
+import { MCP_PEER_PORT, MCP_SDK_PEERS_PORT, MCP_SDK_PORT } from "./tests/setup/mcp-peers.js";
 
 const github = `http://127.0.0.1:${GITHUB_PORT}`;
 
@@ -78,6 +78,7 @@ export default defineConfig({
       // The MCP client tests' servers (tests/setup/mcp-peers.js).
       mcpSdkServer: `http://127.0.0.1:${MCP_SDK_PORT}`,
       mcpPeer: `http://127.0.0.1:${MCP_PEER_PORT}`,
+      mcpSdkPeers: `http://127.0.0.1:${MCP_SDK_PEERS_PORT}`,
     },
     globalSetup: ["tests/setup/build.js", "tests/setup/standin.js", "tests/setup/github.js", "tests/setup/client-documents.js", "tests/setup/mcp-peers.js"],
     testTimeout: 30_000,

@@ -11,6 +11,8 @@
 import { AgentClient } from "agents/client";
 
 const SERVER_ID = "conformance";
+/** The client ID metadata document the suite's CIMD scenario expects. */
+const CLIENT_METADATA_URL = "https://conformance-test.local/client-metadata.json";
 /** Bound on one callable (the suite gives a scenario 30 s). */
 const CALL_TIMEOUT_MS = 25_000;
 
@@ -96,7 +98,14 @@ async function authorize(status) {
 async function main() {
   await agent.ready;
   await call("allowLoopback", true);
-  let status = await call("addServerWithCallback", SERVER_ID, serverUrl, new URL(agentUrl).origin);
+  // How the agent is known to an authorization server: the scenario's
+  // pre-registered client when it gives one, else the client ID metadata
+  // document the suite's servers expect (used where CIMD is offered).
+  const context = JSON.parse(process.env.MCP_CONFORMANCE_CONTEXT ?? "{}");
+  const login = context.client_id
+    ? { clientId: context.client_id, clientSecret: context.client_secret ?? null }
+    : { clientMetadataUrl: CLIENT_METADATA_URL };
+  let status = await call("addServerWithLogin", SERVER_ID, serverUrl, new URL(agentUrl).origin, login);
   if (status.state === "authenticating") status = await authorize(status);
   if (status.state !== "ready") fail(`the server is ${status.state}: ${status.error}`);
 
@@ -115,6 +124,20 @@ async function main() {
     // hook accepts with the schema's defaults.
     const text = await callListedTool("test_client_elicitation_defaults");
     if (!text.startsWith("Elicitation completed")) fail(`the elicitation did not complete: ${JSON.stringify(text)}`);
+  } else if (scenario === "auth/scope-step-up") {
+    // Listing needs the first login's scope; a call needs more. The server
+    // answers the call 403 insufficient_scope, the agent starts a second
+    // login for both scopes (the server is `authenticating`), and after that
+    // login the call goes through.
+    const [tool] = await call("listTools", SERVER_ID);
+    if (!tool) fail("the server lists no tool");
+    const refused = await agent.call("callTool", [SERVER_ID, tool.name, {}]).then(() => null, (e) => e);
+    if (!refused) fail("the call went through with the first login's scope");
+    log("the call was refused:", String(refused?.message ?? refused));
+    const server = (await call("servers")).find((s) => s.id === SERVER_ID);
+    if (server?.state !== "authenticating") fail(`after the 403 the server is ${server?.state}, not authenticating`);
+    await authorize(server);
+    await call("callTool", SERVER_ID, tool.name, {});
   } else if (scenario.startsWith("auth/")) {
     // Authorized above: one authenticated request beyond initialize.
     await call("listTools", SERVER_ID);

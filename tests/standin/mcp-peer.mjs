@@ -15,9 +15,11 @@
 //   /wide/mcp     as /json/mcp, but tools/list in 20 pages of 3 tools with
 //                 300 KB descriptions each (about 18 MB in all)
 //   /down/mcp     500 with a JSON-RPC error body
+//   /flaky/mcp    503 until `POST /flaky?up=1`, then as /json/mcp (`?up=0`: down again)
 //   /secure/mcp   401 with a Bearer challenge naming its resource metadata
 //   POST /forget  forgets every session (the next request with one gets 404)
 //   GET /log      what was asked: deleted session ids, initializes, methods
+//   A GET of a server path is 405: no standalone stream.
 import http from "node:http";
 
 const PROTOCOL = "2025-06-18";
@@ -26,6 +28,7 @@ export async function startMcpPeer(port) {
   const sessions = new Set();
   const log = { deleted: [], initialized: 0, methods: [] };
   let next = 0;
+  let flakyUp = false; // whether /flaky/mcp answers
   const changed = new Set(); // sessions whose tools/list has `added`
   const waiting = new Map(); // id of a request to the client -> resolve(its response)
 
@@ -58,12 +61,24 @@ export async function startMcpPeer(port) {
       res.writeHead(401, { "www-authenticate": `Bearer resource_metadata="${metadata}"` });
       return res.end("unauthorized");
     }
-    const mode = { "/json/mcp": "json", "/events/mcp": "events", "/wide/mcp": "wide" }[url.pathname] ?? null;
+    if (url.pathname === "/flaky") {
+      flakyUp = url.searchParams.get("up") === "1";
+      return res.end(String(flakyUp));
+    }
+    if (url.pathname === "/flaky/mcp" && !flakyUp) {
+      res.writeHead(503);
+      return res.end("down for now");
+    }
+    const mode = { "/json/mcp": "json", "/events/mcp": "events", "/wide/mcp": "wide", "/flaky/mcp": "json" }[url.pathname] ?? null;
     if (!mode) {
       res.writeHead(404);
       return res.end("no such path");
     }
     const sessionId = req.headers["mcp-session-id"];
+    if (req.method === "GET") {
+      res.writeHead(405); // no standalone stream
+      return res.end();
+    }
     if (req.method === "DELETE") {
       log.deleted.push(sessionId);
       sessions.delete(sessionId);

@@ -216,6 +216,21 @@ describe("connections across eviction", () => {
   });
 });
 
+describe("a server that goes away", () => {
+  it("is shown failed and tried again by itself, with no call, until it is back", async () => {
+    await fetch(`${PEER}/flaky?up=0`, { method: "POST" });
+    const { client } = await open();
+    const added = await ok(client, "addServer", ["flaky", `${PEER}/flaky/mcp`]);
+    expect(added).toMatchObject({ state: "failed", error: "the MCP server answered HTTP 503: down for now" });
+    await fetch(`${PEER}/flaky?up=1`, { method: "POST" });
+    // The first try is due 2 s after the failure; nothing is asked of the agent meanwhile.
+    const back = await serversFrame(client, (m) => m.servers.flaky?.state === "ready");
+    expect(back.mcp.tools.map((t) => t.name)).toEqual(["echo", "huge", "boom"]);
+    expect((await ok(client, "servers", []))[0]).toMatchObject({ id: "flaky", state: "ready", error: null });
+    client.close();
+  });
+});
+
 describe("what a server sends besides its responses", () => {
   it("asks the agent's elicitation hook for a tool of the official SDK's server and POSTs its answer back", async () => {
     const { client } = await open();

@@ -45,7 +45,11 @@ pub(crate) struct SchedulePart<A: Agent> {
 
 impl<A: Agent> Part<A> for SchedulePart<A> {
     fn new() -> Self {
-        SchedulePart { tasks: A::tasks(), armed: ArmedAlarm::default() }
+        #[cfg(feature = "mcp")]
+        let tasks = crate::mcp::client::with_reconnect_task(A::tasks());
+        #[cfg(not(feature = "mcp"))]
+        let tasks = A::tasks();
+        SchedulePart { tasks, armed: ArmedAlarm::default() }
     }
 
     fn migrate(&self, schema: &Schema, sql: &Sql) -> Result<()> {

@@ -3,110 +3,21 @@
 //! too), so after hibernation or eviction it is listed at once and its
 //! session taken up again on first use, with no new `add_server`.
 
-use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use serde_json::{json, Value};
 
 use super::error::ClientError;
 use super::inbox::ServerInbox;
+use super::link::{Link, Links, Via};
 use super::options::{check_server_url, stored_list, McpServerOptions, McpServerStatus, McpTransport};
 use super::servers::{normalize_server_id, ConnectionState};
-use super::session::{
-    extend_list, initialize_request, initialized_notification, list_page, request, ClientInfo, ServerHello,
-    MAX_LISTED_BYTES, MAX_PAGES,
-};
+use super::session::{extend_list, list_page, ServerHello, MAX_LISTED_BYTES, MAX_PAGES};
 use super::store::{ListColumn, ServerRow, ServerStore};
-use super::transport::{self, Bearer, Endpoint, Ignore, Inbox};
+use super::transport::{self, Endpoint, Ignore, Inbox};
 use crate::mcp::session::now_ms;
 use crate::mcp::{PromptResult, ResourceContents, ToolResult};
 use crate::{Agent, Context, Error, Result};
-
-/// The sessions open in this wake, by server id.
-#[derive(Default)]
-pub(crate) struct Links {
-    open: RefCell<HashMap<String, Rc<Link>>>,
-    /// The OAuth redirect URI of a server being added, until its login
-    /// stores it.
-    callbacks: RefCell<HashMap<String, String>>,
-}
-
-impl Links {
-    #[cfg_attr(not(feature = "oauth"), allow(dead_code))]
-    pub(super) fn callback(&self, id: &str) -> Option<String> {
-        self.callbacks.borrow().get(id).cloned()
-    }
-
-    fn get(&self, id: &str) -> Option<Rc<Link>> {
-        self.open.borrow().get(id).cloned()
-    }
-
-    fn put(&self, id: &str, link: Rc<Link>) {
-        self.open.borrow_mut().insert(id.to_owned(), link);
-    }
-
-    fn forget(&self, id: &str) -> Option<Rc<Link>> {
-        self.open.borrow_mut().remove(id)
-    }
-}
-
-/// One session with a server.
-pub(super) struct Link {
-    endpoint: RefCell<Endpoint>,
-    next_id: Cell<u64>,
-    /// When its access token expires, if it has one that does.
-    #[cfg_attr(not(feature = "oauth"), allow(dead_code))]
-    bearer_expires_ms: Cell<Option<i64>>,
-}
-
-impl Link {
-    fn new(endpoint: Endpoint) -> Rc<Self> {
-        Rc::new(Link { endpoint: RefCell::new(endpoint), next_id: Cell::new(1), bearer_expires_ms: Cell::new(None) })
-    }
-
-    #[cfg_attr(not(feature = "oauth"), allow(dead_code))]
-    fn set_bearer(&self, bearer: Option<(String, Option<i64>)>) {
-        let (token, expires) = bearer.map_or((None, None), |(t, e)| (Some(Bearer(t)), e));
-        self.endpoint.borrow_mut().bearer = token;
-        self.bearer_expires_ms.set(expires);
-    }
-
-    fn endpoint(&self) -> Endpoint {
-        self.endpoint.borrow().clone()
-    }
-
-    async fn send(&self, method: &str, params: Value, inbox: &dyn Inbox) -> std::result::Result<Value, ClientError> {
-        let id = self.next_id.replace(self.next_id.get() + 1);
-        let reply = transport::post(&self.endpoint(), &request(id, method, params), Some(id), inbox).await?;
-        reply.result.ok_or_else(|| ClientError::Protocol("no result".into()))
-    }
-
-    /// `initialize`, then `notifications/initialized`, on a fresh session.
-    /// The agent says it takes elicitation requests
-    /// ([`Agent::on_mcp_elicitation`], which declines by default).
-    async fn handshake(&self) -> std::result::Result<ServerHello, ClientError> {
-        let client = ClientInfo { name: "workers-agents".into(), version: env!("CARGO_PKG_VERSION").into() };
-        let id = self.next_id.replace(self.next_id.get() + 1);
-        let fresh = Endpoint {
-            url: self.endpoint.borrow().url.clone(),
-            bearer: self.endpoint.borrow().bearer.clone(),
-            ..Endpoint::default()
-        };
-        let capabilities = json!({ "elicitation": {} });
-        let reply = transport::post(&fresh, &initialize_request(id, &client, capabilities), Some(id), &Ignore).await?;
-        let hello = ServerHello::from_result(&reply.result.unwrap_or_default()).map_err(ClientError::Protocol)?;
-        let endpoint = Endpoint {
-            url: fresh.url,
-            session_id: reply.session_id,
-            protocol_version: Some(hello.protocol_version.clone()),
-            bearer: fresh.bearer,
-        };
-        transport::post(&endpoint, &initialized_notification(), None, &Ignore).await?;
-        *self.endpoint.borrow_mut() = endpoint;
-        Ok(hello)
-    }
-}
 
 /// The agent's MCP client: [`Context::mcp_client`].
 pub struct McpClient<'a, A: Agent> {
@@ -179,8 +90,12 @@ impl<A: Agent> McpClient<'_, A> {
         }
         #[cfg(feature = "oauth")]
         if let Some(host) = &options.callback_host {
-            let uri = self.redirect_uri(host, options.callback_path.as_deref())?;
-            self.links().callbacks.borrow_mut().insert(id.clone(), uri);
+            let login = super::link::LoginOptions {
+                redirect_uri: self.redirect_uri(host, options.callback_path.as_deref())?,
+                client_metadata_url: options.client_metadata_url.clone(),
+                client: options.client.clone(),
+            };
+            self.links().logins.borrow_mut().insert(id.clone(), login);
         }
         store.insert(&id, name, parsed.as_str(), transport.as_str(), now_ms())?;
         self.broadcast()?;
@@ -300,7 +215,7 @@ impl<A: Agent> McpClient<'_, A> {
             Err(error) => {
                 if breaks_connection(&error) {
                     self.links().forget(id);
-                    self.store().set_state(id, ConnectionState::Failed, Some(&error.to_string()))?;
+                    self.failed(id, &error).await?;
                     self.broadcast()?;
                 }
                 Err(error.into())
@@ -323,8 +238,18 @@ impl<A: Agent> McpClient<'_, A> {
                 };
                 match outcome {
                     Ok(()) => Ok(link),
-                    Err(error) => Err(self.lost(id, error)?.into()),
+                    Err(error) => Err(self.lost(id, error).await?.into()),
                 }
+            }
+            // Step-up: a new login for what the token has and what the
+            // request needs; the server waits for it (`authenticating`).
+            #[cfg(feature = "oauth")]
+            ClientError::InsufficientScope { resource_metadata, scope } => {
+                let asked = super::oauth_flow::Asked { resource_metadata, scope };
+                let error = match self.step_up(&row, asked).await {
+                    Ok(error) | Err(error) => error,
+                };
+                Err(self.lost(id, error).await?.into())
             }
             _ => {
                 drop(link);
@@ -336,13 +261,36 @@ impl<A: Agent> McpClient<'_, A> {
     /// A server that cannot be used until it is reconnected (or logged in
     /// to): forgotten for this wake; failed unless it waits for a login.
     #[cfg_attr(not(feature = "oauth"), allow(dead_code))]
-    fn lost(&self, id: &str, error: ClientError) -> Result<ClientError> {
+    async fn lost(&self, id: &str, error: ClientError) -> Result<ClientError> {
         self.links().forget(id);
         if !matches!(error, ClientError::LoginRequired { .. }) {
-            self.store().set_state(id, ConnectionState::Failed, Some(&error.to_string()))?;
+            self.failed(id, &error).await?;
         }
         self.broadcast()?;
         Ok(error)
+    }
+
+    /// Marks server `id` failed, and schedules its next automatic try
+    /// ([`retry`](super::retry)) unless one is pending or none is left.
+    async fn failed(&self, id: &str, error: &ClientError) -> Result<()> {
+        if let Some(delay) = self.store().set_failed(id, &error.to_string(), now_ms())? {
+            let task = crate::schedule::Task::<A, String>::named(super::retry::RECONNECT_TASK);
+            self.ctx.schedule(crate::schedule::When::Delay(delay), task, &id.to_owned()).await?;
+        }
+        Ok(())
+    }
+
+    /// The scheduled try of a failed server: it connects again (a failure
+    /// schedules the next try); a server removed, back or waiting for a
+    /// login is left alone.
+    pub(crate) async fn retry(&self, id: &str) -> Result<()> {
+        let Some(row) = self.store().get(id)? else { return Ok(()) };
+        self.store().clear_retry(id)?;
+        if row.state() == ConnectionState::Failed {
+            // The outcome is in the row, and shown.
+            let _ = self.connect(&row).await;
+        }
+        Ok(())
     }
 
     /// Gives the link the server's current access token (refreshed when it
@@ -366,7 +314,7 @@ impl<A: Agent> McpClient<'_, A> {
             #[cfg(feature = "oauth")]
             if link.bearer_expires_ms.get().is_some_and(|at| at - super::login::REFRESH_EARLY_MS <= now_ms()) {
                 if let Err(error) = self.attach_bearer(&link, id).await {
-                    return Err(self.lost(id, error)?.into());
+                    return Err(self.lost(id, error).await?.into());
                 }
             }
             return Ok(link);
@@ -375,7 +323,14 @@ impl<A: Agent> McpClient<'_, A> {
         if row.state() == ConnectionState::Ready && row.protocol_version.is_some() {
             let link = Link::new(row.endpoint());
             if let Err(error) = self.attach_bearer(&link, id).await {
-                return Err(self.lost(id, error)?.into());
+                return Err(self.lost(id, error).await?.into());
+            }
+            // A legacy session does not outlive its stream: a new one, with
+            // the lists kept.
+            if row.via() == Some(Via::Sse) {
+                if let Err(error) = link.handshake(Via::Sse).await {
+                    return Err(self.lost(id, error).await?.into());
+                }
             }
             self.links().put(id, link.clone());
             return Ok(link);
@@ -388,10 +343,7 @@ impl<A: Agent> McpClient<'_, A> {
     pub(super) async fn connect(&self, row: &ServerRow) -> Result<Rc<Link>> {
         self.links().forget(&row.id);
         let store = self.store();
-        let outcome = match McpTransport::parse(&row.transport) {
-            McpTransport::Sse => Err(ClientError::Protocol("the legacy SSE transport is not supported yet".into())),
-            _ => self.open(row).await,
-        };
+        let outcome = self.open(row).await;
         // A 401: a refreshed token and a second try, or a login to wait for.
         #[cfg(feature = "oauth")]
         let outcome = match outcome {
@@ -415,7 +367,7 @@ impl<A: Agent> McpClient<'_, A> {
                 Ok(link)
             }
             Err(error) => {
-                store.set_state(&row.id, ConnectionState::Failed, Some(&error.to_string()))?;
+                self.failed(&row.id, &error).await?;
                 self.broadcast()?;
                 Err(error.into())
             }
@@ -425,9 +377,10 @@ impl<A: Agent> McpClient<'_, A> {
     async fn open(&self, row: &ServerRow) -> std::result::Result<Rc<Link>, ClientError> {
         let link = Link::new(Endpoint { url: row.url.clone(), ..Endpoint::default() });
         self.attach_bearer(&link, &row.id).await?;
-        let hello = link.handshake().await?;
+        let (hello, via) = handshake(&link, McpTransport::parse(&row.transport)).await?;
         let store = self.store();
-        let stored = store.set_session(&row.id, &link.endpoint(), hello.instructions.as_deref(), &hello.capabilities);
+        let endpoint = link.endpoint();
+        let stored = store.set_session(&row.id, &endpoint, via, hello.instructions.as_deref(), &hello.capabilities);
         stored.map_err(|e| ClientError::Protocol(e.to_string()))?;
         for (capability, column) in
             [("tools", ListColumn::Tools), ("resources", ListColumn::Resources), ("prompts", ListColumn::Prompts)]
@@ -487,6 +440,16 @@ impl<A: Agent> McpClient<'_, A> {
     }
 }
 
+/// The framework's own task, added to the agent's: the automatic try of a
+/// failed server ([`retry`](super::retry)).
+pub(crate) fn with_reconnect_task<A: Agent>(tasks: crate::schedule::Tasks<A>) -> crate::schedule::Tasks<A> {
+    tasks.task(super::retry::RECONNECT_TASK, reconnect_task::<A>)
+}
+
+async fn reconnect_task<A: Agent>(_agent: &A, ctx: &Context<A>, id: String) -> Result<()> {
+    ctx.mcp_client().retry(&id).await
+}
+
 /// The `cf_agent_mcp_servers` frame a new connection gets: the stored
 /// servers (none when the agent never added one: no table is created).
 pub(crate) fn connect_frame<A: Agent>(ctx: &Context<A>) -> Result<Option<String>> {
@@ -527,12 +490,37 @@ async fn list_all(
     Ok(items)
 }
 
-/// Failures [`McpClient::recover`] may get past: a forgotten session, a 401.
+/// Opens a session over the transport asked for; `auto` tries Streamable
+/// HTTP, and the legacy HTTP+SSE transport when the server answers the
+/// `initialize` POST with a 4xx other than 401 and 403 (as the MCP
+/// specification's backwards compatibility says).
+async fn handshake(link: &Link, asked: McpTransport) -> std::result::Result<(ServerHello, Via), ClientError> {
+    match asked {
+        McpTransport::StreamableHttp => Ok((link.handshake(Via::StreamableHttp).await?, Via::StreamableHttp)),
+        McpTransport::Sse => Ok((link.handshake(Via::Sse).await?, Via::Sse)),
+        McpTransport::Auto => match link.handshake(Via::StreamableHttp).await {
+            Err(ClientError::Http { status, message }) if (400..500).contains(&status) && status != 403 => {
+                match link.handshake(Via::Sse).await {
+                    Ok(hello) => Ok((hello, Via::Sse)),
+                    // Both failed: the first answer says most.
+                    Err(ClientError::Http { .. } | ClientError::Protocol(_)) => {
+                        Err(ClientError::Http { status, message })
+                    }
+                    Err(other) => Err(other),
+                }
+            }
+            other => Ok((other?, Via::StreamableHttp)),
+        },
+    }
+}
+
+/// Failures [`McpClient::recover`] may get past: a forgotten session, a
+/// 401, a 403 asking for more scope.
 fn recoverable(error: &ClientError) -> bool {
     match error {
         ClientError::SessionGone => true,
         #[cfg(feature = "oauth")]
-        ClientError::Unauthorized { .. } => true,
+        ClientError::Unauthorized { .. } | ClientError::InsufficientScope { .. } => true,
         _ => false,
     }
 }

@@ -111,6 +111,18 @@ pub fn scope_to_request(challenge: Option<&str>, supported: &[String], default: 
         .or_else(|| default.map(str::to_owned))
 }
 
+/// Every scope of `had` then those of `asked` not in it, each once (a
+/// step-up login keeps what the token could already do).
+pub fn union_scopes(had: Option<&str>, asked: Option<&str>) -> Option<String> {
+    let mut scopes: Vec<&str> = Vec::new();
+    for scope in had.into_iter().chain(asked).flat_map(str::split_whitespace) {
+        if !scopes.contains(&scope) {
+            scopes.push(scope);
+        }
+    }
+    (!scopes.is_empty()).then(|| scopes.join(" "))
+}
+
 /// The parts of protected resource metadata a client uses.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResourceMetadata {
@@ -279,6 +291,17 @@ fn strings(value: &Value) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn step_up_keeps_the_scope_it_had() {
+        assert_eq!(
+            union_scopes(Some("mcp:basic"), Some("mcp:basic mcp:write")).as_deref(),
+            Some("mcp:basic mcp:write")
+        );
+        assert_eq!(union_scopes(Some("read"), Some("write")).as_deref(), Some("read write"));
+        assert_eq!(union_scopes(None, Some(" write  write ")).as_deref(), Some("write"));
+        assert_eq!(union_scopes(None, None), None);
+    }
+
     use super::*;
     use serde_json::json;
 

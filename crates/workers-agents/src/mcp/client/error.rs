@@ -30,6 +30,14 @@ pub enum ClientError {
         /// The scope the challenge names.
         scope: Option<String>,
     },
+    /// 403 with a Bearer challenge saying `insufficient_scope`: the token
+    /// does not carry the scope the request needs.
+    InsufficientScope {
+        /// The protected resource metadata the challenge names.
+        resource_metadata: Option<String>,
+        /// The scope the challenge says the request needs.
+        scope: Option<String>,
+    },
     /// The server needs the person to log in: the server is
     /// `authenticating` until the authorization server calls back.
     LoginRequired {
@@ -65,6 +73,10 @@ impl fmt::Display for ClientError {
                     None => Ok(()),
                 }
             }
+            ClientError::InsufficientScope { scope, .. } => match scope {
+                Some(scope) => write!(f, "the MCP server wants a token with the scope {scope:?}"),
+                None => f.write_str("the MCP server wants a token with more scope"),
+            },
             ClientError::LoginRequired { auth_url } => {
                 write!(f, "the MCP server requires an OAuth login: open {auth_url}")
             }

@@ -61,6 +61,24 @@ impl RegisteredClient {
         Ok(RegisteredClient { client_id: client_id.to_owned(), client_secret, auth_method })
     }
 
+    /// A client the agent did not register: `client_id` (a pre-registered
+    /// id, or the URL of its metadata document), and a secret for a
+    /// confidential one, sent as the token endpoint says it takes
+    /// (`client_secret_basic` unless only `client_secret_post` is listed).
+    pub fn pre_registered(client_id: &str, client_secret: Option<&str>, auth_methods: &[String]) -> Self {
+        let auth_method = match client_secret {
+            None => "none",
+            Some(_) if auth_methods.iter().any(|m| m == "client_secret_basic") => "client_secret_basic",
+            Some(_) if auth_methods.iter().any(|m| m == "client_secret_post") => "client_secret_post",
+            Some(_) => "client_secret_basic",
+        };
+        RegisteredClient {
+            client_id: client_id.to_owned(),
+            client_secret: client_secret.map(str::to_owned),
+            auth_method: auth_method.to_owned(),
+        }
+    }
+
     /// The token request's client fields: `client_id` for a public client
     /// or `client_secret_post`, the secret too for the latter. (Basic
     /// authentication is a header: [`basic_credentials`](Self::basic_credentials).)
@@ -214,6 +232,23 @@ impl Tokens {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn clients_not_registered_by_the_agent_authenticate_as_the_server_takes() {
+        let methods = |m: &[&str]| m.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let public = RegisteredClient::pre_registered("https://app.example/client.json", None, &methods(&[]));
+        assert_eq!((public.auth_method.as_str(), public.basic_credentials()), ("none", None));
+        assert_eq!(public.form_fields(), vec![("client_id", "https://app.example/client.json")]);
+        let basic = RegisteredClient::pre_registered("id", Some("s:1"), &methods(&["client_secret_basic"]));
+        assert_eq!(basic.basic_credentials().as_deref(), Some("id:s%3A1"));
+        assert!(basic.form_fields().is_empty());
+        let post = RegisteredClient::pre_registered("id", Some("s"), &methods(&["client_secret_post"]));
+        assert_eq!(post.basic_credentials(), None);
+        assert_eq!(post.form_fields(), vec![("client_id", "id"), ("client_secret", "s")]);
+        // Neither listed: Basic, RFC 6749's default.
+        let default = RegisteredClient::pre_registered("id", Some("s"), &methods(&["private_key_jwt"]));
+        assert_eq!(default.auth_method, "client_secret_basic");
+    }
+
     use super::*;
 
     fn public() -> RegisteredClient {

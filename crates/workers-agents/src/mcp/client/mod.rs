@@ -16,14 +16,18 @@ mod challenge;
 pub mod chat_names;
 pub mod discovery;
 mod error;
+mod event_reader;
 pub mod inbound;
 mod inbox;
+mod legacy;
+mod link;
 pub mod login;
 #[cfg(feature = "oauth")]
 mod oauth_flow;
 #[cfg(feature = "oauth")]
 mod oauth_store;
 mod options;
+pub mod retry;
 #[cfg(feature = "oauth")]
 pub mod sealed;
 pub mod servers;
@@ -32,8 +36,9 @@ mod store;
 mod transport;
 
 pub use api::McpClient;
-pub(crate) use api::{connect_frame, Links};
+pub(crate) use api::{connect_frame, with_reconnect_task};
 pub use error::ClientError;
+pub(crate) use link::Links;
 pub use options::{
     check_server_url, stored_list, McpServerOptions, McpServerStatus, McpTransport, MAX_STORED_LIST_BYTES,
 };

@@ -17,7 +17,7 @@ use super::callback::{
 };
 use super::discovery::{
     authorization_server_metadata_urls, authorization_url, resource_for, resource_metadata_urls, scope_to_request,
-    AuthorizationParams, ResourceMetadata, ServerMetadata,
+    union_scopes, AuthorizationParams, ResourceMetadata, ServerMetadata,
 };
 use super::error::ClientError;
 use super::login::{code_request, refresh_request, registration_request, RegisteredClient, TokenError, Tokens};
@@ -102,6 +102,15 @@ impl<A: Agent> McpClient<'_, A> {
         Err(self.start_login(server, asked).await?)
     }
 
+    /// After a 403 asking for more scope: a new login for the scope the
+    /// last login asked for and the scope the server names (step-up).
+    pub(crate) async fn step_up(&self, server: &ServerRow, asked: Asked) -> Outcome<ClientError> {
+        let had =
+            self.oauth_store().get(&server.id).map_err(stored)?.and_then(|row| row.endpoints()).and_then(|e| e.scope);
+        let scope = union_scopes(had.as_deref(), asked.scope.as_deref());
+        self.start_login(server, Asked { resource_metadata: asked.resource_metadata, scope }).await
+    }
+
     /// Refreshes the tokens; a refusal starts a new login.
     async fn refresh(&self, row: &OAuthRow, key: &[u8], tokens: &Tokens) -> Outcome<Tokens> {
         let (Some(endpoints), Some(refresh_token)) = (row.endpoints(), &tokens.refresh_token) else {
@@ -140,9 +149,10 @@ impl<A: Agent> McpClient<'_, A> {
     /// [`ClientError::LoginRequired`] with the URL, or why it could not.
     pub(crate) async fn start_login(&self, server: &ServerRow, asked: Asked) -> Outcome<ClientError> {
         let store = self.oauth_store();
+        let options = self.links().login(&server.id);
         let callback = match store.get(&server.id).map_err(stored)? {
             Some(row) => row.callback_url,
-            None => self.links().callback(&server.id).ok_or_else(|| {
+            None => options.as_ref().map(|o| o.redirect_uri.clone()).ok_or_else(|| {
                 oauth(
                     "the server requires a login, and it was added without a callback host \
                      (McpServerOptions::callback_host), so there is no redirect URI",
@@ -157,7 +167,10 @@ impl<A: Agent> McpClient<'_, A> {
         let same_server = row.endpoints().is_some_and(|known| known.token_endpoint == endpoints.0.token_endpoint);
         store.set_endpoints(&server.id, &endpoints.0).map_err(stored)?;
         if !same_server || row.client.is_none() {
-            let client = self.register(&endpoints, &callback).await?;
+            let client = match options.as_ref().and_then(|o| chosen_client(o, &endpoints)) {
+                Some(client) => client,
+                None => self.register(&endpoints, &callback).await?,
+            };
             let sealed =
                 sealed::seal(&key, &purpose(&server.id, "client"), &client_json(&client)).await.map_err(oauth)?;
             store.set_client(&server.id, Some(&sealed)).map_err(stored)?;
@@ -237,13 +250,21 @@ impl<A: Agent> McpClient<'_, A> {
             token_endpoint: meta.token_endpoint.to_string(),
             scope: scope_to_request(asked.scope.as_deref(), &supported, None),
         };
-        Ok(Discovered(endpoints, meta.registration_endpoint))
+        Ok(Discovered(
+            endpoints,
+            meta.registration_endpoint,
+            meta.client_id_metadata_document_supported,
+            meta.token_endpoint_auth_methods,
+        ))
     }
 
     /// Registers the agent as a public client (RFC 7591).
     async fn register(&self, found: &Discovered, redirect_uri: &str) -> Outcome<RegisteredClient> {
         let endpoint = found.1.as_ref().ok_or_else(|| {
-            oauth("the authorization server offers no dynamic client registration (pre-registered clients are not supported)")
+            oauth(
+                "the authorization server offers no dynamic client registration: \
+                 give the agent a pre-registered client (McpServerOptions::client)",
+            )
         })?;
         let name = format!("{} (workers-agents)", self.ctx.agent_class());
         let body = registration_request(&name, redirect_uri, found.0.scope.as_deref()).to_string();
@@ -413,8 +434,20 @@ impl<A: Agent> McpClient<'_, A> {
     }
 }
 
-/// Discovered endpoints, and where to register.
-struct Discovered(Endpoints, Option<Url>);
+/// Discovered endpoints, where to register, whether client ID metadata
+/// documents are taken, and the token endpoint's authentication methods.
+struct Discovered(Endpoints, Option<Url>, bool, Vec<String>);
+
+/// The client the agent's options name for this authorization server, if
+/// any: the pre-registered one, else its metadata document's URL where the
+/// server takes such documents.
+fn chosen_client(options: &super::link::LoginOptions, found: &Discovered) -> Option<RegisteredClient> {
+    if let Some((id, secret)) = &options.client {
+        return Some(RegisteredClient::pre_registered(id, secret.as_deref(), &found.3));
+    }
+    let url = options.client_metadata_url.as_deref().filter(|_| found.2)?;
+    Some(RegisteredClient::pre_registered(url, None, &found.3))
+}
 
 enum TokenFailure {
     /// The authorization server said no (`invalid_grant` and the like).

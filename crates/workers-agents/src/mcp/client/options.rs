@@ -84,6 +84,16 @@ pub struct McpServerOptions {
     /// instance's own route, which the framework serves). Another path
     /// must be routed to the instance by the worker.
     pub callback_path: Option<String>,
+    /// The URL of the agent's client ID metadata document (an https URL the
+    /// worker serves, naming the redirect URI): the `client_id` at an
+    /// authorization server that says it takes such documents
+    /// (`client_id_metadata_document_supported`); others get a dynamic
+    /// registration.
+    pub client_metadata_url: Option<String>,
+    /// A client registered ahead with the authorization server: its
+    /// `client_id` and, for a confidential client, its secret. Used instead
+    /// of any registration.
+    pub client: Option<(String, Option<String>)>,
 }
 
 impl McpServerOptions {
@@ -107,6 +117,19 @@ impl McpServerOptions {
     /// The path of the OAuth callback ([`McpServerOptions::callback_path`]).
     pub fn callback_path(mut self, path: &str) -> Self {
         self.callback_path = Some(path.to_owned());
+        self
+    }
+
+    /// The client ID metadata document's URL
+    /// ([`McpServerOptions::client_metadata_url`]).
+    pub fn client_metadata_url(mut self, url: &str) -> Self {
+        self.client_metadata_url = Some(url.to_owned());
+        self
+    }
+
+    /// A pre-registered client ([`McpServerOptions::client`]).
+    pub fn client(mut self, client_id: &str, client_secret: Option<&str>) -> Self {
+        self.client = Some((client_id.to_owned(), client_secret.map(str::to_owned)));
         self
     }
 }

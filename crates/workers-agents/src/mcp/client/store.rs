@@ -5,6 +5,8 @@
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::link::Via;
+use super::retry::retry_delay_ms;
 use super::servers::{ConnectionState, ServerInfo, ServersState};
 use super::transport::Endpoint;
 use crate::storage::schema::{Migrations, Schema};
@@ -15,7 +17,8 @@ use crate::{params, Result};
 /// [`super::api::MAX_STORED_LIST_BYTES`]).
 pub(super) const MIGRATIONS: Migrations = Migrations {
     key: "schema.mcp_client",
-    steps: &["CREATE TABLE IF NOT EXISTS cf_agents_mcp_servers (
+    steps: &[
+        "CREATE TABLE IF NOT EXISTS cf_agents_mcp_servers (
         id TEXT PRIMARY KEY,
         name TEXT NOT NULL,
         url TEXT NOT NULL,
@@ -30,7 +33,13 @@ pub(super) const MIGRATIONS: Migrations = Migrations {
         resources TEXT NOT NULL DEFAULT '[]',
         prompts TEXT NOT NULL DEFAULT '[]',
         created_ms INTEGER NOT NULL
-    )"],
+    )",
+        // The transport the session was opened with (`auto` resolved).
+        "ALTER TABLE cf_agents_mcp_servers ADD COLUMN via TEXT",
+        // Failures in a row, and when the next automatic try is due.
+        "ALTER TABLE cf_agents_mcp_servers ADD COLUMN failures INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE cf_agents_mcp_servers ADD COLUMN retry_at_ms INTEGER",
+    ],
     legacy: |_| 0,
 };
 
@@ -50,6 +59,7 @@ pub(crate) struct ServerRow {
     pub(crate) tools: String,
     pub(crate) resources: String,
     pub(crate) prompts: String,
+    pub(crate) via: Option<String>,
 }
 
 impl ServerRow {
@@ -61,6 +71,15 @@ impl ServerRow {
             "connected" => ConnectionState::Connected,
             "discovering" => ConnectionState::Discovering,
             _ => ConnectionState::Failed,
+        }
+    }
+
+    /// The transport the session was opened with, if it was.
+    pub(super) fn via(&self) -> Option<Via> {
+        match self.via.as_deref() {
+            Some("sse") => Some(Via::Sse),
+            Some("streamable-http") => Some(Via::StreamableHttp),
+            _ => None,
         }
     }
 
@@ -87,7 +106,7 @@ pub(crate) fn state_name(state: ConnectionState) -> &'static str {
 }
 
 const COLUMNS: &str = "id, name, url, transport, session_id, protocol_version, state, error, instructions, \
-                       capabilities, tools, resources, prompts";
+                       capabilities, tools, resources, prompts, via";
 
 /// The table, through the schema of this wake.
 pub(crate) struct ServerStore<'a> {
@@ -132,15 +151,17 @@ impl ServerStore<'_> {
         &self,
         id: &str,
         endpoint: &Endpoint,
+        via: Via,
         instructions: Option<&str>,
         capabilities: &Value,
     ) -> Result<()> {
         self.sql.execute(
-            "UPDATE cf_agents_mcp_servers SET session_id = ?, protocol_version = ?, instructions = ?, capabilities = ?
-             WHERE id = ?",
+            "UPDATE cf_agents_mcp_servers SET session_id = ?, protocol_version = ?, via = ?, instructions = ?,
+             capabilities = ? WHERE id = ?",
             params![
                 endpoint.session_id.clone(),
                 endpoint.protocol_version.clone(),
+                via.as_str(),
                 instructions.map(str::to_owned),
                 capabilities.to_string(),
                 id
@@ -149,11 +170,50 @@ impl ServerStore<'_> {
         Ok(())
     }
 
+    /// Sets the state; `ready` ends a run of failures.
     pub(crate) fn set_state(&self, id: &str, state: ConnectionState, error: Option<&str>) -> Result<()> {
         self.sql.execute(
             "UPDATE cf_agents_mcp_servers SET state = ?, error = ? WHERE id = ?",
             params![state_name(state), error.map(str::to_owned), id],
         )?;
+        if state == ConnectionState::Ready {
+            self.sql.execute(
+                "UPDATE cf_agents_mcp_servers SET failures = 0, retry_at_ms = NULL WHERE id = ?",
+                params![id],
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Marks the server failed, one failure more in a row. The wait before
+    /// the next automatic try, unless one is pending or none is left
+    /// ([`retry_delay_ms`]); its time is stored.
+    pub(crate) fn set_failed(&self, id: &str, error: &str, now_ms: i64) -> Result<Option<i64>> {
+        self.sql.execute(
+            "UPDATE cf_agents_mcp_servers SET state = 'failed', error = ?, failures = failures + 1 WHERE id = ?",
+            params![error, id],
+        )?;
+        let Some(row) = self.sql.query_one::<RetryRow>(
+            "SELECT failures, retry_at_ms FROM cf_agents_mcp_servers WHERE id = ?",
+            params![id],
+        )?
+        else {
+            return Ok(None);
+        };
+        if row.retry_at_ms.is_some_and(|at| at > now_ms) {
+            return Ok(None);
+        }
+        let Some(delay) = retry_delay_ms(u32::try_from(row.failures).unwrap_or(u32::MAX)) else {
+            return Ok(None);
+        };
+        self.sql
+            .execute("UPDATE cf_agents_mcp_servers SET retry_at_ms = ? WHERE id = ?", params![now_ms + delay, id])?;
+        Ok(Some(delay))
+    }
+
+    /// The automatic try is being made: none is pending.
+    pub(crate) fn clear_retry(&self, id: &str) -> Result<()> {
+        self.sql.execute("UPDATE cf_agents_mcp_servers SET retry_at_ms = NULL WHERE id = ?", params![id])?;
         Ok(())
     }
 
@@ -203,6 +263,12 @@ impl ServerStore<'_> {
         }
         Ok(state)
     }
+}
+
+#[derive(Deserialize)]
+struct RetryRow {
+    failures: i64,
+    retry_at_ms: Option<i64>,
 }
 
 /// A stored list.

@@ -15,6 +15,7 @@ use worker::{ByteStream, Fetch, Headers, Method, Request, RequestInit, RequestRe
 
 use super::challenge::parse_challenges;
 use super::error::ClientError;
+use super::event_reader::EventReader;
 use super::session::{messages, reply_kind, response_to, ReplyKind, SESSION_HEADER, VERSION_HEADER};
 use crate::mcp::jsonrpc::Message;
 use crate::sse::parse::SseParser;
@@ -32,6 +33,8 @@ pub(crate) const MAX_RESUMPTIONS: usize = 5;
 /// The longest wait before taking a stream up again, whatever `retry` the
 /// server asked for (the whole request stays within `REQUEST_TIMEOUT`).
 pub(crate) const MAX_RETRY: Duration = Duration::from_secs(10);
+/// How long the server may take to open its standalone stream.
+const STANDALONE_OPEN_TIMEOUT: Duration = Duration::from_secs(5);
 /// The wait before taking a stream up again when the server named none.
 const DEFAULT_RETRY: Duration = Duration::from_secs(1);
 /// Most bytes of a failed reply's body kept for its error message.
@@ -58,7 +61,7 @@ impl std::fmt::Debug for Bearer {
 }
 
 /// Adds the `Authorization` header of `endpoint`, if it has a token.
-fn authorize(headers: &Headers, endpoint: &Endpoint) -> Result<(), ClientError> {
+pub(super) fn authorize(headers: &Headers, endpoint: &Endpoint) -> Result<(), ClientError> {
     match &endpoint.bearer {
         Some(Bearer(token)) => headers
             .set("authorization", &format!("Bearer {token}"))
@@ -292,18 +295,27 @@ async fn read_stream(
     }
 }
 
-/// Takes an event stream up again: `GET` with `Last-Event-ID` (never
-/// redirected, as the POST); the answer must be an event stream.
+/// Takes an event stream up again: `GET` with `Last-Event-ID`.
 async fn resume_stream(
     endpoint: &Endpoint,
     session_id: Option<&str>,
     last_event_id: &str,
 ) -> Result<Response, ClientError> {
+    let endpoint = Endpoint { session_id: session_id.map(str::to_owned), ..endpoint.clone() };
+    open_get(&endpoint, Some(last_event_id)).await
+}
+
+/// A `GET` for an event stream of the session (never redirected, as the
+/// POST), with `Last-Event-ID` when taking one up again; the answer must be
+/// an event stream.
+async fn open_get(endpoint: &Endpoint, last_event_id: Option<&str>) -> Result<Response, ClientError> {
     let headers = Headers::new();
     let set = |k: &str, v: &str| headers.set(k, v).map_err(|e| ClientError::Transport(e.to_string()));
     set("accept", "text/event-stream")?;
-    set("last-event-id", last_event_id)?;
-    if let Some(session_id) = session_id {
+    if let Some(last_event_id) = last_event_id {
+        set("last-event-id", last_event_id)?;
+    }
+    if let Some(session_id) = &endpoint.session_id {
         set(SESSION_HEADER, session_id)?;
     }
     if let Some(version) = &endpoint.protocol_version {
@@ -319,25 +331,60 @@ async fn resume_stream(
     match reply_kind(status, content_type.as_deref()).map_err(ClientError::Protocol)? {
         ReplyKind::EventStream => Ok(response),
         ReplyKind::Failed(status) => Err(failure(endpoint, status, &mut response).await),
-        _ => Err(ClientError::Protocol(format!(
-            "the server answered {status} to taking the event stream up again, not with an event stream"
-        ))),
+        _ => Err(ClientError::Protocol(format!("the server answered {status} to GET, not with an event stream"))),
+    }
+}
+
+/// Opens the standalone stream of the session (`GET` with its id, never
+/// redirected), within [`STANDALONE_OPEN_TIMEOUT`]: `None` when the server
+/// has none (405) or cannot give one now; the session goes on without it.
+pub(super) async fn open_standalone(endpoint: &Endpoint) -> Option<EventReader> {
+    let opening = Box::pin(open_get(endpoint, None));
+    let response = match select(opening, Box::pin(worker::Delay::from(STANDALONE_OPEN_TIMEOUT))).await {
+        Either::Left((Ok(response), _)) => response,
+        _ => return None,
+    };
+    let mut response = response;
+    EventReader::new(&mut response).ok()
+}
+
+/// Reads the standalone stream while a request waits (the caller drops
+/// this when the response is in): server requests go to `inbox` and its
+/// answers are POSTed; responses there answer nothing of this client and
+/// are skipped. Returns when the stream ends or fails.
+pub(super) async fn listen(stream: &EventReader, endpoint: &Endpoint, inbox: &dyn Inbox) {
+    let mut reading = stream.lock().await;
+    while let Ok(Some(event)) = reading.next_message().await {
+        let Ok(found) = messages(&event.data) else { continue };
+        for message in found {
+            if matches!(message, Message::Response { .. }) {
+                continue;
+            }
+            if let Some(answer) = inbox.take(message).await {
+                // A failed answer is the server's to notice (its request times out).
+                let _ = Box::pin(post(endpoint, &answer, None, &Ignore)).await;
+            }
+        }
     }
 }
 
 /// The error a failed reply stands for.
-async fn failure(endpoint: &Endpoint, status: u16, response: &mut Response) -> ClientError {
+pub(super) async fn failure(endpoint: &Endpoint, status: u16, response: &mut Response) -> ClientError {
     if status == 404 && endpoint.session_id.is_some() {
         return ClientError::SessionGone;
     }
-    if status == 401 {
+    if status == 401 || status == 403 {
         let header = response.headers().get("www-authenticate").ok().flatten().unwrap_or_default();
         let challenges = parse_challenges(&header).unwrap_or_default();
         if let Some(bearer) = challenges.iter().find(|c| c.scheme == "bearer") {
-            return ClientError::Unauthorized {
-                resource_metadata: bearer.param("resource_metadata").map(str::to_owned),
-                scope: bearer.param("scope").map(str::to_owned),
-            };
+            let resource_metadata = bearer.param("resource_metadata").map(str::to_owned);
+            let scope = bearer.param("scope").map(str::to_owned);
+            if status == 401 {
+                return ClientError::Unauthorized { resource_metadata, scope };
+            }
+            if bearer.param("error") == Some("insufficient_scope") {
+                return ClientError::InsufficientScope { resource_metadata, scope };
+            }
         }
     }
     if (300..400).contains(&status) {
