@@ -14,7 +14,8 @@
 //                         standalone GET streams opened
 //
 // Tools of every server: `echo {text}` (its text back), `log` (a log message,
-// then "logged"), `ask` (an elicitation; the answer's content as JSON text).
+// then "logged"), `ask` (an elicitation; the answer as JSON text), `sample`
+// (a sampling request; "{model}: {text}" of the answer).
 import http from "node:http";
 import { randomUUID } from "node:crypto";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
@@ -41,6 +42,14 @@ function server() {
       },
     });
     return { content: [{ type: "text", text: JSON.stringify(answer) }] };
+  });
+  mcp.registerTool("sample", { description: "Asks the client's model" }, async () => {
+    // The SDK refuses this unless the client declared `sampling`.
+    const answer = await mcp.server.createMessage({
+      messages: [{ role: "user", content: { type: "text", text: "2 + 2?" } }],
+      maxTokens: 10,
+    });
+    return { content: [{ type: "text", text: `${answer.model}: ${answer.content.text}` }] };
   });
   return mcp;
 }

@@ -32,7 +32,7 @@ describe("the legacy HTTP+SSE transport", () => {
     const added = await ok(client, "addServer", ["legacy", `${PEERS}/sse`, "sse"]);
     expect(added).toMatchObject({ id: "legacy", transport: "sse", state: "ready", error: null });
     const tools = await ok(client, "listTools", ["legacy"]);
-    expect(tools.map((t) => t.name)).toEqual(["echo", "log", "ask"]);
+    expect(tools.map((t) => t.name)).toEqual(["echo", "log", "ask", "sample"]);
     expect(text(await ok(client, "callTool", ["legacy", "echo", { text: "over SSE" }]))).toBe("over SSE");
     expect(text(await ok(client, "callTool", ["legacy", "log", {}]))).toBe("logged");
     const logs = (await ok(client, "heard", [])).filter((h) => h.kind === "log");
@@ -69,7 +69,7 @@ describe("the legacy HTTP+SSE transport", () => {
     const again = await connect(`/agents/mcp-client-probe/${name}`);
     const { mcp } = await again.handshake();
     expect(mcp.mcp.servers.legacy.state).toBe("ready");
-    expect(mcp.mcp.tools.map((t) => t.name)).toEqual(["echo", "log", "ask"]);
+    expect(mcp.mcp.tools.map((t) => t.name)).toEqual(["echo", "log", "ask", "sample"]);
     expect(text(await ok(again, "callTool", ["legacy", "echo", { text: "again" }]))).toBe("again");
     expect((await peersLog()).sseSessions).toBe(before + 1);
     again.close();
@@ -95,6 +95,15 @@ describe("the standalone GET stream of Streamable HTTP", () => {
     const heard = (await ok(client, "heard", [])).filter((h) => h.kind === "elicitation");
     expect(heard.map((h) => [h.server, h.params.message])).toEqual([["streamable", "Who are you?"]]);
     expect((await peersLog()).getStreams).toBe(before + 1); // one stream, for the whole wake
+    client.close();
+  });
+
+  it("carries a sampling request to the hook of an agent that declared sampling", async () => {
+    const { client } = await open();
+    await ok(client, "addServer", ["streamable", `${PEERS}/mcp`]);
+    expect(text(await ok(client, "callTool", ["streamable", "sample", {}]))).toBe("probe-model: four");
+    const [heard] = (await ok(client, "heard", [])).filter((h) => h.kind === "sampling");
+    expect(heard.params).toMatchObject({ maxTokens: 10, messages: [{ role: "user", content: { text: "2 + 2?" } }] });
     client.close();
   });
 });

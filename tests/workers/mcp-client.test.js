@@ -246,14 +246,19 @@ describe("what a server sends besides its responses", () => {
     client.close();
   });
 
-  it("answers ping, refuses what the agent does not take, and the stream goes on to the response", async () => {
+  it("answers ping, hands sampling to its hook, refuses what the agent does not take, and the stream goes on to the response", async () => {
     const { client } = await open();
     await ok(client, "addServer", ["events", `${PEER}/events/mcp`]);
     const result = await ok(client, "callTool", ["events", "ask", {}]);
     const answers = JSON.parse(result.content[0].text);
     expect(answers["p-1"]).toEqual({});
     expect(answers["e-1"]).toEqual({ action: "accept", content: { name: "Ada", email: "ada@example.com" } });
-    expect(answers["s-1"]).toEqual({ error: { code: -32601, message: "this agent does not support sampling/createMessage" } });
+    expect(answers["s-1"]).toEqual({
+      role: "assistant",
+      content: { type: "text", text: "four" },
+      model: "probe-model",
+      stopReason: "endTurn",
+    });
     expect(answers["r-1"]).toEqual({ error: { code: -32601, message: "this agent does not support roots/list" } });
     client.close();
   });

@@ -169,6 +169,33 @@ pub trait Agent: private::Exported + Sized + 'static {
         Ok(serde_json::json!({ "action": "decline" }))
     }
 
+    /// Whether this agent answers its MCP servers' `sampling/createMessage`
+    /// requests ([`Agent::on_mcp_sampling`]): `true` declares the `sampling`
+    /// capability when it connects (feature `mcp`). Default: `false` (such
+    /// requests are refused as an unknown method).
+    #[cfg(feature = "mcp")]
+    fn takes_mcp_sampling() -> bool {
+        false
+    }
+
+    /// One of this agent's MCP servers asks for a model's answer
+    /// (`sampling/createMessage`; `params` has `messages`, `maxTokens` and
+    /// maybe `systemPrompt`, `modelPreferences`…) while it answers a request
+    /// of [`Context::mcp_client`], when [`Agent::takes_mcp_sampling`] says
+    /// so (feature `mcp`). Answer with the result the server gets:
+    /// `{"role": "assistant", "content": {"type": "text", "text": …},
+    /// "model": …, "stopReason": …}`; an `Err` reaches the server as an
+    /// internal error. Default: an error.
+    #[cfg(feature = "mcp")]
+    async fn on_mcp_sampling(
+        &self,
+        ctx: &Context<Self>,
+        server_id: &str,
+        params: serde_json::Value,
+    ) -> Result<serde_json::Value> {
+        Err(crate::Error::msg("this agent does not answer sampling requests"))
+    }
+
     /// Makes this agent a chat agent for the `useAgentChat` React hook
     /// (feature `chat`): `Some` serves `GET …/get-messages` and the hook's
     /// frames, and answers each turn with [`Agent::on_chat_message`].

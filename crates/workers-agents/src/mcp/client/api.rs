@@ -8,6 +8,7 @@ use std::rc::Rc;
 use serde_json::{json, Value};
 
 use super::error::ClientError;
+use super::inbound::client_capabilities;
 use super::inbox::ServerInbox;
 use super::link::{Link, Links, Via};
 use super::options::{check_server_url, stored_list, McpServerOptions, McpServerStatus, McpTransport};
@@ -321,7 +322,7 @@ impl<A: Agent> McpClient<'_, A> {
         }
         let row = self.store().get(id)?.ok_or_else(|| ClientError::UnknownServer(id.to_owned()))?;
         if row.state() == ConnectionState::Ready && row.protocol_version.is_some() {
-            let link = Link::new(row.endpoint());
+            let link = Link::new(row.endpoint(), client_capabilities(A::takes_mcp_sampling()));
             if let Err(error) = self.attach_bearer(&link, id).await {
                 return Err(self.lost(id, error).await?.into());
             }
@@ -375,7 +376,10 @@ impl<A: Agent> McpClient<'_, A> {
     }
 
     async fn open(&self, row: &ServerRow) -> std::result::Result<Rc<Link>, ClientError> {
-        let link = Link::new(Endpoint { url: row.url.clone(), ..Endpoint::default() });
+        let link = Link::new(
+            Endpoint { url: row.url.clone(), ..Endpoint::default() },
+            client_capabilities(A::takes_mcp_sampling()),
+        );
         self.attach_bearer(&link, &row.id).await?;
         let (hello, via) = handshake(&link, McpTransport::parse(&row.transport)).await?;
         let store = self.store();

@@ -67,6 +67,15 @@ pub enum Inbound {
     Skipped,
 }
 
+/// The capabilities the client declares: elicitation always (declined by
+/// default), sampling when the agent takes it.
+pub fn client_capabilities(sampling: bool) -> Value {
+    match sampling {
+        true => json!({ "elicitation": {}, "sampling": {} }),
+        false => json!({ "elicitation": {} }),
+    }
+}
+
 /// What `message` is to a client.
 pub fn classify(message: Message) -> Inbound {
     match message {

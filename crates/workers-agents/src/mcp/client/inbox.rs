@@ -1,6 +1,8 @@
 //! What a server sends an agent besides its responses, at runtime: while a
 //! reply streams, `ping` is answered, `elicitation/create` goes to
-//! [`Agent::on_mcp_elicitation`] and its answer is POSTed back, log
+//! [`Agent::on_mcp_elicitation`] and its answer is POSTed back,
+//! `sampling/createMessage` to [`Agent::on_mcp_sampling`] when the agent
+//! [takes it](Agent::takes_mcp_sampling), log
 //! messages go to [`Agent::on_mcp_log`], and the lists a server says
 //! changed are listed again once the response is in. An accepted
 //! elicitation gets the defaults of its schema for what it leaves out. Other requests are
@@ -74,6 +76,12 @@ impl<'a, A: Agent> ServerInbox<'a, A> {
             Inbound::Ask(Ask::Elicitation, id, params) => {
                 match self.ctx.agent().on_mcp_elicitation(self.ctx, self.server, params.clone()).await {
                     Ok(result) => Some(result_response(&id, with_schema_defaults(&params, result))),
+                    Err(error) => Some(error_response(&id, &RpcError::new(INTERNAL_ERROR, error.to_string()))),
+                }
+            }
+            Inbound::Ask(Ask::Sampling, id, params) if A::takes_mcp_sampling() => {
+                match self.ctx.agent().on_mcp_sampling(self.ctx, self.server, params).await {
+                    Ok(result) => Some(result_response(&id, result)),
                     Err(error) => Some(error_response(&id, &RpcError::new(INTERNAL_ERROR, error.to_string()))),
                 }
             }

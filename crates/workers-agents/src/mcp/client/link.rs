@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use futures_util::future::{select, Either};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::error::ClientError;
 use super::event_reader::EventReader;
@@ -89,16 +89,19 @@ pub(super) struct Link {
     /// The legacy transport's session, when the link speaks it.
     legacy: RefCell<Option<Rc<LegacySession>>>,
     standalone: RefCell<Standalone>,
+    /// What the client declares at `initialize`.
+    capabilities: Value,
 }
 
 impl Link {
-    pub(super) fn new(endpoint: Endpoint) -> Rc<Self> {
+    pub(super) fn new(endpoint: Endpoint, capabilities: Value) -> Rc<Self> {
         Rc::new(Link {
             endpoint: RefCell::new(endpoint),
             next_id: Cell::new(1),
             bearer_expires_ms: Cell::new(None),
             legacy: RefCell::new(None),
             standalone: RefCell::new(Standalone::Untried),
+            capabilities,
         })
     }
 
@@ -168,9 +171,7 @@ impl Link {
     }
 
     /// `initialize`, then `notifications/initialized`, on a fresh session
-    /// over `via`. The agent says it takes elicitation requests
-    /// ([`Agent::on_mcp_elicitation`](crate::Agent::on_mcp_elicitation),
-    /// which declines by default).
+    /// over `via`, declaring the link's capabilities.
     pub(super) async fn handshake(&self, via: Via) -> std::result::Result<ServerHello, ClientError> {
         let client = ClientInfo { name: "workers-agents".into(), version: env!("CARGO_PKG_VERSION").into() };
         let id = self.take_id();
@@ -179,7 +180,7 @@ impl Link {
             bearer: self.endpoint.borrow().bearer.clone(),
             ..Endpoint::default()
         };
-        let hello = initialize_request(id, &client, json!({ "elicitation": {} }));
+        let hello = initialize_request(id, &client, self.capabilities.clone());
         let (result, session_id, legacy) = match via {
             Via::StreamableHttp => {
                 let reply = transport::post(&fresh, &hello, Some(id), &Ignore).await?;
