@@ -231,6 +231,22 @@ describe("a server that goes away", () => {
   });
 });
 
+describe("uses that come together", () => {
+  it("connect once: the first use opens the session, the others wait for it and take it", async () => {
+    await fetch(`${PEER}/flaky?up=0`, { method: "POST" });
+    const { client } = await open();
+    expect((await ok(client, "addServer", ["together", `${PEER}/flaky/mcp`])).state).toBe("failed");
+    await fetch(`${PEER}/flaky?up=1`, { method: "POST" });
+    const before = (await peerLog()).initialized;
+    // Each use of a failed server connects it again: three at once make one session.
+    const calls = [1, 2, 3].map((n) => ok(client, "callTool", ["together", "echo", { n }]));
+    const texts = (await Promise.all(calls)).map((r) => r.content[0].text);
+    expect(texts).toEqual(['echo: {"n":1}', 'echo: {"n":2}', 'echo: {"n":3}']);
+    expect((await peerLog()).initialized).toBe(before + 1);
+    client.close();
+  });
+});
+
 describe("what a server sends besides its responses", () => {
   it("asks the agent's elicitation hook for a tool of the official SDK's server and POSTs its answer back", async () => {
     const { client } = await open();

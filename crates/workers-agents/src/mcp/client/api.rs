@@ -14,7 +14,7 @@ use super::link::{Link, Links, Via};
 use super::options::{check_server_url, stored_list, McpServerOptions, McpServerStatus, McpTransport};
 use super::servers::{normalize_server_id, ConnectionState};
 use super::session::{extend_list, list_page, ServerHello, MAX_LISTED_BYTES, MAX_PAGES};
-use super::store::{ListColumn, ServerRow, ServerStore};
+use super::store::{state_name, ListColumn, ServerRow, ServerStore};
 use super::transport::{self, Endpoint, Ignore, Inbox};
 use crate::mcp::session::now_ms;
 use crate::mcp::{PromptResult, ResourceContents, ToolResult};
@@ -341,7 +341,14 @@ impl<A: Agent> McpClient<'_, A> {
 
     /// Opens a session with the server of `row` and lists what it offers;
     /// the outcome is stored (ready, or failed with the reason) and shown.
+    ///
+    /// One connection at a time per server: a use that comes while another
+    /// connects waits for it and takes its session.
     pub(super) async fn connect(&self, row: &ServerRow) -> Result<Rc<Link>> {
+        if self.links().is_connecting(&row.id) {
+            return self.joined(&row.id).await;
+        }
+        let _connecting = self.links().connecting(&row.id);
         self.links().forget(&row.id);
         let store = self.store();
         let outcome = self.open(row).await;
@@ -361,6 +368,11 @@ impl<A: Agent> McpClient<'_, A> {
                 self.broadcast()?;
                 Err(error.into())
             }
+            // Removed while it connected: the new session is ended too.
+            Ok(link) if store.get(&row.id)?.is_none() => {
+                transport::delete(&link.endpoint()).await;
+                Err(ClientError::UnknownServer(row.id.clone()).into())
+            }
             Ok(link) => {
                 store.set_state(&row.id, ConnectionState::Ready, None)?;
                 self.links().put(&row.id, link.clone());
@@ -373,6 +385,22 @@ impl<A: Agent> McpClient<'_, A> {
                 Err(error.into())
             }
         }
+    }
+
+    /// Waits for the connection another use of this wake is making, then
+    /// takes its session (or its failure, as stored).
+    async fn joined(&self, id: &str) -> Result<Rc<Link>> {
+        let deadline = now_ms() + transport::REQUEST_TIMEOUT.as_millis() as i64 * 3;
+        while self.links().is_connecting(id) && now_ms() < deadline {
+            worker::Delay::from(std::time::Duration::from_millis(10)).await;
+        }
+        if let Some(link) = self.links().get(id) {
+            return Ok(link);
+        }
+        let row = self.store().get(id)?.ok_or_else(|| ClientError::UnknownServer(id.to_owned()))?;
+        let state = state_name(row.state());
+        let why = row.error.unwrap_or_else(|| format!("the server is {state}"));
+        Err(Error::msg(format!("connecting to MCP server {id:?} failed: {why}")))
     }
 
     async fn open(&self, row: &ServerRow) -> std::result::Result<Rc<Link>, ClientError> {

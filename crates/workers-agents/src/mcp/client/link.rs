@@ -4,7 +4,7 @@
 //! legacy HTTP+SSE transport.
 
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 use futures_util::future::{select, Either};
@@ -22,6 +22,8 @@ pub(crate) struct Links {
     open: RefCell<HashMap<String, Rc<Link>>>,
     /// How a server being added logs in, until its login stores it.
     pub(super) logins: RefCell<HashMap<String, LoginOptions>>,
+    /// The servers a use of this wake is connecting.
+    connecting: RefCell<HashSet<String>>,
 }
 
 /// What [`McpServerOptions`](super::McpServerOptions) says of a login.
@@ -50,6 +52,25 @@ impl Links {
 
     pub(super) fn forget(&self, id: &str) -> Option<Rc<Link>> {
         self.open.borrow_mut().remove(id)
+    }
+
+    pub(super) fn is_connecting(&self, id: &str) -> bool {
+        self.connecting.borrow().contains(id)
+    }
+
+    /// Notes that server `id` is being connected, until the guard drops.
+    pub(super) fn connecting(&self, id: &str) -> Connecting<'_> {
+        self.connecting.borrow_mut().insert(id.to_owned());
+        Connecting(self, id.to_owned())
+    }
+}
+
+/// A connection being made ([`Links::connecting`]).
+pub(super) struct Connecting<'a>(&'a Links, String);
+
+impl Drop for Connecting<'_> {
+    fn drop(&mut self) {
+        self.0.connecting.borrow_mut().remove(&self.1);
     }
 }
 
