@@ -2,22 +2,7 @@
 // integration tests: open the authorization URL the agent made, approve on
 // the fixture's consent form, follow the redirect to the agent's callback.
 import { expect } from "vitest";
-
-/** Approves the consent form at `authUrl` as `user`; the redirect it answers. */
-export async function approve(authUrl, user) {
-  const page = await fetch(authUrl);
-  expect(page.status).toBe(200);
-  const html = await page.text();
-  const hidden = (field) => html.match(new RegExp(`name="${field}" value="([^"]*)"`))[1].replace(/&amp;/g, "&");
-  const approved = await fetch(new URL("/authorize", authUrl), {
-    method: "POST",
-    redirect: "manual",
-    headers: { "content-type": "application/x-www-form-urlencoded", cookie: page.headers.get("set-cookie").split(";")[0] },
-    body: new URLSearchParams({ request: hidden("request"), csrf: hidden("csrf"), user, action: "approve" }),
-  });
-  expect(approved.status).toBe(302);
-  return new URL(approved.headers.get("location"));
-}
+import { approve } from "./oauth-login.js";
 
 /**
  * Adds `url` as server "secure" of the McpClientProbe `c` (instance `name`,

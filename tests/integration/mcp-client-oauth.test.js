@@ -6,8 +6,8 @@
 // redirect to the agent's callback, as the popup would.
 import { describe, expect, inject, it } from "vitest";
 import { clientsFor, unique } from "./clients.js";
-import { approve, loginAgent } from "./mcp-client-login.js";
-import { loginTokens } from "./oauth-login.js";
+import { loginAgent } from "./mcp-client-login.js";
+import { approve, loginTokens } from "./oauth-login.js";
 
 const base = inject("baseUrl");
 const client = clientsFor(new URL(base).host);

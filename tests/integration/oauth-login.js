@@ -28,18 +28,7 @@ export async function loginTokens(base, user) {
     response_type: "code", client_id, redirect_uri: REDIRECT, code_challenge: challenge,
     code_challenge_method: "S256", state: "s1", resource: new URL("/secure", base).href,
   });
-  const page = await fetch(new URL(`/authorize?${request}`, base));
-  expect(page.status).toBe(200);
-  const html = await page.text();
-  const hidden = (name) => html.match(new RegExp(`name="${name}" value="([^"]*)"`))[1].replace(/&amp;/g, "&");
-  const approved = await fetch(new URL("/authorize", base), {
-    method: "POST",
-    redirect: "manual",
-    headers: { "content-type": "application/x-www-form-urlencoded", cookie: page.headers.get("set-cookie").split(";")[0] },
-    body: new URLSearchParams({ request: hidden("request"), csrf: hidden("csrf"), user, action: "approve" }),
-  });
-  expect(approved.status).toBe(302);
-  const code = new URL(approved.headers.get("location")).searchParams.get("code");
+  const code = (await approve(new URL(`/authorize?${request}`, base), user)).searchParams.get("code");
   const tokens = await fetch(new URL("/token", base), {
     method: "POST",
     headers: { "content-type": "application/x-www-form-urlencoded" },
@@ -49,3 +38,18 @@ export async function loginTokens(base, user) {
   return tokens.json();
 }
 
+/** Approves the consent form at `authUrl` as `user`; the redirect it answers. */
+export async function approve(authUrl, user) {
+  const page = await fetch(authUrl);
+  expect(page.status).toBe(200);
+  const html = await page.text();
+  const hidden = (field) => html.match(new RegExp(`name="${field}" value="([^"]*)"`))[1].replace(/&amp;/g, "&");
+  const approved = await fetch(new URL("/authorize", authUrl), {
+    method: "POST",
+    redirect: "manual",
+    headers: { "content-type": "application/x-www-form-urlencoded", cookie: page.headers.get("set-cookie").split(";")[0] },
+    body: new URLSearchParams({ request: hidden("request"), csrf: hidden("csrf"), user, action: "approve" }),
+  });
+  expect(approved.status).toBe(302);
+  return new URL(approved.headers.get("location"));
+}

@@ -39,6 +39,7 @@ mod context;
 mod error;
 mod export;
 mod host;
+pub mod html;
 mod ids;
 mod macro_support;
 #[cfg(feature = "mcp")]

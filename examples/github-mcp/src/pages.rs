@@ -2,22 +2,7 @@
 //! framed, no script; and the redirects with their cookies.
 
 use worker::{Headers, Response};
-
-/// `text` with HTML's special characters escaped.
-pub(crate) fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub(crate) use workers_agents::html::escape;
 
 fn html_headers(cookies: &[String]) -> worker::Result<Headers> {
     let headers = Headers::new();
@@ -59,14 +44,4 @@ pub(crate) fn redirect(location: &str, cookies: &[String]) -> worker::Result<Res
         headers.append("set-cookie", cookie)?;
     }
     Ok(Response::empty()?.with_status(302).with_headers(headers))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::escape;
-
-    #[test]
-    fn escapes_html() {
-        assert_eq!(escape(r#"<a href="x">'&'</a>"#), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
-    }
 }

@@ -10,6 +10,7 @@
 
 use serde_json::json;
 use worker::{Env, Headers, Method, Request, Response};
+use workers_agents::html::escape;
 use workers_agents::oauth::crypto::{constant_time_eq, random_token};
 use workers_agents::oauth::{Approval, AuthorizationRequest, Client, OAuthProvider};
 
@@ -25,19 +26,6 @@ pub async fn authorize_page(p: &OAuthProvider, req: Request, env: &Env) -> worke
         Method::Post => submit(p, req, env).await,
         _ => Response::error("Method not allowed", 405),
     }
-}
-
-fn escape(text: &str) -> String {
-    text.chars()
-        .map(|c| match c {
-            '&' => "&amp;".into(),
-            '<' => "&lt;".into(),
-            '>' => "&gt;".into(),
-            '"' => "&quot;".into(),
-            '\'' => "&#39;".into(),
-            c => c.to_string(),
-        })
-        .collect()
 }
 
 fn page(html: String, csrf_cookie: Option<&str>) -> worker::Result<Response> {
@@ -156,14 +144,4 @@ async fn submit(p: &OAuthProvider, mut req: Request, env: &Env) -> worker::Resul
         metadata: json!({ "label": user }),
     };
     Ok(p.complete_authorization(&req, env, &request, approval).await?)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::escape;
-
-    #[test]
-    fn escapes_html() {
-        assert_eq!(escape(r#"<a href="x">'&'</a>"#), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
-    }
 }

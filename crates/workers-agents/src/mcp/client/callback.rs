@@ -123,27 +123,12 @@ pub fn page(ok: bool, message: &str) -> String {
     format!(
         "<!doctype html><html><head><meta charset=\"utf-8\"><title>{title}</title></head>\
          <body><h1>{title}</h1><p>{}</p>{script}</body></html>",
-        escape_html(message)
+        crate::html::escape(message)
     )
 }
 
 /// The page's Content-Security-Policy: nothing but its own inline script.
 pub const PAGE_CSP: &str = "default-src 'none'; script-src 'unsafe-inline'; frame-ancestors 'none'";
-
-fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 #[cfg(test)]
 mod tests {
