@@ -4,11 +4,6 @@
 // Every scenario passes except those in
 // tests/conformance/mcp-client-expected-failures.txt, which must still fail
 // (a listed one that passes makes the list stale). Failing now, with why:
-//   elicitation-sep1034-client-defaults: its request comes on the standalone GET stream, not opened
-//   auth/basic-cimd: no Client ID Metadata Document (warning counted as failure)
-//   auth/scope-step-up: no second authorization on 403 insufficient_scope
-//   auth/pre-registration: pre-registered clients not supported
-//   auth/2025-03-26-oauth-metadata-backcompat: issuer {origin}/oauth at the root metadata refused
 //   auth/client-credentials-jwt, auth/client-credentials-basic, auth/cross-app-access-complete-flow:
 //     extensions (client_credentials, token exchange) not implemented
 import { describe, expect, inject, it } from "vitest";

@@ -177,6 +177,22 @@ impl ServerMetadata {
         if !same {
             return Err(format!("the metadata of {issuer} names the issuer {named}"));
         }
+        Self::read(doc, named)
+    }
+
+    /// Reads the metadata an MCP server without protected resource metadata
+    /// serves at its own origin (MCP 2025-03-26): the issuer it names may be
+    /// a path of that origin (`{origin}/oauth`), never another origin; the
+    /// rest is checked as [`from_json`](Self::from_json) does.
+    pub fn from_json_at_origin(doc: &Value, server: &Url) -> Result<Self, String> {
+        let named = doc["issuer"].as_str().ok_or("the authorization server metadata has no issuer")?;
+        if !Url::parse(named).is_ok_and(|n| n.origin() == server.origin()) {
+            return Err(format!("the metadata at {} names the issuer {named}", server.origin().ascii_serialization()));
+        }
+        Self::read(doc, named)
+    }
+
+    fn read(doc: &Value, named: &str) -> Result<Self, String> {
         if !strings(&doc["response_types_supported"]).iter().any(|t| t == "code") {
             return Err("the authorization server does not offer the code flow".into());
         }
@@ -291,6 +307,27 @@ fn strings(value: &Value) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn metadata_at_the_servers_origin_may_name_an_issuer_on_it() {
+        let server = Url::parse("http://127.0.0.1:9000/mcp").unwrap();
+        let doc = |issuer: &str| {
+            serde_json::json!({
+                "issuer": issuer,
+                "authorization_endpoint": "http://127.0.0.1:9000/oauth/authorize",
+                "token_endpoint": "http://127.0.0.1:9000/oauth/token",
+                "response_types_supported": ["code"],
+                "code_challenge_methods_supported": ["S256"],
+            })
+        };
+        let read = ServerMetadata::from_json_at_origin(&doc("http://127.0.0.1:9000/oauth"), &server).unwrap();
+        assert_eq!(read.issuer, "http://127.0.0.1:9000/oauth");
+        assert!(ServerMetadata::from_json_at_origin(&doc("http://127.0.0.1:9001/oauth"), &server).is_err());
+        assert!(ServerMetadata::from_json_at_origin(&doc("https://evil.example"), &server).is_err());
+        // Where resource metadata named the issuer, it must be that one exactly.
+        let issuer = Url::parse("http://127.0.0.1:9000").unwrap();
+        assert!(ServerMetadata::from_json(&doc("http://127.0.0.1:9000/oauth"), &issuer).is_err());
+    }
+
     #[test]
     fn step_up_keeps_the_scope_it_had() {
         assert_eq!(

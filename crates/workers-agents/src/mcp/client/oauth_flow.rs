@@ -221,14 +221,21 @@ impl<A: Agent> McpClient<'_, A> {
             }
         }
         let resource = resource_for(server, metadata.as_ref().map(|m| m.resource.as_str())).map_err(oauth)?;
-        let issuer = match metadata.as_ref().and_then(|m| m.authorization_servers.first()) {
+        let named = metadata.as_ref().and_then(|m| m.authorization_servers.first());
+        let issuer = match named {
             Some(issuer) => self.checked(issuer)?,
             None => Url::parse(&server.origin().ascii_serialization()).map_err(oauth)?,
         };
         let mut found = None;
         for url in authorization_server_metadata_urls(&issuer) {
             if let Some(doc) = self.get_json(&self.checked(url.as_str())?).await? {
-                let checked = ServerMetadata::from_json(&doc, &issuer).map_err(oauth)?;
+                // Without resource metadata (MCP 2025-03-26) the server's own
+                // origin serves it, and may name an issuer on that origin.
+                let checked = match named {
+                    Some(_) => ServerMetadata::from_json(&doc, &issuer),
+                    None => ServerMetadata::from_json_at_origin(&doc, server),
+                };
+                let checked = checked.map_err(oauth)?;
                 found = Some((checked, doc["authorization_response_iss_parameter_supported"] == true));
                 break;
             }
