@@ -15,7 +15,8 @@
 //
 // Tools of every server: `echo {text}` (its text back), `log` (a log message,
 // then "logged"), `ask` (an elicitation; the answer as JSON text), `sample`
-// (a sampling request; "{model}: {text}" of the answer).
+// (a sampling request; "{model}: {text}" of the answer), `slow {ms}` (answers
+// after `ms` milliseconds).
 import http from "node:http";
 import { randomUUID } from "node:crypto";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
@@ -50,6 +51,10 @@ function server() {
       maxTokens: 10,
     });
     return { content: [{ type: "text", text: `${answer.model}: ${answer.content.text}` }] };
+  });
+  mcp.registerTool("slow", { description: "Answers late", inputSchema: { ms: z.number() } }, async ({ ms }) => {
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    return { content: [{ type: "text", text: `slept ${ms} ms` }] };
   });
   return mcp;
 }

@@ -32,7 +32,7 @@ describe("the legacy HTTP+SSE transport", () => {
     const added = await ok(client, "addServer", ["legacy", `${PEERS}/sse`, "sse"]);
     expect(added).toMatchObject({ id: "legacy", transport: "sse", state: "ready", error: null });
     const tools = await ok(client, "listTools", ["legacy"]);
-    expect(tools.map((t) => t.name)).toEqual(["echo", "log", "ask", "sample"]);
+    expect(tools.map((t) => t.name)).toEqual(["echo", "log", "ask", "sample", "slow"]);
     expect(text(await ok(client, "callTool", ["legacy", "echo", { text: "over SSE" }]))).toBe("over SSE");
     expect(text(await ok(client, "callTool", ["legacy", "log", {}]))).toBe("logged");
     const logs = (await ok(client, "heard", [])).filter((h) => h.kind === "log");
@@ -49,6 +49,17 @@ describe("the legacy HTTP+SSE transport", () => {
     const words = ["one", "two", "three", "four", "five"];
     const answers = await Promise.all(words.map((w) => ok(client, "callTool", ["legacy", "echo", { text: w }])));
     expect(answers.map(text)).toEqual(words);
+    client.close();
+  });
+
+  it("answers a quick call while a slow one still waits on the same stream", async () => {
+    const { client } = await open();
+    await ok(client, "addServer", ["legacy", `${PEERS}/sse`, "sse"]);
+    const slow = ok(client, "callTool", ["legacy", "slow", { ms: 1500 }]).then(text);
+    await new Promise((r) => setTimeout(r, 100)); // the slow call reads the stream first
+    const quick = ok(client, "callTool", ["legacy", "echo", { text: "quick" }]).then(text);
+    expect(await Promise.race([slow, quick])).toBe("quick");
+    expect(await slow).toBe("slept 1500 ms");
     client.close();
   });
 
@@ -69,7 +80,7 @@ describe("the legacy HTTP+SSE transport", () => {
     const again = await connect(`/agents/mcp-client-probe/${name}`);
     const { mcp } = await again.handshake();
     expect(mcp.mcp.servers.legacy.state).toBe("ready");
-    expect(mcp.mcp.tools.map((t) => t.name)).toEqual(["echo", "log", "ask", "sample"]);
+    expect(mcp.mcp.tools.map((t) => t.name)).toEqual(["echo", "log", "ask", "sample", "slow"]);
     expect(text(await ok(again, "callTool", ["legacy", "echo", { text: "again" }]))).toBe("again");
     expect((await peersLog()).sseSessions).toBe(before + 1);
     again.close();

@@ -276,7 +276,15 @@ impl<A: Agent> McpClient<'_, A> {
     async fn failed(&self, id: &str, error: &ClientError) -> Result<()> {
         if let Some(delay) = self.store().set_failed(id, &error.to_string(), now_ms())? {
             let task = crate::schedule::Task::<A, String>::named(super::retry::RECONNECT_TASK);
-            self.ctx.schedule(crate::schedule::When::Delay(delay), task, &id.to_owned()).await?;
+            // The failure is what the caller is told; a try that cannot be
+            // scheduled is logged (the next use connects again anyway).
+            if let Err(e) = self.ctx.schedule(crate::schedule::When::Delay(delay), task, &id.to_owned()).await {
+                worker::console_error!(
+                    "[{}/{}] MCP server {id}: the next try could not be scheduled: {e}",
+                    self.ctx.agent_class(),
+                    self.ctx.name()
+                );
+            }
         }
         Ok(())
     }
@@ -327,10 +335,17 @@ impl<A: Agent> McpClient<'_, A> {
                 return Err(self.lost(id, error).await?.into());
             }
             // A legacy session does not outlive its stream: a new one, with
-            // the lists kept.
+            // the lists kept (one at a time, as `connect` makes them).
             if row.via() == Some(Via::Sse) {
+                if self.links().is_connecting(id) {
+                    return self.joined(id).await;
+                }
+                let _connecting = self.links().connecting(id);
                 if let Err(error) = link.handshake(Via::Sse).await {
                     return Err(self.lost(id, error).await?.into());
+                }
+                if self.store().get(id)?.is_none() {
+                    return Err(ClientError::UnknownServer(id.to_owned()).into());
                 }
             }
             self.links().put(id, link.clone());
@@ -390,7 +405,8 @@ impl<A: Agent> McpClient<'_, A> {
     /// Waits for the connection another use of this wake is making, then
     /// takes its session (or its failure, as stored).
     async fn joined(&self, id: &str) -> Result<Rc<Link>> {
-        let deadline = now_ms() + transport::REQUEST_TIMEOUT.as_millis() as i64 * 3;
+        // A connection is a handful of requests, each within REQUEST_TIMEOUT.
+        let deadline = now_ms() + transport::REQUEST_TIMEOUT.as_millis() as i64 * 20;
         while self.links().is_connecting(id) && now_ms() < deadline {
             worker::Delay::from(std::time::Duration::from_millis(10)).await;
         }

@@ -21,6 +21,8 @@ pub(super) struct Reading {
     parser: SseParser,
     ready: VecDeque<SseEvent>,
     ended: bool,
+    /// Events taken so far, of any kind.
+    taken: usize,
 }
 
 /// One event stream, shared by the requests of a wake.
@@ -32,8 +34,13 @@ impl EventReader {
     /// Reads the body of `response`, an event stream.
     pub(super) fn new(response: &mut Response) -> Result<Self, ClientError> {
         let bytes = response.stream().map_err(|e| ClientError::Transport(e.to_string()))?;
-        let reading =
-            Reading { bytes, parser: SseParser::with_limit(MAX_REPLY_BYTES), ready: VecDeque::new(), ended: false };
+        let reading = Reading {
+            bytes,
+            parser: SseParser::with_limit(MAX_REPLY_BYTES),
+            ready: VecDeque::new(),
+            ended: false,
+            taken: 0,
+        };
         Ok(EventReader { reading: Mutex::new(reading) })
     }
 
@@ -48,6 +55,7 @@ impl Reading {
     pub(super) async fn next_event(&mut self) -> Result<Option<SseEvent>, ClientError> {
         loop {
             if let Some(event) = self.ready.pop_front() {
+                self.taken += 1;
                 return Ok(Some(event));
             }
             if self.ended {
@@ -66,6 +74,11 @@ impl Reading {
             }
             self.ready.extend(batch);
         }
+    }
+
+    /// How many events were taken from the stream so far.
+    pub(super) fn taken(&self) -> usize {
+        self.taken
     }
 
     /// The next event that carries a message (a `message` event, or one

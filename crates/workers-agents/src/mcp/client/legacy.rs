@@ -3,9 +3,9 @@
 //! where to POST (on the stream's origin, else refused); each POST is
 //! accepted (202) and its response comes on the stream. The stream lives
 //! as long as this wake; after hibernation or eviction the session is opened
-//! again (a new `GET`, a new `initialize`). Bounded as Streamable HTTP is:
-//! each event within [`MAX_REPLY_BYTES`](super::MAX_REPLY_BYTES), each request
-//! within [`MAX_REPLY_EVENTS`] events and [`REQUEST_TIMEOUT`].
+//! again (a new `GET`, a new `initialize`). Bounded: each event within
+//! [`MAX_REPLY_BYTES`](super::MAX_REPLY_BYTES), each request within
+//! [`MAX_REPLY_EVENTS`] events (of any kind) and [`REQUEST_TIMEOUT`].
 
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
@@ -92,6 +92,22 @@ async fn open_unbounded(endpoint: &Endpoint) -> Result<LegacySession, ClientErro
     Ok(LegacySession { post_url, stream, arrived: RefCell::default(), waiting: RefCell::default() })
 }
 
+/// Pending once: the other tasks of the wake run before this one goes on.
+struct YieldNow(bool);
+
+impl std::future::Future for YieldNow {
+    type Output = ();
+
+    fn poll(mut self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<()> {
+        if self.0 {
+            return std::task::Poll::Ready(());
+        }
+        self.0 = true;
+        cx.waker().wake_by_ref();
+        std::task::Poll::Pending
+    }
+}
+
 /// Forgets that a request waits, however its future ends.
 struct Waiting<'a>(&'a LegacySession, u64);
 
@@ -138,21 +154,30 @@ impl LegacySession {
             if let Some(outcome) = self.arrived.borrow_mut().remove(&id) {
                 return outcome.map(Some).map_err(ClientError::Rpc);
             }
-            let mut reading = self.stream.lock().await;
-            // Another request may have read it while this one waited.
-            if let Some(outcome) = self.arrived.borrow_mut().remove(&id) {
-                return outcome.map(Some).map_err(ClientError::Rpc);
-            }
-            let Some(event) = reading.next_message().await? else {
-                return Err(ClientError::Transport("the server closed the event stream".into()));
+            // The stream is held for one event at a time: a request whose
+            // response another one read gets it as soon as it is parked, and
+            // a hook that calls this server again can read the stream too.
+            let found = {
+                let mut reading = self.stream.lock().await;
+                // Another request may have read it while this one waited.
+                if let Some(outcome) = self.arrived.borrow_mut().remove(&id) {
+                    return outcome.map(Some).map_err(ClientError::Rpc);
+                }
+                let before = reading.taken();
+                let event = reading.next_message().await?;
+                events += reading.taken() - before;
+                let Some(event) = event else {
+                    return Err(ClientError::Transport("the server closed the event stream".into()));
+                };
+                if events > MAX_REPLY_EVENTS {
+                    return Err(ClientError::TooLarge(format!("over {MAX_REPLY_EVENTS} events before the response")));
+                }
+                // A message that is not JSON-RPC is skipped, as the SDK's client does.
+                let Ok(found) = messages(&event.data) else { continue };
+                found
             };
-            events += 1;
-            if events > MAX_REPLY_EVENTS {
-                return Err(ClientError::TooLarge(format!("over {MAX_REPLY_EVENTS} events before the response")));
-            }
-            // A message that is not JSON-RPC is skipped, as the SDK's client does.
-            let Ok(found) = messages(&event.data) else { continue };
             let mut mine = None;
+            let mut parked = false;
             for message in found {
                 match message {
                     Message::Response { id: answered, outcome } => match answered.as_u64() {
@@ -161,6 +186,7 @@ impl LegacySession {
                             let mut arrived = self.arrived.borrow_mut();
                             if arrived.len() < MAX_ARRIVED {
                                 arrived.insert(answered, outcome);
+                                parked = true;
                             }
                         }
                         _ => {}
@@ -174,6 +200,10 @@ impl LegacySession {
             }
             if let Some(outcome) = mine {
                 return outcome.map(Some).map_err(ClientError::Rpc);
+            }
+            if parked {
+                // Lets the request whose response this was take the stream first.
+                YieldNow(false).await;
             }
         }
     }

@@ -27,7 +27,7 @@ pub(crate) struct Links {
 }
 
 /// What [`McpServerOptions`](super::McpServerOptions) says of a login.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 #[cfg_attr(not(feature = "oauth"), allow(dead_code))]
 pub(super) struct LoginOptions {
     /// The OAuth redirect URI.

@@ -70,7 +70,7 @@ pub struct McpServerStatus {
 
 /// How [`McpClient::add_server_with`](super::McpClient::add_server_with)
 /// connects to a server.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct McpServerOptions {
     /// The transport.
@@ -94,6 +94,19 @@ pub struct McpServerOptions {
     /// `client_id` and, for a confidential client, its secret. Used instead
     /// of any registration.
     pub client: Option<(String, Option<String>)>,
+}
+
+/// Shows no client secret.
+impl std::fmt::Debug for McpServerOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("McpServerOptions")
+            .field("transport", &self.transport)
+            .field("callback_host", &self.callback_host)
+            .field("callback_path", &self.callback_path)
+            .field("client_metadata_url", &self.client_metadata_url)
+            .field("client_id", &self.client.as_ref().map(|(id, _)| id))
+            .finish_non_exhaustive()
+    }
 }
 
 impl McpServerOptions {
@@ -212,6 +225,13 @@ mod tests {
         let kept: Vec<Value> = serde_json::from_str(&text).unwrap();
         assert!(kept.len() < 100 && kept.len() > 40);
         assert_eq!(kept[0]["name"], 0);
+    }
+
+    #[test]
+    fn options_never_show_the_client_secret() {
+        let options = McpServerOptions::new().client("app", Some("s3cret"));
+        let shown = format!("{options:?}");
+        assert!(shown.contains("app") && !shown.contains("s3cret"), "{shown}");
     }
 
     #[test]

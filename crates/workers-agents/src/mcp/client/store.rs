@@ -134,13 +134,15 @@ impl ServerStore<'_> {
         self.sql.query_one(&format!("SELECT {COLUMNS} FROM cf_agents_mcp_servers WHERE id = ?"), params![id])
     }
 
-    /// Adds a server (connecting), or puts an existing row back to connecting.
+    /// Adds a server (connecting), or puts an existing row back to
+    /// connecting, with the transport asked for now and no failures.
     pub(crate) fn insert(&self, id: &str, name: &str, url: &str, transport: &str, now_ms: i64) -> Result<()> {
         self.schema.ensure(self.sql, &MIGRATIONS)?;
         self.sql.execute(
             "INSERT INTO cf_agents_mcp_servers (id, name, url, transport, state, created_ms)
              VALUES (?, ?, ?, ?, 'connecting', ?)
-             ON CONFLICT (id) DO UPDATE SET state = 'connecting', error = NULL",
+             ON CONFLICT (id) DO UPDATE SET state = 'connecting', error = NULL, transport = excluded.transport,
+               failures = 0, retry_at_ms = NULL",
             params![id, name, url, transport, now_ms],
         )?;
         Ok(())
