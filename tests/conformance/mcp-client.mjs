@@ -148,6 +148,9 @@ async function main() {
 
 try {
   await main();
+  // Ends the session, as a client closing would: the streams the agent holds
+  // open (its standalone GET) close, so the scenario's server can stop.
+  await agent.call("removeServer", [SERVER_ID]).catch((e) => log("removeServer failed:", String(e)));
   log("done");
   agent.close();
   process.exit(0);

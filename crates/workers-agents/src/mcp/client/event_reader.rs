@@ -9,7 +9,7 @@ use std::collections::VecDeque;
 
 use futures_util::lock::{Mutex, MutexGuard};
 use futures_util::StreamExt;
-use worker::{ByteStream, Response};
+use worker::{AbortController, ByteStream, Response};
 
 use super::error::ClientError;
 use super::transport::MAX_REPLY_BYTES;
@@ -28,11 +28,23 @@ pub(super) struct Reading {
 /// One event stream, shared by the requests of a wake.
 pub(super) struct EventReader {
     reading: Mutex<Reading>,
+    /// Ends the request the stream is the body of when the reader goes:
+    /// a stream nobody reads is not held open.
+    abort: Option<AbortController>,
+}
+
+impl Drop for EventReader {
+    fn drop(&mut self) {
+        if let Some(abort) = self.abort.take() {
+            abort.abort();
+        }
+    }
 }
 
 impl EventReader {
-    /// Reads the body of `response`, an event stream.
-    pub(super) fn new(response: &mut Response) -> Result<Self, ClientError> {
+    /// Reads the body of `response`, an event stream; the request made
+    /// with `abort`'s signal is aborted when the reader is dropped.
+    pub(super) fn new(response: &mut Response, abort: AbortController) -> Result<Self, ClientError> {
         let bytes = response.stream().map_err(|e| ClientError::Transport(e.to_string()))?;
         let reading = Reading {
             bytes,
@@ -41,7 +53,7 @@ impl EventReader {
             ended: false,
             taken: 0,
         };
-        Ok(EventReader { reading: Mutex::new(reading) })
+        Ok(EventReader { reading: Mutex::new(reading), abort: Some(abort) })
     }
 
     /// The stream, once no other request reads it.

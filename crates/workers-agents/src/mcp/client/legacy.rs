@@ -62,7 +62,9 @@ async fn open_unbounded(endpoint: &Endpoint) -> Result<LegacySession, ClientErro
     let mut init = RequestInit::new();
     init.with_method(Method::Get).with_headers(headers).with_redirect(RequestRedirect::Manual);
     let req = Request::new_with_init(&endpoint.url, &init).map_err(|e| ClientError::Transport(e.to_string()))?;
-    let mut response = Fetch::Request(req).send().await.map_err(|e| ClientError::Transport(e.to_string()))?;
+    let abort = worker::AbortController::default();
+    let sent = Fetch::Request(req).send_with_signal(&abort.signal()).await;
+    let mut response = sent.map_err(|e| ClientError::Transport(e.to_string()))?;
     let status = response.status_code();
     let content_type = response.headers().get("content-type").ok().flatten();
     match reply_kind(status, content_type.as_deref()).map_err(ClientError::Protocol)? {
@@ -72,7 +74,7 @@ async fn open_unbounded(endpoint: &Endpoint) -> Result<LegacySession, ClientErro
             return Err(ClientError::Protocol(format!("the server answered {status} to GET, not with an event stream")))
         }
     }
-    let stream = EventReader::new(&mut response)?;
+    let stream = EventReader::new(&mut response, abort)?;
     let mut events = 0;
     let post_url = {
         let mut reading = stream.lock().await;

@@ -302,13 +302,17 @@ async fn resume_stream(
     last_event_id: &str,
 ) -> Result<Response, ClientError> {
     let endpoint = Endpoint { session_id: session_id.map(str::to_owned), ..endpoint.clone() };
-    open_get(&endpoint, Some(last_event_id)).await
+    open_get(&endpoint, Some(last_event_id), None).await
 }
 
 /// A `GET` for an event stream of the session (never redirected, as the
 /// POST), with `Last-Event-ID` when taking one up again; the answer must be
 /// an event stream.
-async fn open_get(endpoint: &Endpoint, last_event_id: Option<&str>) -> Result<Response, ClientError> {
+async fn open_get(
+    endpoint: &Endpoint,
+    last_event_id: Option<&str>,
+    signal: Option<&worker::AbortSignal>,
+) -> Result<Response, ClientError> {
     let headers = Headers::new();
     let set = |k: &str, v: &str| headers.set(k, v).map_err(|e| ClientError::Transport(e.to_string()));
     set("accept", "text/event-stream")?;
@@ -325,7 +329,11 @@ async fn open_get(endpoint: &Endpoint, last_event_id: Option<&str>) -> Result<Re
     let mut init = RequestInit::new();
     init.with_method(Method::Get).with_headers(headers).with_redirect(RequestRedirect::Manual);
     let req = Request::new_with_init(&endpoint.url, &init).map_err(|e| ClientError::Transport(e.to_string()))?;
-    let mut response = Fetch::Request(req).send().await.map_err(|e| ClientError::Transport(e.to_string()))?;
+    let sent = match signal {
+        Some(signal) => Fetch::Request(req).send_with_signal(signal).await,
+        None => Fetch::Request(req).send().await,
+    };
+    let mut response = sent.map_err(|e| ClientError::Transport(e.to_string()))?;
     let status = response.status_code();
     let content_type = response.headers().get("content-type").ok().flatten();
     match reply_kind(status, content_type.as_deref()).map_err(ClientError::Protocol)? {
@@ -339,13 +347,15 @@ async fn open_get(endpoint: &Endpoint, last_event_id: Option<&str>) -> Result<Re
 /// redirected), within [`STANDALONE_OPEN_TIMEOUT`]: `None` when the server
 /// has none (405) or cannot give one now; the session goes on without it.
 pub(super) async fn open_standalone(endpoint: &Endpoint) -> Option<EventReader> {
-    let opening = Box::pin(open_get(endpoint, None));
+    let abort = worker::AbortController::default();
+    let signal = abort.signal();
+    let opening = Box::pin(open_get(endpoint, None, Some(&signal)));
     let response = match select(opening, Box::pin(worker::Delay::from(STANDALONE_OPEN_TIMEOUT))).await {
         Either::Left((Ok(response), _)) => response,
         _ => return None,
     };
     let mut response = response;
-    EventReader::new(&mut response).ok()
+    EventReader::new(&mut response, abort).ok()
 }
 
 /// Reads the standalone stream while a request waits (the caller drops
