@@ -5,19 +5,18 @@
 //! as long as this wake; after hibernation or eviction the session is opened
 //! again (a new `GET`, a new `initialize`). Bounded: each event within
 //! [`MAX_REPLY_BYTES`](super::MAX_REPLY_BYTES), each request within
-//! [`MAX_REPLY_EVENTS`] events (of any kind) and [`REQUEST_TIMEOUT`].
+//! [`MAX_REPLY_EVENTS`] events (of any kind) and [`REQUEST_TIMEOUT`](super::REQUEST_TIMEOUT).
 
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 
-use futures_util::future::{select, Either};
 use serde_json::Value;
 use worker::{Fetch, Headers, Method, Request, RequestInit, RequestRedirect, Url};
 
 use super::error::ClientError;
 use super::event_reader::EventReader;
 use super::session::{messages, reply_kind, ReplyKind};
-use super::transport::{authorize, failure, Endpoint, Inbox, MAX_REPLY_EVENTS, REQUEST_TIMEOUT};
+use super::transport::{authorize, failure, within_timeout, Endpoint, Inbox, MAX_REPLY_EVENTS};
 use crate::mcp::jsonrpc::{Message, RpcError};
 
 /// Most responses kept for requests of this wake still waiting (another
@@ -46,13 +45,9 @@ pub(super) fn post_url(stream_url: &str, data: &str) -> Result<String, String> {
 }
 
 /// Opens the stream (`GET`, never redirected) and waits for its `endpoint`
-/// event, within [`REQUEST_TIMEOUT`].
+/// event, within [`REQUEST_TIMEOUT`](super::REQUEST_TIMEOUT).
 pub(super) async fn open(endpoint: &Endpoint) -> Result<LegacySession, ClientError> {
-    let opening = Box::pin(open_unbounded(endpoint));
-    match select(opening, Box::pin(worker::Delay::from(REQUEST_TIMEOUT))).await {
-        Either::Left((session, _)) => session,
-        Either::Right(_) => Err(ClientError::Transport(format!("no endpoint event within {REQUEST_TIMEOUT:?}"))),
-    }
+    within_timeout(open_unbounded(endpoint), "no endpoint event").await
 }
 
 async fn open_unbounded(endpoint: &Endpoint) -> Result<LegacySession, ClientError> {
@@ -130,11 +125,7 @@ impl LegacySession {
         id: Option<u64>,
         inbox: &dyn Inbox,
     ) -> Result<Option<Value>, ClientError> {
-        let work = Box::pin(self.send_unbounded(endpoint, message, id, inbox));
-        match select(work, Box::pin(worker::Delay::from(REQUEST_TIMEOUT))).await {
-            Either::Left((reply, _)) => reply,
-            Either::Right(_) => Err(ClientError::Transport(format!("no answer within {REQUEST_TIMEOUT:?}"))),
-        }
+        within_timeout(self.send_unbounded(endpoint, message, id, inbox), "no answer").await
     }
 
     async fn send_unbounded(

@@ -104,10 +104,17 @@ pub(crate) async fn post(
     id: Option<u64>,
     inbox: &dyn Inbox,
 ) -> Result<Reply, ClientError> {
-    let work = Box::pin(post_unbounded(endpoint, message, id, inbox));
-    match select(work, Box::pin(worker::Delay::from(REQUEST_TIMEOUT))).await {
-        Either::Left((reply, _)) => reply,
-        Either::Right(_) => Err(ClientError::Transport(format!("no answer within {REQUEST_TIMEOUT:?}"))),
+    within_timeout(post_unbounded(endpoint, message, id, inbox), "no answer").await
+}
+
+/// `work`, failed with "`missing` within [`REQUEST_TIMEOUT`]" when it takes longer.
+pub(super) async fn within_timeout<T>(
+    work: impl std::future::Future<Output = Result<T, ClientError>>,
+    missing: &str,
+) -> Result<T, ClientError> {
+    match select(Box::pin(work), Box::pin(worker::Delay::from(REQUEST_TIMEOUT))).await {
+        Either::Left((outcome, _)) => outcome,
+        Either::Right(_) => Err(ClientError::Transport(format!("{missing} within {REQUEST_TIMEOUT:?}"))),
     }
 }
 
