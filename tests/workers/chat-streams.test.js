@@ -118,6 +118,85 @@ describe("a stream cut by an eviction", () => {
   });
 });
 
+describe("the replay of a stream an eviction cut", () => {
+  it("is offered to the tabs that probed before it was first replayed, and then to nobody", async () => {
+    const name = uniqueName("orphan-once");
+    const first = await openChat("chat-probe", name);
+    request(first, "r1", [user("u1", "crawl please")]);
+    await until(first, "r1", 3);
+    await abortAllDurableObjects();
+    const [, partial] = await history("chat-probe", name);
+    expect(partial.metadata).toEqual({ outcome: "aborted" });
+
+    // Two tabs reload and probe before either acknowledges: both get it.
+    const a = await openChat("chat-probe", name);
+    const b = await openChat("chat-probe", name);
+    b.send({ type: "cf_agent_stream_resume_request", probeId: "pb" });
+    expect(await b.ofType("cf_agent_stream_resuming")).toEqual({ type: "cf_agent_stream_resuming", id: "r1", probeId: "pb" });
+    const replayA = await resume(a, "r1", "pa");
+    expect(replayA.at(-1)).toMatchObject({ done: true, replay: true, outcome: "aborted" });
+    b.send({ type: "cf_agent_stream_resume_ack", id: "r1" });
+    const replayB = await collect(b, "r1");
+    expect(replayB.map((f) => f.body)).toEqual(replayA.map((f) => f.body));
+    expect(textOf(replayB)).toBe(partial.parts[1].text);
+
+    // Once replayed, the stored message is the answer: a later probe, from a
+    // new tab or from a tab that had it, finds nothing to resume.
+    const c = await openChat("chat-probe", name);
+    for (const [client, probeId] of [[c, "pc"], [a, "pa2"]]) {
+      client.send({ type: "cf_agent_stream_resume_request", probeId });
+      expect(await client.ofType("cf_agent_stream_resume_none")).toEqual({
+        type: "cf_agent_stream_resume_none", reason: "idle", probeId,
+      });
+    }
+    // An acknowledgement nobody asked for gets the stream's end, not a replay.
+    c.send({ type: "cf_agent_stream_resume_ack", id: "r1" });
+    const unasked = await collect(c, "r1");
+    expect(unasked).toHaveLength(1);
+    expect(unasked[0]).toMatchObject({ done: true, body: "" });
+    for (const client of [first, a, b, c]) client.close();
+  });
+});
+
+describe("cut streams that cannot be finished", () => {
+  it("are kept and tried again at each wake, and do not stop the others from being finished", async () => {
+    const name = uniqueName("refused");
+    const client = await openChat("chat-probe", name);
+    request(client, "r1", [user("u1", "crawl please")]);
+    const first = await until(client, "r1", 2);
+    const refused = chunks(first)[0].messageId;
+    const refusing = await client.call("refuseMessage", [refused]);
+    expect(refusing.error).toBeUndefined();
+    expect(refusing.success).toBe(true);
+    await abortAllDurableObjects();
+
+    // The wake cannot store r1's partial answer: its stream stays stored.
+    const woken = await openChat("chat-probe", name);
+    expect((await history("chat-probe", name)).map((m) => m.id)).toEqual(["u1"]);
+    expect((await woken.call("storedStreams")).result).toEqual(["r1"]);
+
+    // A second answer is cut too; the next wake finishes it, and r1 still waits.
+    request(woken, "r2", [user("u1", "crawl please"), user("u2", "crawl again")]);
+    await until(woken, "r2", 2);
+    await abortAllDurableObjects();
+    const later = await openChat("chat-probe", name);
+    const stored = await history("chat-probe", name);
+    expect(stored.map((m) => m.role)).toEqual(["user", "user", "assistant"]);
+    expect(stored[2].metadata).toEqual({ outcome: "aborted" });
+    expect((await later.call("storedStreams")).result).toEqual(["r1"]);
+
+    // Once the message can be stored, the wake after finishes r1 as well.
+    expect(await later.call("allowMessages")).toMatchObject({ success: true });
+    await abortAllDurableObjects();
+    const last = await openChat("chat-probe", name);
+    const all = await history("chat-probe", name);
+    expect(all.map((m) => m.id)).toContain(refused);
+    expect(all.find((m) => m.id === refused).metadata).toEqual({ outcome: "aborted" });
+    expect((await last.call("storedStreams")).result).toEqual([]);
+    for (const c of [client, woken, later, last]) c.close();
+  });
+});
+
 describe("the last request's context", () => {
   it("keeps what a stored answer had when a request extending it is cut by eviction", async () => {
     const name = uniqueName("extended");

@@ -165,6 +165,37 @@ describe("a server tool", () => {
     client.close();
   });
 
+  it("gives the model the agent's context, read again before each call; a failed read ends the turn with its error", async () => {
+    const name = uniqueName("context");
+    const client = await open(name);
+    const marker = `context ${name}`;
+    request(client, "r1", [user("u1", `${marker} ${calls(["search_flights", { from: "OSL", to: "BER" }])}`)], { context: "CTX" });
+    expect((await collect(client, "r1")).at(-1)).toMatchObject({ done: true, outcome: "completed" });
+    const sent = await modelRequests(marker);
+    expect(sent.map((b) => b.messages.filter((m) => m.role === "system").map((m) => m.content))).toEqual([
+      ["You book flights.", "CTX (read 1)"],
+      ["You book flights.", "CTX (read 2)"],
+    ]);
+    expect(sent.map((b) => b.messages.findIndex((m) => m.content === "CTX (read 1)" || m.content === "CTX (read 2)"))).toEqual([1, 1]);
+
+    // The second read fails: the tool's output is kept, the model is not called again.
+    const failing = `fails ${name}`;
+    const before = await history(name);
+    request(client, "r2", [...before, user("u2", `${failing} ${calls(["search_flights", { from: "OSL", to: "BER" }])}`)], {
+      context: "CTX", contextFailsAt: 2,
+    });
+    const frames = await collect(client, "r2");
+    expect(frames.at(-1)).toMatchObject({ done: true, outcome: "error" });
+    const [error] = ofType(frames, "error");
+    expect(error.errorText).toContain("the context could not be read (read 2)");
+    expect((await modelRequests(failing)).length).toBe(1);
+    const stored = await history(name);
+    expect(stored.map((m) => m.id).slice(0, 3)).toEqual(before.map((m) => m.id).concat("u2"));
+    const answer = stored[3];
+    expect(answer.parts.find((p) => p.type === "tool-search_flights").state).toBe("output-available");
+    client.close();
+  });
+
   it("works with the Workers AI binding's tool calls", async () => {
     const name = uniqueName("wai");
     const client = await open(name);

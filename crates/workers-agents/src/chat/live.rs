@@ -147,6 +147,15 @@ impl LiveStream {
         self.sql.is_none()
     }
 
+    /// Whether a probe from `connection` is offered this ended stream's
+    /// replay: it was told of it and has yet to acknowledge, or the stream
+    /// is one an eviction cut that nobody has been replayed yet (as the
+    /// reference finishes such a stream with its first replay: later probes
+    /// find the stored message in the transcript).
+    pub(crate) fn offers(&self, connection: &str) -> bool {
+        self.is_parked(connection) || (self.is_orphan() && self.recipients.borrow().is_empty())
+    }
+
     /// Whether anyone was told of this stream and has yet to acknowledge.
     pub(crate) fn has_parked(&self) -> bool {
         !self.parked.borrow().is_empty()
@@ -274,6 +283,11 @@ impl Drop for TurnSlot<'_> {
 }
 
 impl TurnQueue {
+    /// Whether a turn runs or waits.
+    pub(crate) fn is_busy(&self) -> bool {
+        self.busy.get() || !self.waiting.borrow().is_empty()
+    }
+
     /// Waits for the turn running now (and those woken before this one).
     pub(crate) fn acquire(&self) -> impl Future<Output = TurnSlot<'_>> + '_ {
         Acquire(self)

@@ -37,7 +37,7 @@ pub use messages::{model_messages, text_of, DENIED_TOOL_CALL, INTERRUPTED_TOOL_C
 pub(crate) use part::ChatPart;
 pub use store::{ChatMessages, PIECE_BYTES};
 pub use tools::{ChatTool, ChatTools, ToolKind, DEFAULT_MAX_STEPS};
-pub use turn::{Chat, ChatTurn};
+pub use turn::{Chat, ChatTurn, MessageConcurrency};
 pub use wire::{Outcome, Trigger, MAX_CLIENT_TOOLS};
 
 /// Without the `mcp` feature there are no MCP servers' tools to offer.

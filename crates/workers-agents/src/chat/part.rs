@@ -19,7 +19,7 @@ use super::messages::{closing_chunks, id_of, interrupted_message, role_of, Messa
 use super::streams;
 use super::tool_parts::{self, find_call, tool_name, Interaction};
 use super::tools::ChatTools;
-use super::turn::{Chat, ChatTurn};
+use super::turn::{Chat, ChatTurn, MessageConcurrency};
 use super::wire::{
     chat_error_frame, clear_frame, done_frame, ended_frame, error_frame, error_frame_value, message_updated_frame,
     messages_frame, parse_chat_frame, resume_none_frame, resuming_frame, stream_pending_frame, tool_error_frame,
@@ -117,6 +117,10 @@ pub(crate) struct ChatRuntime {
     /// Calls denied since the last continuation (it streams their
     /// `tool-output-denied`).
     denied: RefCell<Vec<String>>,
+    /// How many new messages (`submit-message` requests) came in this wake:
+    /// with [`MessageConcurrency::Latest`], a waiting request that is not
+    /// the last of them gets no turn.
+    submits: Cell<u64>,
 }
 
 /// One run of the turn loop: a new turn, or a continuation.
@@ -201,6 +205,7 @@ impl ChatRuntime {
             pending_id: RefCell::default(),
             wanted: Cell::new(false),
             denied: RefCell::default(),
+            submits: Cell::new(0),
         }
     }
 
@@ -241,7 +246,7 @@ impl ChatRuntime {
             ChatFrame::ResumeRequest { probe_id } => self.probe(ctx, connection, probe_id),
             ChatFrame::ResumeAck(id) => {
                 let live = self.live.borrow().clone();
-                let ended = self.ended.borrow().clone().filter(|l| l.request_id == id);
+                let ended = self.ended.borrow().clone().filter(|l| l.request_id == id && l.offers(connection.id()));
                 match (live, ended) {
                     (Some(live), _) if live.request_id == id => live.replay_to(connection),
                     (_, Some(ended)) => {
@@ -369,8 +374,11 @@ impl ChatRuntime {
         }
         // A continuation that ended before this connection acknowledged it,
         // or a stream an eviction cut.
-        match self.ended.borrow().as_ref().filter(|ended| ended.is_parked(connection.id()) || ended.is_orphan()) {
-            Some(ended) => send(connection, &resuming_frame(&ended.request_id, probe_id.as_deref())),
+        match self.ended.borrow().as_ref().filter(|ended| ended.offers(connection.id())) {
+            Some(ended) => {
+                ended.park(connection.id());
+                send(connection, &resuming_frame(&ended.request_id, probe_id.as_deref()))
+            }
             None => send(connection, &resume_none_frame(IDLE, probe_id.as_deref())),
         }
     }
@@ -456,10 +464,34 @@ impl ChatRuntime {
         connection: &Connection,
         request: ChatRequestFrame,
     ) {
+        let submit = request.trigger == Trigger::Submit;
+        if submit && options.concurrency == MessageConcurrency::Drop && self.queue.is_busy() {
+            // Nothing stored: the sender's hook puts the stored transcript back.
+            if let Ok(all) = ctx.chat_messages().json() {
+                send(connection, &messages_frame(&all));
+            }
+            let frame = done_frame(&request.id, Outcome::Skipped, &trailing_user_ids(&request.messages), false);
+            return send(connection, &frame.to_string());
+        }
+        let ticket = self.submits.get() + u64::from(submit);
+        self.submits.set(ticket);
         let _slot = self.queue.acquire().await;
+        let requester = connection.id().to_owned();
+        if submit && options.concurrency == MessageConcurrency::Latest && ticket != self.submits.get() {
+            // A newer message waits: this one's messages are stored, its
+            // turn is the newer one's.
+            let stored = store_request(ctx, &request).and_then(|()| ctx.chat_messages().json());
+            let frame = match stored {
+                Ok(all) => {
+                    ctx.broadcast(&messages_frame(&all), &[&requester]);
+                    done_frame(&request.id, Outcome::Skipped, &trailing_user_ids(&request.messages), false).to_string()
+                }
+                Err(e) => error_frame(&request.id, &ctx.caller_message("chat request", &e)),
+            };
+            return send(connection, &frame);
+        }
         let denied = std::mem::take(&mut *self.denied.borrow_mut());
         self.release_all(ctx);
-        let requester = connection.id().to_owned();
         let stored = streams::save_context(ctx.sql(), ctx.schema(), Some(&request.body), &request.client_tools)
             .and_then(|()| store_request(ctx, &request))
             .and_then(|()| ctx.chat_messages().json());

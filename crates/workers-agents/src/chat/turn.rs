@@ -23,6 +23,28 @@ pub struct Chat {
     /// turn); `None` keeps them all. This is storage only: the model sees
     /// what is stored.
     pub max_messages: Option<usize>,
+    /// What a new message (`submit-message`) does while another turn runs
+    /// or waits: [`MessageConcurrency::Queue`] by default.
+    pub concurrency: MessageConcurrency,
+}
+
+/// What a chat request sent while another turn runs or waits does (the
+/// reference's `messageConcurrency`). Only new messages (`submit-message`)
+/// are concerned: regenerations, tool results and approvals always queue.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum MessageConcurrency {
+    /// Every request gets its turn, in the order they came.
+    #[default]
+    Queue,
+    /// Of the requests waiting, only the newest gets a turn: the others'
+    /// messages are stored and they end at once with `outcome: "skipped"`
+    /// (the newest one's turn answers them all).
+    Latest,
+    /// A request that comes while a turn runs or waits is refused: nothing
+    /// of it is stored, its sender gets the stored transcript back (the
+    /// hook drops the message it showed) and `outcome: "skipped"`.
+    Drop,
 }
 
 impl Chat {
@@ -40,6 +62,12 @@ impl Chat {
     /// Keeps at most `max` messages in storage.
     pub fn max_messages(mut self, max: usize) -> Self {
         self.max_messages = Some(max);
+        self
+    }
+
+    /// Sets what a new message does while another turn runs or waits.
+    pub fn message_concurrency(mut self, concurrency: MessageConcurrency) -> Self {
+        self.concurrency = concurrency;
         self
     }
 }

@@ -367,6 +367,8 @@ pub enum Outcome {
     Error,
     /// The client stopped it; what was streamed is kept.
     Aborted,
+    /// It got no turn ([`MessageConcurrency`](super::MessageConcurrency)).
+    Skipped,
 }
 
 impl Outcome {
@@ -376,6 +378,7 @@ impl Outcome {
             Outcome::Completed => "completed",
             Outcome::Error => "error",
             Outcome::Aborted => "aborted",
+            Outcome::Skipped => "skipped",
         }
     }
 }
