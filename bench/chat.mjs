@@ -269,8 +269,10 @@ export function chatSection({ date, machine, rounds, chunks, turns, runs }) {
     "Both agents store each reply's chunks while they stream it (so a client that reloads gets the replay) and the",
     "finished message. Frames pass through `wrangler dev`'s proxy (a second workerd) to the driver; the CPU figures are",
     "the worker's own workerd. The storage cost is a callable (`storeChunks`) that stores the chunks through each SDK's",
-    "own chunk store, less the same call storing none: the Rust agent writes each chunk's row before it sends the chunk;",
-    "`AIChatAgent` buffers chunks and writes one row per 10 (a cut stream loses up to 9 sent chunks).",
+    "own chunk store, less the same call storing none. The Rust agent stores every chunk before it sends it; deltas",
+    "that come within 10 ms of the last one sent are held and go together, stored in one commit (a cut stream loses",
+    "only chunks nobody was sent). `AIChatAgent` sends each chunk at once and writes one row per 10 (a cut stream",
+    "loses up to 9 sent chunks).",
   ]);
 }
 

@@ -6,6 +6,7 @@
 //! Pure parts (tested natively): the incremental SSE parser (`sse::parse`) and
 //! both wire formats (`openai`, `workers_ai`).
 
+mod idle;
 pub(crate) mod openai;
 mod part;
 mod provider;

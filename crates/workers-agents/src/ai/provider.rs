@@ -13,6 +13,7 @@ use worker::js_sys::{Array, Function, Promise, Reflect};
 use worker::wasm_bindgen_futures::JsFuture;
 use worker::{ByteStream, Env, Fetch, Headers, Method, Request, RequestInit};
 
+use super::idle::IdleTimer;
 use super::openai;
 use super::types::{error_message, AiError, ChatRequest, ChatResponse, StreamEvent};
 use super::workers_ai::{self, Gateway};
@@ -164,6 +165,7 @@ impl ChatModel {
             queue: VecDeque::new(),
             ended: false,
             idle_timeout: self.idle_timeout,
+            idle: IdleTimer::new(self.idle_timeout),
         })
     }
 
@@ -253,6 +255,7 @@ pub struct ChatStream {
     queue: VecDeque<StreamEvent>,
     ended: bool,
     idle_timeout: Duration,
+    idle: IdleTimer,
 }
 
 impl ChatStream {
@@ -275,11 +278,17 @@ impl ChatStream {
                 let limit = crate::sse::parse::MAX_EVENT_BYTES;
                 return self.fail(AiError::Transport(format!("an event of the stream is larger than {limit} bytes")));
             }
-            let timeout = Box::pin(worker::Delay::from(self.idle_timeout));
-            let events = match select(self.bytes.next(), timeout).await {
-                Either::Left((Some(Ok(chunk)), _)) => self.parser.push(&chunk),
-                Either::Left((Some(Err(e)), _)) => return self.fail(AiError::Transport(e.to_string())),
-                Either::Left((None, _)) => {
+            let read = match select(self.bytes.next(), Box::pin(self.idle.expired())).await {
+                Either::Left((read, _)) => Either::Left(read),
+                Either::Right(_) => Either::Right(()),
+            };
+            let events = match read {
+                Either::Left(Some(Ok(chunk))) => {
+                    self.idle.data();
+                    self.parser.push(&chunk)
+                }
+                Either::Left(Some(Err(e))) => return self.fail(AiError::Transport(e.to_string())),
+                Either::Left(None) => {
                     let tail = self.parser.finish();
                     if tail.is_empty() {
                         return self.fail(AiError::Transport("the stream ended before it was complete".into()));
@@ -287,7 +296,8 @@ impl ChatStream {
                     tail
                 }
                 Either::Right(_) => {
-                    return self.fail(AiError::Transport(format!("no data for {:?}", self.idle_timeout)))
+                    let limit = self.idle_timeout;
+                    return self.fail(AiError::Transport(format!("no data for {limit:?}")));
                 }
             };
             for event in &events {

@@ -7,7 +7,9 @@ use std::cell::{Cell, RefCell};
 use std::collections::{HashSet, VecDeque};
 use std::future::Future;
 use std::pin::Pin;
+use std::rc::{Rc, Weak};
 use std::task::{Context as TaskContext, Poll, Waker};
+use std::time::Duration;
 
 use serde_json::Value;
 
@@ -16,6 +18,19 @@ use super::streams;
 use super::wire::{chunk_frame, ended_frame, replay_complete_frame, replay_frame};
 use crate::storage::sql::Sql;
 use crate::Connection;
+
+/// Deltas (text, reasoning, tool input) that come within this long of the
+/// last delta sent are held and sent together, each one stored first: one
+/// storage commit and one wake of the sockets per window instead of per
+/// chunk (the model's chunks arrive one read each). Other chunks, and the
+/// first delta after a quiet window, go at once.
+const DELTA_WINDOW: Duration = Duration::from_millis(10);
+/// Most bytes of held chunks: past it they go at once.
+const HELD_BYTES: usize = 256 * 1024;
+
+fn is_delta(chunk: &Value) -> bool {
+    matches!(chunk.get("type").and_then(Value::as_str), Some("text-delta" | "reasoning-delta" | "tool-input-delta"))
+}
 
 /// Sends a frame to one connection (a closed one is skipped).
 pub(crate) fn send(connection: &Connection, frame: &str) {
@@ -26,6 +41,8 @@ pub(crate) fn send(connection: &Connection, frame: &str) {
 
 /// One running turn's stream.
 pub(crate) struct LiveStream {
+    /// Itself, for the timer that sends held deltas.
+    me: Weak<LiveStream>,
     pub(crate) request_id: String,
     /// A continuation (after a tool result or approval): every frame says so.
     pub(crate) continuation: bool,
@@ -53,6 +70,16 @@ pub(crate) struct LiveStream {
     pub(crate) failed: Cell<bool>,
     pub(crate) finish_reason: RefCell<Option<String>>,
     waker: RefCell<Option<Waker>>,
+    /// Chunks applied but not yet stored and sent (see [`DELTA_WINDOW`]),
+    /// with their bytes.
+    held: RefCell<Vec<(u64, String)>>,
+    held_bytes: Cell<usize>,
+    /// When a delta was last sent (ms since the epoch).
+    last_delta_ms: Cell<f64>,
+    /// A timer will send the held chunks.
+    timer_armed: Cell<bool>,
+    /// Held chunks the timer could not store: the stream fails at its next chunk.
+    store_failure: RefCell<Option<String>>,
     /// The terminal frame, once sent (kept for a late acknowledgement).
     last: RefCell<Option<Value>>,
 }
@@ -67,8 +94,21 @@ impl LiveStream {
         recipients: Vec<Connection>,
         owners: Vec<String>,
         sql: Option<Sql>,
+    ) -> Rc<Self> {
+        Rc::new_cyclic(|me| LiveStream::build(me, request_id, builder, continuation, recipients, owners, sql))
+    }
+
+    fn build(
+        me: &Weak<LiveStream>,
+        request_id: &str,
+        builder: MessageBuilder,
+        continuation: bool,
+        recipients: Vec<Connection>,
+        owners: Vec<String>,
+        sql: Option<Sql>,
     ) -> Self {
         LiveStream {
+            me: me.clone(),
             request_id: request_id.to_owned(),
             continuation,
             sql,
@@ -83,6 +123,11 @@ impl LiveStream {
             failed: Cell::new(false),
             finish_reason: RefCell::default(),
             waker: RefCell::default(),
+            held: RefCell::default(),
+            held_bytes: Cell::new(0),
+            last_delta_ms: Cell::new(f64::NEG_INFINITY),
+            timer_armed: Cell::new(false),
+            store_failure: RefCell::default(),
             last: RefCell::default(),
         }
     }
@@ -95,22 +140,27 @@ impl LiveStream {
         continuation: bool,
         chunks: Vec<(u64, String)>,
         last: Value,
-    ) -> Self {
-        LiveStream {
+    ) -> Rc<Self> {
+        Rc::new_cyclic(|me| LiveStream {
             next_seq: Cell::new(chunks.last().map_or(0, |(seq, _)| seq + 1)),
             kept: RefCell::new(Some(chunks)),
             last: RefCell::new(Some(last)),
-            ..LiveStream::new(request_id, builder, continuation, Vec::new(), Vec::new(), None)
-        }
+            ..LiveStream::build(me, request_id, builder, continuation, Vec::new(), Vec::new(), None)
+        })
     }
 
-    /// Applies a chunk to the message, stores it, then sends it live;
-    /// nothing once cancelled. `Err` for a chunk out of order (see
-    /// [`MessageBuilder::apply`]) or one that could not be stored (it is
-    /// then not sent).
+    /// Applies a chunk to the message, then stores and sends it live (a
+    /// delta may be held a moment and go with the next ones: see
+    /// [`DELTA_WINDOW`]; it is always stored before it is sent); nothing
+    /// once cancelled. `Err` for a chunk out of order (see
+    /// [`MessageBuilder::apply`]) or when chunks could not be stored (they
+    /// are then not sent).
     pub(crate) fn emit(&self, chunk: &Value) -> Result<(), String> {
         if self.cancelled.get() {
             return Ok(());
+        }
+        if let Some(error) = self.store_failure.borrow().clone() {
+            return Err(error);
         }
         self.builder.borrow_mut().apply(chunk)?;
         if chunk.get("type").and_then(Value::as_str) == Some("error") {
@@ -118,14 +168,63 @@ impl LiveStream {
         }
         let body = chunk.to_string();
         let seq = self.next_seq.get();
-        if let Some(sql) = &self.sql {
-            streams::insert_chunk(sql, &self.request_id, seq, &body)
-                .map_err(|e| format!("the chunk could not be stored: {e}"))?;
-        }
         self.next_seq.set(seq + 1);
-        let frame = chunk_frame(&self.request_id, &body, seq, self.continuation);
-        for connection in self.recipients.borrow().iter() {
-            send(connection, &frame);
+        self.held_bytes.set(self.held_bytes.get() + body.len());
+        self.held.borrow_mut().push((seq, body));
+        if !is_delta(chunk) {
+            return self.flush();
+        }
+        let now = worker::js_sys::Date::now();
+        let window = DELTA_WINDOW.as_secs_f64() * 1000.0;
+        if now - self.last_delta_ms.get() >= window || self.held_bytes.get() >= HELD_BYTES {
+            self.last_delta_ms.set(now);
+            return self.flush();
+        }
+        self.arm_timer(window - (now - self.last_delta_ms.get()));
+        Ok(())
+    }
+
+    /// Sends the held chunks once the window is over, unless they went before.
+    fn arm_timer(&self, wait_ms: f64) {
+        if self.timer_armed.replace(true) {
+            return;
+        }
+        let me = self.me.clone();
+        let wait = Duration::from_secs_f64((wait_ms.max(1.0)) / 1000.0);
+        worker::wasm_bindgen_futures::spawn_local(async move {
+            worker::Delay::from(wait).await;
+            if let Some(live) = me.upgrade() {
+                live.timer_armed.set(false);
+                live.last_delta_ms.set(worker::js_sys::Date::now());
+                if let Err(e) = live.flush() {
+                    worker::console_error!("chat stream {}: {e}", live.request_id);
+                    *live.store_failure.borrow_mut() = Some(e);
+                }
+            }
+        });
+    }
+
+    /// Stores the held chunks (all in this one turn of the event loop: one
+    /// commit), then sends their frames in order. `Err` when they could not
+    /// be stored: none of them is sent.
+    pub(crate) fn flush(&self) -> Result<(), String> {
+        let held = std::mem::take(&mut *self.held.borrow_mut());
+        self.held_bytes.set(0);
+        if held.is_empty() {
+            return Ok(());
+        }
+        if let Some(sql) = &self.sql {
+            for (seq, body) in &held {
+                streams::insert_chunk(sql, &self.request_id, *seq, body)
+                    .map_err(|e| format!("the chunk could not be stored: {e}"))?;
+            }
+        }
+        let recipients = self.recipients.borrow();
+        for (seq, body) in &held {
+            let frame = chunk_frame(&self.request_id, body, *seq, self.continuation);
+            for connection in recipients.iter() {
+                send(connection, &frame);
+            }
         }
         Ok(())
     }
@@ -228,8 +327,12 @@ impl LiveStream {
         *self.last.borrow_mut() = Some(frame);
     }
 
-    /// Stops the turn: its hook is dropped at its next wait.
+    /// Stops the turn: its hook is dropped at its next wait. Held chunks
+    /// go first (the stored message keeps exactly what was streamed).
     pub(crate) fn cancel(&self) {
+        if let Err(e) = self.flush() {
+            worker::console_error!("chat stream {}: {e}", self.request_id);
+        }
         self.cancelled.set(true);
         if let Some(waker) = self.waker.borrow_mut().take() {
             waker.wake();

@@ -429,7 +429,7 @@ impl ChatRuntime {
         let last = done_frame(&row.request_id, Outcome::Aborted, &[], continuation);
         let builder = MessageBuilder::new(&row.message_id);
         let orphan = LiveStream::orphan(&row.request_id, builder, continuation, chunks, last);
-        *self.ended.borrow_mut() = Some(Rc::new(orphan));
+        *self.ended.borrow_mut() = Some(orphan);
         Ok(())
     }
 
@@ -636,7 +636,7 @@ impl ChatRuntime {
             ctx.connections().into_iter().filter(|c| !run.parked.contains_key(c.id())).collect();
         let owners = if run.continuation { run.requesters.clone() } else { Vec::new() };
         let sql = Some(ctx.sql().clone());
-        let live = Rc::new(LiveStream::new(&run.request_id, run.builder, run.continuation, recipients, owners, sql));
+        let live = LiveStream::new(&run.request_id, run.builder, run.continuation, recipients, owners, sql);
         *self.live.borrow_mut() = Some(live.clone());
         for (connection, probe) in &run.parked {
             live.park(connection);
@@ -691,6 +691,10 @@ impl ChatRuntime {
                 Outcome::Completed
             }
         };
+        // Deltas still held (a hook that failed after them) are stored and sent first.
+        if let Err(e) = live.flush() {
+            worker::console_error!("chat stream {}: {e}", run.request_id);
+        }
         live.keep_chunks();
         let finished = self.finish(ctx, options, &live, &run.requesters);
         *self.live.borrow_mut() = None;
