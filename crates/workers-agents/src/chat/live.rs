@@ -32,6 +32,13 @@ fn is_delta(chunk: &Value) -> bool {
     matches!(chunk.get("type").and_then(Value::as_str), Some("text-delta" | "reasoning-delta" | "tool-input-delta"))
 }
 
+/// Sends a frame made once as a JS string (for several connections).
+fn send_js(connection: &Connection, frame: &wasm_bindgen::JsValue) {
+    if let Err(e) = connection.send_js(frame) {
+        worker::console_debug!("send to {} skipped: {e}", connection.id());
+    }
+}
+
 /// Sends a frame to one connection (a closed one is skipped).
 pub(crate) fn send(connection: &Connection, frame: &str) {
     if let Err(e) = connection.send(frame) {
@@ -221,9 +228,9 @@ impl LiveStream {
         }
         let recipients = self.recipients.borrow();
         for (seq, body) in &held {
-            let frame = chunk_frame(&self.request_id, body, *seq, self.continuation);
+            let frame = wasm_bindgen::JsValue::from_str(&chunk_frame(&self.request_id, body, *seq, self.continuation));
             for connection in recipients.iter() {
-                send(connection, &frame);
+                send_js(connection, &frame);
             }
         }
         Ok(())
