@@ -89,7 +89,8 @@ async function chatSocket(baseUrl, name) {
       return new Promise((resolve, reject) => {
         const waiter = { test, resolve };
         waiters.add(waiter);
-        setTimeout(() => waiters.delete(waiter) && reject(new Error(`no such frame within ${timeoutMs} ms`)), timeoutMs);
+        // unref: a wait that was answered does not keep the driver alive for its timeout.
+        setTimeout(() => waiters.delete(waiter) && reject(new Error(`no such frame within ${timeoutMs} ms`)), timeoutMs).unref();
       });
     },
     close: () => ws.close(),
