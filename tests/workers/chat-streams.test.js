@@ -31,6 +31,12 @@ async function until(client, id, count) {
   return frames;
 }
 
+/** Probes and expects `stream_resume_none` with `reason`, echoing the probe id. */
+async function expectNone(client, probeId, reason = "idle") {
+  client.send({ type: "cf_agent_stream_resume_request", probeId });
+  expect(await client.ofType("cf_agent_stream_resume_none")).toEqual({ type: "cf_agent_stream_resume_none", reason, probeId });
+}
+
 /** Probes, expects `stream_resuming` for `id`, acknowledges and returns the replay. */
 async function resume(client, id, probeId) {
   client.send({ type: "cf_agent_stream_resume_request", probeId });
@@ -110,10 +116,7 @@ describe("a stream cut by an eviction", () => {
     expect(after.map((m) => m.id).slice(0, 3)).toEqual(["u1", partial.id, "u2"]);
     expect(after[1]).toEqual(partial);
     expect(after.length).toBe(4);
-    client.send({ type: "cf_agent_stream_resume_request", probeId: "p2" });
-    expect(await client.ofType("cf_agent_stream_resume_none")).toEqual({
-      type: "cf_agent_stream_resume_none", reason: "idle", probeId: "p2",
-    });
+    await expectNone(client, "p2");
     client.close();
   });
 });
@@ -143,12 +146,8 @@ describe("the replay of a stream an eviction cut", () => {
     // Once replayed, the stored message is the answer: a later probe, from a
     // new tab or from a tab that had it, finds nothing to resume.
     const c = await openChat("chat-probe", name);
-    for (const [client, probeId] of [[c, "pc"], [a, "pa2"]]) {
-      client.send({ type: "cf_agent_stream_resume_request", probeId });
-      expect(await client.ofType("cf_agent_stream_resume_none")).toEqual({
-        type: "cf_agent_stream_resume_none", reason: "idle", probeId,
-      });
-    }
+    await expectNone(c, "pc");
+    await expectNone(a, "pa2");
     // An acknowledgement nobody asked for gets the stream's end, not a replay.
     c.send({ type: "cf_agent_stream_resume_ack", id: "r1" });
     const unasked = await collect(c, "r1");
@@ -266,10 +265,7 @@ describe("resume_none reasons", () => {
     owner.send({ type: "cf_agent_stream_resume_ack", id: resuming.id });
     // The continuation is live (the stand-in waits 1 s mid-answer).
     const delta = await owner.next((f) => f.type === RESPONSE && f.id === resuming.id && f.body.includes("text-delta"));
-    other.send({ type: "cf_agent_stream_resume_request", probeId: "theirs" });
-    expect(await other.next((f) => f.type === "cf_agent_stream_resume_none")).toEqual({
-      type: "cf_agent_stream_resume_none", reason: "continuation-owned", probeId: "theirs",
-    });
+    await expectNone(other, "theirs", "continuation-owned");
     const more = await collect(owner, resuming.id);
     expect(more.at(-1)).toMatchObject({ done: true, continuation: true, outcome: "completed" });
     expect(textOf([delta, ...more])).toBe(`Tools said: ${toolCallId}="Oslo"`);

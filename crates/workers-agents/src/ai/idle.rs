@@ -21,6 +21,11 @@ impl IdleTimer {
         IdleTimer { limit, timer: None, last_data_ms: Date::now() }
     }
 
+    /// The longest quiet period allowed.
+    pub(crate) fn limit(&self) -> Duration {
+        self.limit
+    }
+
     /// Data came now.
     pub(crate) fn data(&mut self) {
         self.last_data_ms = Date::now();

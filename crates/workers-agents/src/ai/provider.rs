@@ -164,7 +164,6 @@ impl ChatModel {
             parser: SseParser::new(),
             queue: VecDeque::new(),
             ended: false,
-            idle_timeout: self.idle_timeout,
             idle: IdleTimer::new(self.idle_timeout),
         })
     }
@@ -254,7 +253,6 @@ pub struct ChatStream {
     parser: SseParser,
     queue: VecDeque<StreamEvent>,
     ended: bool,
-    idle_timeout: Duration,
     idle: IdleTimer,
 }
 
@@ -296,7 +294,7 @@ impl ChatStream {
                     tail
                 }
                 Either::Right(_) => {
-                    let limit = self.idle_timeout;
+                    let limit = self.idle.limit();
                     return self.fail(AiError::Transport(format!("no data for {limit:?}")));
                 }
             };

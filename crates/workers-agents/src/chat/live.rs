@@ -102,19 +102,7 @@ impl LiveStream {
         owners: Vec<String>,
         sql: Option<Sql>,
     ) -> Rc<Self> {
-        Rc::new_cyclic(|me| LiveStream::build(me, request_id, builder, continuation, recipients, owners, sql))
-    }
-
-    fn build(
-        me: &Weak<LiveStream>,
-        request_id: &str,
-        builder: MessageBuilder,
-        continuation: bool,
-        recipients: Vec<Connection>,
-        owners: Vec<String>,
-        sql: Option<Sql>,
-    ) -> Self {
-        LiveStream {
+        Rc::new_cyclic(|me| LiveStream {
             me: me.clone(),
             request_id: request_id.to_owned(),
             continuation,
@@ -136,7 +124,7 @@ impl LiveStream {
             timer_armed: Cell::new(false),
             store_failure: RefCell::default(),
             last: RefCell::default(),
-        }
+        })
     }
 
     /// A stream an eviction cut, rebuilt from its stored chunks: it is over
@@ -148,12 +136,11 @@ impl LiveStream {
         chunks: Vec<(u64, String)>,
         last: Value,
     ) -> Rc<Self> {
-        Rc::new_cyclic(|me| LiveStream {
-            next_seq: Cell::new(chunks.last().map_or(0, |(seq, _)| seq + 1)),
-            kept: RefCell::new(Some(chunks)),
-            last: RefCell::new(Some(last)),
-            ..LiveStream::build(me, request_id, builder, continuation, Vec::new(), Vec::new(), None)
-        })
+        let orphan = LiveStream::new(request_id, builder, continuation, Vec::new(), Vec::new(), None);
+        orphan.next_seq.set(chunks.last().map_or(0, |(seq, _)| seq + 1));
+        *orphan.kept.borrow_mut() = Some(chunks);
+        *orphan.last.borrow_mut() = Some(last);
+        orphan
     }
 
     /// Applies a chunk to the message, then stores and sends it live (a

@@ -321,6 +321,11 @@ fn store_request<A: Agent>(ctx: &Context<A>, request: &ChatRequestFrame) -> Resu
     Ok(())
 }
 
+/// The terminal frame of a request that gets no turn (`outcome: "skipped"`).
+fn skipped_frame(request: &ChatRequestFrame) -> String {
+    done_frame(&request.id, Outcome::Skipped, &trailing_user_ids(&request.messages), false).to_string()
+}
+
 /// The ids of the trailing user messages of a request.
 fn trailing_user_ids(messages: &[Value]) -> Vec<String> {
     let mut ids: Vec<String> =
@@ -470,8 +475,7 @@ impl ChatRuntime {
             if let Ok(all) = ctx.chat_messages().json() {
                 send(connection, &messages_frame(&all));
             }
-            let frame = done_frame(&request.id, Outcome::Skipped, &trailing_user_ids(&request.messages), false);
-            return send(connection, &frame.to_string());
+            return send(connection, &skipped_frame(&request));
         }
         let ticket = self.submits.get() + u64::from(submit);
         self.submits.set(ticket);
@@ -484,7 +488,7 @@ impl ChatRuntime {
             let frame = match stored {
                 Ok(all) => {
                     ctx.broadcast(&messages_frame(&all), &[&requester]);
-                    done_frame(&request.id, Outcome::Skipped, &trailing_user_ids(&request.messages), false).to_string()
+                    skipped_frame(&request)
                 }
                 Err(e) => error_frame(&request.id, &ctx.caller_message("chat request", &e)),
             };
