@@ -66,6 +66,24 @@ export function summarize(profile) {
       console.log(`callers ${(us / 1000).toFixed(1)} ms: ${key}`);
     }
   }
+  // BENCH_PROFILE_WITHIN=a,b: the time spent inside (below) functions whose label holds a, or b.
+  const within = process.env.BENCH_PROFILE_WITHIN;
+  if (within) {
+    const parent = new Map();
+    for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+    for (const text of within.split(",")) {
+      let us = 0;
+      profile.samples.forEach((id, i) => {
+        for (let p = id; p !== undefined; p = parent.get(p)) {
+          if (labelOf(p).includes(text)) {
+            us += deltas[i] ?? 0;
+            return;
+          }
+        }
+      });
+      console.log(`within ${text}: ${(us / 1000).toFixed(1)} ms`);
+    }
+  }
   const busy = rows.filter(([label]) => label !== "(idle)" && label !== "(program)");
   const busyTotal = busy.reduce((sum, [, us]) => sum + us, 0);
   const ms = (label) => ((self.get(label) ?? 0) / 1000).toFixed(0);

@@ -382,6 +382,22 @@ describe("schedule limits", () => {
     client.close();
   });
 
+  it("has the rows of the tasks that ran gone before the next task of the same batch looks", async () => {
+    const { client, call, stub } = await jobs();
+    const at = (await call("now")) + 200;
+    for (const label of ["a", "b", "c"]) await call("schedule", { atMs: at }, "record", { label });
+    // Same task, payload and time as "a", idempotent: it must be a new schedule, not the row "a" ran from.
+    await call("schedule", { atMs: at }, "again", { label: "a", atMs: at });
+    await call("schedule", { atMs: at }, "census", { label: "census" });
+    await new Promise((r) => setTimeout(r, 250));
+    await runDurableObjectAlarm(stub);
+    await expect.poll(async () => labels(await call("runs")), { timeout: 5_000 }).toContain("census:2");
+    // census saw itself and the new "a"; the new "a" runs too.
+    await expect.poll(async () => labels(await call("runs")).filter((l) => l === "a"), { timeout: 5_000 }).toEqual(["a", "a"]);
+    await expect.poll(async () => (await call("list")).length, { timeout: 5_000 }).toBe(0);
+    client.close();
+  });
+
   it("never spins on a row that cannot be written at all", async () => {
     const { client, call, stub } = await jobs();
     await call("refuseBookkeeping", "wedged", ["DELETE", "UPDATE"]);

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::limits::{Cursor, MAX_SCHEDULES_PAGE, MAX_SCHEDULES_PAGE_BYTES};
-use super::runner::{now_ms, rearm};
+use super::runner::{now_ms, rearm, settle_finished};
 use super::store::{self, NewSchedule, Schedule, ScheduleFilter};
 use super::tasks::TaskRef;
 use super::when::{plan, Retry, ScheduleKind, When};
@@ -54,7 +54,7 @@ impl<A: Agent> Context<A> {
         let payload = self.task_payload(callback, payload)?;
         let idempotent = options.idempotent.unwrap_or(plan.kind.repeats());
         if idempotent {
-            if let Some(existing) = store::find_same(self.sql(), callback, &payload, &plan)? {
+            if let Some(existing) = store::find_same(self.schedules(), callback, &payload, &plan)? {
                 return Ok(existing.into_schedule());
             }
         }
@@ -70,6 +70,14 @@ impl<A: Agent> Context<A> {
         let plan =
             super::when::Plan { kind: ScheduleKind::Queued, due_ms: now, cron: None, zone: None, interval_ms: None };
         self.insert_schedule(callback, &payload, &plan, Retry::default(), now).await
+    }
+
+    /// The database, for the schedules table: the rows of tasks that ran in
+    /// this alarm and are over go first, so that what is read or written
+    /// next sees the table as it is.
+    fn schedules(&self) -> &crate::Sql {
+        settle_finished(self);
+        self.sql()
     }
 
     fn task_payload<T: Serialize>(&self, callback: &str, payload: &T) -> Result<String> {
@@ -96,7 +104,7 @@ impl<A: Agent> Context<A> {
         let payloads = self.room_for_payload(payload.len() as u64)?;
         let id = crate::ids::uuid_v4();
         let new = NewSchedule { id: &id, callback, payload, plan, retry, now };
-        store::insert(self.sql(), &new)?;
+        store::insert(self.schedules(), &new)?;
         self.armed_alarm().rows.set(Some(rows + 1));
         self.armed_alarm().payload_bytes.set(Some(payloads + payload.len() as u64));
         rearm(self).await?;
@@ -106,7 +114,7 @@ impl<A: Agent> Context<A> {
     /// The number of schedules kept, if one more fits `Agent::MAX_SCHEDULES`.
     fn room_for_one(&self) -> Result<u64> {
         let limit = A::MAX_SCHEDULES as u64;
-        room(&self.armed_alarm().rows, 1, limit, || store::count(self.sql()))?.map_err(|rows| {
+        room(&self.armed_alarm().rows, 1, limit, || store::count(self.schedules()))?.map_err(|rows| {
             Error::Schedule(format!("the agent already keeps {rows} schedules, its limit (Agent::MAX_SCHEDULES)"))
         })
     }
@@ -114,17 +122,19 @@ impl<A: Agent> Context<A> {
     /// The bytes of payloads kept, if `bytes` more fit `Agent::MAX_SCHEDULE_PAYLOAD_BYTES`.
     fn room_for_payload(&self, bytes: u64) -> Result<u64> {
         let limit = A::MAX_SCHEDULE_PAYLOAD_BYTES as u64;
-        room(&self.armed_alarm().payload_bytes, bytes, limit, || store::payload_bytes(self.sql()))?.map_err(|kept| {
-            Error::Schedule(format!(
+        room(&self.armed_alarm().payload_bytes, bytes, limit, || store::payload_bytes(self.schedules()))?.map_err(
+            |kept| {
+                Error::Schedule(format!(
                 "the agent's schedules already hold {kept} bytes of payloads; {bytes} more would pass its limit of \
                  {limit} (Agent::MAX_SCHEDULE_PAYLOAD_BYTES)"
             ))
-        })
+            },
+        )
     }
 
     /// One schedule by id.
     pub fn get_schedule(&self, id: &str) -> Result<Option<Schedule>> {
-        Ok(store::get(self.sql(), id)?.map(|row| row.into_schedule()))
+        Ok(store::get(self.schedules(), id)?.map(|row| row.into_schedule()))
     }
 
     /// Schedules matching `filter`, by due time (then creation).
@@ -165,7 +175,7 @@ impl<A: Agent> Context<A> {
             ),
         };
         let limit = limit.clamp(1, MAX_SCHEDULES_PAGE);
-        let (rows, next) = store::page(self.sql(), filter, after, &[], limit, MAX_SCHEDULES_PAGE_BYTES)?;
+        let (rows, next) = store::page(self.schedules(), filter, after, &[], limit, MAX_SCHEDULES_PAGE_BYTES)?;
         Ok(SchedulePage {
             schedules: rows.into_iter().map(|row| row.into_schedule()).collect(),
             next_cursor: next.map(Cursor::encode),
@@ -174,7 +184,7 @@ impl<A: Agent> Context<A> {
 
     /// Cancels a schedule (or removes a queued or failed task).
     pub async fn cancel_schedule(&self, id: &str) -> Result<()> {
-        if !store::delete(self.sql(), id)? {
+        if !store::delete(self.schedules(), id)? {
             return Err(Error::UnknownSchedule(id.to_owned()));
         }
         self.armed_alarm().note_cancelled(id);
@@ -194,7 +204,7 @@ impl<A: Agent> Context<A> {
     /// Makes a pending schedule due now (it runs at the next alarm, at once);
     /// a repeating one then goes on with its cadence.
     pub async fn run_schedule_now(&self, id: &str) -> Result<()> {
-        if !store::set_due(self.sql(), id, now_ms())? {
+        if !store::set_due(self.schedules(), id, now_ms())? {
             return Err(Error::UnknownSchedule(id.to_owned()));
         }
         rearm(self).await

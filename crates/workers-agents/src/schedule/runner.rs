@@ -3,9 +3,12 @@
 
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
+use std::future::Future;
+use std::pin::{pin, Pin};
+use std::task::Poll;
 
 use super::limits::truncate_error;
-use super::store::{self, Row, Update};
+use super::store::{self, Due, Row, Update};
 use super::when::{next_interval_due, Retry, ScheduleKind};
 use crate::host::panic::catch_panic;
 use crate::{Agent, Context, Error, Result};
@@ -30,6 +33,8 @@ pub(crate) async fn run_due<A: Agent>(ctx: &Context<A>) -> Result<()> {
     ctx.armed_alarm().cancelled.borrow_mut().clear();
     let mut ran = 0;
     'rounds: while ran < MAX_RUNS_PER_ALARM {
+        // The rows of the last batch's finished one-shots go before the next read.
+        settle_finished(ctx);
         let now = now_ms();
         let rows = store::due(ctx.sql(), now, &ctx.armed_alarm().stuck_ids(now), BATCH, BATCH_BYTES)?;
         if rows.is_empty() {
@@ -43,23 +48,48 @@ pub(crate) async fn run_due<A: Agent>(ctx: &Context<A>) -> Result<()> {
             }
         }
     }
+    settle_finished(ctx);
     rearm(ctx).await
+}
+
+/// Polls `future` once: its output, or `Pending` (it waits for I/O).
+async fn poll_once<F: Future>(mut future: Pin<&mut F>) -> Poll<F::Output> {
+    std::future::poll_fn(|cx| Poll::Ready(future.as_mut().poll(cx))).await
 }
 
 /// Runs one due schedule and records the outcome. A failure to record it
 /// (the row cannot be updated, a cron zone is gone) marks the row to be
 /// tried again after [`BOOKKEEPING_RETRY`]; a row that cannot even be marked
 /// is skipped by this wake until then. Either way the loop moves on.
-async fn run_one<A: Agent>(ctx: &Context<A>, row: Row) {
+///
+/// A one-shot task that succeeded has its row deleted with the others of
+/// its batch, in one statement ([`settle_finished`]), before anything else
+/// can see the table: before the next batch is read, before a task reads or
+/// changes schedules, and before a task waits for I/O (the rows then go
+/// with the writes of the tasks that ran, in the same implicit transaction).
+async fn run_one<A: Agent>(ctx: &Context<A>, due: Due) {
     // A task may cancel itself or others; skip rows cancelled since the batch was read.
-    if ctx.armed_alarm().was_cancelled(&row.id) {
+    let armed = ctx.armed_alarm();
+    if armed.was_cancelled(&due.id) {
         return;
     }
-    let outcome = catch_panic(ctx.tasks().run(ctx.agent(), ctx, &row.callback, &row.payload))
-        .await
-        .unwrap_or_else(|panic| Err(format!("task {} panicked: {panic}", row.callback)));
+    let outcome = {
+        let mut run = pin!(catch_panic(ctx.tasks().run(ctx.agent(), ctx, &due.callback, &due.payload)));
+        match poll_once(run.as_mut()).await {
+            Poll::Ready(outcome) => outcome,
+            Poll::Pending => {
+                settle_finished(ctx);
+                run.await
+            }
+        }
+    };
+    let outcome = outcome.unwrap_or_else(|panic| Err(format!("task {} panicked: {panic}", due.callback)));
     let now = now_ms();
-    if ctx.armed_alarm().was_cancelled(&row.id) {
+    if armed.was_cancelled(&due.id) {
+        return;
+    }
+    if outcome.is_ok() && !due.repeats {
+        armed.finished.borrow_mut().push(Finished { id: due.id, callback: due.callback, attempts: due.attempts });
         return;
     }
     let error = outcome.err().map(|e| truncate_error(&e).into_owned());
@@ -68,13 +98,44 @@ async fn run_one<A: Agent>(ctx: &Context<A>, row: Row) {
             "[{}/{}] task {} ({}) failed: {error}",
             ctx.agent_class(),
             ctx.name(),
-            row.callback,
-            row.id
+            due.callback,
+            due.id
         );
     }
-    match settle(ctx, &row, error.as_deref(), now) {
-        Ok(()) => ctx.armed_alarm().unstick(&row.id),
-        Err(e) => mark_troubled(ctx, &row, &e, now),
+    settle_finished(ctx);
+    let finished = Finished { id: due.id, callback: due.callback, attempts: due.attempts };
+    let settled = match store::get(ctx.sql(), &finished.id) {
+        // Deleted by the task itself, by SQL of its own.
+        Ok(None) => return,
+        Ok(Some(row)) => settle(ctx, &row, error.as_deref(), now),
+        Err(e) => Err(e),
+    };
+    match settled {
+        Ok(()) => armed.unstick(&finished.id),
+        Err(e) => mark_troubled(ctx, &finished, &e, now),
+    }
+}
+
+/// Deletes the rows of the one-shot tasks that finished (one statement; if
+/// it is refused, row by row, so that one row that cannot go holds back no
+/// other).
+pub(crate) fn settle_finished<A: Agent>(ctx: &Context<A>) {
+    let armed = ctx.armed_alarm();
+    let finished = std::mem::take(&mut *armed.finished.borrow_mut());
+    if finished.is_empty() {
+        return;
+    }
+    let ids: Vec<String> = finished.iter().map(|f| f.id.clone()).collect();
+    if store::delete_all(ctx.sql(), &ids).is_ok() {
+        ids.iter().for_each(|id| armed.unstick(id));
+        return;
+    }
+    let now = now_ms();
+    for row in &finished {
+        match store::delete(ctx.sql(), &row.id) {
+            Ok(_) => armed.unstick(&row.id),
+            Err(e) => mark_troubled(ctx, row, &e, now),
+        }
     }
 }
 
@@ -124,7 +185,7 @@ fn settle<A: Agent>(ctx: &Context<A>, row: &Row, error: Option<&str>, now: i64) 
 /// The row's outcome could not be recorded: count a failed attempt, keep the
 /// reason and try again after a backoff; if even that write is refused, this
 /// wake leaves the row alone until then.
-fn mark_troubled<A: Agent>(ctx: &Context<A>, row: &Row, error: &Error, now: i64) {
+fn mark_troubled<A: Agent>(ctx: &Context<A>, row: &Finished, error: &Error, now: i64) {
     let message = format!("recording the run of task {} failed: {error}", row.callback);
     let message = truncate_error(&message);
     worker::console_error!("[{}/{}] schedule {}: {message}", ctx.agent_class(), ctx.name(), row.id);
@@ -185,6 +246,16 @@ pub(crate) struct ArmedAlarm {
     pub(crate) rows: Cell<Option<u64>>,
     /// Bytes of payloads, counted like `rows`, for `Agent::MAX_SCHEDULE_PAYLOAD_BYTES`.
     pub(crate) payload_bytes: Cell<Option<u64>>,
+    /// One-shot tasks that ran and whose rows are still to be deleted.
+    finished: RefCell<Vec<Finished>>,
+}
+
+/// A schedule whose run is over, as its bookkeeping needs it.
+#[derive(Debug)]
+struct Finished {
+    id: String,
+    callback: String,
+    attempts: u32,
 }
 
 impl ArmedAlarm {
@@ -230,6 +301,7 @@ impl ArmedAlarm {
 /// Points the alarm at the earliest pending schedule, or clears it.
 pub(crate) async fn rearm<A: Agent>(ctx: &Context<A>) -> Result<()> {
     let armed = ctx.armed_alarm();
+    settle_finished(ctx);
     let pending = store::earliest_due(ctx.sql(), &armed.stuck_ids(now_ms()))?;
     // Other parts may want the alarm too (an MCP session's expiry).
     let wanted = [pending, armed.earliest_unstuck(), ctx.parts.wake_at(ctx)?].into_iter().flatten().min();

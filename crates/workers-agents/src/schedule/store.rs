@@ -299,12 +299,66 @@ pub(crate) fn page(
     Ok((rows, (taken < sizes.len()).then_some(last)))
 }
 
+/// A due schedule as the alarm reads it: what running it takes. The rest of
+/// its row is read only when its outcome needs it (a repeat, a failure).
+#[derive(Debug)]
+pub(crate) struct Due {
+    pub(crate) id: String,
+    pub(crate) callback: String,
+    pub(crate) payload: String,
+    /// A cron or interval schedule.
+    pub(crate) repeats: bool,
+    pub(crate) attempts: u32,
+}
+
+impl Due {
+    /// The row `SELECT id, callback, payload, repeats, attempts` read, by hand
+    /// (this path is hot and small; a serde decoder would be neither).
+    fn decode(values: Vec<SqlValue>) -> Option<Due> {
+        let mut values = values.into_iter();
+        let mut text = || match values.next() {
+            Some(SqlValue::String(text)) => Some(text),
+            _ => None,
+        };
+        let (id, callback, payload) = (text()?, text()?, text()?);
+        let mut int = || match values.next() {
+            Some(SqlValue::Integer(n)) => Some(n),
+            _ => None,
+        };
+        let (repeats, attempts) = (int()?, int()?);
+        Some(Due { id, callback, payload, repeats: repeats != 0, attempts: u32::try_from(attempts).ok()? })
+    }
+}
+
 /// Pending schedules due at or before `now`, earliest (then oldest) first,
-/// but for those in `skip`: at most `limit`, and at most `budget` payload bytes.
-pub(crate) fn due(sql: &Sql, now: i64, skip: &[String], limit: usize, budget: usize) -> Result<Vec<Row>> {
-    let filter =
-        ScheduleFilter { status: Some(ScheduleStatus::Pending), due_to: Some(now), ..ScheduleFilter::default() };
-    Ok(page(sql, &filter, None, skip, limit, budget)?.0)
+/// but for those in `skip`: at most `limit`, and at most `budget` payload
+/// bytes (at least one row). One query: SQLite sums the payload sizes of
+/// the first `limit` rows and returns only those that fit.
+pub(crate) fn due(sql: &Sql, now: i64, skip: &[String], limit: usize, budget: usize) -> Result<Vec<Due>> {
+    let mut clause = String::from(" WHERE status = 'pending' AND due_ms <= ?");
+    let mut values: Vec<SqlValue> = params![now];
+    skip_clause(skip, &mut clause, &mut values);
+    values.push((limit.max(1) as i64).into());
+    values.push((budget as i64).into());
+    let query = format!(
+        "SELECT id, callback, payload, kind IN ('cron', 'interval'), attempts FROM (\
+           SELECT *, length(CAST(payload AS BLOB)) AS bytes, \
+             SUM(length(CAST(payload AS BLOB))) OVER (ORDER BY due_ms, seq ROWS UNBOUNDED PRECEDING) AS upto \
+           FROM (SELECT rowid AS seq, id, callback, payload, kind, attempts, due_ms FROM cf_agents_schedules{clause} \
+                 ORDER BY due_ms, rowid LIMIT ?)) \
+         WHERE upto <= ? OR upto = bytes ORDER BY due_ms, seq"
+    );
+    let cursor = sql.exec(&query, values)?;
+    let mut rows = Vec::new();
+    for values in cursor.raw() {
+        let values = values.map_err(|e| crate::Error::Sql { query: query.clone(), message: e.to_string() })?;
+        let row = Due::decode(values).ok_or_else(|| crate::Error::Sql {
+            query: query.clone(),
+            message: "row decoding: a column of another type".into(),
+        })?;
+        rows.push(row);
+    }
+    Ok(rows)
 }
 
 #[derive(Deserialize)]
@@ -342,6 +396,15 @@ pub(crate) fn earliest_due(sql: &Sql, skip: &[String]) -> Result<Option<i64>> {
 
 pub(crate) fn delete(sql: &Sql, id: &str) -> Result<bool> {
     Ok(sql.execute("DELETE FROM cf_agents_schedules WHERE id = ?", params![id])? > 0)
+}
+
+/// Deletes the schedules `ids`, in one statement.
+pub(crate) fn delete_all(sql: &Sql, ids: &[String]) -> Result<()> {
+    sql.execute(
+        "DELETE FROM cf_agents_schedules WHERE id IN (SELECT value FROM json_each(?))",
+        params![serde_json::Value::from(ids.to_vec()).to_string()],
+    )?;
+    Ok(())
 }
 
 /// What a run changed about a schedule.
