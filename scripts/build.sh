@@ -36,7 +36,8 @@ inputs() {
     for crate in $(crates); do
       find "$crate/Cargo.toml" "$crate/src" -type f
     done | sort -u | tr '\n' '\0' | xargs -0 sha256sum
-    sha256sum Cargo.toml Cargo.lock scripts/build.sh scripts/nightly.sh scripts/strip-wasm-names.mjs
+    sha256sum Cargo.toml Cargo.lock scripts/build.sh scripts/nightly.sh scripts/strip-wasm-names.mjs \
+      scripts/wasm-opt.sh scripts/drop-dead-classes.mjs
   } | sha256sum | cut -d' ' -f1
 }
 stamp="$(inputs)"
@@ -50,7 +51,7 @@ bash scripts/setup-rust.sh >/dev/null
 source scripts/nightly.sh
 export PATH="$NIGHTLY_SHIM:$PATH"
 export WASM_BINDGEN_BIN="$PWD/.tools/bin/wasm-bindgen"
-export WASM_OPT_BIN="$PWD/node_modules/.bin/wasm-opt"
+export WASM_OPT_BIN="$PWD/scripts/wasm-opt.sh"
 export ESBUILD_BIN="$PWD/node_modules/.bin/esbuild"
 "$PWD/.tools/bin/worker-build" "${opts[@]}" "$dir"
 if [[ "$dir" != tests/fixture && "${AGENTS_KEEP_WASM_NAMES:-0}" != 1 ]]; then

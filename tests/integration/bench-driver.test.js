@@ -6,6 +6,7 @@ import { assertPortFree, startWrangler } from "../../bench/lib/server.mjs";
 import { measure } from "../../bench/schedule.mjs";
 import { readFileSync } from "node:fs";
 import { sections, withoutNames } from "../../scripts/strip-wasm-names.mjs";
+import { deadClassExports, exportsOf, withoutExports } from "../../scripts/drop-dead-classes.mjs";
 
 describe("server launcher", () => {
   it("refuses a port that something already listens on, instead of using that server", async () => {
@@ -162,5 +163,54 @@ describe("wasm names", () => {
     const names = sectionNames(wasm);
     expect(names).not.toContain("name");
     expect(names).toContain(10); // the code section is there
+  });
+});
+
+// Optimized builds drop the exports of classes the worker can never hand to JavaScript (scripts/drop-dead-classes.mjs).
+describe("dead class exports", () => {
+  const names = [
+    "benchagent_new",
+    "__wbg_benchagent_free",
+    "benchagent_fetch",
+    "__wbg_r2range_free",
+    "__wbg_get_r2range_length",
+    "__wbg_set_r2range_length",
+    "intounderlyingsource_pull",
+    "__wbg_intounderlyingsource_free",
+    "memory",
+    "fetch",
+  ];
+
+  it("are those of classes with no constructor, when the glue wraps no instance", () => {
+    const dead = deadClassExports(names, "export class R2Range { free() {} }");
+    expect([...dead].sort()).toEqual([
+      "__wbg_get_r2range_length",
+      "__wbg_intounderlyingsource_free",
+      "__wbg_r2range_free",
+      "__wbg_set_r2range_length",
+      "intounderlyingsource_pull",
+    ]);
+    // A class Rust hands to JavaScript somewhere: nothing is dropped.
+    expect(deadClassExports(names, "static __wrap(ptr) {}").size).toBe(0);
+  });
+
+  it("leave the module's other exports and sections byte for byte", () => {
+    const entry = (name, kind, index) => [name.length, ...Buffer.from(name), kind, index];
+    const exports = [...entry("memory", 2, 0), ...entry("__wbg_r2range_free", 0, 1), ...entry("fetch", 0, 2)];
+    const header = [0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0];
+    const type = [1, 4, 1, 0x60, 0, 0];
+    const module = Buffer.from([...header, ...type, 7, exports.length + 1, 3, ...exports]);
+    expect(exportsOf(module).map((e) => e.name)).toEqual(["memory", "__wbg_r2range_free", "fetch"]);
+    const kept = withoutExports(module, new Set(["__wbg_r2range_free"]));
+    const expected = [...entry("memory", 2, 0), ...entry("fetch", 0, 2)];
+    expect(kept).toEqual(Buffer.from([...header, ...type, 7, expected.length + 1, 2, ...expected]));
+  });
+
+  it("are gone from the chat benchmark worker (an optimized build, served above)", () => {
+    const build = new URL("../../bench/chat/rust/build/", import.meta.url);
+    const exported = exportsOf(readFileSync(new URL("index_bg.wasm", build))).map((e) => e.name);
+    expect(exported.filter((name) => /_new$/.test(name)).length).toBeGreaterThan(0); // its agents' constructors
+    expect(exported.filter((name) => /r2range|minifyconfig|containerstartupoptions/.test(name))).toEqual([]);
+    expect(deadClassExports(exported, readFileSync(new URL("index.js", build), "utf8")).size).toBe(0);
   });
 });

@@ -373,12 +373,21 @@ describe("schedule limits", () => {
 
   it("pages by payload bytes too: at most 8 MiB of payloads a page", async () => {
     const { client, call } = await jobs();
-    await call("scheduleBig", 20, 500_000); // 20 payloads of ~500 kB, 10 MB in all
+    await call("scheduleBig", 20, 500_000, 3_600_000); // 20 payloads of ~500 kB, 10 MB in all
     const first = await call("listPage", null, null, 100);
     expect(first.schedules).toHaveLength(16); // 16 × 500,012 bytes ≤ 8 MiB < 17 ×
     const rest = await call("listPage", null, first.nextCursor, 100);
     expect(rest.schedules).toHaveLength(4);
     expect(rest.nextCursor).toBeNull();
+    client.close();
+  });
+
+  it("runs due tasks whose payloads together pass the alarm's batch budget (4 MiB a batch)", async () => {
+    const { client, call, stub } = await jobs();
+    await call("scheduleBig", 20, 500_000, 0); // 10 MB of payloads, all due at once
+    await runDurableObjectAlarm(stub);
+    await expect.poll(() => call("runCount"), { timeout: 10_000 }).toBe(20);
+    expect(await call("list")).toEqual([]);
     client.close();
   });
 

@@ -69,7 +69,7 @@ pub struct ScheduleFilter {
     pub due_to: Option<i64>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug)]
 pub(crate) struct Row {
     pub(crate) id: String,
     pub(crate) callback: String,
@@ -91,7 +91,81 @@ pub(crate) struct Row {
     pub(crate) created_ms: i64,
 }
 
+/// A row's values in column order, read by hand: the schedule rows are read
+/// on hot paths, and a serde decoder for them would be a large part of the
+/// bundle. `None`: a value of another type than its column holds.
+struct Values(std::vec::IntoIter<SqlValue>);
+
+impl Values {
+    fn text(&mut self) -> Option<String> {
+        self.text_or_null()?
+    }
+
+    fn text_or_null(&mut self) -> Option<Option<String>> {
+        match self.0.next()? {
+            SqlValue::String(text) => Some(Some(text)),
+            SqlValue::Null => Some(None),
+            _ => None,
+        }
+    }
+
+    fn int(&mut self) -> Option<i64> {
+        self.int_or_null()?
+    }
+
+    fn int_or_null(&mut self) -> Option<Option<i64>> {
+        match self.0.next()? {
+            SqlValue::Integer(n) => Some(Some(n)),
+            SqlValue::Null => Some(None),
+            _ => None,
+        }
+    }
+
+    fn count(&mut self) -> Option<u32> {
+        u32::try_from(self.int()?).ok()
+    }
+}
+
+/// Runs `query` (its columns those `decode` reads) and decodes its rows.
+fn read<T>(sql: &Sql, query: &str, values: Vec<SqlValue>, decode: fn(&mut Values) -> Option<T>) -> Result<Vec<T>> {
+    let mut rows = Vec::new();
+    for row in sql.run(query, values)?.values() {
+        let failed = |message: String| crate::Error::Sql { query: query.to_owned(), message };
+        let row = decode(&mut Values(row.map_err(failed)?.into_iter()));
+        rows.push(row.ok_or_else(|| failed("row decoding: a column of another type".into()))?);
+    }
+    Ok(rows)
+}
+
 impl Row {
+    /// A row of `SELECT {COLUMNS}`.
+    fn decode(v: &mut Values) -> Option<Row> {
+        Some(Row {
+            id: v.text()?,
+            callback: v.text()?,
+            payload: v.text()?,
+            kind: ScheduleKind::parse(&v.text()?)?,
+            due_ms: v.int()?,
+            anchor_ms: v.int()?,
+            cron: v.text_or_null()?,
+            zone: v.text_or_null()?,
+            interval_ms: v.int_or_null()?,
+            status: match v.text()?.as_str() {
+                "pending" => ScheduleStatus::Pending,
+                "failed" => ScheduleStatus::Failed,
+                _ => return None,
+            },
+            attempts: v.count()?,
+            max_attempts: v.count()?,
+            base_delay_ms: v.int()?,
+            max_delay_ms: v.int()?,
+            runs: v.count()?,
+            failures: v.count()?,
+            last_error: v.text_or_null()?,
+            created_ms: v.int()?,
+        })
+    }
+
     pub(crate) fn retry(&self) -> Retry {
         Retry { max_attempts: self.max_attempts, base_delay_ms: self.base_delay_ms, max_delay_ms: self.max_delay_ms }
     }
@@ -179,7 +253,8 @@ pub(crate) fn insert(sql: &Sql, new: &NewSchedule<'_>) -> Result<()> {
 }
 
 pub(crate) fn get(sql: &Sql, id: &str) -> Result<Option<Row>> {
-    sql.query_one(&format!("SELECT {COLUMNS} FROM cf_agents_schedules WHERE id = ?"), params![id])
+    let query = format!("SELECT {COLUMNS} FROM cf_agents_schedules WHERE id = ?");
+    Ok(read(sql, &query, params![id], Row::decode)?.into_iter().next())
 }
 
 /// An existing pending schedule of the same task, payload and timing.
@@ -204,7 +279,7 @@ pub(crate) fn find_same(sql: &Sql, callback: &str, payload: &str, plan: &Plan) -
         }
     }
     query.push_str(" LIMIT 1");
-    sql.query_one(&query, values)
+    Ok(read(sql, &query, values, Row::decode)?.into_iter().next())
 }
 
 /// `WHERE …` for `filter`, and its values.
@@ -248,7 +323,6 @@ fn skip_clause(skip: &[String], clause: &mut String, values: &mut Vec<SqlValue>)
     }
 }
 
-#[derive(Deserialize)]
 struct Size {
     seq: i64,
     due_ms: i64,
@@ -279,12 +353,14 @@ pub(crate) fn page(
     let limit = limit.max(1);
     let mut probe = values.clone();
     probe.push((limit as i64 + 1).into());
-    let sizes: Vec<Size> = sql.query(
+    let sizes = read(
+        sql,
         &format!(
             "SELECT rowid AS seq, due_ms, length(CAST(payload AS BLOB)) AS bytes FROM cf_agents_schedules{clause} \
              ORDER BY due_ms, rowid LIMIT ?"
         ),
         probe,
+        |v| Some(Size { seq: v.int()?, due_ms: v.int()?, bytes: v.int()? }),
     )?;
     let taken = page_len(sizes.iter().map(|s| usize::try_from(s.bytes).unwrap_or(usize::MAX)), limit, budget);
     let Some(last) = taken.checked_sub(1).map(|i| Cursor { due_ms: sizes[i].due_ms, seq: sizes[i].seq }) else {
@@ -294,8 +370,8 @@ pub(crate) fn page(
     values.push(last.due_ms.into());
     values.push(last.seq.into());
     values.push((taken as i64).into());
-    let rows = sql
-        .query(&format!("SELECT {COLUMNS} FROM cf_agents_schedules{clause} ORDER BY due_ms, rowid LIMIT ?"), values)?;
+    let query = format!("SELECT {COLUMNS} FROM cf_agents_schedules{clause} ORDER BY due_ms, rowid LIMIT ?");
+    let rows = read(sql, &query, values, Row::decode)?;
     Ok((rows, (taken < sizes.len()).then_some(last)))
 }
 
@@ -312,76 +388,62 @@ pub(crate) struct Due {
 }
 
 impl Due {
-    /// The row `SELECT id, callback, payload, repeats, attempts` read, by hand
-    /// (this path is hot and small; a serde decoder would be neither).
-    fn decode(values: Vec<SqlValue>) -> Option<Due> {
-        let mut values = values.into_iter();
-        let mut text = || match values.next() {
-            Some(SqlValue::String(text)) => Some(text),
-            _ => None,
-        };
-        let (id, callback, payload) = (text()?, text()?, text()?);
-        let mut int = || match values.next() {
-            Some(SqlValue::Integer(n)) => Some(n),
-            _ => None,
-        };
-        let (repeats, attempts) = (int()?, int()?);
-        Some(Due { id, callback, payload, repeats: repeats != 0, attempts: u32::try_from(attempts).ok()? })
+    /// A row of `SELECT id, callback, payload, repeats, attempts`.
+    fn decode(v: &mut Values) -> Option<Due> {
+        Some(Due {
+            id: v.text()?,
+            callback: v.text()?,
+            payload: v.text()?,
+            repeats: v.int()? != 0,
+            attempts: v.count()?,
+        })
     }
 }
 
 /// Pending schedules due at or before `now`, earliest (then oldest) first,
-/// but for those in `skip`: at most `limit`, and at most `budget` payload
-/// bytes (at least one row). One query: SQLite sums the payload sizes of
-/// the first `limit` rows and returns only those that fit.
+/// but for those in `skip`: at most `limit`, and no more once `budget`
+/// payload bytes are read (the row that reaches it is the last one).
+///
+/// One query, read row by row: the runtime steps the statement as its rows
+/// are taken, so rows after the budget are never read.
 pub(crate) fn due(sql: &Sql, now: i64, skip: &[String], limit: usize, budget: usize) -> Result<Vec<Due>> {
     let mut clause = String::from(" WHERE status = 'pending' AND due_ms <= ?");
     let mut values: Vec<SqlValue> = params![now];
     skip_clause(skip, &mut clause, &mut values);
     values.push((limit.max(1) as i64).into());
-    values.push((budget as i64).into());
     let query = format!(
-        "SELECT id, callback, payload, kind IN ('cron', 'interval'), attempts FROM (\
-           SELECT *, length(CAST(payload AS BLOB)) AS bytes, \
-             SUM(length(CAST(payload AS BLOB))) OVER (ORDER BY due_ms, seq ROWS UNBOUNDED PRECEDING) AS upto \
-           FROM (SELECT rowid AS seq, id, callback, payload, kind, attempts, due_ms FROM cf_agents_schedules{clause} \
-                 ORDER BY due_ms, rowid LIMIT ?)) \
-         WHERE upto <= ? OR upto = bytes ORDER BY due_ms, seq"
+        "SELECT id, callback, payload, kind IN ('cron', 'interval'), attempts FROM cf_agents_schedules{clause} \
+         ORDER BY due_ms, rowid LIMIT ?"
     );
-    let cursor = sql.exec(&query, values)?;
     let mut rows = Vec::new();
-    for values in cursor.raw() {
-        let values = values.map_err(|e| crate::Error::Sql { query: query.clone(), message: e.to_string() })?;
-        let row = Due::decode(values).ok_or_else(|| crate::Error::Sql {
-            query: query.clone(),
-            message: "row decoding: a column of another type".into(),
-        })?;
+    let mut bytes = 0;
+    for row in sql.run(&query, values)?.values() {
+        let failed = |message: String| crate::Error::Sql { query: query.clone(), message };
+        let row = Due::decode(&mut Values(row.map_err(failed)?.into_iter()));
+        let row = row.ok_or_else(|| failed("row decoding: a column of another type".into()))?;
+        bytes += row.payload.len();
         rows.push(row);
+        if bytes >= budget {
+            break;
+        }
     }
     Ok(rows)
 }
 
-#[derive(Deserialize)]
-struct Count {
-    n: i64,
+/// The one integer (or `NULL`) `query` returns.
+fn number(sql: &Sql, query: &str, values: Vec<SqlValue>) -> Result<Option<i64>> {
+    Ok(read(sql, query, values, Values::int_or_null)?.into_iter().next().flatten())
 }
 
 /// The bytes of payload the table holds.
 pub(crate) fn payload_bytes(sql: &Sql) -> Result<u64> {
-    let row: Option<Count> = sql
-        .query_one("SELECT COALESCE(SUM(length(CAST(payload AS BLOB))), 0) AS n FROM cf_agents_schedules", params![])?;
-    Ok(row.map_or(0, |r| r.n.max(0) as u64))
+    let n = number(sql, "SELECT COALESCE(SUM(length(CAST(payload AS BLOB))), 0) FROM cf_agents_schedules", params![])?;
+    Ok(n.unwrap_or(0).max(0) as u64)
 }
 
 /// How many schedules the table holds (pending and failed).
 pub(crate) fn count(sql: &Sql) -> Result<u64> {
-    let row: Option<Count> = sql.query_one("SELECT COUNT(*) AS n FROM cf_agents_schedules", params![])?;
-    Ok(row.map_or(0, |r| r.n.max(0) as u64))
-}
-
-#[derive(Deserialize)]
-struct Earliest {
-    due: Option<i64>,
+    Ok(number(sql, "SELECT COUNT(*) FROM cf_agents_schedules", params![])?.unwrap_or(0).max(0) as u64)
 }
 
 /// The earliest due time of any pending schedule but those in `skip`.
@@ -389,9 +451,7 @@ pub(crate) fn earliest_due(sql: &Sql, skip: &[String]) -> Result<Option<i64>> {
     let mut clause = String::from(" WHERE status = 'pending'");
     let mut values = Vec::new();
     skip_clause(skip, &mut clause, &mut values);
-    let row: Option<Earliest> =
-        sql.query_one(&format!("SELECT MIN(due_ms) AS due FROM cf_agents_schedules{clause}"), values)?;
-    Ok(row.and_then(|r| r.due))
+    number(sql, &format!("SELECT MIN(due_ms) FROM cf_agents_schedules{clause}"), values)
 }
 
 pub(crate) fn delete(sql: &Sql, id: &str) -> Result<bool> {

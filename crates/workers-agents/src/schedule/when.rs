@@ -130,6 +130,13 @@ impl ScheduleKind {
         matches!(self, ScheduleKind::Cron | ScheduleKind::Interval)
     }
 
+    /// The kind [`as_str`](Self::as_str) names.
+    pub(crate) fn parse(text: &str) -> Option<ScheduleKind> {
+        [Self::Delayed, Self::Scheduled, Self::Cron, Self::Interval, Self::Queued]
+            .into_iter()
+            .find(|kind| kind.as_str() == text)
+    }
+
     pub(crate) fn as_str(self) -> &'static str {
         match self {
             ScheduleKind::Delayed => "delayed",

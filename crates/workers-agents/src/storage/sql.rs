@@ -10,6 +10,7 @@ use worker::{SqlCursor, SqlStorage};
 
 pub use worker::SqlStorageValue as SqlValue;
 
+use super::js::{self, JsCursor, JsSql};
 use super::{rows, statement};
 use crate::{Error, Result};
 
@@ -91,6 +92,7 @@ extern "C" {
 #[derive(Clone)]
 pub struct Sql {
     inner: SqlStorage,
+    js: JsSql,
     storage: JsValue,
 }
 
@@ -122,19 +124,27 @@ fn bulk_insert_sql(table: &str, columns: &[&str]) -> Result<String> {
     Ok(format!("INSERT INTO {table} ({}) SELECT {} FROM json_each(?)", columns.join(", "), picks.join(", ")))
 }
 
-/// Drains `cursor` so its statement runs to completion; the rows written.
-fn run_to_completion(query: &str, cursor: &SqlCursor) -> Result<usize> {
-    for row in cursor.raw() {
-        row.map_err(|e| failed(query, e))?;
+/// Runs `cursor`'s statement to completion; the rows written. A statement
+/// without result columns is complete once `exec` returns (the runtime
+/// steps it once, and it has no row to stop at); one with them (a `SELECT`,
+/// `… RETURNING`) is drained. Draining costs the runtime an iterator even
+/// when there is nothing to take, about as much as a small `INSERT` itself.
+fn run_to_completion(query: &str, cursor: &JsCursor) -> Result<usize> {
+    if cursor.has_columns() {
+        for row in cursor.rows() {
+            row.map_err(|e| failed(query, worker::Error::from(e)))?;
+        }
     }
-    Ok(cursor.rows_written())
+    Ok(cursor.rows_written() as usize)
 }
 
 impl Sql {
     pub(crate) fn new(durable: &worker::State) -> Self {
         let storage = durable.storage();
         let raw: &JsValue = storage.as_raw().as_ref();
-        Sql { inner: storage.sql(), storage: raw.clone() }
+        let inner = storage.sql();
+        let js = AsRef::<JsValue>::as_ref(&inner).clone().unchecked_into();
+        Sql { inner, js, storage: raw.clone() }
     }
 
     /// Runs one statement and returns the runtime cursor (a
@@ -170,10 +180,10 @@ impl Sql {
 
     /// Runs `query` and decodes its rows, at most `limit` of them.
     fn decode_rows<T: DeserializeOwned>(&self, query: &str, params: Vec<SqlValue>, limit: usize) -> Result<Vec<T>> {
-        let cursor = self.exec(query, params)?;
-        let columns = cursor.column_names();
+        let cursor = self.run(query, params)?;
+        let columns = cursor.columns();
         let mut rows = Vec::new();
-        for (index, values) in cursor.raw().enumerate().take(limit) {
+        for (index, values) in cursor.values().enumerate().take(limit) {
             let values = values.map_err(|e| failed(query, e))?;
             let row = rows::decode_row(&columns, values);
             rows.push(row.map_err(|e| failed(query, format!("row decoding: row {index}: {e}")))?);
@@ -257,13 +267,20 @@ impl Sql {
     /// Runs a statement with runtime values as parameters (a large string
     /// passed as a JS string is not copied into a Rust `String` first).
     pub(crate) fn execute_js(&self, query: &str, params: Vec<JsValue>) -> Result<usize> {
-        let cursor = self.inner.exec_raw(query, params).map_err(|e| failed(query, e))?;
+        let bindings = params.into_iter().collect();
+        let cursor = js::exec_js(&self.js, query, bindings).map_err(|e| failed(query, worker::Error::from(e)))?;
         run_to_completion(query, &cursor)
+    }
+
+    /// Runs one statement on the runtime's API directly (see `storage::js`).
+    pub(crate) fn run(&self, query: &str, params: Vec<SqlValue>) -> Result<JsCursor> {
+        let params = params.into_iter().map(crate::SqlParam::into_sql_value).collect();
+        js::exec(&self.js, query, params).map_err(|e| failed(query, worker::Error::from(e)))
     }
 
     /// Runs a statement for its effect and returns how many rows it wrote.
     pub fn execute(&self, query: &str, params: Vec<SqlValue>) -> Result<usize> {
-        run_to_completion(query, &self.exec(query, params)?)
+        run_to_completion(query, &self.run(query, params)?)
     }
 
     /// Inserts many rows in one statement, crossing into the runtime once:
