@@ -3,10 +3,10 @@
 // export classes (ContainerStartupOptions, MinifyConfig, R2Range,
 // IntoUnderlyingSource/Sink/ByteSource) whose methods every build carries,
 // though JavaScript only gets an instance of one when Rust code passes it
-// one (the glue's `__wrap`) or constructs one (an `<class>_new` export).
-// A worker whose glue does neither for a class cannot call that class's
-// methods; this drops them. When the glue has any `__wrap`, nothing is
-// dropped (which class it belongs to is not worth guessing in minified code).
+// one (through the wasm import `__wbg_<class>_new`, which the glue answers
+// with `Class.__wrap`) or constructs one (an `<class>_new` export). A worker
+// that has neither for a class cannot call that class's methods; this drops
+// them.
 // scripts/wasm-opt.sh runs this before wasm-opt on every optimized build.
 //
 //   node scripts/drop-dead-classes.mjs <file.wasm> <its wasm-bindgen glue.js>
@@ -67,11 +67,11 @@ export function withoutExports(wasm, drop) {
 
 /** The exports of classes the glue can never hold an instance of. */
 export function deadClassExports(names, glue) {
-  if (glue.includes("__wrap")) return new Set();
   const classes = names.map((name) => name.match(/^__wbg_([a-z0-9]+)_free$/)?.[1]).filter(Boolean);
   const dead = new Set();
   for (const cls of classes) {
-    if (names.includes(`${cls}_new`)) continue;
+    // A constructor JavaScript may call, or the import through which Rust hands one over (`Class.__wrap`).
+    if (names.includes(`${cls}_new`) || glue.includes(`__wbg_${cls}_new`)) continue;
     const own = new RegExp(`^(__wbg_${cls}_free|__wbg_(get|set)_${cls}_.+|${cls}_.+)$`);
     for (const name of names) if (own.test(name)) dead.add(name);
   }

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::limits::{Cursor, MAX_SCHEDULES_PAGE, MAX_SCHEDULES_PAGE_BYTES};
-use super::runner::{now_ms, rearm, settle_finished};
+use super::runner::{now_ms, rearm, rearm_for, settle_finished};
 use super::store::{self, NewSchedule, Schedule, ScheduleFilter};
 use super::tasks::TaskRef;
 use super::when::{plan, Retry, ScheduleKind, When};
@@ -107,7 +107,7 @@ impl<A: Agent> Context<A> {
         store::insert(self.schedules(), &new)?;
         self.armed_alarm().rows.set(Some(rows + 1));
         self.armed_alarm().payload_bytes.set(Some(payloads + payload.len() as u64));
-        rearm(self).await?;
+        rearm_for(self, plan.due_ms).await?;
         Ok(new.to_schedule())
     }
 

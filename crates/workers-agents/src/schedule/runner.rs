@@ -298,6 +298,15 @@ impl ArmedAlarm {
     }
 }
 
+/// After a schedule due at `due` was added: an alarm this wake armed at or
+/// before it stays as it is (no query); otherwise [`rearm`].
+pub(crate) async fn rearm_for<A: Agent>(ctx: &Context<A>, due: i64) -> Result<()> {
+    if matches!(ctx.armed_alarm().armed.get(), Some(Some(at)) if at <= due) {
+        return Ok(());
+    }
+    rearm(ctx).await
+}
+
 /// Points the alarm at the earliest pending schedule, or clears it.
 pub(crate) async fn rearm<A: Agent>(ctx: &Context<A>) -> Result<()> {
     let armed = ctx.armed_alarm();
