@@ -106,7 +106,10 @@ async fn run_one<A: Agent>(ctx: &Context<A>, due: Due) {
     let finished = Finished { id: due.id, callback: due.callback, attempts: due.attempts };
     let settled = match store::get(ctx.sql(), &finished.id) {
         // Deleted by the task itself, by SQL of its own.
-        Ok(None) => return,
+        Ok(None) => {
+            armed.unstick(&finished.id);
+            return;
+        }
         Ok(Some(row)) => settle(ctx, &row, error.as_deref(), now),
         Err(e) => Err(e),
     };
@@ -121,6 +124,11 @@ async fn run_one<A: Agent>(ctx: &Context<A>, due: Due) {
 /// other).
 pub(crate) fn settle_finished<A: Agent>(ctx: &Context<A>) {
     let armed = ctx.armed_alarm();
+    // Inside a transaction of a task's own, the delete could be rolled back
+    // with it after the rows left the list: they stay listed until after it.
+    if ctx.sql().in_transaction() {
+        return;
+    }
     let finished = std::mem::take(&mut *armed.finished.borrow_mut());
     if finished.is_empty() {
         return;

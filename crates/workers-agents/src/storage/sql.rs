@@ -94,6 +94,8 @@ pub struct Sql {
     inner: SqlStorage,
     js: JsSql,
     storage: JsValue,
+    /// How many [`Sql::transaction`]s are open (they nest).
+    transactions: std::rc::Rc<std::cell::Cell<u32>>,
 }
 
 impl std::fmt::Debug for Sql {
@@ -138,13 +140,29 @@ fn run_to_completion(query: &str, cursor: &JsCursor) -> Result<usize> {
     Ok(cursor.rows_written() as usize)
 }
 
+/// Counts an open transaction until dropped (a panic that unwinds out of it included).
+struct OpenTransaction<'a>(&'a std::cell::Cell<u32>);
+
+impl<'a> OpenTransaction<'a> {
+    fn new(open: &'a std::cell::Cell<u32>) -> Self {
+        open.set(open.get() + 1);
+        OpenTransaction(open)
+    }
+}
+
+impl Drop for OpenTransaction<'_> {
+    fn drop(&mut self) {
+        self.0.set(self.0.get().saturating_sub(1));
+    }
+}
+
 impl Sql {
     pub(crate) fn new(durable: &worker::State) -> Self {
         let storage = durable.storage();
         let raw: &JsValue = storage.as_raw().as_ref();
         let inner = storage.sql();
         let js = AsRef::<JsValue>::as_ref(&inner).clone().unchecked_into();
-        Sql { inner, js, storage: raw.clone() }
+        Sql { inner, js, storage: raw.clone(), transactions: Default::default() }
     }
 
     /// Runs one statement and returns the runtime cursor (a
@@ -228,7 +246,9 @@ impl Sql {
             }
         };
         let closure = ScopedClosure::borrow_mut_assert_unwind_safe(&mut run);
+        let open = OpenTransaction::new(&self.transactions);
         let ran = self.storage.unchecked_ref::<TransactionalStorage>().transaction_sync(&closure);
+        drop(open);
         drop(closure);
         match (ran, outcome) {
             (Ok(_), Some(result)) => result,
@@ -270,6 +290,11 @@ impl Sql {
         let bindings = params.into_iter().collect();
         let cursor = js::exec_js(&self.js, query, bindings).map_err(|e| failed(query, worker::Error::from(e)))?;
         run_to_completion(query, &cursor)
+    }
+
+    /// Whether a [`Sql::transaction`] is open.
+    pub(crate) fn in_transaction(&self) -> bool {
+        self.transactions.get() > 0
     }
 
     /// Runs one statement on the runtime's API directly (see `storage::js`).
