@@ -128,11 +128,28 @@ impl Values {
 
 /// Runs `query` (its columns those `decode` reads) and decodes its rows.
 fn read<T>(sql: &Sql, query: &str, values: Vec<SqlValue>, decode: fn(&mut Values) -> Option<T>) -> Result<Vec<T>> {
+    read_until(sql, query, values, decode, |_| false)
+}
+
+/// [`read`], taking no more rows after the first one `last` says is the last
+/// (the runtime steps the statement as rows are taken: the others are never read).
+fn read_until<T>(
+    sql: &Sql,
+    query: &str,
+    values: Vec<SqlValue>,
+    decode: fn(&mut Values) -> Option<T>,
+    mut last: impl FnMut(&T) -> bool,
+) -> Result<Vec<T>> {
     let mut rows = Vec::new();
     for row in sql.run(query, values)?.values() {
         let failed = |message: String| crate::Error::Sql { query: query.to_owned(), message };
         let row = decode(&mut Values(row.map_err(failed)?.into_iter()));
-        rows.push(row.ok_or_else(|| failed("row decoding: a column of another type".into()))?);
+        let row = row.ok_or_else(|| failed("row decoding: a column of another type".into()))?;
+        let stop = last(&row);
+        rows.push(row);
+        if stop {
+            break;
+        }
     }
     Ok(rows)
 }
@@ -415,19 +432,11 @@ pub(crate) fn due(sql: &Sql, now: i64, skip: &[String], limit: usize, budget: us
         "SELECT id, callback, payload, kind IN ('cron', 'interval'), attempts FROM cf_agents_schedules{clause} \
          ORDER BY due_ms, rowid LIMIT ?"
     );
-    let mut rows = Vec::new();
     let mut bytes = 0;
-    for row in sql.run(&query, values)?.values() {
-        let failed = |message: String| crate::Error::Sql { query: query.clone(), message };
-        let row = Due::decode(&mut Values(row.map_err(failed)?.into_iter()));
-        let row = row.ok_or_else(|| failed("row decoding: a column of another type".into()))?;
+    read_until(sql, &query, values, Due::decode, |row| {
         bytes += row.payload.len();
-        rows.push(row);
-        if bytes >= budget {
-            break;
-        }
-    }
-    Ok(rows)
+        bytes >= budget
+    })
 }
 
 /// The one integer (or `NULL`) `query` returns.
