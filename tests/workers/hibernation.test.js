@@ -34,6 +34,22 @@ describe("hibernation", () => {
     rw.close();
   });
 
+  it("still reads a connection whose attachment an earlier version wrote as an object", async () => {
+    const name = uniqueName("h");
+    const ro = await connect(`/agents/probe/${name}?_pk=old-1&readonly=1`);
+    await ro.handshake();
+    ro.send("legacy-attachment");
+    await ro.ofType("legacy");
+    await evictDurableObject(stub(name), { webSockets: "hibernate" });
+    ro.send("whoami");
+    const me = await ro.ofType("whoami");
+    expect(me).toMatchObject({ id: "old-1", readonly: true });
+    expect(me.visitor).toMatchObject({ greeting: "hello old-1", messages: 2 });
+    ro.send({ type: "cf_agent_state", state: { count: 1, items: [] } });
+    expect((await ro.ofType("cf_agent_state_error")).error).toBe("Connection is readonly");
+    ro.close();
+  });
+
   it("sends broadcasts with exclusions", async () => {
     const name = uniqueName("h");
     const a = await connect(`/agents/probe/${name}?_pk=a`);

@@ -3,10 +3,13 @@
 //! hibernation and eviction.
 
 use std::cell::{OnceCell, RefCell};
+use std::rc::Rc;
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
+use worker::worker_sys::ext::WebSocketExt;
+use worker::worker_sys::web_sys;
 use worker::WebSocket;
 
 use crate::host::js_text::send_js_text;
@@ -33,10 +36,26 @@ pub(crate) struct Attachment {
     pub(crate) auth: Option<String>,
 }
 
+impl Attachment {
+    /// An attachment written as an object (by earlier versions).
+    fn from_object(value: &JsValue) -> Self {
+        let field = |name: &str| worker::js_sys::Reflect::get(value, &JsValue::from_str(name)).ok();
+        let text = |name: &str| field(name).and_then(|v| v.as_string());
+        Attachment {
+            id: text("id").unwrap_or_default(),
+            readonly: field("readonly").and_then(|v| v.as_bool()).unwrap_or(false),
+            state: text("state"),
+            auth: text("auth"),
+        }
+    }
+}
+
 /// A client connected over WebSocket.
 #[derive(Debug)]
 pub struct Connection {
-    ws: WebSocket,
+    /// Shared, so that handing the connection on (the caller of a call's
+    /// polls, a stream's recipients) costs no call into the runtime.
+    ws: Rc<WebSocket>,
     /// The id and the attachment, read from the socket on first use (an RPC
     /// frame, say, never needs them).
     loaded: OnceCell<(String, RefCell<Attachment>)>,
@@ -48,13 +67,22 @@ impl Connection {
     /// is accepted.
     pub(crate) fn new(ws: WebSocket, id: String, auth: Option<String>) -> Self {
         let attachment = RefCell::new(Attachment { id: id.clone(), auth, ..Attachment::default() });
-        Connection { ws, loaded: OnceCell::from((id, attachment)) }
+        Connection { ws: Rc::new(ws), loaded: OnceCell::from((id, attachment)) }
     }
 
     /// Rebuilds the connection of a socket the runtime hands back (after
     /// hibernation, or from `getWebSockets`).
     pub(crate) fn from_socket(ws: WebSocket) -> Self {
+        Self::from_shared(Rc::new(ws))
+    }
+
+    pub(crate) fn from_shared(ws: Rc<WebSocket>) -> Self {
         Connection { ws, loaded: OnceCell::new() }
+    }
+
+    /// The socket, shared.
+    pub(crate) fn shared_socket(&self) -> &Rc<WebSocket> {
+        &self.ws
     }
 
     /// Another handle on the same socket (a stream keeps its recipients).
@@ -69,14 +97,30 @@ impl Connection {
 
     fn loaded(&self) -> &(String, RefCell<Attachment>) {
         self.loaded.get_or_init(|| {
-            let attachment = self.ws.deserialize_attachment::<Attachment>().ok().flatten().unwrap_or_default();
+            let attachment = self.read_attachment().unwrap_or_default();
             (attachment.id.clone(), RefCell::new(attachment))
         })
     }
 
+    /// The attachment is kept as its JSON text: the runtime copies a string
+    /// in and out far more cheaply than an object of four fields, and it
+    /// decodes in Rust at once. An object is an attachment written before
+    /// that; it is still read.
+    fn read_attachment(&self) -> Option<Attachment> {
+        let raw: &web_sys::WebSocket = (*self.ws).as_ref();
+        let value = raw.deserialize_attachment().ok()?;
+        match value.as_string() {
+            Some(json) => serde_json::from_str(&json).ok(),
+            None if value.is_null() || value.is_undefined() => None,
+            None => Some(Attachment::from_object(&value)),
+        }
+    }
+
     pub(crate) fn store(&self) -> Result<()> {
-        let attachment = self.attachment().borrow().clone();
-        self.ws.serialize_attachment(attachment).map_err(|e| Error::Attachment(e.to_string()))
+        let json = serde_json::to_string(&*self.attachment().borrow()).map_err(|e| Error::json("attachment", e))?;
+        let raw: &web_sys::WebSocket = (*self.ws).as_ref();
+        raw.serialize_attachment(JsValue::from_str(&json))
+            .map_err(|e| Error::Attachment(worker::Error::from(e).to_string()))
     }
 
     /// The connection's id: the `_pk` the client chose, or a generated one.

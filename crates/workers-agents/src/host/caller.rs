@@ -7,6 +7,7 @@
 use std::cell::RefCell;
 use std::future::Future;
 use std::pin::pin;
+use std::rc::Rc;
 
 use futures_util::future::poll_fn;
 use worker::WebSocket;
@@ -16,12 +17,12 @@ use crate::Connection;
 /// The caller's socket (a cheap handle); its attachment is read only if
 /// asked for.
 #[derive(Default)]
-pub(crate) struct Caller(RefCell<Option<WebSocket>>);
+pub(crate) struct Caller(RefCell<Option<Rc<WebSocket>>>);
 
 impl Caller {
     /// The connection whose work is being polled, if any.
     pub(crate) fn current(&self) -> Option<Connection> {
-        self.0.borrow().clone().map(Connection::from_socket)
+        self.0.borrow().clone().map(Connection::from_shared)
     }
 
     /// Runs `work` with `connection` as the caller during each of its polls
@@ -29,7 +30,7 @@ impl Caller {
     pub(crate) async fn run<F: Future>(&self, connection: &Connection, work: F) -> F::Output {
         let mut work = pin!(work);
         poll_fn(|cx| {
-            let outer = self.0.replace(Some(connection.socket().clone()));
+            let outer = self.0.replace(Some(connection.shared_socket().clone()));
             let polled = work.as_mut().poll(cx);
             *self.0.borrow_mut() = outer;
             polled

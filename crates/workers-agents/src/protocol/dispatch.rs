@@ -1,6 +1,10 @@
 //! Frames from clients: state pushes and RPC calls, answered with the
 //! official clients' frames.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::future::{poll_fn, Future};
+use std::pin::pin;
 use std::rc::Rc;
 
 use serde_json::Value;
@@ -34,26 +38,69 @@ pub(super) async fn frame<A: Agent>(ctx: &Rc<Context<A>>, connection: &Connectio
         },
         Incoming::Rpc(request) => {
             let running = &ctx.parts.protocol.in_flight;
-            let count = running.borrow().get(connection.id()).copied().unwrap_or(0);
+            // Only calls that wait are in flight: with none waiting anywhere,
+            // the connection's id (its attachment) is not read at all.
+            let count = if running.borrow().is_empty() {
+                0
+            } else {
+                running.borrow().get(connection.id()).copied().unwrap_or(0)
+            };
             if count >= A::MAX_CALLS_IN_FLIGHT {
                 let error = format!("Too many calls in flight on this connection (limit {})", A::MAX_CALLS_IN_FLIGHT);
                 send_quietly(connection, &rpc_error_frame(&Value::String(request.id), &error));
                 return None;
             }
-            running.borrow_mut().insert(connection.id().to_owned(), count + 1);
-            ctx.caller.run(connection, call(ctx, connection, request)).await;
-            let mut running = running.borrow_mut();
-            match running.get_mut(connection.id()) {
-                Some(n) if *n > 1 => *n -= 1,
-                _ => {
-                    running.remove(connection.id());
-                }
-            }
+            let work = ctx.caller.run(connection, call(ctx, connection, request));
+            counted_while_waiting(running, connection, work).await;
         }
         Incoming::BadRpc { id, error } => send_quietly(connection, &rpc_error_frame(&id, &error)),
         Incoming::Other => return Some(text),
     }
     None
+}
+
+/// Runs a call, counted among its connection's calls in flight from its
+/// first wait to its end (a call that answers in its first poll never is).
+async fn counted_while_waiting(
+    running: &RefCell<HashMap<String, usize>>,
+    connection: &Connection,
+    work: impl Future<Output = ()>,
+) {
+    let mut work = pin!(work);
+    let mut counted = None;
+    poll_fn(|cx| {
+        let polled = work.as_mut().poll(cx);
+        if polled.is_pending() && counted.is_none() {
+            counted = Some(InFlight::enter(running, connection.id()));
+        }
+        polled
+    })
+    .await;
+}
+
+/// One waiting call of a connection; leaving (or being dropped) uncounts it.
+struct InFlight<'a> {
+    running: &'a RefCell<HashMap<String, usize>>,
+    id: String,
+}
+
+impl<'a> InFlight<'a> {
+    fn enter(running: &'a RefCell<HashMap<String, usize>>, id: &str) -> Self {
+        *running.borrow_mut().entry(id.to_owned()).or_insert(0) += 1;
+        InFlight { running, id: id.to_owned() }
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        let mut running = self.running.borrow_mut();
+        match running.get_mut(&self.id) {
+            Some(n) if *n > 1 => *n -= 1,
+            _ => {
+                running.remove(&self.id);
+            }
+        }
+    }
 }
 
 fn send_quietly(connection: &Connection, frame: &str) {
