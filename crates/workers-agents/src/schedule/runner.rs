@@ -84,7 +84,6 @@ async fn run_one<A: Agent>(ctx: &Context<A>, due: Due) {
         }
     };
     let outcome = outcome.unwrap_or_else(|panic| Err(format!("task {} panicked: {panic}", due.callback)));
-    let now = now_ms();
     if armed.was_cancelled(&due.id) {
         return;
     }
@@ -92,6 +91,7 @@ async fn run_one<A: Agent>(ctx: &Context<A>, due: Due) {
         armed.finished.borrow_mut().push(Finished { id: due.id, callback: due.callback, attempts: due.attempts });
         return;
     }
+    let now = now_ms();
     let error = outcome.err().map(|e| truncate_error(&e).into_owned());
     if let Some(error) = &error {
         worker::console_error!(

@@ -22,6 +22,26 @@ extern "C" {
     #[wasm_bindgen(method, catch, variadic, js_name = exec)]
     fn exec(this: &JsSql, query: &JsString, bindings: Array) -> Result<JsCursor, JsValue>;
 
+    // The same method with its few parameters passed as they are: no array
+    // to build (a crossing for it and one for each parameter) and no spread.
+    #[wasm_bindgen(method, catch, js_name = exec)]
+    fn exec0(this: &JsSql, query: &JsString) -> Result<JsCursor, JsValue>;
+    #[wasm_bindgen(method, catch, js_name = exec)]
+    fn exec1(this: &JsSql, query: &JsString, a: &JsValue) -> Result<JsCursor, JsValue>;
+    #[wasm_bindgen(method, catch, js_name = exec)]
+    fn exec2(this: &JsSql, query: &JsString, a: &JsValue, b: &JsValue) -> Result<JsCursor, JsValue>;
+    #[wasm_bindgen(method, catch, js_name = exec)]
+    fn exec3(this: &JsSql, query: &JsString, a: &JsValue, b: &JsValue, c: &JsValue) -> Result<JsCursor, JsValue>;
+    #[wasm_bindgen(method, catch, js_name = exec)]
+    fn exec4(
+        this: &JsSql,
+        query: &JsString,
+        a: &JsValue,
+        b: &JsValue,
+        c: &JsValue,
+        d: &JsValue,
+    ) -> Result<JsCursor, JsValue>;
+
     /// What `exec` returns.
     pub(crate) type JsCursor;
 
@@ -59,27 +79,36 @@ fn to_js(value: SqlValue) -> JsValue {
 
 /// Runs `query` with `params`; the runtime's error as it threw it.
 pub(crate) fn exec(sql: &JsSql, query: &str, params: Vec<SqlValue>) -> Result<JsCursor, JsValue> {
-    let bindings = Array::new_with_length(params.len() as u32);
-    for (index, value) in params.into_iter().enumerate() {
-        bindings.set(index as u32, to_js(value));
-    }
-    exec_js(sql, query, bindings)
+    let values: Vec<JsValue> = params.into_iter().map(to_js).collect();
+    with_text(query, |text| match values.as_slice() {
+        [] => sql.exec0(text),
+        [a] => sql.exec1(text, a),
+        [a, b] => sql.exec2(text, a, b),
+        [a, b, c] => sql.exec3(text, a, b, c),
+        [a, b, c, d] => sql.exec4(text, a, b, c, d),
+        more => sql.exec(text, more.iter().collect()),
+    })
 }
 
 /// Runs `query` with parameters that are JS values already.
 pub(crate) fn exec_js(sql: &JsSql, query: &str, bindings: Array) -> Result<JsCursor, JsValue> {
+    with_text(query, |text| sql.exec(text, bindings))
+}
+
+/// `run` with the statement's text as a JS string, made once.
+fn with_text<R>(query: &str, run: impl FnOnce(&JsString) -> R) -> R {
     TEXTS.with(|texts| {
         let mut texts = texts.borrow_mut();
         if let Some(text) = texts.get(query) {
-            return sql.exec(text, bindings);
+            return run(text);
         }
         if texts.len() >= KEPT_TEXTS {
             texts.clear();
         }
         let text = JsString::from(query);
-        let cursor = sql.exec(&text, bindings);
+        let outcome = run(&text);
         texts.insert(query.to_owned(), text);
-        cursor
+        outcome
     })
 }
 
