@@ -404,17 +404,44 @@ pub(crate) struct Due {
     pub(crate) attempts: u32,
 }
 
+/// A due row packed by SQLite into one text, so that reading it takes one
+/// value from the runtime instead of five: `<0|1 repeats><attempts>:` then
+/// the id and the callback, each as `<bytes>:<text>`, then the payload.
+const DUE_PACKED: &str = "(kind IN ('cron', 'interval')) || attempts || ':' || \
+     length(CAST(id AS BLOB)) || ':' || id || length(CAST(callback AS BLOB)) || ':' || callback || payload";
+
 impl Due {
-    /// A row of `SELECT id, callback, payload, repeats, attempts`.
-    fn decode(v: &mut Values) -> Option<Due> {
-        Some(Due {
-            id: v.text()?,
-            callback: v.text()?,
-            payload: v.text()?,
-            repeats: v.int()? != 0,
-            attempts: v.count()?,
-        })
+    /// A row packed as [`DUE_PACKED`] says.
+    fn unpack(mut text: String) -> Option<Due> {
+        let repeats = match text.as_bytes().first()? {
+            b'0' => false,
+            b'1' => true,
+            _ => return None,
+        };
+        let mut rest = &text[1..];
+        let attempts = u32::try_from(take_number(&mut rest)?).ok()?;
+        let id_bytes = take_number(&mut rest)?;
+        let id = take(&mut rest, id_bytes)?.to_owned();
+        let callback_bytes = take_number(&mut rest)?;
+        let callback = take(&mut rest, callback_bytes)?.to_owned();
+        let payload_at = text.len() - rest.len();
+        text.replace_range(..payload_at, "");
+        Some(Due { id, callback, payload: text, repeats, attempts })
     }
+}
+
+/// The decimal number before the next `:`.
+fn take_number(rest: &mut &str) -> Option<usize> {
+    let (digits, tail) = rest.split_once(':')?;
+    *rest = tail;
+    digits.parse().ok()
+}
+
+/// The next `bytes` bytes.
+fn take<'a>(rest: &mut &'a str, bytes: usize) -> Option<&'a str> {
+    let head = rest.get(..bytes)?;
+    *rest = &rest[bytes..];
+    Some(head)
 }
 
 /// Pending schedules due at or before `now`, earliest (then oldest) first,
@@ -428,15 +455,20 @@ pub(crate) fn due(sql: &Sql, now: i64, skip: &[String], limit: usize, budget: us
     let mut values: Vec<SqlValue> = params![now];
     skip_clause(skip, &mut clause, &mut values);
     values.push((limit.max(1) as i64).into());
-    let query = format!(
-        "SELECT id, callback, payload, kind IN ('cron', 'interval'), attempts FROM cf_agents_schedules{clause} \
-         ORDER BY due_ms, rowid LIMIT ?"
-    );
+    let query = format!("SELECT {DUE_PACKED} FROM cf_agents_schedules{clause} ORDER BY due_ms, rowid LIMIT ?");
+    let failed = |message: &str| crate::Error::Sql { query: query.clone(), message: message.to_owned() };
+    let mut rows = Vec::new();
     let mut bytes = 0;
-    read_until(sql, &query, values, Due::decode, |row| {
+    for text in sql.run(&query, values)?.first_texts() {
+        let text = text.map_err(|e| failed(&e))?;
+        let row = text.and_then(Due::unpack).ok_or_else(|| failed("row decoding: a column of another type"))?;
         bytes += row.payload.len();
-        bytes >= budget
-    })
+        rows.push(row);
+        if bytes >= budget {
+            break;
+        }
+    }
+    Ok(rows)
 }
 
 /// The one integer (or `NULL`) `query` returns.
@@ -521,4 +553,34 @@ pub(crate) fn set_due(sql: &Sql, id: &str, due_ms: i64) -> Result<bool> {
         "UPDATE cf_agents_schedules SET due_ms = ? WHERE id = ? AND status = 'pending'",
         params![due_ms, id],
     )? > 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Due;
+
+    /// What SQLite makes of a row with `DUE_PACKED`.
+    fn pack(repeats: bool, attempts: u32, id: &str, callback: &str, payload: &str) -> String {
+        format!("{}{attempts}:{}:{id}{}:{callback}{payload}", u8::from(repeats), id.len(), callback.len())
+    }
+
+    #[test]
+    fn unpacks_a_due_row() {
+        let due = Due::unpack(pack(false, 3, "a:b\u{0}é", "on_tick", r#"{"i":1,"s":"x:9:"}"#)).unwrap();
+        assert_eq!((due.id.as_str(), due.callback.as_str()), ("a:b\u{0}é", "on_tick"));
+        assert_eq!(due.payload, r#"{"i":1,"s":"x:9:"}"#);
+        assert_eq!((due.repeats, due.attempts), (false, 3));
+        let due = Due::unpack(pack(true, 0, "", "ñ", "null")).unwrap();
+        assert_eq!(
+            (due.id.as_str(), due.callback.as_str(), due.payload.as_str(), due.repeats),
+            ("", "ñ", "null", true)
+        );
+    }
+
+    #[test]
+    fn refuses_what_is_not_a_packed_row() {
+        for text in ["", "2", "0x:1:a1:bp", "0-1:1:a1:bp", "01:9:a1:bp", "01:1:a9:bp", "01:2:é", "01:1:é1:bp"] {
+            assert!(Due::unpack(text.to_owned()).is_none(), "{text:?}");
+        }
+    }
 }

@@ -158,6 +158,11 @@ impl JsCursor {
         })
     }
 
+    /// The first value of each row, if it is a text (read lazily, as [`rows`](Self::rows)).
+    pub(crate) fn first_texts(&self) -> impl Iterator<Item = Result<Option<String>, String>> {
+        self.rows().map(|row| Ok(row.map_err(|e| worker::Error::from(e).to_string())?.get(0).as_string()))
+    }
+
     /// The rows, each as its values.
     pub(crate) fn values(&self) -> impl Iterator<Item = Result<Vec<SqlValue>, String>> {
         self.rows().map(|row| {
