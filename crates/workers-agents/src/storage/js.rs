@@ -79,7 +79,11 @@ fn to_js(value: SqlValue) -> JsValue {
 
 /// Runs `query` with `params`; the runtime's error as it threw it.
 pub(crate) fn exec(sql: &JsSql, query: &str, params: Vec<SqlValue>) -> Result<JsCursor, JsValue> {
-    let values: Vec<JsValue> = params.into_iter().map(to_js).collect();
+    exec_values(sql, query, params.into_iter().map(to_js).collect())
+}
+
+/// Runs `query` with parameters that are JS values already.
+pub(crate) fn exec_values(sql: &JsSql, query: &str, values: Vec<JsValue>) -> Result<JsCursor, JsValue> {
     with_text(query, |text| match values.as_slice() {
         [] => sql.exec0(text),
         [a] => sql.exec1(text, a),
@@ -88,11 +92,6 @@ pub(crate) fn exec(sql: &JsSql, query: &str, params: Vec<SqlValue>) -> Result<Js
         [a, b, c, d] => sql.exec4(text, a, b, c, d),
         more => sql.exec(text, more.iter().collect()),
     })
-}
-
-/// Runs `query` with parameters that are JS values already.
-pub(crate) fn exec_js(sql: &JsSql, query: &str, bindings: Array) -> Result<JsCursor, JsValue> {
-    with_text(query, |text| sql.exec(text, bindings))
 }
 
 /// `run` with the statement's text as a JS string, made once.

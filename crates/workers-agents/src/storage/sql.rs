@@ -131,13 +131,26 @@ fn bulk_insert_sql(table: &str, columns: &[&str]) -> Result<String> {
 /// steps it once, and it has no row to stop at); one with them (a `SELECT`,
 /// `… RETURNING`) is drained. Draining costs the runtime an iterator even
 /// when there is nothing to take, about as much as a small `INSERT` itself.
+///
+/// A write whose text has no `RETURNING` has no result columns: the runtime
+/// is not asked for them.
 fn run_to_completion(query: &str, cursor: &JsCursor) -> Result<usize> {
-    if cursor.has_columns() {
+    if !plain_write(query) && cursor.has_columns() {
         for row in cursor.rows() {
             row.map_err(|e| failed(query, worker::Error::from(e)))?;
         }
     }
     Ok(cursor.rows_written() as usize)
+}
+
+/// Whether `query` is an `INSERT`, `UPDATE`, `DELETE` or `REPLACE` with no
+/// `RETURNING` anywhere in its text (so without result columns).
+fn plain_write(query: &str) -> bool {
+    let start = query.trim_start().as_bytes();
+    let writes = ["INSERT", "UPDATE", "DELETE", "REPLACE"]
+        .iter()
+        .any(|verb| start.get(..verb.len()).is_some_and(|head| head.eq_ignore_ascii_case(verb.as_bytes())));
+    writes && !query.as_bytes().windows(9).any(|word| word.eq_ignore_ascii_case(b"returning"))
 }
 
 /// Counts an open transaction until dropped (a panic that unwinds out of it included).
@@ -287,8 +300,7 @@ impl Sql {
     /// Runs a statement with runtime values as parameters (a large string
     /// passed as a JS string is not copied into a Rust `String` first).
     pub(crate) fn execute_js(&self, query: &str, params: Vec<JsValue>) -> Result<usize> {
-        let bindings = params.into_iter().collect();
-        let cursor = js::exec_js(&self.js, query, bindings).map_err(|e| failed(query, worker::Error::from(e)))?;
+        let cursor = js::exec_values(&self.js, query, params).map_err(|e| failed(query, worker::Error::from(e)))?;
         run_to_completion(query, &cursor)
     }
 
@@ -343,6 +355,27 @@ impl Sql {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn tells_plain_writes() {
+        for query in
+            ["INSERT INTO t VALUES (1)", "  update t SET a = 1", "\nDelete FROM t", "REPLACE INTO t VALUES (1)"]
+        {
+            assert!(super::plain_write(query), "{query}");
+        }
+        for query in [
+            "INSERT INTO t VALUES (1) RETURNING id",
+            "delete from t returning *",
+            "SELECT 1",
+            "WITH x AS (SELECT 1) INSERT INTO t SELECT * FROM x",
+            "CREATE TABLE t (a)",
+            "INS",
+            "",
+        ] {
+            assert!(!super::plain_write(query), "{query}");
+        }
+    }
+
     use super::*;
 
     #[test]
