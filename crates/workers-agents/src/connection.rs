@@ -7,6 +7,7 @@ use std::rc::Rc;
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use wasm_bindgen::JsValue;
 use worker::worker_sys::ext::WebSocketExt;
 use worker::worker_sys::web_sys;
@@ -19,24 +20,62 @@ use crate::{Error, Result};
 pub(crate) const MAX_CONNECTION_ID_BYTES: usize = 128;
 
 /// What the framework keeps in a socket's attachment.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct Attachment {
     /// The connection id.
     pub(crate) id: String,
     /// Whether client state pushes are refused.
-    #[serde(default)]
     pub(crate) readonly: bool,
     /// The user's per-connection state, as JSON text.
-    #[serde(default)]
     pub(crate) state: Option<String>,
     /// Who the connection speaks for (the token it was opened with), as
     /// the JSON the router passed on: decoded only when asked for, so an
     /// agent that never asks carries no code for it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) auth: Option<String>,
 }
 
+/// [`Attachment`] as its text: the state and the `Auth`, JSON already, go in
+/// as they are (not escaped again), so the text is no larger than the
+/// strings of the object form.
+#[derive(Deserialize)]
+struct AttachmentText<'a> {
+    #[serde(borrow)]
+    id: std::borrow::Cow<'a, str>,
+    #[serde(default)]
+    readonly: bool,
+    #[serde(default, borrow)]
+    state: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    auth: Option<&'a RawValue>,
+}
+
 impl Attachment {
+    /// `{"id":…,"readonly":…,"state":<state>,"auth":<auth>}`; a state or
+    /// `Auth` that is not JSON (never written so) goes in as a JSON string.
+    fn to_text(&self) -> String {
+        let id = serde_json::to_string(&self.id).unwrap_or_default();
+        let mut text = format!(r#"{{"id":{id},"readonly":{}"#, self.readonly);
+        for (name, value) in [("state", &self.state), ("auth", &self.auth)] {
+            if let Some(value) = value {
+                let raw = serde_json::from_str::<&RawValue>(value).is_ok();
+                let value = if raw { value.clone() } else { serde_json::to_string(value).unwrap_or_default() };
+                text.push_str(&format!(r#","{name}":{value}"#));
+            }
+        }
+        text.push('}');
+        text
+    }
+
+    fn from_text(text: &str) -> Option<Attachment> {
+        let read: AttachmentText<'_> = serde_json::from_str(text).ok()?;
+        Some(Attachment {
+            id: read.id.into_owned(),
+            readonly: read.readonly,
+            state: read.state.map(|raw| raw.get().to_owned()),
+            auth: read.auth.map(|raw| raw.get().to_owned()),
+        })
+    }
+
     /// An attachment written as an object (by earlier versions).
     fn from_object(value: &JsValue) -> Self {
         let field = |name: &str| worker::js_sys::Reflect::get(value, &JsValue::from_str(name)).ok();
@@ -110,14 +149,14 @@ impl Connection {
         let raw: &web_sys::WebSocket = (*self.ws).as_ref();
         let value = raw.deserialize_attachment().ok()?;
         match value.as_string() {
-            Some(json) => serde_json::from_str(&json).ok(),
+            Some(json) => Attachment::from_text(&json),
             None if value.is_null() || value.is_undefined() => None,
             None => Some(Attachment::from_object(&value)),
         }
     }
 
     pub(crate) fn store(&self) -> Result<()> {
-        let json = serde_json::to_string(&*self.attachment().borrow()).map_err(|e| Error::json("attachment", e))?;
+        let json = self.attachment().borrow().to_text();
         let raw: &web_sys::WebSocket = (*self.ws).as_ref();
         raw.serialize_attachment(JsValue::from_str(&json))
             .map_err(|e| Error::Attachment(worker::Error::from(e).to_string()))
@@ -203,5 +242,38 @@ impl Connection {
     /// The runtime socket, for what this type does not cover.
     pub fn socket(&self) -> &WebSocket {
         &self.ws
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Attachment;
+
+    #[test]
+    fn attachment_text_keeps_json_as_it_is_and_round_trips() {
+        let attachment = Attachment {
+            id: "a\"b".into(),
+            readonly: true,
+            state: Some(r#"{"n":1,"s":"zoë \"q\""}"#.into()),
+            auth: Some(r#"{"user_id":"u"}"#.into()),
+        };
+        let text = attachment.to_text();
+        assert_eq!(text, r#"{"id":"a\"b","readonly":true,"state":{"n":1,"s":"zoë \"q\""},"auth":{"user_id":"u"}}"#);
+        let back = Attachment::from_text(&text).unwrap();
+        assert_eq!((back.id.as_str(), back.readonly), ("a\"b", true));
+        assert_eq!(back.state, attachment.state);
+        assert_eq!(back.auth, attachment.auth);
+    }
+
+    #[test]
+    fn attachment_text_without_state_or_auth_and_with_text_that_is_not_json() {
+        let plain = Attachment { id: "c".into(), ..Attachment::default() };
+        assert_eq!(plain.to_text(), r#"{"id":"c","readonly":false}"#);
+        let back = Attachment::from_text(&plain.to_text()).unwrap();
+        assert_eq!((back.state, back.auth), (None, None));
+        let odd = Attachment { id: "d".into(), state: Some("not json".into()), ..Attachment::default() };
+        let back = Attachment::from_text(&odd.to_text()).unwrap();
+        assert_eq!(back.state.as_deref(), Some(r#""not json""#));
+        assert!(Attachment::from_text("{").is_none());
     }
 }

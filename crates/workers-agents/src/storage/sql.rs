@@ -143,9 +143,13 @@ fn run_to_completion(query: &str, cursor: &JsCursor) -> Result<usize> {
     Ok(cursor.rows_written() as usize)
 }
 
-/// Whether `query` is an `INSERT`, `UPDATE`, `DELETE` or `REPLACE` with no
-/// `RETURNING` anywhere in its text (so without result columns).
+/// Whether `query` is one `INSERT`, `UPDATE`, `DELETE` or `REPLACE` with no
+/// `RETURNING` anywhere in its text (so without result columns). Text with
+/// a `;` before its end may hold more statements: it is not one.
 fn plain_write(query: &str) -> bool {
+    if query.trim_end().trim_end_matches(';').contains(';') {
+        return false;
+    }
     let start = query.trim_start().as_bytes();
     let writes = ["INSERT", "UPDATE", "DELETE", "REPLACE"]
         .iter()
@@ -365,6 +369,7 @@ mod tests {
         }
         for query in [
             "INSERT INTO t VALUES (1) RETURNING id",
+            "INSERT INTO t VALUES (1); SELECT * FROM t",
             "delete from t returning *",
             "SELECT 1",
             "WITH x AS (SELECT 1) INSERT INTO t SELECT * FROM x",
