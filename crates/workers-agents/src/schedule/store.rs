@@ -128,30 +128,29 @@ impl Values {
 
 /// Runs `query` (its columns those `decode` reads) and decodes its rows.
 fn read<T>(sql: &Sql, query: &str, values: Vec<SqlValue>, decode: fn(&mut Values) -> Option<T>) -> Result<Vec<T>> {
-    read_until(sql, query, values, decode, |_| false)
+    let rows = sql.run(query, values)?.values().map(|row| row.map(|row| decode(&mut Values(row.into_iter()))));
+    collect_until(query, rows, |_| false)
 }
 
-/// [`read`], taking no more rows after the first one `last` says is the last
-/// (the runtime steps the statement as rows are taken: the others are never read).
-fn read_until<T>(
-    sql: &Sql,
+/// The decoded rows of `query` (`None`: a row that does not decode), taking
+/// no more after the first one `last` says is the last (the runtime steps the
+/// statement as rows are taken: the others are never read).
+fn collect_until<T>(
     query: &str,
-    values: Vec<SqlValue>,
-    decode: fn(&mut Values) -> Option<T>,
+    rows: impl Iterator<Item = std::result::Result<Option<T>, String>>,
     mut last: impl FnMut(&T) -> bool,
 ) -> Result<Vec<T>> {
-    let mut rows = Vec::new();
-    for row in sql.run(query, values)?.values() {
+    let mut read = Vec::new();
+    for row in rows {
         let failed = |message: String| crate::Error::Sql { query: query.to_owned(), message };
-        let row = decode(&mut Values(row.map_err(failed)?.into_iter()));
-        let row = row.ok_or_else(|| failed("row decoding: a column of another type".into()))?;
+        let row = row.map_err(failed)?.ok_or_else(|| failed("row decoding: a column of another type".into()))?;
         let stop = last(&row);
-        rows.push(row);
+        read.push(row);
         if stop {
             break;
         }
     }
-    Ok(rows)
+    Ok(read)
 }
 
 impl Row {
@@ -456,19 +455,12 @@ pub(crate) fn due(sql: &Sql, now: i64, skip: &[String], limit: usize, budget: us
     skip_clause(skip, &mut clause, &mut values);
     values.push((limit.max(1) as i64).into());
     let query = format!("SELECT {DUE_PACKED} FROM cf_agents_schedules{clause} ORDER BY due_ms, rowid LIMIT ?");
-    let failed = |message: &str| crate::Error::Sql { query: query.clone(), message: message.to_owned() };
-    let mut rows = Vec::new();
+    let rows = sql.run(&query, values)?.first_texts().map(|text| text.map(|text| text.and_then(Due::unpack)));
     let mut bytes = 0;
-    for text in sql.run(&query, values)?.first_texts() {
-        let text = text.map_err(|e| failed(&e))?;
-        let row = text.and_then(Due::unpack).ok_or_else(|| failed("row decoding: a column of another type"))?;
+    collect_until(&query, rows, |row| {
         bytes += row.payload.len();
-        rows.push(row);
-        if bytes >= budget {
-            break;
-        }
-    }
-    Ok(rows)
+        bytes >= budget
+    })
 }
 
 /// The one integer (or `NULL`) `query` returns.

@@ -359,13 +359,14 @@ impl Sql {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
 
     #[test]
     fn tells_plain_writes() {
         for query in
-            ["INSERT INTO t VALUES (1)", "  update t SET a = 1", "\nDelete FROM t", "REPLACE INTO t VALUES (1)"]
+            ["INSERT INTO t VALUES (1)", "  update t SET a = 1", "\nDelete FROM t", "REPLACE INTO t VALUES (1); "]
         {
-            assert!(super::plain_write(query), "{query}");
+            assert!(plain_write(query), "{query}");
         }
         for query in [
             "INSERT INTO t VALUES (1) RETURNING id",
@@ -377,11 +378,9 @@ mod tests {
             "INS",
             "",
         ] {
-            assert!(!super::plain_write(query), "{query}");
+            assert!(!plain_write(query), "{query}");
         }
     }
-
-    use super::*;
 
     #[test]
     fn builds_bulk_inserts_from_identifiers_only() {
